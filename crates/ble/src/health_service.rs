@@ -1,0 +1,87 @@
+//! The Bluetooth SIG health services Tend scans for, by their 16-bit assigned numbers.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A GATT service that carries health measurements (Bluetooth SIG Assigned Numbers, §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthService {
+    HeartRate,
+    BloodPressure,
+    HealthThermometer,
+    Glucose,
+    WeightScale,
+    PulseOximeter,
+    BodyComposition,
+    ContinuousGlucoseMonitoring,
+}
+
+/// The Bluetooth Base UUID, into which 16-bit assigned numbers are placed (Core Spec Vol 3 Part B §2.5.1).
+const BLUETOOTH_BASE_UUID: u128 = 0x0000_0000_0000_1000_8000_0080_5F9B_34FB;
+
+impl HealthService {
+    pub const ALL: [HealthService; 8] = [
+        HealthService::HeartRate,
+        HealthService::BloodPressure,
+        HealthService::HealthThermometer,
+        HealthService::Glucose,
+        HealthService::WeightScale,
+        HealthService::PulseOximeter,
+        HealthService::BodyComposition,
+        HealthService::ContinuousGlucoseMonitoring,
+    ];
+
+    pub fn assigned_number(self) -> u16 {
+        match self {
+            HealthService::HeartRate => 0x180D,
+            HealthService::BloodPressure => 0x1810,
+            HealthService::HealthThermometer => 0x1809,
+            HealthService::Glucose => 0x1808,
+            HealthService::WeightScale => 0x181D,
+            HealthService::PulseOximeter => 0x1822,
+            HealthService::BodyComposition => 0x181B,
+            HealthService::ContinuousGlucoseMonitoring => 0x181F,
+        }
+    }
+
+    pub fn uuid(self) -> Uuid {
+        uuid_from_u16(self.assigned_number())
+    }
+
+    /// The health service a UUID names, if it is one.
+    pub fn from_uuid(uuid: Uuid) -> Option<HealthService> {
+        HealthService::ALL.into_iter().find(|s| s.uuid() == uuid)
+    }
+}
+
+/// The full 128-bit UUID of a 16-bit assigned number.
+pub fn uuid_from_u16(short: u16) -> Uuid {
+    Uuid::from_u128(BLUETOOTH_BASE_UUID | (u128::from(short) << 96))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids() {
+        let check = |service: HealthService, text: &str| {
+            assert_eq!(service.uuid().to_string(), text);
+            assert_eq!(HealthService::from_uuid(service.uuid()), Some(service));
+        };
+        check(
+            HealthService::HeartRate,
+            "0000180d-0000-1000-8000-00805f9b34fb",
+        );
+        check(
+            HealthService::ContinuousGlucoseMonitoring,
+            "0000181f-0000-1000-8000-00805f9b34fb",
+        );
+        check(
+            HealthService::PulseOximeter,
+            "00001822-0000-1000-8000-00805f9b34fb",
+        );
+        assert_eq!(HealthService::from_uuid(uuid_from_u16(0x180F)), None); // battery
+    }
+}

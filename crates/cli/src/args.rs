@@ -1,0 +1,146 @@
+//! The command line, as DESIGN.md's `tend` contract defines it.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+/// Tend: your health devices, history, medications and care team, from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "tend", version, about, max_term_width = 100)]
+pub struct Args {
+    /// The profile directory (default: the desktop app's profile).
+    #[arg(long, global = true, env = "TEND_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print results as JSON on stdout (always on for `decode`).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the version, the profile directory and the state of its vault.
+    Status,
+    /// Decode one Bluetooth characteristic value (always JSON).
+    Decode {
+        /// 16-bit characteristic UUID in hex (`2a37`), or `sfloat`/`float`.
+        #[arg(value_name = "CHAR")]
+        characteristic: String,
+        /// The value's bytes in hex, as sent; spaces allowed.
+        #[arg(value_name = "HEX", required = true, num_args = 1..)]
+        hex: Vec<String>,
+    },
+    /// Medication schedules, doses and adherence.
+    #[command(subcommand)]
+    Meds(MedsCommand),
+    /// Bring history in from a file.
+    Import {
+        #[arg(long, value_enum)]
+        format: ImportFormat,
+        file: PathBuf,
+    },
+    /// Write the history out.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+    },
+    /// Chart data for one metric.
+    Trends {
+        metric: String,
+        #[arg(long, value_name = "RFC3339")]
+        from: String,
+        #[arg(long, value_name = "RFC3339")]
+        until: String,
+        #[arg(long, value_parser = ["1m", "1h", "1d", "raw"])]
+        bucket: String,
+    },
+    /// Measure the vault against a plain SQLite baseline.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// What is shared with the care team.
+    #[command(subcommand)]
+    Share(ShareCommand),
+    /// Bluetooth health devices.
+    #[command(subcommand)]
+    Devices(DevicesCommand),
+    /// Destroy the key, the keychain entry and the vault file of this profile.
+    Erase {
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MedsCommand {
+    /// Print the due instants of a schedule in a window.
+    Plan {
+        schedule: PathBuf,
+        #[arg(long, value_name = "RFC3339")]
+        from: String,
+        #[arg(long, value_name = "RFC3339")]
+        until: String,
+        #[arg(long, value_name = "IANA zone")]
+        tz: String,
+    },
+    /// Add a medication.
+    Add(MedsArgs),
+    /// List medications and today's doses.
+    List,
+    /// Record a dose as taken.
+    Take(MedsArgs),
+    /// Record a dose as skipped.
+    Skip(MedsArgs),
+    /// Snooze a due dose.
+    Snooze(MedsArgs),
+    /// Taken and on-time percentages.
+    Adherence(MedsArgs),
+}
+
+/// Arguments the medication commands will define; accepted as given until then.
+#[derive(Debug, ClapArgs)]
+pub struct MedsArgs {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub rest: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Vault append, chart and size benchmarks.
+    Vault {
+        #[arg(long, default_value_t = 31_536_000)]
+        readings: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShareCommand {
+    /// Print the transaction Bundles the next sync would send under today's consents.
+    Preview,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Look for health devices nearby.
+    Scan,
+    /// Pair a device found by a scan.
+    Pair { address: String },
+    /// List paired devices and their state.
+    List,
+    /// Stream readings from paired devices.
+    Watch,
+    /// Forget a paired device.
+    Forget { address: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Fhir,
+}

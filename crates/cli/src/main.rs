@@ -1,0 +1,88 @@
+//! `tend`: every Tend capability from the command line, with JSON output for scripts.
+//!
+//! Errors go to stderr as one line and the exit code is non-zero; results go to stdout.
+
+// This binary's job is to print results.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod args;
+mod decode;
+mod output;
+mod status;
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::Parser;
+
+use args::{Args, Command};
+
+/// Exit code for a command this build does not offer yet, distinct from a failed one (1).
+const EXIT_UNAVAILABLE: u8 = 3;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Failed(message)) => {
+            eprintln!("tend: {}", one_line(&message));
+            ExitCode::FAILURE
+        }
+        Err(Failure::Unavailable(command)) => {
+            eprintln!("tend: `tend {command}` is not available in this build yet");
+            ExitCode::from(EXIT_UNAVAILABLE)
+        }
+    }
+}
+
+/// How a command can fail.
+#[derive(Debug)]
+pub enum Failure {
+    Failed(String),
+    Unavailable(&'static str),
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Failed(e.to_string())
+    }
+}
+
+fn run(args: Args) -> Result<(), Failure> {
+    let json = args.json;
+    match args.command {
+        Command::Decode {
+            characteristic,
+            hex,
+        } => decode::run(&characteristic, &hex.join(" ")),
+        Command::Status => block_on(status::run(&profile(args.data_dir)?, json)),
+        Command::Meds(_) => Err(Failure::Unavailable("meds")),
+        Command::Import { .. } => Err(Failure::Unavailable("import")),
+        Command::Export { .. } => Err(Failure::Unavailable("export")),
+        Command::Trends { .. } => Err(Failure::Unavailable("trends")),
+        Command::Bench(_) => Err(Failure::Unavailable("bench")),
+        Command::Share(_) => Err(Failure::Unavailable("share")),
+        Command::Devices(_) => Err(Failure::Unavailable("devices")),
+        Command::Erase { .. } => Err(Failure::Unavailable("erase")),
+    }
+}
+
+/// The profile named by `--data-dir`/`TEND_DATA_DIR`, or the desktop default.
+fn profile(data_dir: Option<PathBuf>) -> Result<tend_core::Tend, Failure> {
+    let dir = data_dir
+        .or_else(tend_core::Tend::default_data_dir)
+        .ok_or_else(|| Failure::Failed("no home directory: give --data-dir".into()))?;
+    Ok(tend_core::Tend::new(dir))
+}
+
+fn block_on<F: std::future::Future<Output = Result<(), Failure>>>(
+    future: F,
+) -> Result<(), Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(future)
+}
+
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,46 @@
+//! The one error type of the application API, with a stable code for shells to switch on.
+
+use serde::Serialize;
+
+/// A failure of an application capability. Its message is safe to show and to log: it never
+/// holds health values or secrets.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Vault(#[from] tend_vault::Error),
+    #[error(transparent)]
+    Bluetooth(#[from] tend_ble::Error),
+    #[error("{0}")]
+    InvalidInput(String),
+}
+
+/// What kind of failure happened, for the UI and scripts to switch on; never parse messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    VaultNewerFormat,
+    VaultCorrupt,
+    VaultExists,
+    Storage,
+    BluetoothUnavailable,
+    DeviceMalformed,
+    InvalidInput,
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        use tend_vault::Error as V;
+        match self {
+            Error::Vault(V::NewerFormat { .. }) => ErrorCode::VaultNewerFormat,
+            Error::Vault(V::Corrupt) => ErrorCode::VaultCorrupt,
+            Error::Vault(V::AlreadyExists) => ErrorCode::VaultExists,
+            Error::Vault(V::Storage(_)) => ErrorCode::Storage,
+            Error::Bluetooth(tend_ble::Error::Malformed(_)) => ErrorCode::DeviceMalformed,
+            Error::Bluetooth(_) => ErrorCode::BluetoothUnavailable,
+            Error::InvalidInput(_) => ErrorCode::InvalidInput,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,81 @@
+//! The Tend application: one handle over a profile that the desktop shell and the CLI both call.
+//!
+//! Lower crates never depend on this one; it is where devices, the vault, reminders and sharing
+//! meet.
+
+mod app_info;
+mod error;
+
+use std::path::{Path, PathBuf};
+
+pub use app_info::AppInfo;
+pub use error::{Error, ErrorCode, Result};
+pub use tend_vault::VaultStatus;
+// The pure vocabulary crates, re-exported so shells need no other dependency than this one.
+pub use {tend_gatt as gatt, tend_meds as meds, tend_vitals as vitals};
+
+/// The app's reverse-DNS identifier; the shell's `tauri.conf.json` uses the same, so the desktop
+/// app and the CLI find the same default profile.
+pub const APP_IDENTIFIER: &str = "health.tend.companion";
+
+/// Tend's version, as the patient sees it in Settings and `tend --version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One profile of Tend: a directory holding the vault and its settings.
+#[derive(Debug, Clone)]
+pub struct Tend {
+    data_dir: PathBuf,
+}
+
+impl Tend {
+    /// Opens the profile in `data_dir`. Nothing is read or created until a capability needs it.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Tend {
+        Tend {
+            data_dir: data_dir.into(),
+        }
+    }
+
+    /// The desktop default profile: the platform data directory under [`APP_IDENTIFIER`]
+    /// (`~/.local/share/health.tend.companion` on Linux). Mobile shells pass their sandbox path.
+    pub fn default_data_dir() -> Option<PathBuf> {
+        dirs::data_dir().map(|dir| dir.join(APP_IDENTIFIER))
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The version and the state of the vault, without unlocking anything.
+    pub async fn app_info(&self) -> Result<AppInfo> {
+        Ok(AppInfo {
+            version: VERSION.to_owned(),
+            data_dir: self.data_dir.display().to_string(),
+            vault: tend_vault::inspect(&self.data_dir).await?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn app_info_reports_version_and_vault(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let tend = Tend::new(dir.path());
+        let info = tend.app_info().await?;
+        assert_eq!(info.version, VERSION);
+        assert_eq!(info.vault, VaultStatus::NotCreated);
+
+        tend_vault::create(dir.path()).await?;
+        let info = tend.app_info().await?;
+        assert_eq!(
+            info.vault,
+            VaultStatus::Locked {
+                format_version: tend_vault::FORMAT_VERSION
+            }
+        );
+        Ok(())
+    }
+}

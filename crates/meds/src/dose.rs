@@ -1,0 +1,104 @@
+//! The life of one scheduled dose: due, then taken, skipped, snoozed or missed.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// Where one dose stands. Transitions are checked so a taken dose cannot be "missed" later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DoseState {
+    Due,
+    Taken { at: Timestamp },
+    Skipped { reason: String },
+    Snoozed { until: Timestamp },
+    Missed,
+}
+
+impl DoseState {
+    fn name(&self) -> &'static str {
+        match self {
+            DoseState::Due => "due",
+            DoseState::Taken { .. } => "taken",
+            DoseState::Skipped { .. } => "skipped",
+            DoseState::Snoozed { .. } => "snoozed",
+            DoseState::Missed => "missed",
+        }
+    }
+
+    /// Whether the patient still has to act on this dose.
+    pub fn is_open(&self) -> bool {
+        matches!(self, DoseState::Due | DoseState::Snoozed { .. })
+    }
+
+    /// Moves to `next` if the patient may do that from here. A missed dose can still be taken
+    /// late (recorded with its real time); a closed dose is reopened only by `undo`.
+    pub fn transition(&self, next: DoseState) -> Result<DoseState> {
+        let allowed = match (&self, &next) {
+            (DoseState::Due | DoseState::Snoozed { .. }, _) => !matches!(next, DoseState::Due),
+            (DoseState::Missed, DoseState::Taken { .. } | DoseState::Skipped { .. }) => true,
+            _ => false,
+        };
+        if allowed {
+            Ok(next)
+        } else {
+            Err(Error::InvalidTransition {
+                from: self.name(),
+                to: next.name(),
+            })
+        }
+    }
+
+    /// What an open dose becomes at `now`: missed once the grace window after `due_at` has passed.
+    pub fn at(&self, due_at: Timestamp, grace: SignedDuration, now: Timestamp) -> DoseState {
+        let deadline = match self {
+            DoseState::Due => due_at,
+            DoseState::Snoozed { until } => *until,
+            closed => return closed.clone(),
+        };
+        if now >= deadline + grace {
+            DoseState::Missed
+        } else {
+            self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("valid timestamp")
+    }
+
+    #[test]
+    fn transitions() {
+        let taken = DoseState::Taken {
+            at: ts("2026-01-01T08:05:00Z"),
+        };
+        assert_eq!(DoseState::Due.transition(taken.clone()), Ok(taken.clone()));
+        assert!(taken.transition(DoseState::Missed).is_err());
+        assert!(DoseState::Missed.transition(taken.clone()).is_ok());
+        assert!(DoseState::Missed.transition(DoseState::Due).is_err());
+    }
+
+    #[test]
+    fn missed_after_grace_window() {
+        let due = ts("2026-01-01T08:00:00Z");
+        let grace = SignedDuration::from_mins(60);
+        assert_eq!(
+            DoseState::Due.at(due, grace, ts("2026-01-01T08:59:59Z")),
+            DoseState::Due
+        );
+        assert_eq!(
+            DoseState::Due.at(due, grace, ts("2026-01-01T09:00:00Z")),
+            DoseState::Missed
+        );
+        let snoozed = DoseState::Snoozed {
+            until: ts("2026-01-01T08:30:00Z"),
+        };
+        assert_eq!(snoozed.at(due, grace, ts("2026-01-01T09:15:00Z")), snoozed);
+    }
+}

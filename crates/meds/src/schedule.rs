@@ -1,0 +1,175 @@
+//! When doses are due: wall-clock times on chosen days, or a fixed interval in elapsed time.
+//!
+//! The JSON form is the `tend meds plan` contract of DESIGN.md.
+
+use jiff::{
+    civil::{Date, Time},
+    Timestamp,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// A medication's schedule, as the patient set it up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DoseSchedule {
+    FixedInterval(FixedInterval),
+    WallClock(WallClock),
+}
+
+/// Doses at local wall-clock times, on chosen weekdays or every N days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WallClock {
+    #[serde(with = "hh_mm")]
+    pub times: Vec<Time>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<Vec<Weekday>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every_n_days: Option<u16>,
+    pub start: Date,
+    #[serde(default)]
+    pub end: Option<Date>,
+}
+
+/// Doses every N hours of elapsed time from an anchor instant, whatever the clocks say.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedInterval {
+    pub every_hours: u16,
+    pub anchor: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl DoseSchedule {
+    /// Parses and validates a schedule from its JSON form.
+    pub fn from_json(json: &str) -> Result<DoseSchedule> {
+        let schedule: DoseSchedule =
+            serde_json::from_str(json).map_err(|e| Error::InvalidSchedule(e.to_string()))?;
+        schedule.validate()?;
+        Ok(schedule)
+    }
+
+    /// Checks what serde cannot: non-empty times, one day rule, a positive interval, dates in order.
+    pub fn validate(&self) -> Result<()> {
+        let invalid = |why: &str| Err(Error::InvalidSchedule(why.to_owned()));
+        match self {
+            DoseSchedule::FixedInterval(f) if f.every_hours == 0 => {
+                invalid("every_hours must be at least 1")
+            }
+            DoseSchedule::FixedInterval(_) => Ok(()),
+            DoseSchedule::WallClock(w) => {
+                if w.times.is_empty() {
+                    return invalid("times must list at least one time");
+                }
+                if w.days.is_some() && w.every_n_days.is_some() {
+                    return invalid("give either days or every_n_days, not both");
+                }
+                if w.days.as_ref().is_some_and(Vec::is_empty) {
+                    return invalid("days must list at least one day");
+                }
+                if w.every_n_days == Some(0) {
+                    return invalid("every_n_days must be at least 1");
+                }
+                if w.end.is_some_and(|end| end < w.start) {
+                    return invalid("end is before start");
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Local times written as `HH:MM`, the contract's form.
+mod hh_mm {
+    use jiff::civil::Time;
+    use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(times: &[Time], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(times.iter().map(|t| t.strftime("%H:%M").to_string()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Time>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|text| {
+                Time::strptime("%H:%M", text)
+                    .map_err(|_| D::Error::custom(format!("`{text}` is not a time of day (HH:MM)")))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(json: &str, expected: std::result::Result<(), &str>) {
+        let got = DoseSchedule::from_json(json).map(|_| ());
+        match (got, expected) {
+            (Ok(()), Ok(())) => {}
+            (Err(Error::InvalidSchedule(why)), Err(part)) => {
+                assert!(why.contains(part), "{json}: `{why}` lacks `{part}`")
+            }
+            (got, expected) => panic!("{json}: got {got:?}, expected {expected:?}"),
+        }
+    }
+
+    #[test]
+    fn contract_examples_parse_and_bad_ones_are_refused() {
+        check(
+            r#"{"times": ["08:00", "20:00"], "days": ["mon", "wed"], "start": "2026-01-01", "end": null}"#,
+            Ok(()),
+        );
+        check(
+            r#"{"times": ["08:00"], "every_n_days": 2, "start": "2026-01-01"}"#,
+            Ok(()),
+        );
+        check(
+            r#"{"every_hours": 8, "anchor": "2026-03-29T00:30:00Z"}"#,
+            Ok(()),
+        );
+        check(
+            r#"{"times": ["8am"], "start": "2026-01-01"}"#,
+            Err("not a time of day"),
+        );
+        check(
+            r#"{"times": [], "start": "2026-01-01"}"#,
+            Err("at least one time"),
+        );
+        check(
+            r#"{"every_hours": 0, "anchor": "2026-03-29T00:30:00Z"}"#,
+            Err("at least 1"),
+        );
+        check(
+            r#"{"times": ["08:00"], "days": ["mon"], "every_n_days": 2, "start": "2026-01-01"}"#,
+            Err("not both"),
+        );
+        check(
+            r#"{"times": ["08:00"], "start": "2026-02-01", "end": "2026-01-01"}"#,
+            Err("before start"),
+        );
+    }
+
+    #[test]
+    fn times_serialize_back_as_hh_mm() {
+        let json = r#"{"times":["08:00","20:30"],"start":"2026-01-01","end":null}"#;
+        let schedule = DoseSchedule::from_json(json).expect("valid");
+        assert_eq!(
+            serde_json::to_string(&schedule).expect("serializable"),
+            json
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! A patient's consent to share one category with one care team.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tend_vitals::Metric;
+
+use crate::{Category, Error, Result};
+
+/// From when on the care team may see the category's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum ConsentScope {
+    /// Only data measured after the consent was given.
+    FromNow,
+    /// History too, from the chosen instant.
+    Since { since: Timestamp },
+}
+
+/// Proof that the patient allowed one category to reach one care team. Sharing code takes a
+/// `Consent`, never a flag, so data without one cannot reach the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    pub category: Category,
+    pub given_at: Timestamp,
+    pub scope: ConsentScope,
+}
+
+impl Consent {
+    /// The earliest measurement time this consent covers.
+    pub fn covers_from(&self) -> Timestamp {
+        match self.scope {
+            ConsentScope::FromNow => self.given_at,
+            ConsentScope::Since { since } => since.min(self.given_at),
+        }
+    }
+
+    /// Checks that a reading of `metric` measured at `time` may be shared under this consent.
+    pub fn permits(&self, metric: Metric, time: Timestamp) -> Result<()> {
+        match Category::of(metric) {
+            Some(category) if category == self.category && time >= self.covers_from() => Ok(()),
+            Some(category) if category != self.category => Err(Error::NotConsented(category)),
+            _ => Err(Error::NotConsented(self.category)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("valid timestamp")
+    }
+
+    #[test]
+    fn permits_only_its_category_and_time() {
+        let consent = Consent {
+            category: Category::HeartRate,
+            given_at: ts("2026-06-01T00:00:00Z"),
+            scope: ConsentScope::FromNow,
+        };
+        assert!(consent
+            .permits(Metric::HeartRate, ts("2026-06-02T00:00:00Z"))
+            .is_ok());
+        assert!(consent
+            .permits(Metric::HeartRate, ts("2026-05-31T00:00:00Z"))
+            .is_err());
+        assert!(consent
+            .permits(Metric::Glucose, ts("2026-06-02T00:00:00Z"))
+            .is_err());
+        assert!(consent
+            .permits(Metric::Battery, ts("2026-06-02T00:00:00Z"))
+            .is_err());
+
+        let with_history = Consent {
+            scope: ConsentScope::Since {
+                since: ts("2026-01-01T00:00:00Z"),
+            },
+            ..consent
+        };
+        assert!(with_history
+            .permits(Metric::PulseRate, ts("2026-02-01T00:00:00Z"))
+            .is_ok());
+    }
+}

@@ -1,0 +1,53 @@
+// Starts tauri-driver for a test and stops it afterwards; the app runs with a throwaway profile.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const DRIVER_PORT = 4444;
+export const DRIVER_URL = `http://127.0.0.1:${DRIVER_PORT}`;
+
+/** The app binary under test: TEND_APP_BINARY, set by scripts/test. */
+export function appBinary() {
+  const path = process.env.TEND_APP_BINARY;
+  if (!path) throw new Error("TEND_APP_BINARY is not set: run the tests through scripts/test");
+  return path;
+}
+
+/** Starts tauri-driver with a fresh profile directory; returns a handle to stop both. */
+export async function startDriver() {
+  const dataDir = mkdtempSync(join(tmpdir(), "tend-e2e-"));
+  const child = spawn("tauri-driver", ["--port", String(DRIVER_PORT)], {
+    env: { ...process.env, TEND_DATA_DIR: dataDir },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  await waitForPort(DRIVER_PORT, 15_000, exited);
+  return {
+    dataDir,
+    async stop() {
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForPort(port, timeoutMs, exited) {
+  let gone = false;
+  exited.then(() => (gone = true));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (gone) throw new Error("tauri-driver exited before listening");
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => (socket.end(), resolve(true)));
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on port ${port} within ${timeoutMs} ms`);
+}

@@ -1,0 +1,25 @@
+// The app's screens and the hash routes that reach them: one list, used by navigation and router.
+
+export type RouteId = "today" | "devices" | "trends" | "medications" | "sharing" | "settings";
+
+export interface Route {
+  id: RouteId;
+  label: string;
+  /** One line for screen readers and the screen's subtitle. */
+  summary: string;
+}
+
+export const ROUTES: readonly Route[] = [
+  { id: "today", label: "Today", summary: "Your latest readings, next doses and alerts." },
+  { id: "devices", label: "Devices", summary: "Pair and manage your Bluetooth health devices." },
+  { id: "trends", label: "Trends", summary: "Your history as charts over days, weeks, months and years." },
+  { id: "medications", label: "Medications", summary: "Your medications, reminders and adherence." },
+  { id: "sharing", label: "Sharing", summary: "What your care team can see, and what was sent." },
+  { id: "settings", label: "Settings", summary: "Units, appearance, export, and erasing your data." },
+];
+
+/** The route a location hash names; unknown hashes land on Today. */
+export function routeFromHash(hash: string): RouteId {
+  const id = hash.replace(/^#\/?/, "");
+  return ROUTES.find((r) => r.id === id)?.id ?? "today";
+}

@@ -1,0 +1,17 @@
+// Plain-language wording of the vault's state, shared by Today and Settings.
+import type { VaultStatus } from "./bindings";
+
+export function describeVault(vault: VaultStatus): { title: string; detail: string } {
+  switch (vault.state) {
+    case "not_created":
+      return {
+        title: "Not set up yet",
+        detail: "When you set Tend up, your history is encrypted and kept on this device only.",
+      };
+    case "locked":
+      return {
+        title: "Locked",
+        detail: `Your history is encrypted on this device (format ${vault.format_version}).`,
+      };
+  }
+}
