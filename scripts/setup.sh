@@ -50,14 +50,19 @@ check_toolchains() {
   [ "$major" -ge 18 ] || die "Node.js $(node --version) is too old: Tend's UI build needs Node 18 or newer"
 }
 
-# The UI's npm packages, reinstalled only when package-lock.json changed.
+# The UI's npm packages at the versions package-lock.json pins, reinstalled only when it changed.
+# `npm install`, not `npm ci`: a registry mirror that serves only this platform's optional
+# packages (rollup's and esbuild's native builds) makes every lock file look incomplete to `npm ci`.
 install_ui_packages() {
+  local lock="$TEND_ROOT/ui/package-lock.json"
   local stamp="$TEND_ROOT/ui/node_modules/.tend-lock-stamp"
   local want
-  want="$(sha256sum "$TEND_ROOT/ui/package-lock.json" | cut -d' ' -f1)"
+  want="$(sha256sum "$lock" | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     say "Installing the UI's npm packages"
-    (cd "$TEND_ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$TEND_ROOT/ui" && npm install --no-audit --no-fund --loglevel=error)
+    [ "$(sha256sum "$lock" | cut -d' ' -f1)" = "$want" ] \
+      || die "npm changed ui/package-lock.json: package.json and the lock file disagree; commit the new lock"
     echo "$want" >"$stamp"
   fi
 }

@@ -1,9 +1,9 @@
 // Vite builds the UI into ui/dist, which the Tauri shell embeds at compile time.
 import { defineConfig } from "vitest/config";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
 
 export default defineConfig({
-  // Preact's JSX runtime through esbuild: no framework plugin needed.
-  esbuild: { jsx: "automatic", jsxImportSource: "preact" },
+  plugins: [svelte()],
   clearScreen: false,
   server: { port: 1420, strictPort: true },
   build: {
@@ -13,8 +13,11 @@ export default defineConfig({
     // Nothing is inlined as a data: URL beyond what the CSP's img-src allows.
     assetsInlineLimit: 0,
   },
+  // Tests mount components in the browser build of Svelte.
+  resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
   test: {
     environment: "happy-dom",
-    include: ["src/**/*.test.{ts,tsx}"],
+    include: ["src/**/*.test.ts"],
+    setupFiles: ["src/test-setup.ts"],
   },
 });

@@ -11,7 +11,10 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Number {
     /// `mantissa × 10^exponent`, kept exact so encoding gives back the same bytes.
-    Finite { mantissa: i32, exponent: i8 },
+    Finite {
+        mantissa: i32,
+        exponent: i8,
+    },
     NaN,
     /// "Not at this resolution": the device could not represent the value.
     NRes,
@@ -146,7 +149,8 @@ mod tests {
     #[test]
     fn sfloat_vectors() {
         // IEEE 11073-20601 §F.8 (SFLOAT-Type).
-        let check = |raw: u16, expected: Number| assert_eq!(Sfloat(raw).decode(), expected, "{raw:#06x}");
+        let check =
+            |raw: u16, expected: Number| assert_eq!(Sfloat(raw).decode(), expected, "{raw:#06x}");
         check(0x0048, finite(72, 0)); // 72 bpm
         check(0xF16E, finite(366, -1)); // 36.6 °C
         check(0xF72C, finite(1836, -1)); // 183.6
@@ -161,7 +165,8 @@ mod tests {
     #[test]
     fn float_vectors() {
         // IEEE 11073-20601 §F.6 (FLOAT-Type).
-        let check = |raw: u32, expected: Number| assert_eq!(Float(raw).decode(), expected, "{raw:#010x}");
+        let check =
+            |raw: u32, expected: Number| assert_eq!(Float(raw).decode(), expected, "{raw:#010x}");
         check(0xFF00_016E, finite(366, -1));
         check(0x0000_0048, finite(72, 0));
         check(0x007F_FFFF, Number::NaN);
@@ -173,7 +178,10 @@ mod tests {
 
     #[test]
     fn short_input_is_an_error() {
-        assert_eq!(Sfloat::read(&[0x48]), Err(Error::TooShort { needed: 2, got: 1 }));
+        assert_eq!(
+            Sfloat::read(&[0x48]),
+            Err(Error::TooShort { needed: 2, got: 1 })
+        );
         assert_eq!(Float::read(&[]), Err(Error::TooShort { needed: 4, got: 0 }));
     }
 

@@ -11,11 +11,26 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// A medication's schedule, as the patient set it up.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum DoseSchedule {
     FixedInterval(FixedInterval),
     WallClock(WallClock),
+}
+
+/// The form is chosen by its `every_hours` key, so an error names the field that is wrong
+/// (an untagged enum would only say that no form matched).
+impl<'de> Deserialize<'de> for DoseSchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let value = serde_json::Value::deserialize(d)?;
+        let parsed = if value.get("every_hours").is_some() {
+            serde_json::from_value(value).map(DoseSchedule::FixedInterval)
+        } else {
+            serde_json::from_value(value).map(DoseSchedule::WallClock)
+        };
+        parsed.map_err(D::Error::custom)
+    }
 }
 
 /// Doses at local wall-clock times, on chosen weekdays or every N days.

@@ -1,31 +1,42 @@
 // The shell with the backend mocked at the IPC layer (Tauri's own mockIPC): navigation and the
-// backend-fed first screen.
+// backend-fed first screen. Object.prototype is frozen here as in the app (test-setup.ts).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { render } from "preact";
-import { act } from "preact/test-utils";
+import { flushSync, mount, unmount } from "svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { App } from "./app";
+import App from "./App.svelte";
 import { ROUTES, routeFromHash } from "./routes";
 
-let root: HTMLElement;
+let target: HTMLElement;
+let app: Record<string, unknown> | undefined;
 
 beforeEach(() => {
-  root = document.createElement("div");
-  document.body.append(root);
+  target = document.createElement("div");
+  document.body.append(target);
   location.hash = "";
 });
 
 afterEach(() => {
-  render(null, root);
-  root.remove();
+  if (app) unmount(app);
+  app = undefined;
+  target.remove();
   clearMocks();
 });
 
-async function mount() {
-  await act(async () => render(<App />, root));
-  // Let the app_info promise settle.
-  await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
+/** Mounts the app and lets the backend call settle. */
+async function mountApp() {
+  app = mount(App, { target });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  flushSync();
 }
+
+async function navigate(hash: string) {
+  location.hash = hash;
+  dispatchEvent(new HashChangeEvent("hashchange"));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  flushSync();
+}
+
+const text = (selector: string) => target.querySelector(selector)?.textContent?.trim();
 
 describe("routes", () => {
   it.each([
@@ -44,31 +55,30 @@ describe("app shell", () => {
       if (cmd === "app_info") return { version: "9.8.7", data_dir: "/profile", vault: { state: "not_created" } };
       throw new Error(`unexpected command ${cmd}`);
     });
-    await mount();
-    expect(root.querySelector("[data-testid=vault-status]")?.textContent).toBe("Not set up yet");
+    await mountApp();
+    expect(text("[data-testid=vault-status]")).toBe("Not set up yet");
 
-    location.hash = "#/settings";
-    await act(async () => {
-      dispatchEvent(new HashChangeEvent("hashchange"));
-    });
-    expect(root.querySelector("[data-testid=app-version]")?.textContent).toBe("9.8.7");
+    await navigate("#/settings");
+    expect(text("[data-testid=app-version]")).toBe("9.8.7");
+    expect(text("main h1")).toBe("Settings");
+    expect(document.activeElement).toBe(target.querySelector("main h1"));
   });
 
   it("has one link per screen and marks the current one", async () => {
     mockIPC(() => ({ version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1 } }));
-    await mount();
-    const links = [...root.querySelectorAll("nav a")];
+    await mountApp();
+    const links = [...target.querySelectorAll("nav a")];
     expect(links.map((a) => a.textContent)).toEqual(ROUTES.map((r) => r.label));
-    expect(root.querySelector('nav a[aria-current="page"]')?.textContent).toBe("Today");
-    expect(root.querySelector("[data-testid=vault-status]")?.textContent).toBe("Locked");
+    expect(text('nav a[aria-current="page"]')).toBe("Today");
+    expect(text("[data-testid=vault-status]")).toBe("Locked");
   });
 
   it("shows the backend's error message, with its code", async () => {
     mockIPC(() => {
       throw { code: "vault_newer_format", message: "the vault was written by a newer Tend" };
     });
-    await mount();
-    const alert = root.querySelector("[role=alert]");
+    await mountApp();
+    const alert = target.querySelector("[role=alert]");
     expect(alert?.getAttribute("data-error-code")).toBe("vault_newer_format");
     expect(alert?.textContent).toContain("newer Tend");
   });

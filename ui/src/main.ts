@@ -1,0 +1,7 @@
+// Tend's UI entry: mounts the app shell.
+import { mount } from "svelte";
+import App from "./App.svelte";
+import "./styles.css";
+
+const target = document.getElementById("app");
+if (target) mount(App, { target });

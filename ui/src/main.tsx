@@ -1,7 +1,0 @@
-// Tend's UI entry: mounts the app shell.
-import { render } from "preact";
-import { App } from "./app";
-import "./styles.css";
-
-const root = document.getElementById("app");
-if (root) render(<App />, root);
