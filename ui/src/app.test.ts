@@ -65,7 +65,7 @@ describe("app shell", () => {
   });
 
   it("has one link per screen and marks the current one", async () => {
-    mockIPC(() => ({ version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1 } }));
+    mockIPC(() => ({ version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase" } }));
     await mountApp();
     const links = [...target.querySelectorAll("nav a")];
     expect(links.map((a) => a.textContent)).toEqual(ROUTES.map((r) => r.label));

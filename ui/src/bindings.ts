@@ -20,7 +20,7 @@ export type AppInfo = {
 };
 
 /**  What kind of failure happened, for the UI and scripts to switch on; never parse messages. */
-export type ErrorCode = "vault_newer_format" | "vault_corrupt" | "vault_exists" | "storage" | "bluetooth_unavailable" | "device_malformed" | "invalid_input";
+export type ErrorCode = "vault_not_created" | "vault_newer_format" | "vault_corrupt" | "vault_tampered" | "vault_exists" | "wrong_key" | "passphrase_required" | "key_missing" | "keychain_unavailable" | "storage" | "internal" | "bluetooth_unavailable" | "device_malformed" | "invalid_input";
 
 /**  What the UI receives when a command fails. `message` is for people; code is for logic. */
 export type IpcError = {
@@ -28,12 +28,15 @@ export type IpcError = {
 	message: string,
 };
 
+/**  What the file says about how its key is protected (kept in clear so unlock knows what to ask). */
+export type KeyProtection = "keychain" | "passphrase";
+
 /**  The state of the vault in one profile directory. */
 export type VaultStatus = 
 /**  No vault yet: the patient has not set Tend up in this profile. */
 { state: "not_created" } | 
 /**  A vault exists; its contents stay sealed until it is unlocked. */
-{ state: "locked"; format_version: number };
+{ state: "locked"; format_version: number; protection: KeyProtection };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -11,7 +11,10 @@ export function describeVault(vault: VaultStatus): { title: string; detail: stri
     case "locked":
       return {
         title: "Locked",
-        detail: `Your history is encrypted on this device (format ${vault.format_version}).`,
+        detail:
+          vault.protection === "keychain"
+            ? "Your history is encrypted on this device; its key is in your system keychain."
+            : "Your history is encrypted on this device; your passphrase unlocks it.",
       };
   }
 }

@@ -11,7 +11,18 @@ pub async fn run(tend: &Tend, json: bool) -> Result<(), Failure> {
     }
     let vault = match info.vault {
         VaultStatus::NotCreated => "not created yet".to_owned(),
-        VaultStatus::Locked { format_version } => format!("locked (format {format_version})"),
+        VaultStatus::Locked {
+            format_version,
+            protection,
+        } => {
+            format!(
+                "locked (format {format_version}, key in the {})",
+                match protection {
+                    tend_core::KeyProtection::Keychain => "keychain",
+                    tend_core::KeyProtection::Passphrase => "vault, behind a passphrase",
+                }
+            )
+        }
     };
     println!(
         "Tend {}\nprofile: {}\nvault:   {vault}",

@@ -19,10 +19,17 @@ pub enum Error {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
+    VaultNotCreated,
     VaultNewerFormat,
     VaultCorrupt,
+    VaultTampered,
     VaultExists,
+    WrongKey,
+    PassphraseRequired,
+    KeyMissing,
+    KeychainUnavailable,
     Storage,
+    Internal,
     BluetoothUnavailable,
     DeviceMalformed,
     InvalidInput,
@@ -32,10 +39,18 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         use tend_vault::Error as V;
         match self {
+            Error::Vault(V::NotCreated) => ErrorCode::VaultNotCreated,
             Error::Vault(V::NewerFormat { .. }) => ErrorCode::VaultNewerFormat,
             Error::Vault(V::Corrupt) => ErrorCode::VaultCorrupt,
+            Error::Vault(V::Tampered) => ErrorCode::VaultTampered,
             Error::Vault(V::AlreadyExists) => ErrorCode::VaultExists,
+            Error::Vault(V::WrongKey) => ErrorCode::WrongKey,
+            Error::Vault(V::PassphraseRequired) => ErrorCode::PassphraseRequired,
+            Error::Vault(V::KeyMissing) => ErrorCode::KeyMissing,
+            Error::Vault(V::KeychainUnavailable(_)) => ErrorCode::KeychainUnavailable,
+            Error::Vault(V::InvalidInput(_)) => ErrorCode::InvalidInput,
             Error::Vault(V::Storage(_)) => ErrorCode::Storage,
+            Error::Vault(V::Crypto(_)) => ErrorCode::Internal,
             Error::Bluetooth(tend_ble::Error::Malformed(_)) => ErrorCode::DeviceMalformed,
             Error::Bluetooth(_) => ErrorCode::BluetoothUnavailable,
             Error::InvalidInput(_) => ErrorCode::InvalidInput,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub use app_info::AppInfo;
 pub use error::{Error, ErrorCode, Result};
-pub use tend_vault::VaultStatus;
+pub use tend_vault::{KeyProtection, VaultStatus};
 // The pure vocabulary crates, re-exported so shells need no other dependency than this one.
 pub use {tend_gatt as gatt, tend_meds as meds, tend_vitals as vitals};
 
@@ -68,12 +68,17 @@ mod tests {
         assert_eq!(info.version, VERSION);
         assert_eq!(info.vault, VaultStatus::NotCreated);
 
-        tend_vault::create(dir.path()).await?;
+        let passphrase = tend_vault::Passphrase::new("test passphrase")?;
+        tend_vault::Vault::create(dir.path(), tend_vault::KeySource::Passphrase(passphrase))
+            .await?
+            .close()
+            .await;
         let info = tend.app_info().await?;
         assert_eq!(
             info.vault,
             VaultStatus::Locked {
-                format_version: tend_vault::FORMAT_VERSION
+                format_version: tend_vault::FORMAT_VERSION,
+                protection: KeyProtection::Passphrase,
             }
         );
         Ok(())

@@ -1,6 +1,6 @@
 //! The SQLite file: where it lives, how it is opened, its schema and format version.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -16,26 +16,47 @@ pub(crate) const FILE_NAME: &str = "vault.sqlite";
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Creates a new, empty vault in `dir` (which is created if needed).
-pub async fn create(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|_| Error::Storage("cannot create the profile directory".into()))?;
-    let path = dir.join(FILE_NAME);
-    if path.exists() {
-        return Err(Error::AlreadyExists);
-    }
-    let pool = connect(&path, true).await?;
-    MIGRATIONS.run(&pool).await?;
-    pool.close().await;
-    Ok(())
+pub(crate) fn path(dir: &Path) -> PathBuf {
+    dir.join(FILE_NAME)
 }
 
-/// Opens an existing vault file read-write, after checking it is a format this build reads.
+/// The vault file and SQLite's companions (write-ahead log, shared memory), for erase.
+pub(crate) fn files(dir: &Path) -> [PathBuf; 3] {
+    let main = path(dir);
+    let with = |suffix: &str| PathBuf::from(format!("{}{suffix}", main.display()));
+    [main.clone(), with("-wal"), with("-shm")]
+}
+
+/// Creates the file and its schema; fails if a vault is already there.
+pub(crate) async fn create(dir: &Path) -> Result<SqlitePool> {
+    std::fs::create_dir_all(dir)
+        .map_err(|_| Error::Storage("cannot create the profile directory".into()))?;
+    if path(dir).exists() {
+        return Err(Error::AlreadyExists);
+    }
+    let pool = connect(&path(dir), true).await?;
+    MIGRATIONS.run(&pool).await?;
+    Ok(pool)
+}
+
+/// Opens an existing vault after checking it is a format this build reads, then brings an older
+/// format up to date.
+pub(crate) async fn open(dir: &Path) -> Result<SqlitePool> {
+    if !path(dir).exists() {
+        return Err(Error::NotCreated);
+    }
+    let pool = connect(&path(dir), false).await?;
+    format_version(&pool).await?;
+    MIGRATIONS.run(&pool).await?;
+    Ok(pool)
+}
+
+/// Opens the file read-write. WAL with FULL sync: a transaction that returned is on disk, even
+/// after a crash or power loss.
 pub(crate) async fn connect(path: &Path, create: bool) -> Result<SqlitePool> {
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(create)
-        // WAL with FULL sync: a commit that returned is on disk, even after power loss.
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true);
@@ -47,7 +68,7 @@ pub(crate) async fn connect(path: &Path, create: bool) -> Result<SqlitePool> {
 
 /// Reads the format version, refusing a vault from a newer Tend before anything else touches it.
 pub(crate) async fn format_version(pool: &SqlitePool) -> Result<u32> {
-    let text: Option<String> =
+    let found: Option<i64> =
         sqlx::query_scalar("SELECT value FROM meta WHERE key = 'format_version'")
             .fetch_optional(pool)
             .await
@@ -56,7 +77,9 @@ pub(crate) async fn format_version(pool: &SqlitePool) -> Result<u32> {
                 sqlx::Error::Database(_) => Error::Corrupt,
                 other => other.into(),
             })?;
-    let found: u32 = text.and_then(|t| t.parse().ok()).ok_or(Error::Corrupt)?;
+    let found = found
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or(Error::Corrupt)?;
     if found > FORMAT_VERSION {
         return Err(Error::NewerFormat {
             found,

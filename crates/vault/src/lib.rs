@@ -1,22 +1,55 @@
 //! Tend's local store: every reading and record, sealed, in one SQLite file per profile.
 //!
-//! Only this crate touches SQLite, the cipher and the keychain.
+//! Only this crate touches SQLite, the cipher and the keychain. What is sealed and what stays in
+//! clear is listed in the README's threat model.
 
+mod chunk_codec;
 mod database;
+mod erase;
+mod key_source;
+mod keychain;
+mod meta;
+mod rollup;
+mod sample;
+mod seal;
 mod status;
+mod timeseries;
+mod vault;
 
-pub use database::{create, FORMAT_VERSION};
+pub use database::FORMAT_VERSION;
+pub use erase::{erase, Erased};
+pub use key_source::{KeyProtection, KeySource, Passphrase};
+pub use sample::{Sample, SeriesKey};
+pub use seal::DataKey;
 pub use status::{inspect, VaultStatus};
+pub use timeseries::{Appended, Bucket, BulkAppended, Damage, RangeRead, SeriesSample};
+pub use vault::Vault;
 
 /// Why the vault could not do what was asked. Never carries health values or key material.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error("no vault has been created in this profile yet")]
+    NotCreated,
     #[error("the vault was written by a newer Tend (format {found}, this build reads up to {supported}); update Tend to open it")]
     NewerFormat { found: u32, supported: u32 },
     #[error("the vault file is damaged or not a Tend vault")]
     Corrupt,
+    #[error("a sealed record failed its integrity check: the vault file was changed outside Tend")]
+    Tampered,
+    #[error("wrong key: this passphrase or keychain entry does not unlock this vault")]
+    WrongKey,
+    #[error("this vault is protected by a passphrase: give it (TEND_PASSPHRASE or at the prompt)")]
+    PassphraseRequired,
+    #[error("the vault's key is missing from the keychain")]
+    KeyMissing,
+    #[error("the keychain is not reachable: {0}")]
+    KeychainUnavailable(String),
     #[error("the vault is already created")]
     AlreadyExists,
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("encryption failed: {0}")]
+    Crypto(&'static str),
     #[error("storage error: {0}")]
     Storage(String),
 }
@@ -24,7 +57,11 @@ pub enum Error {
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         match e {
-            sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => Error::Corrupt, // SQLITE_NOTADB
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("26") | Some("11")) =>
+            {
+                Error::Corrupt
+            } // SQLITE_NOTADB, SQLITE_CORRUPT
             // Statements and values are not echoed: the message names the failure class only.
             other => Error::Storage(sqlx_error_class(&other).to_owned()),
         }

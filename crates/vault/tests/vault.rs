@@ -1,0 +1,349 @@
+//! The vault with real parts: a real SQLite file through sqlx, real AES-GCM, real Argon2id.
+#![allow(clippy::expect_used)] // helpers here are test code: a panic is a failed test
+
+use jiff::{SignedDuration, Timestamp};
+use tend_vault::{Appended, Error, KeySource, Passphrase, Sample, SeriesKey, Vault, VaultStatus};
+use tend_vitals::{Metric, Unit};
+
+type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+fn passphrase(text: &str) -> KeySource {
+    KeySource::Passphrase(Passphrase::new(text).expect("long enough"))
+}
+
+fn heart_rate(device: &str) -> SeriesKey {
+    SeriesKey {
+        device: device.into(),
+        metric: Metric::HeartRate,
+    }
+}
+
+/// 1 Hz heart rate from `start` (seconds since the epoch).
+fn samples(start: i64, count: i64) -> Vec<Sample> {
+    (0..count)
+        .map(|i| Sample {
+            time: Timestamp::from_second(start + i).expect("time"),
+            value: 60.0 + ((i * 7) % 40) as f64,
+            unit: Unit::PerMinute,
+            sequence: None,
+            flags: 0,
+        })
+        .collect()
+}
+
+const DAY0: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+async fn sql(dir: &std::path::Path, statement: &'static str) -> TestResult {
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("vault.sqlite").display()))
+            .await?;
+    sqlx::query(statement).execute(&pool).await?;
+    pool.close().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn passphrase_unlocks_wrong_one_says_so_and_it_can_change() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    assert_eq!(
+        tend_vault::inspect(dir.path()).await?,
+        VaultStatus::NotCreated
+    );
+    Vault::create(dir.path(), passphrase("correct horse battery"))
+        .await?
+        .close()
+        .await;
+    assert!(matches!(
+        tend_vault::inspect(dir.path()).await?,
+        VaultStatus::Locked {
+            format_version: 1,
+            protection: tend_vault::KeyProtection::Passphrase
+        }
+    ));
+    assert!(matches!(
+        Vault::create(dir.path(), passphrase("another passphrase")).await,
+        Err(Error::AlreadyExists)
+    ));
+
+    assert!(matches!(
+        Vault::unlock(dir.path(), passphrase("wrong horse battery")).await,
+        Err(Error::WrongKey)
+    ));
+    assert!(matches!(
+        Vault::unlock(dir.path(), KeySource::Keychain).await,
+        Err(Error::PassphraseRequired)
+    ));
+    let vault = Vault::unlock(dir.path(), passphrase("correct horse battery")).await?;
+    vault
+        .append_live(&heart_rate("strap"), samples(DAY0, 1)[0])
+        .await?;
+
+    let old = Passphrase::new("correct horse battery")?;
+    let new = Passphrase::new("a new and longer passphrase")?;
+    assert!(
+        vault.change_passphrase(&new, &old).await.is_err(),
+        "the old passphrase is required"
+    );
+    vault.change_passphrase(&old, &new).await?;
+    vault.close().await;
+    assert!(matches!(
+        Vault::unlock(dir.path(), passphrase("correct horse battery")).await,
+        Err(Error::WrongKey)
+    ));
+    let vault = Vault::unlock(dir.path(), passphrase("a new and longer passphrase")).await?;
+    let day = vault
+        .read_raw(
+            Metric::HeartRate,
+            Timestamp::from_second(DAY0)?,
+            Timestamp::from_second(DAY0 + 86_400)?,
+        )
+        .await?;
+    assert_eq!(
+        day.data.len(),
+        1,
+        "the data survives a change of passphrase"
+    );
+    assert!(Passphrase::new("short").is_err());
+    Ok(())
+}
+
+#[tokio::test]
+async fn live_and_bulk_readings_are_stored_once_and_read_back_exactly() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), passphrase("test passphrase")).await?;
+    let strap = heart_rate("strap");
+    let all = samples(DAY0, 2_000);
+
+    // Live: every reading acknowledged; a repeat is a duplicate; compaction happens on the way.
+    for sample in &all[..700] {
+        assert_eq!(vault.append_live(&strap, *sample).await?, Appended::Stored);
+    }
+    assert_eq!(
+        vault.append_live(&strap, all[10]).await?,
+        Appended::Duplicate
+    );
+
+    // Bulk over an overlapping range: only the new readings are stored.
+    let bulk = vault.append_bulk(&strap, all[500..].to_vec()).await?;
+    assert_eq!((bulk.stored, bulk.duplicates), (1_300, 200));
+    let again = vault.append_bulk(&strap, all.clone()).await?;
+    assert_eq!((again.stored, again.duplicates), (0, 2_000));
+
+    let read = vault
+        .read_raw(
+            Metric::HeartRate,
+            Timestamp::from_second(DAY0)?,
+            Timestamp::from_second(DAY0 + 2_000)?,
+        )
+        .await?;
+    assert!(read.damaged.is_empty());
+    let got: Vec<Sample> = read.data.iter().map(|s| s.sample).collect();
+    assert_eq!(got, all);
+    assert_eq!(read.data[0].series, strap);
+
+    // A half-open window, and another series that is not mixed in.
+    vault
+        .append_live(
+            &SeriesKey {
+                device: "cuff".into(),
+                metric: Metric::Systolic,
+            },
+            Sample {
+                unit: Unit::MillimetreOfMercury,
+                ..all[0]
+            },
+        )
+        .await?;
+    let window = vault
+        .read_raw(
+            Metric::HeartRate,
+            Timestamp::from_second(DAY0 + 10)?,
+            Timestamp::from_second(DAY0 + 20)?,
+        )
+        .await?;
+    assert_eq!(window.data.len(), 10);
+    assert_eq!(vault.series().await?.data.len(), 2);
+
+    // Readings that break the store's rules are refused with a reason.
+    let bad = Sample {
+        value: f64::NAN,
+        ..all[0]
+    };
+    assert!(matches!(
+        vault.append_live(&strap, bad).await,
+        Err(Error::InvalidInput(_))
+    ));
+    let wrong_unit = Sample {
+        unit: Unit::Kilogram,
+        ..all[0]
+    };
+    assert!(matches!(
+        vault.append_bulk(&strap, vec![wrong_unit]).await,
+        Err(Error::InvalidInput(_))
+    ));
+    Ok(())
+}
+
+#[tokio::test]
+async fn buckets_from_rollups_match_buckets_from_raw_readings() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), passphrase("test passphrase")).await?;
+    // Three days at 1 Hz in bulk, plus a few live readings still pending, from two devices.
+    vault
+        .append_bulk(&heart_rate("strap"), samples(DAY0, 3 * 86_400))
+        .await?;
+    for sample in samples(DAY0 + 3 * 86_400, 30) {
+        vault.append_live(&heart_rate("watch"), sample).await?;
+    }
+    let (from, until) = (
+        Timestamp::from_second(DAY0 - 3_600)?,
+        Timestamp::from_second(DAY0 + 4 * 86_400)?,
+    );
+    let raw = vault.read_raw(Metric::HeartRate, from, until).await?.data;
+
+    for width in [
+        SignedDuration::from_secs(10),
+        SignedDuration::from_mins(1),
+        SignedDuration::from_mins(5),
+        SignedDuration::from_hours(1),
+        SignedDuration::from_hours(24),
+    ] {
+        let buckets = vault
+            .read_buckets(Metric::HeartRate, from, until, width)
+            .await?;
+        assert!(buckets.damaged.is_empty());
+        let width_s = width.as_secs();
+        let mut expected = std::collections::BTreeMap::<i64, (u64, f64, f64, f64)>::new();
+        for s in &raw {
+            let e = expected
+                .entry(s.sample.time.as_second().div_euclid(width_s))
+                .or_insert((0, 0.0, f64::MAX, f64::MIN));
+            e.0 += 1;
+            e.1 += s.sample.value;
+            e.2 = e.2.min(s.sample.value);
+            e.3 = e.3.max(s.sample.value);
+        }
+        assert_eq!(buckets.data.len(), expected.len(), "{width:?}");
+        for (bucket, (index, (count, sum, min, max))) in buckets.data.iter().zip(expected) {
+            assert_eq!(bucket.start.as_second(), index * width_s);
+            assert_eq!(
+                (bucket.count, bucket.min, bucket.max),
+                (count, min, max),
+                "{width:?}"
+            );
+            assert!((bucket.mean - sum / count as f64).abs() < 1e-9);
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_tampered_chunk_is_reported_and_the_rest_still_reads() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), passphrase("test passphrase")).await?;
+    vault
+        .append_bulk(&heart_rate("strap"), samples(DAY0, 3 * 4_096))
+        .await?;
+    vault.close().await;
+
+    // One byte flipped in the middle of the second chunk's ciphertext.
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("vault.sqlite").display()
+    ))
+    .await?;
+    let mut sealed: Vec<u8> = sqlx::query_scalar("SELECT sealed FROM chunk WHERE id = 2")
+        .fetch_one(&pool)
+        .await?;
+    sealed[100] ^= 0x01;
+    sqlx::query("UPDATE chunk SET sealed = ? WHERE id = 2")
+        .bind(sealed)
+        .execute(&pool)
+        .await?;
+    pool.close().await;
+    // Another chunk moved to a different hour slot: its sealed time range no longer matches.
+    sql(
+        dir.path(),
+        "UPDATE chunk SET first_hour = first_hour - 1 WHERE id = 3",
+    )
+    .await?;
+
+    let vault = Vault::unlock(dir.path(), passphrase("test passphrase")).await?;
+    let read = vault
+        .read_raw(
+            Metric::HeartRate,
+            Timestamp::from_second(DAY0)?,
+            Timestamp::from_second(DAY0 + 86_400)?,
+        )
+        .await?;
+    assert_eq!(read.damaged.len(), 2, "{:?}", read.damaged);
+    assert!(read.damaged.iter().all(|d| d.what == "chunk"));
+    assert_eq!(read.data.len(), 4_096, "the first chunk still reads");
+    assert_eq!(read.data[0].sample, samples(DAY0, 1)[0]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn newer_formats_and_foreign_files_are_refused_by_name() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    Vault::create(dir.path(), passphrase("test passphrase"))
+        .await?
+        .close()
+        .await;
+    sql(
+        dir.path(),
+        "UPDATE meta SET value = 99 WHERE key = 'format_version'",
+    )
+    .await?;
+    for result in [
+        tend_vault::inspect(dir.path()).await.map(|_| ()),
+        Vault::unlock(dir.path(), passphrase("test passphrase"))
+            .await
+            .map(|_| ()),
+    ] {
+        let err = result.expect_err("a newer format is refused");
+        assert!(
+            matches!(
+                err,
+                Error::NewerFormat {
+                    found: 99,
+                    supported: 1
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("newer Tend"));
+    }
+
+    let other = tempfile::tempdir()?;
+    std::fs::write(other.path().join("vault.sqlite"), vec![b'x'; 4096])?;
+    assert!(matches!(
+        tend_vault::inspect(other.path()).await,
+        Err(Error::Corrupt)
+    ));
+    assert!(matches!(
+        Vault::unlock(other.path(), passphrase("test passphrase")).await,
+        Err(Error::Corrupt)
+    ));
+    Ok(())
+}
+
+#[tokio::test]
+async fn erase_removes_the_file_even_when_the_passphrase_is_forgotten() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), passphrase("test passphrase")).await?;
+    vault
+        .append_live(&heart_rate("strap"), samples(DAY0, 1)[0])
+        .await?;
+    vault.close().await;
+    let erased = tend_vault::erase(dir.path()).await?;
+    assert!(!erased.keychain_entry);
+    assert!(erased.files.iter().any(|f| f.ends_with("vault.sqlite")));
+    assert!(!dir.path().join("vault.sqlite").exists());
+    assert_eq!(
+        tend_vault::inspect(dir.path()).await?,
+        VaultStatus::NotCreated
+    );
+    assert!(tend_vault::erase(dir.path()).await?.files.is_empty());
+    Ok(())
+}
