@@ -52,7 +52,8 @@ pub enum Command {
         from: String,
         #[arg(long, value_name = "RFC3339")]
         until: String,
-        #[arg(long, value_parser = ["1m", "1h", "1d", "raw"])]
+        /// `raw`, or a bucket width: 1m, 1h, 1d (any number of s, m, h or d works).
+        #[arg(long)]
         bucket: String,
     },
     /// Measure the vault against a plain SQLite baseline.

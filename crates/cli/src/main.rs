@@ -7,14 +7,17 @@
 
 mod args;
 mod decode;
+mod history;
 mod output;
 mod status;
+mod unlock;
+mod vault_admin;
 
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::Parser;
 
-use args::{Args, Command};
+use args::{Args, BenchCommand, Command, ExportFormat};
 
 /// Exit code for a command this build does not offer yet, distinct from a failed one (1).
 const EXIT_UNAVAILABLE: u8 = 3;
@@ -56,13 +59,34 @@ fn run(args: Args) -> Result<(), Failure> {
         } => decode::run(&characteristic, &hex.join(" ")),
         Command::Status => block_on(status::run(&profile(args.data_dir)?, json)),
         Command::Meds(_) => Err(Failure::Unavailable("meds")),
-        Command::Import { .. } => Err(Failure::Unavailable("import")),
-        Command::Export { .. } => Err(Failure::Unavailable("export")),
-        Command::Trends { .. } => Err(Failure::Unavailable("trends")),
-        Command::Bench(_) => Err(Failure::Unavailable("bench")),
+        Command::Import { format: _, file } => {
+            block_on(history::import(&profile(args.data_dir)?, &file, json))
+        }
+        Command::Export {
+            format: ExportFormat::Csv,
+        } => block_on(history::export(&profile(args.data_dir)?)),
+        Command::Export {
+            format: ExportFormat::Fhir,
+        } => Err(Failure::Unavailable("export --format fhir")),
+        Command::Trends {
+            metric,
+            from,
+            until,
+            bucket,
+        } => block_on(history::trends(
+            &profile(args.data_dir)?,
+            &metric,
+            &from,
+            &until,
+            &bucket,
+            json,
+        )),
+        Command::Bench(BenchCommand::Vault { readings }) => {
+            block_on(vault_admin::bench(readings, json))
+        }
         Command::Share(_) => Err(Failure::Unavailable("share")),
         Command::Devices(_) => Err(Failure::Unavailable("devices")),
-        Command::Erase { .. } => Err(Failure::Unavailable("erase")),
+        Command::Erase { yes } => block_on(vault_admin::erase(&profile(args.data_dir)?, yes, json)),
     }
 }
 

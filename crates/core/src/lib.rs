@@ -5,12 +5,20 @@
 
 mod app_info;
 mod error;
+mod history_csv;
+mod session;
+mod trends;
 
 use std::path::{Path, PathBuf};
 
 pub use app_info::AppInfo;
 pub use error::{Error, ErrorCode, Result};
-pub use tend_vault::{KeyProtection, VaultStatus};
+pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
+pub use session::{IdleLock, Session};
+pub use tend_vault::{
+    Erased, Error as VaultError, KeyProtection, KeySource, Passphrase, VaultBench, VaultStatus,
+};
+pub use trends::{Resolution, Trend, TrendBucket, TrendData, TrendPoint};
 // The pure vocabulary crates, re-exported so shells need no other dependency than this one.
 pub use {tend_gatt as gatt, tend_meds as meds, tend_vitals as vitals};
 
@@ -45,6 +53,21 @@ impl Tend {
         &self.data_dir
     }
 
+    /// Creates this profile's vault.
+    pub async fn create(&self, source: KeySource) -> Result<Session> {
+        Session::create(&self.data_dir, source).await
+    }
+
+    /// Unlocks this profile's vault.
+    pub async fn unlock(&self, source: KeySource) -> Result<Session> {
+        Session::unlock(&self.data_dir, source).await
+    }
+
+    /// Destroys this profile's vault: the key, the keychain entry and the file.
+    pub async fn erase(&self) -> Result<Erased> {
+        Ok(tend_vault::erase(&self.data_dir).await?)
+    }
+
     /// The version and the state of the vault, without unlocking anything.
     pub async fn app_info(&self) -> Result<AppInfo> {
         Ok(AppInfo {
@@ -53,6 +76,11 @@ impl Tend {
             vault: tend_vault::inspect(&self.data_dir).await?,
         })
     }
+}
+
+/// Benchmarks the vault against a plain SQLite table, in `scratch` (an empty directory).
+pub async fn bench_vault(readings: u64, scratch: &Path) -> Result<VaultBench> {
+    Ok(tend_vault::bench(readings, scratch).await?)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! Only this crate touches SQLite, the cipher and the keychain. What is sealed and what stays in
 //! clear is listed in the README's threat model.
 
+mod bench;
 mod chunk_codec;
 mod database;
 mod erase;
@@ -16,6 +17,7 @@ mod status;
 mod timeseries;
 mod vault;
 
+pub use bench::{bench, VaultBench};
 pub use database::FORMAT_VERSION;
 pub use erase::{erase, Erased};
 pub use key_source::{KeyProtection, KeySource, Passphrase};

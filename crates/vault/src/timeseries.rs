@@ -182,6 +182,26 @@ impl Vault {
         })
     }
 
+    /// The hours a series' readings fall within, as `[first, last)`; `None` for an empty series.
+    pub async fn span(&self, series: &SeriesKey) -> Result<Option<(Timestamp, Timestamp)>> {
+        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT min(first), max(last) FROM (
+                 SELECT first_hour AS first, last_hour AS last FROM chunk WHERE series_id = (SELECT id FROM series WHERE tag = ?1)
+                 UNION ALL
+                 SELECT hour, hour FROM pending WHERE series_id = (SELECT id FROM series WHERE tag = ?1))",
+        )
+        .bind(self.series_tag(series))
+        .fetch_one(&self.pool)
+        .await?;
+        match (first, last) {
+            (Some(first), Some(last)) => {
+                let span = damage("", first, last)?;
+                Ok(Some((span.from, span.until)))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Every reading of one series in `[from, until)`, in time order.
     pub async fn read_series(
         &self,

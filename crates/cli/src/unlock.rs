@@ -1,0 +1,63 @@
+//! Getting the vault open from the command line: the keychain where the vault keeps its key
+//! there, else a passphrase from `TEND_PASSPHRASE` or typed at a prompt (never echoed).
+
+use std::io::IsTerminal;
+
+use tend_core::{KeyProtection, KeySource, Passphrase, Session, Tend, VaultStatus};
+
+use crate::Failure;
+
+/// Unlocks the profile's vault; `create` makes one first where there is none.
+pub async fn session(tend: &Tend, create: bool) -> Result<Session, Failure> {
+    match tend.app_info().await?.vault {
+        VaultStatus::NotCreated if !create => Err(Failure::Failed(
+            "no vault in this profile yet: `tend import` creates one (see `tend status`)".into(),
+        )),
+        VaultStatus::NotCreated => create_vault(tend).await,
+        VaultStatus::Locked {
+            protection: KeyProtection::Keychain,
+            ..
+        } => Ok(tend.unlock(KeySource::Keychain).await?),
+        VaultStatus::Locked {
+            protection: KeyProtection::Passphrase,
+            ..
+        } => Ok(tend
+            .unlock(KeySource::Passphrase(passphrase("Passphrase: ", false)?))
+            .await?),
+    }
+}
+
+/// A new vault keeps its key in the keychain, unless a passphrase is given or no keychain answers.
+async fn create_vault(tend: &Tend) -> Result<Session, Failure> {
+    if std::env::var_os("TEND_PASSPHRASE").is_some() {
+        return Ok(tend
+            .create(KeySource::Passphrase(passphrase("", true)?))
+            .await?);
+    }
+    match tend.create(KeySource::Keychain).await {
+        Err(tend_core::Error::Vault(tend_core::VaultError::KeychainUnavailable(_))) => {
+            eprintln!("tend: no keychain is reachable, so a passphrase will protect this vault");
+            Ok(tend
+                .create(KeySource::Passphrase(passphrase("New passphrase: ", true)?))
+                .await?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// `TEND_PASSPHRASE`, else a prompt on the terminal (twice for a new one).
+fn passphrase(prompt: &str, new: bool) -> Result<Passphrase, Failure> {
+    if let Ok(text) = std::env::var("TEND_PASSPHRASE") {
+        return Ok(Passphrase::new(text)?);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Failed(
+            "this vault needs its passphrase: set TEND_PASSPHRASE or run in a terminal".into(),
+        ));
+    }
+    let first = rpassword::prompt_password(prompt)?;
+    if new && rpassword::prompt_password("Repeat it: ")? != first {
+        return Err(Failure::Failed("the two passphrases differ".into()));
+    }
+    Ok(Passphrase::new(first)?)
+}

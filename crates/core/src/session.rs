@@ -1,0 +1,84 @@
+//! An unlocked profile: the capabilities that need the vault open, and locking it after idle.
+
+use std::path::Path;
+
+use jiff::{SignedDuration, Timestamp};
+use tend_vault::{KeySource, Vault};
+use tokio::sync::Mutex;
+
+use crate::Result;
+
+/// A profile whose vault is unlocked. Dropping it (or `close`) zeroes the keys.
+#[derive(Debug)]
+pub struct Session {
+    pub(crate) vault: Vault,
+}
+
+impl Session {
+    pub async fn create(dir: &Path, source: KeySource) -> Result<Session> {
+        Ok(Session {
+            vault: Vault::create(dir, source).await?,
+        })
+    }
+
+    pub async fn unlock(dir: &Path, source: KeySource) -> Result<Session> {
+        Ok(Session {
+            vault: Vault::unlock(dir, source).await?,
+        })
+    }
+
+    /// Seals pending live readings and closes the vault.
+    pub async fn close(self) -> Result<()> {
+        self.vault.flush().await?;
+        self.vault.close().await;
+        Ok(())
+    }
+}
+
+/// Holds the session of a long-running shell and locks it after a stretch of inactivity, so a
+/// laptop left open does not leave the history readable. Time is passed in.
+#[derive(Debug)]
+pub struct IdleLock {
+    idle_after: SignedDuration,
+    slot: Mutex<Option<(Session, Timestamp)>>,
+}
+
+impl IdleLock {
+    pub fn new(idle_after: SignedDuration) -> IdleLock {
+        IdleLock {
+            idle_after,
+            slot: Mutex::new(None),
+        }
+    }
+
+    pub async fn put(&self, session: Session, now: Timestamp) {
+        *self.slot.lock().await = Some((session, now));
+    }
+
+    /// Runs `f` on the session if unlocked, counting as activity; `None` when locked.
+    pub async fn with<T>(&self, now: Timestamp, f: impl AsyncFnOnce(&Session) -> T) -> Option<T> {
+        let mut slot = self.slot.lock().await;
+        let (session, last_used) = slot.as_mut()?;
+        *last_used = now;
+        Some(f(session).await)
+    }
+
+    /// Locks (closes) the session if idle for longer than allowed. Returns whether it locked.
+    pub async fn lock_if_idle(&self, now: Timestamp) -> Result<bool> {
+        let mut slot = self.slot.lock().await;
+        match slot.take() {
+            Some((session, last_used)) if now.duration_since(last_used) >= self.idle_after => {
+                session.close().await?;
+                Ok(true)
+            }
+            other => {
+                *slot = other;
+                Ok(false)
+            }
+        }
+    }
+
+    pub async fn is_unlocked(&self) -> bool {
+        self.slot.lock().await.is_some()
+    }
+}
