@@ -67,11 +67,12 @@ install_ui_packages() {
   fi
 }
 
-# tauri-driver bridges WebDriver to the app's webview (2.x: crates.io's newest is a 3.0 alpha).
-install_tauri_driver() {
-  command -v tauri-driver >/dev/null && return
-  say "Installing tauri-driver"
-  cargo install tauri-driver --version '^2' --locked --quiet
+# A cargo-installed tool, unless already on PATH.
+install_cargo_tool() {
+  local binary="$1" crate="$2" version="$3"
+  command -v "$binary" >/dev/null && return
+  say "Installing $crate"
+  cargo install "$crate" --version "$version" --locked --quiet
 }
 
 build_ui() {
@@ -83,6 +84,8 @@ install_apt "${APT_PACKAGES[@]}"
 check_toolchains
 if [ "${1:-}" = "--for-tests" ]; then
   install_apt "${APT_TEST_PACKAGES[@]}"
-  install_tauri_driver
+  # tauri-driver bridges WebDriver to the app's webview (2.x: crates.io's newest is a 3.0 alpha).
+  install_cargo_tool tauri-driver tauri-driver '^2'
+  install_cargo_tool cargo-fuzz cargo-fuzz '^0.13'
 fi
 install_ui_packages

@@ -1,13 +1,83 @@
 //! Bluetooth SIG health profiles: decoding and encoding of characteristic values.
 //!
 //! Pure and total: no I/O, no clock, no panic on any input. Every rejected packet is a typed
-//! [`Error`] saying what is wrong with it.
+//! [`Error`] saying what is wrong with it. Each characteristic is a type implementing
+//! [`Characteristic`]; [`ToReadings`] turns measurements into the vocabulary's `Reading`s.
+//!
+//! Rules applied everywhere, so that no decoder guesses:
+//! - a value shorter than its flags promise is [`Error::TooShort`], a longer one [`Error::TrailingBytes`];
+//! - a flags bit the specification reserves is [`Error::UnknownFlags`]: it may announce a field we
+//!   cannot know the size of;
+//! - an enumerated value the specification reserves (a temperature type 0, a month 13) is
+//!   [`Error::Reserved`];
+//! - reserved bits of status and feature bit fields are kept as sent (the specifications say a
+//!   receiver ignores them) but never given a meaning;
+//! - IEEE-11073 special values (NaN, NRes, ±INF, reserved) stay [`Special`] values, never numbers.
 
+#[macro_use]
+mod raw_enum;
+
+mod battery;
+mod blood_pressure;
+mod body_composition;
+mod bytes;
+mod cgm;
+mod crc;
+mod date_time;
+mod device_information;
+mod glucose;
+mod heart_rate;
 pub mod ieee11073;
+mod pulse_oximetry;
+mod racp;
+mod readings;
+mod temperature;
+mod weight;
 
-pub use ieee11073::{Float, Number, Sfloat};
+pub use battery::BatteryLevel;
+pub use blood_pressure::{
+    BloodPressureFeature, BloodPressureMeasurement, BloodPressureStatus, IntermediateCuffPressure,
+    PressureUnit, PulseRateRange,
+};
+pub use body_composition::{BodyCompositionFeature, BodyCompositionMeasurement};
+pub use cgm::{
+    CgmFeature, CgmMeasurement, CgmRecord, CgmSampleLocation, CgmSessionStartTime, CgmStatus,
+    CgmStatusOctets, DstOffset,
+};
+pub use crc::e2e_crc;
+pub use date_time::{AdjustReason, CurrentTime, DateTime, DayOfWeek};
+pub use device_information::DeviceInformationString;
+pub use glucose::{
+    CarbohydrateId, Exercise, GlucoseConcentration, GlucoseContext, GlucoseFeature,
+    GlucoseMeasurement, GlucoseSensorStatus, GlucoseUnit, Health, Meal, Medication, MedicationId,
+    MedicationUnit, SampleLocation, SampleType, Tester,
+};
+pub use heart_rate::{HeartRateMeasurement, SensorContact};
+pub use ieee11073::{Float, Number, Sfloat, Special};
+pub use pulse_oximetry::{
+    PlxContinuous, PlxDeviceSensorStatus, PlxFeatures, PlxMeasurementStatus, PlxSpotCheck, SpO2Pr,
+};
+pub use racp::{
+    RacpOperator, RacpRequest, RacpResponse, RacpService, RecordFilter, RecordRange, ResponseCode,
+};
+pub use readings::{Context, NoValue, NoValueReason, Readings, ToReadings};
+pub use temperature::{TemperatureMeasurement, TemperatureType, TemperatureUnit};
+pub use weight::{
+    BmiHeight, HeightResolution, UnitSystem, WeightMeasurement, WeightResolution,
+    WeightScaleFeature,
+};
 
-/// Why a characteristic value was rejected.
+/// One characteristic value type: its 16-bit UUID, and how it is read from and written to bytes.
+pub trait Characteristic: Sized {
+    /// The 16-bit UUID assigned by the Bluetooth SIG.
+    const UUID: u16;
+    /// Decodes a whole characteristic value: every byte must be accounted for.
+    fn decode(bytes: &[u8]) -> Result<Self>;
+    /// Encodes the value as a device sends it.
+    fn encode(&self) -> Vec<u8>;
+}
+
+/// Why a characteristic value was rejected. Never carries a health value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     #[error("value too short: needed {needed} bytes, got {got}")]
@@ -20,6 +90,10 @@ pub enum Error {
     UnknownFlags(u32),
     #[error("bad CRC: computed {computed:#06x}, packet says {sent:#06x}")]
     BadCrc { computed: u16, sent: u16 },
+    #[error("the device's features say it does not support {0}")]
+    NotSupported(&'static str),
+    #[error("text is not valid UTF-8")]
+    InvalidUtf8,
     #[error("{0}")]
     Malformed(&'static str),
 }

@@ -9,7 +9,7 @@ mod unit;
 
 pub use metric::Metric;
 pub use range::ReferenceRange;
-pub use reading::{Reading, TimeSource};
+pub use reading::{Quality, QualityFlag, Reading, TimeSource};
 pub use unit::Unit;
 
 /// Everything that can go wrong when building or converting a value of the vocabulary.

@@ -1,0 +1,8 @@
+//! Fuzzes the BloodPressureMeasurement decoder: no panic, and what it accepts re-encodes to the same value.
+#![no_main]
+
+use tend_gatt::BloodPressureMeasurement;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    tend_gatt_fuzz::round_trip::<BloodPressureMeasurement>(data);
+});
