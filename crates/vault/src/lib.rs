@@ -3,6 +3,7 @@
 //! Only this crate touches SQLite, the cipher and the keychain. What is sealed and what stays in
 //! clear is listed in the README's threat model.
 
+mod audit;
 mod bench;
 mod chunk_codec;
 mod database;
@@ -10,6 +11,8 @@ mod erase;
 mod key_source;
 mod keychain;
 mod meta;
+mod outbox;
+mod records;
 mod rollup;
 mod sample;
 mod seal;
@@ -17,10 +20,13 @@ mod status;
 mod timeseries;
 mod vault;
 
+pub use audit::AuditEntry;
 pub use bench::{bench, VaultBench};
 pub use database::FORMAT_VERSION;
 pub use erase::{erase, Erased};
 pub use key_source::{KeyProtection, KeySource, Passphrase};
+pub use outbox::OutboxItem;
+pub use records::RecordKind;
 pub use sample::{Sample, SeriesKey};
 pub use seal::DataKey;
 pub use status::{inspect, VaultStatus};

@@ -347,3 +347,120 @@ async fn erase_removes_the_file_even_when_the_passphrase_is_forgotten() -> TestR
     assert!(tend_vault::erase(dir.path()).await?.files.is_empty());
     Ok(())
 }
+
+#[tokio::test]
+async fn records_are_sealed_documents_by_kind_and_id() -> TestResult {
+    use tend_vault::RecordKind;
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), passphrase("test passphrase")).await?;
+    let metformin = serde_json::json!({"name": "Metformin", "strength": "500 mg"});
+    vault
+        .put_record(RecordKind::Medication, "med-1", &metformin)
+        .await?;
+    vault
+        .put_record(
+            RecordKind::Medication,
+            "med-2",
+            &serde_json::json!({"name": "Lisinopril"}),
+        )
+        .await?;
+    vault
+        .put_record(
+            RecordKind::Device,
+            "med-1",
+            &serde_json::json!({"name": "same id, other kind"}),
+        )
+        .await?;
+    assert_eq!(
+        vault
+            .get_record::<serde_json::Value>(RecordKind::Medication, "med-1")
+            .await?,
+        Some(metformin.clone())
+    );
+    let meds: Vec<(String, serde_json::Value)> = vault.list_records(RecordKind::Medication).await?;
+    assert_eq!(
+        meds.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+        ["med-1", "med-2"]
+    );
+    assert!(vault.delete_record(RecordKind::Medication, "med-2").await?);
+    assert!(!vault.delete_record(RecordKind::Medication, "med-2").await?);
+    vault.close().await;
+
+    // The file holds no name in clear.
+    let bytes = std::fs::read(dir.path().join("vault.sqlite"))?;
+    assert!(!bytes.windows(9).any(|w| w == b"Metformin"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only_and_tamper_evident() -> TestResult {
+    use tend_vault::AuditEntry;
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), passphrase("test passphrase")).await?;
+    let entry = |n: i64| AuditEntry {
+        at: Timestamp::from_second(DAY0 + n).expect("time"),
+        action: "shared".into(),
+        counterpart: Some("Dr Okafor's clinic".into()),
+        summary: format!("{n} heart-rate summaries"),
+    };
+    for n in 0..3 {
+        vault.audit(&entry(n)).await?;
+    }
+    assert_eq!(vault.audit_log().await?, vec![entry(0), entry(1), entry(2)]);
+    vault.close().await;
+
+    // Removing the last entry (a truncation) is caught by the sealed head.
+    let copy = tempfile::tempdir()?;
+    std::fs::copy(
+        dir.path().join("vault.sqlite"),
+        copy.path().join("vault.sqlite"),
+    )?;
+    sql(copy.path(), "DELETE FROM audit WHERE seq = 3").await?;
+    let vault = Vault::unlock(copy.path(), passphrase("test passphrase")).await?;
+    assert!(matches!(vault.audit_log().await, Err(Error::Tampered)));
+    vault.close().await;
+
+    // Swapping two entries breaks the chain.
+    sql(dir.path(), "UPDATE audit SET seq = seq + 10 WHERE seq = 1").await?;
+    sql(dir.path(), "UPDATE audit SET seq = 1 WHERE seq = 2").await?;
+    sql(dir.path(), "UPDATE audit SET seq = 2 WHERE seq = 11").await?;
+    let vault = Vault::unlock(dir.path(), passphrase("test passphrase")).await?;
+    assert!(matches!(vault.audit_log().await, Err(Error::Tampered)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_outbox_keeps_one_item_per_key_until_delivered() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), passphrase("test passphrase")).await?;
+    let now = Timestamp::from_second(DAY0)?;
+    assert!(vault.enqueue("clinic", "obs-1", b"bundle one", now).await?);
+    assert!(
+        !vault
+            .enqueue("clinic", "obs-1", b"bundle one again", now)
+            .await?,
+        "no duplicate"
+    );
+    assert!(vault.enqueue("clinic", "obs-2", b"bundle two", now).await?);
+    let due = vault.due(now, 10).await?;
+    assert_eq!(
+        due.iter().map(|i| i.payload.as_slice()).collect::<Vec<_>>(),
+        [b"bundle one".as_slice(), b"bundle two"]
+    );
+
+    vault
+        .retry_later(due[0].id, now + SignedDuration::from_mins(5))
+        .await?;
+    vault.delivered(due[1].id).await?;
+    assert!(vault.due(now, 10).await?.is_empty());
+    let later = vault.due(now + SignedDuration::from_mins(5), 10).await?;
+    assert_eq!(
+        (
+            later.len(),
+            later[0].attempts,
+            later[0].destination.as_str()
+        ),
+        (1, 1, "clinic")
+    );
+    Ok(())
+}
