@@ -82,3 +82,38 @@ impl IdleLock {
         self.slot.lock().await.is_some()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn locks_only_after_the_idle_time_and_use_counts_as_activity(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let source = KeySource::Passphrase(tend_vault::Passphrase::new("idle test passphrase")?);
+        let lock = IdleLock::new(SignedDuration::from_mins(5));
+        let t0: Timestamp = "2026-03-01T08:00:00Z".parse()?;
+        lock.put(Session::create(dir.path(), source).await?, t0)
+            .await;
+
+        assert!(!lock.lock_if_idle(t0 + SignedDuration::from_mins(4)).await?);
+        // Used at 4 minutes: the clock restarts from there.
+        let series = lock
+            .with(t0 + SignedDuration::from_mins(4), async |s| {
+                s.vault.series().await.map(|r| r.data.len())
+            })
+            .await;
+        assert_eq!(series.transpose()?, Some(0));
+        assert!(!lock.lock_if_idle(t0 + SignedDuration::from_mins(8)).await?);
+        assert!(lock.lock_if_idle(t0 + SignedDuration::from_mins(9)).await?);
+        assert!(!lock.is_unlocked().await);
+        assert!(
+            lock.with(t0 + SignedDuration::from_mins(10), async |_| ())
+                .await
+                .is_none(),
+            "locked: nothing runs"
+        );
+        Ok(())
+    }
+}

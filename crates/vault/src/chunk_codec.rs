@@ -39,13 +39,12 @@ pub fn encode(samples: &[Sample]) -> Result<Vec<u8>> {
         previous_delta = delta;
     }
 
-    match decimal_scale(samples) {
-        Some(scale) => {
+    match decimal_integers(samples) {
+        Some((scale, integers)) => {
             out.push(VALUES_DECIMAL);
             out.push(scale as u8);
             let mut previous = 0i64;
-            for sample in samples {
-                let m = (sample.value * POW10[scale]).round() as i64;
+            for m in integers {
                 put_signed(&mut out, m.wrapping_sub(previous));
                 previous = m;
             }
@@ -166,29 +165,41 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Sample>> {
 }
 
 fn unit_code(unit: Unit) -> u8 {
-    Unit::ALL.iter().position(|u| *u == unit).unwrap_or(0) as u8
+    // The position in `Unit::ALL`, which `decode` indexes.
+    match unit {
+        Unit::PerMinute => 0,
+        Unit::Percent => 1,
+        Unit::MillimetreOfMercury => 2,
+        Unit::Kilopascal => 3,
+        Unit::Celsius => 4,
+        Unit::Fahrenheit => 5,
+        Unit::MilligramPerDecilitre => 6,
+        Unit::MillimolePerLitre => 7,
+        Unit::Kilogram => 8,
+        Unit::Pound => 9,
+        Unit::KilogramPerSquareMetre => 10,
+    }
 }
 
-/// The smallest decimal scale at which every value is an exact integer, if any.
-fn decimal_scale(samples: &[Sample]) -> Option<usize> {
-    let exact = |v: f64, scale: usize| {
+/// The smallest decimal scale at which every value is an exact integer, with those integers.
+/// A value is exact at a scale when dividing its integer by the scale gives it back bit for bit,
+/// which is what `decode` does.
+fn decimal_integers(samples: &[Sample]) -> Option<(usize, Vec<i64>)> {
+    let integer = |v: f64, scale: usize| {
         let scaled = (v * POW10[scale]).round();
-        scaled.abs() < MAX_EXACT && scaled / POW10[scale] == v
+        (scaled.abs() < MAX_EXACT && scaled / POW10[scale] == v).then_some(scaled as i64)
     };
-    let mut scale = 0;
-    for sample in samples {
-        while !exact(sample.value, scale) {
-            scale += 1;
-            if scale > MAX_SCALE {
-                return None;
+    'scales: for scale in 0..=MAX_SCALE {
+        let mut integers = Vec::with_capacity(samples.len());
+        for sample in samples {
+            match integer(sample.value, scale) {
+                Some(m) => integers.push(m),
+                None => continue 'scales,
             }
         }
+        return Some((scale, integers));
     }
-    // A value exact at a smaller scale may not be at the final one (float rounding): check all.
-    samples
-        .iter()
-        .all(|s| exact(s.value, scale))
-        .then_some(scale)
+    None
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -314,6 +325,13 @@ mod tests {
             decode(&encode(&raw).expect("encodes")).expect("decodes"),
             raw
         );
+    }
+
+    #[test]
+    fn unit_codes_are_positions_in_unit_all() {
+        for (i, unit) in Unit::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(unit_code(unit)), i);
+        }
     }
 
     #[test]

@@ -18,6 +18,15 @@ pub struct OutboxItem {
     pub next_attempt_at: Timestamp,
 }
 
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    dedupe_tag: Vec<u8>,
+    attempts: i64,
+    next_attempt_at: i64,
+    sealed: Vec<u8>,
+}
+
 #[derive(Serialize, Deserialize)]
 struct Sealed {
     destination: String,
@@ -56,7 +65,7 @@ impl Vault {
 
     /// Up to `limit` items due at `now`, oldest first.
     pub async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<OutboxItem>> {
-        let rows: Vec<(i64, Vec<u8>, i64, i64, Vec<u8>)> = sqlx::query_as(
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, dedupe_tag, attempts, next_attempt_at, sealed FROM outbox WHERE next_attempt_at <= ? ORDER BY id LIMIT ?",
         )
         .bind(now.as_second())
@@ -64,15 +73,16 @@ impl Vault {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(id, tag, attempts, next, sealed)| {
-                let plain = self.keys.open(&outbox_aad(&tag), &sealed)?;
+            .map(|row| {
+                let plain = self.keys.open(&outbox_aad(&row.dedupe_tag), &row.sealed)?;
                 let item: Sealed = serde_json::from_slice(&plain).map_err(|_| Error::Corrupt)?;
                 Ok(OutboxItem {
-                    id,
+                    id: row.id,
                     destination: item.destination,
                     payload: item.payload,
-                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                    next_attempt_at: Timestamp::from_second(next).map_err(|_| Error::Corrupt)?,
+                    attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
+                    next_attempt_at: Timestamp::from_second(row.next_attempt_at)
+                        .map_err(|_| Error::Corrupt)?,
                 })
             })
             .collect()

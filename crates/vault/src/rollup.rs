@@ -170,14 +170,17 @@ pub(crate) async fn read(
     Ok((buckets, damaged))
 }
 
-/// Buckets of sorted points, in one pass.
+/// Buckets of sorted points, in one pass. Divides only when a point leaves the current bucket
+/// (a division per point per level was the bulk of an append's cost).
 fn aggregate_sorted(points: &[(i64, f64)], width_ns: i64) -> Vec<(i64, Aggregate)> {
     let mut out: Vec<(i64, Aggregate)> = Vec::new();
+    let mut bucket_end = i64::MIN;
     for &(t, value) in points {
-        let bucket = t.div_euclid(width_ns);
         match out.last_mut() {
-            Some((b, aggregate)) if *b == bucket => aggregate.add(value),
+            Some((_, aggregate)) if t < bucket_end => aggregate.add(value),
             _ => {
+                let bucket = t.div_euclid(width_ns);
+                bucket_end = (bucket + 1).saturating_mul(width_ns);
                 let mut aggregate = Aggregate::default();
                 aggregate.add(value);
                 out.push((bucket, aggregate));

@@ -147,10 +147,15 @@ impl Vault {
         let series_id = self.series_id(&mut tx, series).await?;
         let (existing, _) = self.load(&mut tx, series_id, first_hour, last_hour).await?;
         if !existing.is_empty() {
-            let times: HashSet<_> = existing.iter().map(|s| s.time).collect();
+            // Only readings inside the stored ones' span can repeat a time: a range check first
+            // keeps a large batch next to a stored chunk from hashing every reading.
+            let mut times: Vec<Timestamp> = existing.iter().map(|s| s.time).collect();
+            times.sort_unstable();
+            let span = times[0]..=times[times.len() - 1];
             let sequences: HashSet<_> = existing.iter().filter_map(|s| s.sequence).collect();
             samples.retain(|s| {
-                !times.contains(&s.time) && s.sequence.is_none_or(|q| !sequences.contains(&q))
+                let same_time = span.contains(&s.time) && times.binary_search(&s.time).is_ok();
+                !same_time && s.sequence.is_none_or(|q| !sequences.contains(&q))
             });
         }
         self.write_chunks(&mut tx, series_id, series.metric, &samples)
