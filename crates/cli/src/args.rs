@@ -65,6 +65,9 @@ pub enum Command {
     /// Bluetooth health devices.
     #[command(subcommand)]
     Devices(DevicesCommand),
+    /// Change the passphrase that protects this profile's vault (TEND_PASSPHRASE and
+    /// TEND_NEW_PASSPHRASE, or prompts).
+    Passphrase,
     /// Destroy the key, the keychain entry and the vault file of this profile.
     Erase {
         /// Do not ask for confirmation.

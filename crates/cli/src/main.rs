@@ -86,6 +86,7 @@ fn run(args: Args) -> Result<(), Failure> {
         }
         Command::Share(_) => Err(Failure::Unavailable("share")),
         Command::Devices(_) => Err(Failure::Unavailable("devices")),
+        Command::Passphrase => block_on(unlock::change_passphrase(&profile(args.data_dir)?)),
         Command::Erase { yes } => block_on(vault_admin::erase(&profile(args.data_dir)?, yes, json)),
     }
 }

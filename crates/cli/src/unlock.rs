@@ -45,9 +45,26 @@ async fn create_vault(tend: &Tend) -> Result<Session, Failure> {
     }
 }
 
+/// `tend passphrase`: the current passphrase unlocks, the new one re-wraps the key.
+pub async fn change_passphrase(tend: &Tend) -> Result<(), Failure> {
+    let session = session(tend, false).await?;
+    let old = passphrase_from("TEND_PASSPHRASE", "Current passphrase: ", false)?;
+    let new = passphrase_from("TEND_NEW_PASSPHRASE", "New passphrase: ", true)?;
+    let changed = session.change_passphrase(&old, &new).await;
+    session.close().await?;
+    changed?;
+    println!("The passphrase is changed; the old one no longer opens this vault.");
+    Ok(())
+}
+
 /// `TEND_PASSPHRASE`, else a prompt on the terminal (twice for a new one).
 fn passphrase(prompt: &str, new: bool) -> Result<Passphrase, Failure> {
-    if let Ok(text) = std::env::var("TEND_PASSPHRASE") {
+    passphrase_from("TEND_PASSPHRASE", prompt, new)
+}
+
+/// The passphrase in `variable`, else a prompt on the terminal (twice for a new one).
+fn passphrase_from(variable: &str, prompt: &str, new: bool) -> Result<Passphrase, Failure> {
+    if let Ok(text) = std::env::var(variable) {
         return Ok(Passphrase::new(text)?);
     }
     if !std::io::stdin().is_terminal() {

@@ -267,6 +267,24 @@ fn a_wrong_passphrase_says_so_and_erase_removes_everything() {
         .expect("runs");
     assert!(failure(&wrong).contains("wrong key"));
 
+    // Change of passphrase: the old one stops working, the new one opens the same history.
+    let change = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+        .arg("passphrase")
+        .env("TEND_DATA_DIR", profile.path())
+        .env("TEND_PASSPHRASE", PASSPHRASE)
+        .env("TEND_NEW_PASSPHRASE", "the new test passphrase")
+        .output()
+        .expect("runs");
+    ok(change);
+    assert!(failure(&tend(&["export", "--format", "csv"], profile.path())).contains("wrong key"));
+    let exported = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+        .args(["export", "--format", "csv"])
+        .env("TEND_DATA_DIR", profile.path())
+        .env("TEND_PASSPHRASE", "the new test passphrase")
+        .output()
+        .expect("runs");
+    assert_eq!(ok(exported).lines().count(), 11);
+
     let refused = tend(&["erase"], profile.path());
     assert!(
         failure(&refused).contains("--yes"),

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use jiff::{SignedDuration, Timestamp};
-use tend_vault::{KeySource, Vault};
+use tend_vault::{KeySource, Passphrase, Vault};
 use tokio::sync::Mutex;
 
 use crate::Result;
@@ -25,6 +25,11 @@ impl Session {
         Ok(Session {
             vault: Vault::unlock(dir, source).await?,
         })
+    }
+
+    /// Re-wraps the vault's key under a new passphrase; the old one must be right.
+    pub async fn change_passphrase(&self, old: &Passphrase, new: &Passphrase) -> Result<()> {
+        Ok(self.vault.change_passphrase(old, new).await?)
     }
 
     /// Seals pending live readings and closes the vault.
