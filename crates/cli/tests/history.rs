@@ -7,10 +7,14 @@ use std::{path::Path, process::Output};
 const PASSPHRASE: &str = "a test passphrase";
 
 fn tend(args: &[&str], profile: &Path) -> Output {
+    tend_with(args, profile, &[("TEND_PASSPHRASE", PASSPHRASE)])
+}
+
+fn tend_with(args: &[&str], profile: &Path, env: &[(&str, &str)]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
         .args(args)
         .env("TEND_DATA_DIR", profile)
-        .env("TEND_PASSPHRASE", PASSPHRASE)
+        .envs(env.iter().copied())
         .output()
         .expect("the tend binary runs")
 }
@@ -259,30 +263,25 @@ fn a_wrong_passphrase_says_so_and_erase_removes_everything() {
         profile.path(),
     ));
 
-    let wrong = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
-        .args(["export", "--format", "csv"])
-        .env("TEND_DATA_DIR", profile.path())
-        .env("TEND_PASSPHRASE", "not the passphrase")
-        .output()
-        .expect("runs");
+    let wrong = tend_with(
+        &["export", "--format", "csv"],
+        profile.path(),
+        &[("TEND_PASSPHRASE", "not the passphrase")],
+    );
     assert!(failure(&wrong).contains("wrong key"));
 
     // Change of passphrase: the old one stops working, the new one opens the same history.
-    let change = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
-        .arg("passphrase")
-        .env("TEND_DATA_DIR", profile.path())
-        .env("TEND_PASSPHRASE", PASSPHRASE)
-        .env("TEND_NEW_PASSPHRASE", "the new test passphrase")
-        .output()
-        .expect("runs");
-    ok(change);
+    let new = [
+        ("TEND_PASSPHRASE", PASSPHRASE),
+        ("TEND_NEW_PASSPHRASE", "the new test passphrase"),
+    ];
+    ok(tend_with(&["passphrase"], profile.path(), &new));
     assert!(failure(&tend(&["export", "--format", "csv"], profile.path())).contains("wrong key"));
-    let exported = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
-        .args(["export", "--format", "csv"])
-        .env("TEND_DATA_DIR", profile.path())
-        .env("TEND_PASSPHRASE", "the new test passphrase")
-        .output()
-        .expect("runs");
+    let exported = tend_with(
+        &["export", "--format", "csv"],
+        profile.path(),
+        &[("TEND_PASSPHRASE", "the new test passphrase")],
+    );
     assert_eq!(ok(exported).lines().count(), 11);
 
     let refused = tend(&["erase"], profile.path());
