@@ -16,7 +16,7 @@ export default defineConfig({
   // Tests mount components in the browser build of Svelte.
   resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
   test: {
-    environment: "happy-dom",
+    environment: "jsdom",
     include: ["src/**/*.test.ts"],
     setupFiles: ["src/test-setup.ts"],
   },
