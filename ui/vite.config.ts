@@ -2,7 +2,7 @@
 import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [svelte()],
   clearScreen: false,
   server: { port: 1420, strictPort: true },
@@ -13,11 +13,11 @@ export default defineConfig({
     // Nothing is inlined as a data: URL beyond what the CSP's img-src allows.
     assetsInlineLimit: 0,
   },
-  // Tests mount components in the browser build of Svelte.
-  resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
+  // Tests (mode "test" under vitest) mount components in the browser build of Svelte.
+  resolve: mode === "test" ? { conditions: ["browser"] } : undefined,
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
     setupFiles: ["src/test-setup.ts"],
   },
-});
+}));
