@@ -25,7 +25,7 @@ const HEAD_AAD: &[u8] = b"tend/audit-head/v1";
 impl Vault {
     /// Appends an entry to the audit log.
     pub async fn audit(&self, entry: &AuditEntry) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let (count, previous) = self.audit_head(&mut tx).await?;
         let seq = count + 1;
         let plain = serde_json::to_vec(entry)

@@ -50,7 +50,7 @@ impl Vault {
             payload: payload.to_vec(),
         })
         .map_err(|_| Error::InvalidInput("the item cannot be queued".into()))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let mut nonces = Vault::nonces(&mut tx, 1).await?;
         let sealed = self.keys.seal(nonces.take()?, &outbox_aad(&tag), &plain)?;
         let done = sqlx::query("INSERT INTO outbox (dedupe_tag, next_attempt_at, sealed) VALUES (?, ?, ?) ON CONFLICT (dedupe_tag) DO NOTHING")

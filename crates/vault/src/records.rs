@@ -51,7 +51,7 @@ impl Vault {
         let (kind_tag, tag) = self.record_tags(kind, id);
         let plain = serde_json::to_vec(&ToStore { id, value })
             .map_err(|_| Error::InvalidInput("the record cannot be stored".into()))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let mut nonces = Vault::nonces(&mut tx, 1).await?;
         let sealed = self
             .keys

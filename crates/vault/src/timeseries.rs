@@ -89,7 +89,7 @@ impl Vault {
         sample.validate(series.metric)?;
         let t = time_ns(sample.time)?;
         let hour = t.div_euclid(HOUR_NS);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let series_id = self.series_id(&mut tx, series).await?;
         let (existing, _) = self.load(&mut tx, series_id, hour, hour).await?;
         if existing.iter().any(|e| same_reading(e, &sample)) {
@@ -143,7 +143,7 @@ impl Vault {
 
         let first_hour = time_ns(samples[0].time)?.div_euclid(HOUR_NS);
         let last_hour = time_ns(samples[samples.len() - 1].time)?.div_euclid(HOUR_NS);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let series_id = self.series_id(&mut tx, series).await?;
         let (existing, _) = self.load(&mut tx, series_id, first_hour, last_hour).await?;
         if !existing.is_empty() {
@@ -404,7 +404,7 @@ impl Vault {
 
     /// Moves a series' pending live readings into sealed chunks.
     async fn compact(&self, series_id: i64, metric: Metric) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let rows: Vec<(i64, i64, Vec<u8>)> =
             sqlx::query_as("SELECT id, hour, sealed FROM pending WHERE series_id = ? ORDER BY id")
                 .bind(series_id)

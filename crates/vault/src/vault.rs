@@ -83,7 +83,7 @@ impl Vault {
 
     /// Re-wraps the key under a new passphrase (passphrase-protected vaults only).
     pub async fn change_passphrase(&self, old: &Passphrase, new: &Passphrase) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         key_source::change_passphrase(&mut tx, old, new).await?;
         tx.commit().await?;
         Ok(())
@@ -92,6 +92,13 @@ impl Vault {
     /// Closes the database; the keys are zeroed as the vault drops.
     pub async fn close(self) {
         self.pool.close().await;
+    }
+
+    /// A write transaction that takes SQLite's write lock up front (`BEGIN IMMEDIATE`): with the
+    /// app and the CLI writing to one file, a deferred transaction that reads first could fail
+    /// to upgrade instead of waiting its turn.
+    pub(crate) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Reserves nonces for `count` seals inside the caller's transaction.

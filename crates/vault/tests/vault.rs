@@ -464,3 +464,39 @@ async fn the_outbox_keeps_one_item_per_key_until_delivered() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn two_handles_on_one_file_write_at_once_without_losing_or_refusing() -> TestResult {
+    // The app and the CLI may both have the vault open: their writes queue, none fails.
+    let dir = tempfile::tempdir()?;
+    Vault::create(dir.path(), passphrase("test passphrase"))
+        .await?
+        .close()
+        .await;
+    let (a, b) = (
+        Vault::unlock(dir.path(), passphrase("test passphrase")).await?,
+        Vault::unlock(dir.path(), passphrase("test passphrase")).await?,
+    );
+    let strap = heart_rate("strap");
+    let all = samples(DAY0, 400);
+    let (left, right) = all.split_at(200);
+    let (x, y) = tokio::join!(append_all(&a, &strap, left), append_all(&b, &strap, right));
+    x?;
+    y?;
+    let read = a
+        .read_raw(
+            Metric::HeartRate,
+            Timestamp::from_second(DAY0)?,
+            Timestamp::from_second(DAY0 + 400)?,
+        )
+        .await?;
+    assert_eq!(read.data.len(), 400);
+    Ok(())
+}
+
+async fn append_all(vault: &Vault, series: &SeriesKey, samples: &[Sample]) -> Result<(), Error> {
+    for sample in samples {
+        vault.append_live(series, *sample).await?;
+    }
+    Ok(())
+}
