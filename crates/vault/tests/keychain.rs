@@ -27,6 +27,8 @@ impl SecretService {
         let mut bus = Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
             .stdout(Stdio::piped())
+            // It warns that it cannot raise its file limit when not privileged: noise here.
+            .stderr(Stdio::null())
             .spawn()
             .expect("dbus-daemon runs (Debian package dbus)");
         let mut address = String::new();
