@@ -8,6 +8,7 @@
 mod args;
 mod decode;
 mod history;
+mod meds;
 mod output;
 mod status;
 mod unlock;
@@ -17,7 +18,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use clap::Parser;
 
-use args::{Args, BenchCommand, Command, ExportFormat};
+use args::{Args, BenchCommand, Command, ExportFormat, MedsCommand};
 
 /// Exit code for a command this build does not offer yet, distinct from a failed one (1).
 const EXIT_UNAVAILABLE: u8 = 3;
@@ -58,6 +59,12 @@ fn run(args: Args) -> Result<(), Failure> {
             hex,
         } => decode::run(&characteristic, &hex.join(" ")),
         Command::Status => block_on(status::run(&profile(args.data_dir)?, json)),
+        Command::Meds(MedsCommand::Plan {
+            schedule,
+            from,
+            until,
+            tz,
+        }) => meds::plan(&schedule, &from, &until, &tz),
         Command::Meds(_) => Err(Failure::Unavailable("meds")),
         Command::Import { format: _, file } => {
             block_on(history::import(&profile(args.data_dir)?, &file, json))

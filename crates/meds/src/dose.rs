@@ -16,6 +16,15 @@ pub enum DoseState {
     Missed,
 }
 
+/// One planned dose of one medication and what has been recorded about it: [`DoseState::Due`]
+/// when nothing has. `K` names the medication however the caller does (an id, a name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoseRecord<K> {
+    pub medication: K,
+    pub due: Timestamp,
+    pub state: DoseState,
+}
+
 impl DoseState {
     fn name(&self) -> &'static str {
         match self {

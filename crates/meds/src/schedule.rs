@@ -1,4 +1,5 @@
-//! When doses are due: wall-clock times on chosen days, or a fixed interval in elapsed time.
+//! When doses are due: wall-clock times on chosen days, a fixed interval in elapsed time, or only
+//! as needed.
 //!
 //! The JSON form is the `tend meds plan` contract of DESIGN.md.
 
@@ -16,16 +17,23 @@ use crate::{Error, Result};
 pub enum DoseSchedule {
     FixedInterval(FixedInterval),
     WallClock(WallClock),
+    AsNeeded(AsNeeded),
 }
 
-/// The form is chosen by its `every_hours` key, so an error names the field that is wrong
-/// (an untagged enum would only say that no form matched).
+/// The form is chosen by its `every_hours` or `as_needed` key, so an error names the field that
+/// is wrong (an untagged enum would only say that no form matched).
 impl<'de> Deserialize<'de> for DoseSchedule {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(d)?;
+        // serde would also take a struct from an array of its fields: the contract says object.
+        if !value.is_object() {
+            return Err(D::Error::custom("a schedule is a JSON object"));
+        }
         let parsed = if value.get("every_hours").is_some() {
             serde_json::from_value(value).map(DoseSchedule::FixedInterval)
+        } else if value.get("as_needed").is_some() {
+            serde_json::from_value(value).map(DoseSchedule::AsNeeded)
         } else {
             serde_json::from_value(value).map(DoseSchedule::WallClock)
         };
@@ -56,6 +64,11 @@ pub struct FixedInterval {
     pub anchor: Timestamp,
 }
 
+/// Doses only when the patient needs one (`{"as_needed": true}`): nothing is planned, doses are
+/// recorded as taken. `false` is refused rather than meaning "planned", which needs times.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AsNeeded;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
@@ -84,7 +97,7 @@ impl DoseSchedule {
             DoseSchedule::FixedInterval(f) if f.every_hours == 0 => {
                 invalid("every_hours must be at least 1")
             }
-            DoseSchedule::FixedInterval(_) => Ok(()),
+            DoseSchedule::FixedInterval(_) | DoseSchedule::AsNeeded(_) => Ok(()),
             DoseSchedule::WallClock(w) => {
                 if w.times.is_empty() {
                     return invalid("times must list at least one time");
@@ -103,6 +116,49 @@ impl DoseSchedule {
                 }
                 Ok(())
             }
+        }
+    }
+}
+
+impl Weekday {
+    /// Whether `day` is this weekday.
+    pub fn is(self, day: jiff::civil::Weekday) -> bool {
+        use jiff::civil::Weekday as Civil;
+        let civil = match self {
+            Weekday::Mon => Civil::Monday,
+            Weekday::Tue => Civil::Tuesday,
+            Weekday::Wed => Civil::Wednesday,
+            Weekday::Thu => Civil::Thursday,
+            Weekday::Fri => Civil::Friday,
+            Weekday::Sat => Civil::Saturday,
+            Weekday::Sun => Civil::Sunday,
+        };
+        civil == day
+    }
+}
+
+impl Serialize for AsNeeded {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(Some(1))?;
+        map.serialize_entry("as_needed", &true)?;
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for AsNeeded {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Form {
+            as_needed: bool,
+        }
+        if Form::deserialize(d)?.as_needed {
+            Ok(AsNeeded)
+        } else {
+            Err(serde::de::Error::custom(
+                "as_needed must be true; planned doses give times or every_hours instead",
+            ))
         }
     }
 }
@@ -175,6 +231,28 @@ mod tests {
         check(
             r#"{"times": ["08:00"], "start": "2026-02-01", "end": "2026-01-01"}"#,
             Err("before start"),
+        );
+        check(r#"{"as_needed": true}"#, Ok(()));
+        check(r#"{"as_needed": false}"#, Err("must be true"));
+        check(
+            r#"{"as_needed": true, "times": ["08:00"]}"#,
+            Err("unknown field `times`"),
+        );
+        check(r#"{"start": "2026-01-01"}"#, Err("missing field `times`"));
+        check(
+            r#"["08:00", null, null, "2026-01-01", null]"#,
+            Err("JSON object"),
+        );
+    }
+
+    #[test]
+    fn as_needed_serializes_back() {
+        let json = r#"{"as_needed":true}"#;
+        let schedule = DoseSchedule::from_json(json).expect("valid");
+        assert_eq!(schedule, DoseSchedule::AsNeeded(AsNeeded));
+        assert_eq!(
+            serde_json::to_string(&schedule).expect("serializable"),
+            json
         );
     }
 
