@@ -89,24 +89,79 @@ pub enum MedsCommand {
         tz: String,
     },
     /// Add a medication.
-    Add(MedsArgs),
-    /// List medications and today's doses.
-    List,
+    Add(AddMedication),
+    /// Today's doses (or a window's) and where each stands.
+    List {
+        #[arg(long, value_name = "RFC3339")]
+        from: Option<String>,
+        #[arg(long, value_name = "RFC3339")]
+        until: Option<String>,
+        /// The zone you are in now (default: this system's).
+        #[arg(long, value_name = "IANA zone")]
+        tz: Option<String>,
+    },
     /// Record a dose as taken.
-    Take(MedsArgs),
+    Take(DoseArgs),
     /// Record a dose as skipped.
-    Skip(MedsArgs),
+    Skip {
+        #[command(flatten)]
+        dose: DoseArgs,
+        #[arg(long)]
+        reason: String,
+    },
     /// Snooze a due dose.
-    Snooze(MedsArgs),
-    /// Taken and on-time percentages.
-    Adherence(MedsArgs),
+    Snooze {
+        #[command(flatten)]
+        dose: DoseArgs,
+        #[arg(long, default_value_t = 10)]
+        minutes: u16,
+    },
+    /// Taken and on-time percentages per medication.
+    Adherence {
+        #[arg(long, value_name = "RFC3339")]
+        from: String,
+        #[arg(long, value_name = "RFC3339")]
+        until: String,
+        #[arg(long, value_name = "IANA zone")]
+        tz: Option<String>,
+    },
 }
 
-/// Arguments the medication commands will define; accepted as given until then.
+/// A medication to add.
 #[derive(Debug, ClapArgs)]
-pub struct MedsArgs {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub rest: Vec<String>,
+pub struct AddMedication {
+    #[arg(long)]
+    pub name: String,
+    /// The schedule as JSON (the `meds plan` form).
+    #[arg(long, value_name = "SCHEDULE.json")]
+    pub schedule: PathBuf,
+    #[arg(long)]
+    pub strength: Option<String>,
+    #[arg(long)]
+    pub form: Option<String>,
+    #[arg(long)]
+    pub instructions: Option<String>,
+    /// Keep this zone's clock when travelling (default: follow local time).
+    #[arg(long, value_name = "IANA zone")]
+    pub home_zone: Option<String>,
+    /// Pills on hand, counted down as doses are taken.
+    #[arg(long)]
+    pub pills: Option<u32>,
+    #[arg(long, default_value_t = 1)]
+    pub per_dose: u32,
+    /// Remind to reorder when this many pills are left.
+    #[arg(long)]
+    pub refill_at: Option<u32>,
+}
+
+/// Which dose: the medication, and its due time (default: the latest open dose due now).
+#[derive(Debug, ClapArgs)]
+pub struct DoseArgs {
+    pub medication: String,
+    #[arg(long, value_name = "RFC3339")]
+    pub due: Option<String>,
+    #[arg(long, value_name = "IANA zone")]
+    pub tz: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

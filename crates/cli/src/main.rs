@@ -65,7 +65,7 @@ fn run(args: Args) -> Result<(), Failure> {
             until,
             tz,
         }) => meds::plan(&schedule, &from, &until, &tz),
-        Command::Meds(_) => Err(Failure::Unavailable("meds")),
+        Command::Meds(command) => block_on(meds::run(&profile(args.data_dir)?, command, json)),
         Command::Import { format: _, file } => {
             block_on(history::import(&profile(args.data_dir)?, &file, json))
         }

@@ -1,25 +1,178 @@
-//! `tend meds plan`: the due instants of a schedule in a window, per DESIGN.md's contract.
+//! `tend meds`: planning a schedule (`plan`, per DESIGN.md's contract), and the medications kept
+//! in the vault with their doses (`add`, `list`, `take`, `skip`, `snooze`, `adherence`).
 //!
-//! The output is always a JSON array of RFC 3339 instants with the local offset of `--tz`
-//! (`"2026-03-08T03:00:00-04:00"`), never jiff's bracketed zone annotation: scripts read it.
+//! Instants print as RFC 3339 with the local offset (`"2026-03-08T03:00:00-04:00"`), never
+//! jiff's bracketed zone annotation: scripts read them. "Now" is the system clock, or `TEND_NOW`
+//! (an RFC 3339 instant) for scripts and tests.
 
 use std::path::Path;
 
-use jiff::{tz::TimeZone, Timestamp, Zoned};
-use tend_core::meds::{self, DoseSchedule};
+use jiff::{tz::TimeZone, SignedDuration, Timestamp, ToSpan};
+use tend_core::meds::{self, DoseSchedule, DoseState};
+use tend_core::{rfc3339, Dose, NewMedication, Tend};
 
-use crate::{output, Failure};
+use crate::{
+    args::{AddMedication, DoseArgs, MedsCommand},
+    output, unlock, Failure,
+};
+
+/// Runs a `tend meds` command other than `plan`.
+pub async fn run(tend: &Tend, command: MedsCommand, json: bool) -> Result<(), Failure> {
+    let now = now()?;
+    match command {
+        MedsCommand::Plan { .. } => Err(Failure::Failed("`meds plan` needs no vault".into())),
+        MedsCommand::Add(add) => {
+            let new = new_medication(add)?;
+            let session = unlock::session(tend, true).await?;
+            let added = session.add_medication(new).await;
+            session.close().await?;
+            let added = added?;
+            if json {
+                return output::json(&added);
+            }
+            println!("Added {} (id `{}`).", added.name, added.id);
+            Ok(())
+        }
+        MedsCommand::List { from, until, tz } => {
+            let here = zone(tz.as_deref())?;
+            let (from, until) = match (from, until) {
+                (Some(from), Some(until)) => {
+                    (instant("--from", &from)?, instant("--until", &until)?)
+                }
+                (None, None) => today(now, &here)?,
+                _ => {
+                    return Err(Failure::Failed(
+                        "give both --from and --until, or neither for today".into(),
+                    ))
+                }
+            };
+            let session = unlock::session(tend, false).await?;
+            let doses = session.doses(from, until, &here, now).await;
+            session.close().await?;
+            print_doses(&doses?, json)
+        }
+        MedsCommand::Take(dose) => {
+            record(tend, dose, now, DoseState::Taken { at: now }, json).await
+        }
+        MedsCommand::Skip { dose, reason } => {
+            record(tend, dose, now, DoseState::Skipped { reason }, json).await
+        }
+        MedsCommand::Snooze { dose, minutes } => {
+            let until = now + SignedDuration::from_mins(i64::from(minutes));
+            record(tend, dose, now, DoseState::Snoozed { until }, json).await
+        }
+        MedsCommand::Adherence { from, until, tz } => {
+            let here = zone(tz.as_deref())?;
+            let (from, until) = (instant("--from", &from)?, instant("--until", &until)?);
+            let session = unlock::session(tend, false).await?;
+            let adherence = session.adherence(from, until, &here, now).await;
+            session.close().await?;
+            let adherence = adherence?;
+            if json {
+                return output::json(&adherence);
+            }
+            for a in adherence {
+                let percent = |p: Option<f64>| p.map_or("–".to_owned(), |p| format!("{p:.0}%"));
+                println!(
+                    "{}: {} taken ({} on time), {} skipped, {} missed, {} still open: taken {}, on time {}",
+                    a.medication, a.taken, a.on_time, a.skipped, a.missed, a.pending,
+                    percent(a.taken_percent), percent(a.on_time_percent)
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn record(
+    tend: &Tend,
+    dose: DoseArgs,
+    now: Timestamp,
+    next: DoseState,
+    json: bool,
+) -> Result<(), Failure> {
+    let here = zone(dose.tz.as_deref())?;
+    let session = unlock::session(tend, false).await?;
+    let recorded = async {
+        let due = match &dose.due {
+            Some(due) => instant("--due", due)?,
+            None => session.current_dose(&dose.medication, &here, now).await?,
+        };
+        Ok::<_, Failure>(
+            session
+                .record_dose(&dose.medication, due, next, &here, now)
+                .await?,
+        )
+    }
+    .await;
+    session.close().await?;
+    let recorded = recorded?;
+    if let Some(left) = recorded.refill_due {
+        eprintln!(
+            "tend: {} pills of {} left: time to reorder",
+            left, recorded.medication
+        );
+    }
+    print_doses(&[recorded], json)
+}
+
+fn print_doses(doses: &[Dose], json: bool) -> Result<(), Failure> {
+    if json {
+        return output::json(&doses);
+    }
+    for dose in doses {
+        let state = match &dose.state {
+            DoseState::Due => "due".to_owned(),
+            DoseState::Taken { at } => format!("taken at {at}"),
+            DoseState::Skipped { reason } => format!("skipped ({reason})"),
+            DoseState::Snoozed { until } => format!("snoozed until {until}"),
+            DoseState::Missed => "missed".to_owned(),
+        };
+        println!("{}  {}  {state}", dose.due, dose.medication);
+    }
+    Ok(())
+}
+
+fn new_medication(add: AddMedication) -> Result<NewMedication, Failure> {
+    Ok(NewMedication {
+        name: add.name,
+        strength: add.strength,
+        form: add.form,
+        instructions: add.instructions,
+        schedule: schedule_file(&add.schedule)?,
+        home_zone: add.home_zone,
+        pills_on_hand: add.pills,
+        pills_per_dose: add.per_dose,
+        refill_at: add.refill_at,
+    })
+}
+
+/// `TEND_NOW`, else the system clock.
+fn now() -> Result<Timestamp, Failure> {
+    match std::env::var("TEND_NOW") {
+        Ok(text) => instant("TEND_NOW", &text),
+        Err(_) => Ok(Timestamp::now()),
+    }
+}
+
+/// The zone named by `--tz`, else this system's.
+fn zone(name: Option<&str>) -> Result<TimeZone, Failure> {
+    match name {
+        Some(name) => Ok(tend_core::zone_named(name)?),
+        None => Ok(TimeZone::system()),
+    }
+}
+
+/// Local midnight to midnight around `now`.
+fn today(now: Timestamp, here: &TimeZone) -> Result<(Timestamp, Timestamp), Failure> {
+    let start = now.to_zoned(here.clone()).start_of_day()?;
+    let end = start.checked_add(1.day())?;
+    Ok((start.timestamp(), end.timestamp()))
+}
 
 /// Prints the doses of the schedule in the file `schedule` due in `[from, until)`, in zone `tz`.
 pub fn plan(schedule: &Path, from_text: &str, until_text: &str, tz: &str) -> Result<(), Failure> {
-    let text = std::fs::read_to_string(schedule).map_err(|e| {
-        Failure::Failed(format!(
-            "cannot read the schedule {}: {e}",
-            schedule.display()
-        ))
-    })?;
-    let parsed = DoseSchedule::from_json(&text)
-        .map_err(|e| Failure::Failed(format!("{}: {e}", schedule.display())))?;
+    let parsed = schedule_file(schedule)?;
     let from = instant("--from", from_text)?;
     let until = instant("--until", until_text)?;
     if from >= until {
@@ -37,18 +190,19 @@ pub fn plan(schedule: &Path, from_text: &str, until_text: &str, tz: &str) -> Res
     output::json(&due.iter().map(rfc3339).collect::<Vec<_>>())
 }
 
+/// Reads and checks a schedule file.
+pub fn schedule_file(path: &Path) -> Result<DoseSchedule, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::Failed(format!("cannot read the schedule {}: {e}", path.display()))
+    })?;
+    DoseSchedule::from_json(&text).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))
+}
+
 /// An instant given on the command line; the message names the flag.
-fn instant(flag: &str, text: &str) -> Result<Timestamp, Failure> {
+pub fn instant(flag: &str, text: &str) -> Result<Timestamp, Failure> {
     text.parse().map_err(|_| {
         Failure::Failed(format!(
             "{flag}: `{text}` is not an RFC 3339 instant (such as 2026-03-08T00:00:00-05:00)"
         ))
     })
-}
-
-/// RFC 3339 with the instant's local offset.
-fn rfc3339(due: &Zoned) -> String {
-    due.timestamp()
-        .display_with_offset(due.offset())
-        .to_string()
 }

@@ -6,6 +6,7 @@
 mod app_info;
 mod error;
 mod history_csv;
+mod medications;
 mod session;
 mod trends;
 
@@ -14,6 +15,9 @@ use std::path::{Path, PathBuf};
 pub use app_info::AppInfo;
 pub use error::{Error, ErrorCode, Result};
 pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
+pub use medications::{
+    rfc3339, zone_named, Dose, Medication, MedicationAdherence, NewMedication, GRACE, ON_TIME,
+};
 pub use session::{IdleLock, Session};
 pub use tend_vault::{
     Erased, Error as VaultError, KeyProtection, KeySource, Passphrase, VaultBench, VaultStatus,

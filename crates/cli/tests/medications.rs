@@ -1,0 +1,256 @@
+//! `tend meds add|list|take|skip|snooze|adherence` through the real binary and a real vault, with
+//! "now" fixed by `TEND_NOW` so no test depends on the clock.
+#![allow(clippy::expect_used)] // helpers here are test code: a panic is a failed test
+
+use std::{path::Path, process::Output};
+
+fn tend(args: &[&str], profile: &Path, now: &str) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+        .args(args)
+        .args(["--json"])
+        .env("TEND_DATA_DIR", profile)
+        .env("TEND_PASSPHRASE", "a test passphrase")
+        .env("TEND_NOW", now)
+        .output()
+        .expect("the tend binary runs")
+}
+
+fn json(output: Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
+fn error(output: &Output) -> String {
+    assert_eq!(output.status.code(), Some(1));
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const NY: [&str; 2] = ["--tz", "America/New_York"];
+
+/// A twice-daily medication with 5 pills, reorder at 3, added in a fresh profile.
+fn profile_with_metformin() -> tempfile::TempDir {
+    let profile = tempfile::tempdir().expect("dir");
+    let schedule = profile.path().join("bid.json");
+    std::fs::write(
+        &schedule,
+        r#"{"times": ["08:00", "20:00"], "start": "2026-03-01", "end": null}"#,
+    )
+    .expect("write");
+    let added = json(tend(
+        &[
+            "meds",
+            "add",
+            "--name",
+            "Metformin 500 mg",
+            "--schedule",
+            schedule.to_str().expect("path"),
+            "--pills",
+            "5",
+            "--refill-at",
+            "3",
+        ],
+        profile.path(),
+        "2026-03-01T07:00:00-05:00",
+    ));
+    assert_eq!(added["id"], "metformin-500-mg");
+    profile
+}
+
+#[test]
+fn a_day_of_doses_across_the_spring_gap_taken_skipped_and_missed() {
+    let profile = profile_with_metformin();
+    let p = profile.path();
+    // The spring-forward day: wall-clock doses stay at 08:00 and 20:00 local time.
+    let today = json(tend(
+        &[&["meds", "list"][..], &NY].concat(),
+        p,
+        "2026-03-08T08:10:00-04:00",
+    ));
+    let due: Vec<_> = today
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| d["due"].as_str().expect("due").to_owned())
+        .collect();
+    assert_eq!(
+        due,
+        ["2026-03-08T08:00:00-04:00", "2026-03-08T20:00:00-04:00"]
+    );
+
+    // Take: the dose due now. Taking again finds no open dose instead of guessing another.
+    let taken = json(tend(
+        &[&["meds", "take", "metformin-500-mg"][..], &NY].concat(),
+        p,
+        "2026-03-08T08:10:00-04:00",
+    ));
+    assert_eq!(
+        (taken[0]["due"].as_str(), taken[0]["state"].as_str()),
+        (Some("2026-03-08T08:00:00-04:00"), Some("taken"))
+    );
+    let again = tend(
+        &[&["meds", "take", "metformin-500-mg"][..], &NY].concat(),
+        p,
+        "2026-03-08T08:20:00-04:00",
+    );
+    assert!(error(&again).contains("no open dose"));
+
+    // The evening dose, left alone past the grace hour, is missed; it can still be taken late.
+    let evening = json(tend(
+        &[&["meds", "list"][..], &NY].concat(),
+        p,
+        "2026-03-08T21:30:00-04:00",
+    ));
+    assert_eq!(evening[1]["state"], "missed");
+    let late = [
+        "meds",
+        "take",
+        "metformin-500-mg",
+        "--due",
+        "2026-03-08T20:00:00-04:00",
+    ];
+    assert_eq!(
+        json(tend(
+            &[&late[..], &NY].concat(),
+            p,
+            "2026-03-08T22:00:00-04:00"
+        ))[0]["state"],
+        "taken"
+    );
+
+    // Next morning: snooze, then skip with a reason; a skipped dose cannot then be taken.
+    let snoozed = json(tend(
+        &[
+            &["meds", "snooze", "metformin-500-mg", "--minutes", "15"][..],
+            &NY,
+        ]
+        .concat(),
+        p,
+        "2026-03-09T08:05:00-04:00",
+    ));
+    assert_eq!(
+        (snoozed[0]["state"].as_str(), snoozed[0]["until"].as_str()),
+        (Some("snoozed"), Some("2026-03-09T12:20:00Z"))
+    );
+    let skipped = json(tend(
+        &[
+            &["meds", "skip", "metformin-500-mg", "--reason", "nausea"][..],
+            &NY,
+        ]
+        .concat(),
+        p,
+        "2026-03-09T08:25:00-04:00",
+    ));
+    assert_eq!(skipped[0]["reason"], "nausea");
+    let retake = [
+        "meds",
+        "take",
+        "metformin-500-mg",
+        "--due",
+        "2026-03-09T08:00:00-04:00",
+    ];
+    assert!(error(&tend(
+        &[&retake[..], &NY].concat(),
+        p,
+        "2026-03-09T08:30:00-04:00"
+    ))
+    .contains("cannot become taken"));
+
+    // Adherence over the two days: 2 taken (1 on time), 1 skipped, 1 still open.
+    let range = [
+        "--from",
+        "2026-03-08T00:00:00-05:00",
+        "--until",
+        "2026-03-10T00:00:00-04:00",
+    ];
+    let adherence = json(tend(
+        &[&["meds", "adherence"][..], &range, &NY].concat(),
+        p,
+        "2026-03-09T09:00:00-04:00",
+    ));
+    let m = &adherence[0];
+    assert_eq!(
+        (
+            m["taken"].as_u64(),
+            m["on_time"].as_u64(),
+            m["skipped"].as_u64(),
+            m["pending"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1), Some(1))
+    );
+}
+
+#[test]
+fn pills_count_down_and_the_refill_reminder_comes_once() {
+    let profile = profile_with_metformin();
+    let p = profile.path();
+    let take = |due: &str, now: &str| {
+        tend(
+            &[&["meds", "take", "metformin-500-mg", "--due", due][..], &NY].concat(),
+            p,
+            now,
+        )
+    };
+    let first = take("2026-03-02T08:00:00-05:00", "2026-03-02T08:00:00-05:00");
+    assert!(!String::from_utf8_lossy(&first.stderr).contains("reorder"));
+    let second = take("2026-03-02T20:00:00-05:00", "2026-03-02T20:00:00-05:00");
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("3 pills of Metformin 500 mg left"),
+        "reminded at the threshold"
+    );
+    let third = take("2026-03-03T08:00:00-05:00", "2026-03-03T08:00:00-05:00");
+    assert!(
+        !String::from_utf8_lossy(&third.stderr).contains("reorder"),
+        "not again"
+    );
+}
+
+#[test]
+fn bad_medications_and_doses_are_refused_clearly() {
+    let profile = profile_with_metformin();
+    let p = profile.path();
+    let now = "2026-03-02T08:00:00-05:00";
+    let schedule = p.join("bid.json");
+    let add = |extra: &[&str]| {
+        tend(
+            &[
+                &[
+                    "meds",
+                    "add",
+                    "--schedule",
+                    schedule.to_str().expect("path"),
+                ][..],
+                extra,
+            ]
+            .concat(),
+            p,
+            now,
+        )
+    };
+    assert!(error(&add(&["--name", "Metformin 500 mg"])).contains("already there"));
+    assert!(error(&add(&["--name", "  "])).contains("needs a name"));
+    assert!(error(&add(&[
+        "--name",
+        "Levothyroxine",
+        "--home-zone",
+        "Mars/Olympus"
+    ]))
+    .contains("not a time zone"));
+    let not_a_dose = [
+        "meds",
+        "take",
+        "metformin-500-mg",
+        "--due",
+        "2026-03-02T09:00:00-05:00",
+    ];
+    assert!(error(&tend(&[&not_a_dose[..], &NY].concat(), p, now)).contains("no dose due at"));
+    assert!(error(&tend(
+        &[&["meds", "take", "aspirin"][..], &NY].concat(),
+        p,
+        now
+    ))
+    .contains("no medication called"));
+}
