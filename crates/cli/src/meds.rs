@@ -9,7 +9,7 @@ use std::path::Path;
 
 use jiff::{tz::TimeZone, SignedDuration, Timestamp, ToSpan};
 use tend_core::meds::{self, DoseSchedule, DoseState};
-use tend_core::{rfc3339, Dose, NewMedication, Tend};
+use tend_core::{rfc3339, Dose, MedicationDetails, Tend};
 
 use crate::{
     args::{AddMedication, DoseArgs, MedsCommand},
@@ -22,7 +22,7 @@ pub async fn run(tend: &Tend, command: MedsCommand, json: bool) -> Result<(), Fa
     match command {
         MedsCommand::Plan { .. } => Err(Failure::Failed("`meds plan` needs no vault".into())),
         MedsCommand::Add(add) => {
-            let new = new_medication(add)?;
+            let new = medication_details(add)?;
             let session = unlock::session(tend, true).await?;
             let added = session.add_medication(new).await;
             session.close().await?;
@@ -30,7 +30,7 @@ pub async fn run(tend: &Tend, command: MedsCommand, json: bool) -> Result<(), Fa
             if json {
                 return output::json(&added);
             }
-            println!("Added {} (id `{}`).", added.name, added.id);
+            println!("Added {} (id `{}`).", added.details.name, added.id);
             Ok(())
         }
         MedsCommand::List { from, until, tz } => {
@@ -133,8 +133,8 @@ fn print_doses(doses: &[Dose], json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-fn new_medication(add: AddMedication) -> Result<NewMedication, Failure> {
-    Ok(NewMedication {
+fn medication_details(add: AddMedication) -> Result<MedicationDetails, Failure> {
+    Ok(MedicationDetails {
         name: add.name,
         strength: add.strength,
         form: add.form,

@@ -48,6 +48,18 @@ const HISTORY: &str = "time,metric,value,unit,device
 2026-03-02T07:07:00Z,battery,80,%,Polar H10
 ";
 
+/// `tend import --json` of `file`: its summary.
+fn import_json(file: &Path, profile: &Path) -> serde_json::Value {
+    let args = [
+        "import",
+        "--format",
+        "csv",
+        "--json",
+        file.to_str().expect("path"),
+    ];
+    serde_json::from_str(&ok(tend(&args, profile))).expect("JSON")
+}
+
 fn sorted_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text.lines().skip(1).map(str::to_owned).collect();
     lines.sort();
@@ -62,17 +74,7 @@ fn export_then_import_reproduces_the_history_exactly() {
     );
     let file = first.path().join("history.csv");
     std::fs::write(&file, HISTORY).expect("write");
-    let summary: serde_json::Value = serde_json::from_str(&ok(tend(
-        &[
-            "import",
-            "--format",
-            "csv",
-            "--json",
-            file.to_str().expect("path"),
-        ],
-        first.path(),
-    )))
-    .expect("JSON");
+    let summary = import_json(&file, first.path());
     assert_eq!(
         summary,
         serde_json::json!({"rows": 10, "stored": 10, "duplicates": 0})
@@ -99,17 +101,7 @@ fn export_then_import_reproduces_the_history_exactly() {
     assert!(exported.contains("\"Oxi, \"\"left\"\" hand\""));
 
     // Importing the same file again stores nothing twice.
-    let repeat: serde_json::Value = serde_json::from_str(&ok(tend(
-        &[
-            "import",
-            "--format",
-            "csv",
-            "--json",
-            file.to_str().expect("path"),
-        ],
-        first.path(),
-    )))
-    .expect("JSON");
+    let repeat = import_json(&file, first.path());
     assert_eq!(repeat["duplicates"], 10);
 }
 

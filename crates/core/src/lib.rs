@@ -16,7 +16,7 @@ pub use app_info::AppInfo;
 pub use error::{Error, ErrorCode, Result};
 pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
 pub use medications::{
-    rfc3339, zone_named, Dose, Medication, MedicationAdherence, NewMedication, GRACE, ON_TIME,
+    rfc3339, zone_named, Dose, Medication, MedicationAdherence, MedicationDetails, GRACE, ON_TIME,
 };
 pub use session::{IdleLock, Session};
 pub use tend_vault::{

@@ -15,10 +15,17 @@ pub const GRACE: SignedDuration = SignedDuration::from_mins(60);
 /// A dose taken within this much of its due time counts as on time.
 pub const ON_TIME: SignedDuration = SignedDuration::from_mins(60);
 
-/// A medication as the patient set it up.
+/// A medication as stored: its id and what the patient entered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Medication {
     pub id: String,
+    #[serde(flatten)]
+    pub details: MedicationDetails,
+}
+
+/// A medication as the patient sets it up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MedicationDetails {
     pub name: String,
     pub strength: Option<String>,
     pub form: Option<String>,
@@ -29,20 +36,6 @@ pub struct Medication {
     pub pills_on_hand: Option<u32>,
     pub pills_per_dose: u32,
     /// Remind to reorder when the pills on hand fall to this.
-    pub refill_at: Option<u32>,
-}
-
-/// What the patient enters to add a medication.
-#[derive(Debug, Clone)]
-pub struct NewMedication {
-    pub name: String,
-    pub strength: Option<String>,
-    pub form: Option<String>,
-    pub instructions: Option<String>,
-    pub schedule: DoseSchedule,
-    pub home_zone: Option<String>,
-    pub pills_on_hand: Option<u32>,
-    pub pills_per_dose: u32,
     pub refill_at: Option<u32>,
 }
 
@@ -85,9 +78,9 @@ struct DoseEvent {
 
 impl Session {
     /// Adds a medication after checking its name, schedule, zone and pill counts.
-    pub async fn add_medication(&self, new: NewMedication) -> Result<Medication> {
-        let name = new.name.trim().to_owned();
-        if name.is_empty() {
+    pub async fn add_medication(&self, mut new: MedicationDetails) -> Result<Medication> {
+        new.name = new.name.trim().to_owned();
+        if new.name.is_empty() {
             return Err(Error::InvalidInput("the medication needs a name".into()));
         }
         new.schedule
@@ -101,7 +94,7 @@ impl Session {
                 "pills per dose must be at least 1".into(),
             ));
         }
-        let id = slug(&name);
+        let id = slug(&new.name);
         if id.is_empty() {
             return Err(Error::InvalidInput(
                 "the name needs a letter or digit".into(),
@@ -117,18 +110,7 @@ impl Session {
                 "a medication called `{id}` is already there"
             )));
         }
-        let medication = Medication {
-            id,
-            name,
-            strength: new.strength,
-            form: new.form,
-            instructions: new.instructions,
-            schedule: new.schedule,
-            home_zone: new.home_zone,
-            pills_on_hand: new.pills_on_hand,
-            pills_per_dose: new.pills_per_dose,
-            refill_at: new.refill_at,
-        };
+        let medication = Medication { id, details: new };
         self.vault
             .put_record(RecordKind::Medication, &medication.id, &medication)
             .await?;
@@ -231,12 +213,18 @@ impl Session {
             .map_err(|e| Error::InvalidInput(e.to_string()))?;
 
         let mut refill_due = None;
-        if let (DoseState::Taken { .. }, Some(on_hand)) = (&state, medication.pills_on_hand) {
-            let per_dose = NonZeroU32::new(medication.pills_per_dose).unwrap_or(NonZeroU32::MIN);
-            let status =
-                tend_meds::count_down(on_hand, per_dose, 1, medication.refill_at.unwrap_or(0));
-            medication.pills_on_hand = Some(status.remaining);
-            if status.crossed_threshold && medication.refill_at.is_some() {
+        if let (DoseState::Taken { .. }, Some(on_hand)) = (&state, medication.details.pills_on_hand)
+        {
+            let per_dose =
+                NonZeroU32::new(medication.details.pills_per_dose).unwrap_or(NonZeroU32::MIN);
+            let status = tend_meds::count_down(
+                on_hand,
+                per_dose,
+                1,
+                medication.details.refill_at.unwrap_or(0),
+            );
+            medication.details.pills_on_hand = Some(status.remaining);
+            if status.crossed_threshold && medication.details.refill_at.is_some() {
                 refill_due = Some(status.remaining);
             }
             self.vault
@@ -286,7 +274,7 @@ impl Session {
                 let a = counts.get(&m.id).copied().unwrap_or_default();
                 MedicationAdherence {
                     medication_id: m.id,
-                    medication: m.name,
+                    medication: m.details.name,
                     taken: a.taken,
                     on_time: a.on_time,
                     skipped: a.skipped,
@@ -328,12 +316,12 @@ fn planned(
     until: Timestamp,
     here: &TimeZone,
 ) -> Result<Vec<Zoned>> {
-    let policy = match &medication.home_zone {
+    let policy = match &medication.details.home_zone {
         Some(zone) => ZonePolicy::HomeZone(zone_named(zone)?),
         None => ZonePolicy::FollowLocal,
     };
     tend_meds::plan(
-        &medication.schedule,
+        &medication.details.schedule,
         from,
         until,
         &policy.planning_zone(here),
@@ -344,7 +332,7 @@ fn planned(
 fn dose(medication: &Medication, due: &Zoned, state: DoseState, refill_due: Option<u32>) -> Dose {
     Dose {
         medication_id: medication.id.clone(),
-        medication: medication.name.clone(),
+        medication: medication.details.name.clone(),
         due: rfc3339(due),
         state,
         refill_due,

@@ -215,12 +215,7 @@ impl Vault {
         until: Timestamp,
     ) -> Result<RangeRead<Vec<Sample>>> {
         let mut conn = self.pool.acquire().await?;
-        let tag = self.series_tag(series);
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM series WHERE tag = ?")
-            .bind(tag)
-            .fetch_optional(&mut *conn)
-            .await?;
-        let Some(id) = id else {
+        let Some(id) = self.find_series(&mut conn, series).await? else {
             return Ok(RangeRead {
                 data: Vec::new(),
                 damaged: Vec::new(),
@@ -440,16 +435,24 @@ impl Vault {
         ])
     }
 
+    /// The id of a series, if it has ever been written to.
+    async fn find_series(
+        &self,
+        conn: &mut SqliteConnection,
+        series: &SeriesKey,
+    ) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT id FROM series WHERE tag = ?")
+            .bind(self.series_tag(series))
+            .fetch_optional(&mut *conn)
+            .await?)
+    }
+
     /// The id of a series, created on first use.
     async fn series_id(&self, conn: &mut SqliteConnection, series: &SeriesKey) -> Result<i64> {
-        let tag = self.series_tag(series);
-        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM series WHERE tag = ?")
-            .bind(&tag)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some(id) = found {
+        if let Some(id) = self.find_series(conn, series).await? {
             return Ok(id);
         }
+        let tag = self.series_tag(series);
         let mut nonces = Vault::nonces(conn, 1).await?;
         let plain = serde_json::to_vec(series).map_err(|_| Error::Corrupt)?;
         let sealed = self.keys.seal(nonces.take()?, &series_aad(&tag), &plain)?;
