@@ -90,6 +90,19 @@ pub enum MedsCommand {
     },
     /// Add a medication.
     Add(AddMedication),
+    /// Change a medication: give everything again, as for `add`. Its id and history stay.
+    Edit {
+        id: String,
+        #[command(flatten)]
+        details: AddMedication,
+    },
+    /// Remove a medication and the doses recorded for it.
+    Remove {
+        id: String,
+        /// Confirm: the dose history of this medication goes too.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Today's doses (or a window's) and where each stands.
     List {
         #[arg(long, value_name = "RFC3339")]
@@ -115,6 +128,20 @@ pub enum MedsCommand {
         dose: DoseArgs,
         #[arg(long, default_value_t = 10)]
         minutes: u16,
+    },
+    /// Take back the last thing recorded about a dose.
+    Undo {
+        medication: String,
+        #[arg(long, value_name = "RFC3339")]
+        due: String,
+        #[arg(long, value_name = "IANA zone")]
+        tz: Option<String>,
+    },
+    /// Check for reminders as the app does: doses due since the last check, and one summary of
+    /// the doses missed meanwhile.
+    Remind {
+        #[arg(long, value_name = "IANA zone")]
+        tz: Option<String>,
     },
     /// Taken and on-time percentages per medication.
     Adherence {

@@ -7,6 +7,7 @@ mod app_info;
 mod error;
 mod history_csv;
 mod medications;
+mod reminders;
 mod session;
 mod trends;
 
@@ -18,6 +19,7 @@ pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
 pub use medications::{
     rfc3339, zone_named, Dose, Medication, MedicationAdherence, MedicationDetails, GRACE, ON_TIME,
 };
+pub use reminders::{run_reminders, Clock, Reminder, SystemClock};
 pub use session::{IdleLock, Session};
 pub use tend_vault::{
     Erased, Error as VaultError, KeyProtection, KeySource, Passphrase, VaultBench, VaultStatus,
