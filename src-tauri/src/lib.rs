@@ -2,8 +2,13 @@
 
 mod commands;
 mod ipc_error;
+pub mod reminders;
 
-use tauri::{Manager, Runtime};
+use std::{sync::Arc, time::Duration};
+
+use jiff::{SignedDuration, Timestamp};
+use tauri::{Emitter, Manager, Runtime};
+use tend_core::IdleLock;
 
 pub use ipc_error::IpcError;
 
@@ -17,18 +22,49 @@ pub fn run() {
     }
 }
 
-/// Wires the commands and the profile into any builder, so tests can pass
-/// `tauri::test::mock_builder()` and run without a display.
+/// The event a window receives when a dose was recorded from outside it (a notification).
+pub const DOSE_RECORDED: &str = "dose://recorded";
+/// The event a window receives when the vault locked itself after idle time.
+pub const VAULT_LOCKED: &str = "vault://locked";
+/// How long the app stays unlocked without being used.
+const LOCK_AFTER: SignedDuration = SignedDuration::from_mins(15);
+
+/// Wires the commands, the profile, notifications and reminders into any builder, so tests can
+/// pass `tauri::test::mock_builder()` and run without a display.
 pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     let ipc = commands::ipc::<R>();
     builder
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);
             let data_dir = profile_dir(app.handle())?;
             app.manage(tend_core::Tend::new(data_dir));
+            app.manage(Arc::new(IdleLock::new(LOCK_AFTER)));
+            reminders::start(app.handle())?;
+            lock_when_idle(app.handle());
             Ok(())
         })
+}
+
+/// Locks the vault after [`LOCK_AFTER`] without use, and tells the window.
+fn lock_when_idle<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let sessions = Arc::clone(&*handle.state::<Arc<IdleLock>>());
+        loop {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            match sessions.lock_if_idle(Timestamp::now()).await {
+                Ok(true) => {
+                    if handle.emit(VAULT_LOCKED, ()).is_err() {
+                        tracing::warn!("the window missed that the vault locked");
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(code = ?e.code(), "locking after idle failed"),
+            }
+        }
+    });
 }
 
 /// The TypeScript bindings of every command, as committed in `ui/src/bindings.ts`.

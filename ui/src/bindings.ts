@@ -9,7 +9,34 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 export const commands = {
 	/**  The app's version and its vault's state, for the first screen. */
 	appInfo: () => typedError<AppInfo, IpcError>(__TAURI_INVOKE("app_info")),
+	/**  Creates the vault: its key in the system keychain, or wrapped by `passphrase` when given. */
+	vaultCreate: (passphrase: string | null) => typedError<AppInfo, IpcError>(__TAURI_INVOKE("vault_create", { passphrase })),
+	/**  Unlocks the vault with the keychain, or with `passphrase` when it is protected by one. */
+	vaultUnlock: (passphrase: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("vault_unlock", { passphrase })),
+	/**  Locks the vault now: its keys leave memory until the next unlock. */
+	vaultLock: () => typedError<null, IpcError>(__TAURI_INVOKE("vault_lock")),
+	medications: () => typedError<Medication_Serialize[], IpcError>(__TAURI_INVOKE("medications")),
+	addMedication: (details: MedicationDetails_Deserialize) => typedError<Medication_Serialize, IpcError>(__TAURI_INVOKE("add_medication", { details })),
+	updateMedication: (id: string, details: MedicationDetails_Deserialize) => typedError<Medication_Serialize, IpcError>(__TAURI_INVOKE("update_medication", { id, details })),
+	removeMedication: (id: string) => typedError<null, IpcError>(__TAURI_INVOKE("remove_medication", { id })),
+	/**  Today's doses, local midnight to midnight, and where each stands. */
+	todaysDoses: () => typedError<Dose_Serialize[], IpcError>(__TAURI_INVOKE("todays_doses")),
+	/**  Takes, skips or snoozes the dose of `medication_id` due at `due`. */
+	recordDose: (medicationId: string, due: string, action: DoseAction) => typedError<Dose_Serialize, IpcError>(__TAURI_INVOKE("record_dose", { medicationId, due, action })),
+	/**  Takes back the last thing recorded about a dose. */
+	undoDose: (medicationId: string, due: string) => typedError<Dose_Serialize, IpcError>(__TAURI_INVOKE("undo_dose", { medicationId, due })),
+	/**  Adherence per medication over the last `days` days, up to now. */
+	adherence: (days: number) => typedError<MedicationAdherence_Serialize[], IpcError>(__TAURI_INVOKE("adherence", { days })),
+	/**  The next doses a schedule gives, to show while the patient sets it up. Needs no vault. */
+	schedulePreview: (schedule: DoseSchedule_Deserialize, homeZone: string | null) => typedError<string[], IpcError>(__TAURI_INVOKE("schedule_preview", { schedule, homeZone })),
 };
+
+/* Constants */
+export const DOSE_RECORDED_EVENT = "dose://recorded" as const;
+
+export const REMINDER_EVENT = "reminder://due" as const;
+
+export const VAULT_LOCKED_EVENT = "vault://locked" as const;
 
 /* Types */
 /**  The app's version, where its profile lives, and the state of the vault there. */
@@ -19,8 +46,57 @@ export type AppInfo = {
 	vault: VaultStatus,
 };
 
+/**  The JSON form of [`AsNeeded`], for the generated TypeScript types. */
+export type AsNeededForm = {
+	as_needed: boolean,
+};
+
+/**  One planned dose and where it stands now. */
+export type Dose = Dose_Serialize | Dose_Deserialize;
+
+/**  What the patient does about a dose from a button or a notification. */
+export type DoseAction = { action: "take" } | { action: "skip"; reason: string } | { action: "snooze"; minutes: number };
+
+/**  A medication's schedule, as the patient set it up. */
+export type DoseSchedule = DoseSchedule_Serialize | DoseSchedule_Deserialize;
+
+/**  A medication's schedule, as the patient set it up. */
+export type DoseSchedule_Deserialize = FixedInterval | WallClock_Deserialize | AsNeededForm;
+
+/**  A medication's schedule, as the patient set it up. */
+export type DoseSchedule_Serialize = FixedInterval | WallClock_Serialize | AsNeededForm;
+
+/**  Where one dose stands. Transitions are checked so a taken dose cannot be "missed" later. */
+export type DoseState = { state: "due" } | { state: "taken"; at: string } | { state: "skipped"; reason: string } | { state: "snoozed"; until: string } | { state: "missed" };
+
+/**  One planned dose and where it stands now. */
+export type Dose_Deserialize = {
+	medication_id: string,
+	medication: string,
+	/**  The due instant, with the offset of the zone it was planned in. */
+	due: string,
+	/**  Set when taking this dose brought the pills on hand to the refill threshold. */
+	refill_due?: number | null,
+} & DoseState;
+
+/**  One planned dose and where it stands now. */
+export type Dose_Serialize = {
+	medication_id: string,
+	medication: string,
+	/**  The due instant, with the offset of the zone it was planned in. */
+	due: string,
+	/**  Set when taking this dose brought the pills on hand to the refill threshold. */
+	refill_due?: number,
+} & DoseState;
+
 /**  What kind of failure happened, for the UI and scripts to switch on; never parse messages. */
-export type ErrorCode = "vault_not_created" | "vault_newer_format" | "vault_corrupt" | "vault_tampered" | "vault_exists" | "wrong_key" | "passphrase_required" | "key_missing" | "keychain_unavailable" | "storage" | "internal" | "bluetooth_unavailable" | "device_malformed" | "invalid_input";
+export type ErrorCode = "vault_not_created" | "vault_newer_format" | "vault_corrupt" | "vault_tampered" | "vault_exists" | "wrong_key" | "passphrase_required" | "key_missing" | "keychain_unavailable" | "storage" | "internal" | "bluetooth_unavailable" | "device_malformed" | "invalid_input" | "locked";
+
+/**  Doses every N hours of elapsed time from an anchor instant, whatever the clocks say. */
+export type FixedInterval = {
+	every_hours: number,
+	anchor: string,
+};
 
 /**  What the UI receives when a command fails. `message` is for people; code is for logic. */
 export type IpcError = {
@@ -31,12 +107,135 @@ export type IpcError = {
 /**  What the file says about how its key is protected (kept in clear so unlock knows what to ask). */
 export type KeyProtection = "keychain" | "passphrase";
 
+/**  A medication as stored: its id and what the patient entered. */
+export type Medication = Medication_Serialize | Medication_Deserialize;
+
+/**  Adherence of one medication over a range. */
+export type MedicationAdherence = MedicationAdherence_Serialize | MedicationAdherence_Deserialize;
+
+/**  Adherence of one medication over a range. */
+export type MedicationAdherence_Deserialize = {
+	medication_id: string,
+	medication: string,
+	taken: number,
+	on_time: number,
+	skipped: number,
+	missed: number,
+	pending: number,
+	taken_percent?: number | null,
+	on_time_percent?: number | null,
+};
+
+/**  Adherence of one medication over a range. */
+export type MedicationAdherence_Serialize = {
+	medication_id: string,
+	medication: string,
+	taken: number,
+	on_time: number,
+	skipped: number,
+	missed: number,
+	pending: number,
+	taken_percent: number | null,
+	on_time_percent: number | null,
+};
+
+/**  A medication as the patient sets it up. */
+export type MedicationDetails = MedicationDetails_Serialize | MedicationDetails_Deserialize;
+
+/**  A medication as the patient sets it up. */
+export type MedicationDetails_Deserialize = {
+	name: string,
+	strength?: string | null,
+	form?: string | null,
+	instructions?: string | null,
+	schedule: DoseSchedule_Deserialize,
+	/**  `None`: doses follow the patient's local time; a zone name: they keep that zone's time. */
+	home_zone?: string | null,
+	pills_on_hand?: number | null,
+	pills_per_dose: number,
+	/**  Remind to reorder when the pills on hand fall to this. */
+	refill_at?: number | null,
+};
+
+/**  A medication as the patient sets it up. */
+export type MedicationDetails_Serialize = {
+	name: string,
+	strength: string | null,
+	form: string | null,
+	instructions: string | null,
+	schedule: DoseSchedule_Serialize,
+	/**  `None`: doses follow the patient's local time; a zone name: they keep that zone's time. */
+	home_zone: string | null,
+	pills_on_hand: number | null,
+	pills_per_dose: number,
+	/**  Remind to reorder when the pills on hand fall to this. */
+	refill_at: number | null,
+};
+
+/**  A medication as stored: its id and what the patient entered. */
+export type Medication_Deserialize = {
+	id: string,
+} & MedicationDetails_Deserialize;
+
+/**  A medication as stored: its id and what the patient entered. */
+export type Medication_Serialize = {
+	id: string,
+} & MedicationDetails_Serialize;
+
+/**  Something for the patient to hear about. */
+export type Reminder = Reminder_Serialize | Reminder_Deserialize;
+
+/**  Something for the patient to hear about. */
+export type Reminder_Deserialize = 
+/**  A dose to take now: it fell due (or its snooze ended) since the last check. */
+{ kind: "dose_due"; dose: Dose_Deserialize } | 
+/**
+ *  The doses whose grace window ran out unanswered since the last check: one summary,
+ *  however long the app slept.
+ */
+{ kind: "doses_missed"; since: string; until: string; doses: Dose_Deserialize[] };
+
+/**  Something for the patient to hear about. */
+export type Reminder_Serialize = 
+/**  A dose to take now: it fell due (or its snooze ended) since the last check. */
+{ kind: "dose_due"; dose: Dose_Serialize } | 
+/**
+ *  The doses whose grace window ran out unanswered since the last check: one summary,
+ *  however long the app slept.
+ */
+{ kind: "doses_missed"; since: string; until: string; doses: Dose_Serialize[] };
+
 /**  The state of the vault in one profile directory. */
 export type VaultStatus = 
 /**  No vault yet: the patient has not set Tend up in this profile. */
 { state: "not_created" } | 
 /**  A vault exists; its contents stay sealed until it is unlocked. */
 { state: "locked"; format_version: number; protection: KeyProtection };
+
+/**  Doses at local wall-clock times, on chosen weekdays or every N days. */
+export type WallClock = WallClock_Serialize | WallClock_Deserialize;
+
+/**  Doses at local wall-clock times, on chosen weekdays or every N days. */
+export type WallClock_Deserialize = {
+	/**  `"HH:MM"`, local time. */
+	times: string[],
+	days?: Weekday[] | null,
+	every_n_days?: number | null,
+	start: string,
+	end?: string | null,
+};
+
+/**  Doses at local wall-clock times, on chosen weekdays or every N days. */
+export type WallClock_Serialize = {
+	/**  `"HH:MM"`, local time. */
+	times: string[],
+	days?: Weekday[],
+	every_n_days?: number,
+	start: string,
+	end: string | null,
+};
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

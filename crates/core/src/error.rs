@@ -12,6 +12,8 @@ pub enum Error {
     Bluetooth(#[from] tend_ble::Error),
     #[error("{0}")]
     InvalidInput(String),
+    #[error("Tend is locked: unlock it to go on")]
+    Locked,
 }
 
 /// What kind of failure happened, for the UI and scripts to switch on; never parse messages.
@@ -33,6 +35,7 @@ pub enum ErrorCode {
     BluetoothUnavailable,
     DeviceMalformed,
     InvalidInput,
+    Locked,
 }
 
 impl Error {
@@ -54,6 +57,7 @@ impl Error {
             Error::Bluetooth(tend_ble::Error::Malformed(_)) => ErrorCode::DeviceMalformed,
             Error::Bluetooth(_) => ErrorCode::BluetoothUnavailable,
             Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::Locked => ErrorCode::Locked,
         }
     }
 }

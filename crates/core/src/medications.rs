@@ -17,6 +17,7 @@ pub const ON_TIME: SignedDuration = SignedDuration::from_mins(60);
 
 /// A medication as stored: its id and what the patient entered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Medication {
     pub id: String,
     #[serde(flatten)]
@@ -25,6 +26,7 @@ pub struct Medication {
 
 /// A medication as the patient sets it up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MedicationDetails {
     pub name: String,
     pub strength: Option<String>,
@@ -41,6 +43,7 @@ pub struct MedicationDetails {
 
 /// One planned dose and where it stands now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Dose {
     pub medication_id: String,
     pub medication: String,
@@ -55,16 +58,71 @@ pub struct Dose {
 
 /// Adherence of one medication over a range.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MedicationAdherence {
     pub medication_id: String,
     pub medication: String,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub taken: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub on_time: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub skipped: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub missed: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub pending: usize,
     pub taken_percent: Option<f64>,
     pub on_time_percent: Option<f64>,
+}
+
+/// What the patient does about a dose from a button or a notification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum DoseAction {
+    Take,
+    Skip { reason: String },
+    Snooze { minutes: u16 },
+}
+
+impl DoseAction {
+    /// The state this action records at `now`.
+    pub fn state(self, now: Timestamp) -> DoseState {
+        match self {
+            DoseAction::Take => DoseState::Taken { at: now },
+            DoseAction::Skip { reason } => DoseState::Skipped { reason },
+            DoseAction::Snooze { minutes } => DoseState::Snoozed {
+                until: now + SignedDuration::from_mins(i64::from(minutes)),
+            },
+        }
+    }
+}
+
+/// The next `count` doses of `schedule` from `now` (within a year), as the patient would see
+/// them in the zone that `home_zone` or `here` gives: the preview while setting a medication up.
+pub fn preview_schedule(
+    schedule: &DoseSchedule,
+    home_zone: Option<&str>,
+    now: Timestamp,
+    here: &TimeZone,
+    count: usize,
+) -> Result<Vec<String>> {
+    schedule
+        .validate()
+        .map_err(|e| Error::InvalidInput(e.to_string()))?;
+    let zone = match home_zone {
+        Some(zone) => zone_named(zone)?,
+        None => here.clone(),
+    };
+    let due = tend_meds::plan(
+        schedule,
+        now,
+        now + SignedDuration::from_hours(366 * 24),
+        &zone,
+    )
+    .map_err(|e| Error::InvalidInput(e.to_string()))?;
+    Ok(due.iter().take(count).map(rfc3339).collect())
 }
 
 /// What was recorded about one dose.

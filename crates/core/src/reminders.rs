@@ -33,6 +33,7 @@ impl Clock for SystemClock {
 
 /// Something for the patient to hear about.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reminder {
     /// A dose to take now: it fell due (or its snooze ended) since the last check.

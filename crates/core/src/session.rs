@@ -76,6 +76,14 @@ impl IdleLock {
         Some(f(session).await)
     }
 
+    /// Locks (closes) the session now, if unlocked.
+    pub async fn lock_now(&self) -> Result<()> {
+        match self.slot.lock().await.take() {
+            Some((session, _)) => session.close().await,
+            None => Ok(()),
+        }
+    }
+
     /// Locks (closes) the session if idle for longer than allowed. Returns whether it locked.
     pub async fn lock_if_idle(&self, now: Timestamp) -> Result<bool> {
         let mut slot = self.slot.lock().await;
