@@ -4,6 +4,7 @@
 fn main() {
     let manifest = tauri_build::AppManifest::new().commands(&[
         "app_info",
+        "vault_unlocked",
         "vault_create",
         "vault_unlock",
         "vault_lock",

@@ -17,8 +17,8 @@ pub use app_info::AppInfo;
 pub use error::{Error, ErrorCode, Result};
 pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
 pub use medications::{
-    preview_schedule, rfc3339, zone_named, Dose, DoseAction, Medication, MedicationAdherence,
-    MedicationDetails, GRACE, ON_TIME,
+    preview_schedule, rfc3339, zone_named, AdherenceSummary, Dose, DoseAction, Medication,
+    MedicationAdherence, MedicationDetails, GRACE, ON_TIME,
 };
 pub use reminders::{run_reminders, Clock, Reminder, SystemClock};
 pub use session::{IdleLock, Session};

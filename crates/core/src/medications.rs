@@ -125,6 +125,30 @@ pub fn preview_schedule(
     Ok(due.iter().take(count).map(rfc3339).collect())
 }
 
+/// Adherence over a range: per medication, and overall (every dose of every medication).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AdherenceSummary {
+    pub medications: Vec<MedicationAdherence>,
+    pub overall: MedicationAdherence,
+}
+
+impl MedicationAdherence {
+    fn new(medication_id: String, medication: String, counts: Adherence) -> MedicationAdherence {
+        MedicationAdherence {
+            medication_id,
+            medication,
+            taken: counts.taken,
+            on_time: counts.on_time,
+            skipped: counts.skipped,
+            missed: counts.missed,
+            pending: counts.pending,
+            taken_percent: counts.taken_percent(),
+            on_time_percent: counts.on_time_percent(),
+        }
+    }
+}
+
 /// What was recorded about one dose.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct DoseEvent {
@@ -403,20 +427,35 @@ impl Session {
         Ok(medications
             .into_iter()
             .map(|m| {
-                let a = counts.get(&m.id).copied().unwrap_or_default();
-                MedicationAdherence {
-                    medication_id: m.id,
-                    medication: m.details.name,
-                    taken: a.taken,
-                    on_time: a.on_time,
-                    skipped: a.skipped,
-                    missed: a.missed,
-                    pending: a.pending,
-                    taken_percent: a.taken_percent(),
-                    on_time_percent: a.on_time_percent(),
-                }
+                let counts = counts.get(&m.id).copied().unwrap_or_default();
+                MedicationAdherence::new(m.id, m.details.name, counts)
             })
             .collect())
+    }
+
+    /// Adherence per medication and over all of them, for doses due in `[from, until)`.
+    pub async fn adherence_summary(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        here: &TimeZone,
+        now: Timestamp,
+    ) -> Result<AdherenceSummary> {
+        let medications = self.adherence(from, until, here, now).await?;
+        let all = medications
+            .iter()
+            .map(|m| Adherence {
+                taken: m.taken,
+                on_time: m.on_time,
+                skipped: m.skipped,
+                missed: m.missed,
+                pending: m.pending,
+            })
+            .fold(Adherence::default(), |sum, a| sum + a);
+        Ok(AdherenceSummary {
+            medications,
+            overall: MedicationAdherence::new(String::new(), "All medications".into(), all),
+        })
     }
 
     /// Every dose of every medication due in `[from, until)` with what was recorded about it

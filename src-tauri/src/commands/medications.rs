@@ -5,8 +5,7 @@ use std::sync::Arc;
 use jiff::{tz::TimeZone, SignedDuration, Timestamp, ToSpan};
 use tauri::State;
 use tend_core::{
-    meds::DoseSchedule, Dose, DoseAction, IdleLock, Medication, MedicationAdherence,
-    MedicationDetails,
+    meds::DoseSchedule, AdherenceSummary, Dose, DoseAction, IdleLock, Medication, MedicationDetails,
 };
 
 use super::with_session;
@@ -98,12 +97,12 @@ pub async fn undo_dose(
 pub async fn adherence(
     sessions: State<'_, Arc<IdleLock>>,
     days: u16,
-) -> Result<Vec<MedicationAdherence>, IpcError> {
+) -> Result<AdherenceSummary, IpcError> {
     let (now, here) = (Timestamp::now(), TimeZone::system());
     let today = now.to_zoned(here.clone()).start_of_day()?;
     let from = today.checked_sub(i64::from(days.max(1) - 1).days())?;
     with_session(&sessions, async |s| {
-        s.adherence(
+        s.adherence_summary(
             from.timestamp(),
             now + SignedDuration::from_nanos(1),
             &here,

@@ -21,6 +21,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
         .constant("VAULT_LOCKED_EVENT", crate::VAULT_LOCKED)
         .commands(tauri_specta::collect_commands![
             profile::app_info,
+            profile::vault_unlocked,
             profile::vault_create,
             profile::vault_unlock,
             profile::vault_lock,

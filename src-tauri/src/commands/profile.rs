@@ -15,6 +15,13 @@ pub async fn app_info(tend: State<'_, Tend>) -> Result<AppInfo, IpcError> {
     tend.app_info().await.map_err(Into::into)
 }
 
+/// Whether the vault is unlocked in this app now.
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_unlocked(sessions: State<'_, Arc<IdleLock>>) -> Result<bool, IpcError> {
+    Ok(sessions.is_unlocked().await)
+}
+
 /// Creates the vault: its key in the system keychain, or wrapped by `passphrase` when given.
 #[tauri::command]
 #[specta::specta]
