@@ -122,6 +122,17 @@ async fn record<R: Runtime>(
             if app.emit(crate::DOSE_RECORDED, &dose).is_err() {
                 tracing::warn!("a recorded dose could not reach the window");
             }
+            if let Some(left) = dose.refill_due {
+                let shown = app
+                    .notification()
+                    .builder()
+                    .title(format!("Time to reorder {}", dose.medication))
+                    .body(format!("{left} left."))
+                    .show();
+                if shown.is_err() {
+                    tracing::warn!("a refill reminder could not be shown");
+                }
+            }
         }
         Some(Err(e)) => {
             tracing::warn!(code = ?e.code(), "a dose from a notification was not recorded")
