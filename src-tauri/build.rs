@@ -17,6 +17,10 @@ fn main() {
         "undo_dose",
         "adherence",
         "schedule_preview",
+        "recorded_metrics",
+        "chart",
+        "preferences",
+        "set_preferences",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

@@ -15,6 +15,13 @@ export function appBinary() {
   return path;
 }
 
+/** The `tend` command of the same build: TEND_CLI_BINARY, set by scripts/test. */
+export function cliBinary() {
+  const path = process.env.TEND_CLI_BINARY;
+  if (!path) throw new Error("TEND_CLI_BINARY is not set: run the tests through scripts/test");
+  return path;
+}
+
 /** Starts tauri-driver with a fresh profile directory; returns a handle to stop both. */
 export async function startDriver() {
   const dataDir = mkdtempSync(join(tmpdir(), "tend-e2e-"));

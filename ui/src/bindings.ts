@@ -31,6 +31,15 @@ export const commands = {
 	adherence: (days: number) => typedError<AdherenceSummary_Serialize, IpcError>(__TAURI_INVOKE("adherence", { days })),
 	/**  The next doses a schedule gives, to show while the patient sets it up. Needs no vault. */
 	schedulePreview: (schedule: DoseSchedule_Deserialize, homeZone: string | null) => typedError<string[], IpcError>(__TAURI_INVOKE("schedule_preview", { schedule, homeZone })),
+	/**  The metrics that have readings: what the Trends screen offers. */
+	recordedMetrics: () => typedError<Metric[], IpcError>(__TAURI_INVOKE("recorded_metrics")),
+	/**
+	 *  `metric` in `[from, until)` at `resolution` (`raw`, or a bucket width such as `1m`, `1h`,
+	 *  `1d`), in the unit the patient prefers.
+	 */
+	chart: (metric: Metric, from: string, until: string, resolution: string) => typedError<Chart_Serialize, IpcError>(__TAURI_INVOKE("chart", { metric, from, until, resolution })),
+	preferences: () => typedError<Preferences_Serialize, IpcError>(__TAURI_INVOKE("preferences")),
+	setPreferences: (preferences: Preferences_Deserialize) => typedError<Preferences_Serialize, IpcError>(__TAURI_INVOKE("set_preferences", { preferences })),
 };
 
 /* Constants */
@@ -66,6 +75,67 @@ export type AppInfo = {
 /**  The JSON form of [`AsNeeded`], for the generated TypeScript types. */
 export type AsNeededForm = {
 	as_needed: boolean,
+};
+
+/**  A chart of one metric. */
+export type Chart = Chart_Serialize | Chart_Deserialize;
+
+export type ChartPoint = {
+	/**  Unix milliseconds: what chart libraries take. */
+	time_ms: number | null,
+	mean: number | null,
+	min: number | null,
+	max: number | null,
+	count: number,
+};
+
+/**  Mean, lowest and highest over the whole range, and how much of it was in the normal range. */
+export type ChartSummary = ChartSummary_Serialize | ChartSummary_Deserialize;
+
+/**  Mean, lowest and highest over the whole range, and how much of it was in the normal range. */
+export type ChartSummary_Deserialize = {
+	count: number,
+	mean?: number | null,
+	min?: number | null,
+	max?: number | null,
+	/**  Readings in range as a share of all (raw), or of bucket means weighted by their counts. */
+	in_range_percent?: number | null,
+};
+
+/**  Mean, lowest and highest over the whole range, and how much of it was in the normal range. */
+export type ChartSummary_Serialize = {
+	count: number,
+	mean: number | null,
+	min: number | null,
+	max: number | null,
+	/**  Readings in range as a share of all (raw), or of bucket means weighted by their counts. */
+	in_range_percent: number | null,
+};
+
+/**  A chart of one metric. */
+export type Chart_Deserialize = {
+	metric: Metric,
+	unit: Unit,
+	/**  In time order; a raw reading is a point whose min, mean and max are equal. */
+	points: ChartPoint[],
+	/**  The normal range, in `unit`, when the metric has one. */
+	range?: ReferenceRange | null,
+	summary: ChartSummary_Deserialize,
+	/**  Stored chunks in the range that could not be read (damaged or tampered): named, never hidden. */
+	damaged: string[],
+};
+
+/**  A chart of one metric. */
+export type Chart_Serialize = {
+	metric: Metric,
+	unit: Unit,
+	/**  In time order; a raw reading is a point whose min, mean and max are equal. */
+	points: ChartPoint[],
+	/**  The normal range, in `unit`, when the metric has one. */
+	range: ReferenceRange | null,
+	summary: ChartSummary_Serialize,
+	/**  Stored chunks in the range that could not be read (damaged or tampered): named, never hidden. */
+	damaged: string[],
 };
 
 /**  One planned dose and where it stands now. */
@@ -199,6 +269,37 @@ export type Medication_Serialize = {
 	id: string,
 } & MedicationDetails_Serialize;
 
+/**  One kind of measured value. The names are those of the `tend` CSV contract. */
+export type Metric = "heart_rate" | "spo2" | "systolic" | "diastolic" | "mean_arterial" | "pulse_rate" | "body_temperature" | "glucose" | "weight" | "bmi" | "body_fat" | "respiratory_rate" | "battery";
+
+export type Preferences = Preferences_Serialize | Preferences_Deserialize;
+
+export type Preferences_Deserialize = {
+	/**  `mg/dL` or `mmol/L`. */
+	glucose?: Unit,
+	/**  `kg` or `[lb_av]`. */
+	weight?: Unit,
+	/**  `Cel` or `[degF]`. */
+	temperature?: Unit,
+	theme?: Theme,
+};
+
+export type Preferences_Serialize = {
+	/**  `mg/dL` or `mmol/L`. */
+	glucose: Unit,
+	/**  `kg` or `[lb_av]`. */
+	weight: Unit,
+	/**  `Cel` or `[degF]`. */
+	temperature: Unit,
+	theme: Theme,
+};
+
+/**  A closed interval of normal values, in the metric's canonical unit. */
+export type ReferenceRange = {
+	low: number | null,
+	high: number | null,
+};
+
 /**  Something for the patient to hear about. */
 export type Reminder = Reminder_Serialize | Reminder_Deserialize;
 
@@ -221,6 +322,13 @@ export type Reminder_Serialize =
  *  however long the app slept.
  */
 { kind: "doses_missed"; since: string; until: string; doses: Dose_Serialize[] };
+
+export type Theme = 
+/**  Follow the system's light or dark setting. */
+"system" | "light" | "dark";
+
+/**  A unit Tend understands. Serialized as its UCUM code (`mm[Hg]`, `Cel`, ...). */
+export type Unit = "/min" | "%" | "mm[Hg]" | "kPa" | "Cel" | "[degF]" | "mg/dL" | "mmol/L" | "kg" | "[lb_av]" | "kg/m2";
 
 /**  The state of the vault in one profile directory. */
 export type VaultStatus = 

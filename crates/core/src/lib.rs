@@ -4,9 +4,11 @@
 //! meet.
 
 mod app_info;
+mod chart;
 mod error;
 mod history_csv;
 mod medications;
+mod preferences;
 mod reminders;
 mod session;
 mod trends;
@@ -14,12 +16,14 @@ mod trends;
 use std::path::{Path, PathBuf};
 
 pub use app_info::AppInfo;
+pub use chart::{Chart, ChartPoint, ChartSummary};
 pub use error::{Error, ErrorCode, Result};
 pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
 pub use medications::{
     preview_schedule, rfc3339, zone_named, AdherenceSummary, Dose, DoseAction, Medication,
     MedicationAdherence, MedicationDetails, GRACE, ON_TIME,
 };
+pub use preferences::{Preferences, Theme};
 pub use reminders::{run_reminders, Clock, Reminder, SystemClock};
 pub use session::{IdleLock, Session};
 pub use tend_vault::{

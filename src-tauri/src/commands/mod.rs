@@ -2,6 +2,7 @@
 //!
 //! Every command is listed in `ipc()` (bindings) and in `build.rs` (permissions).
 
+mod charts;
 mod medications;
 mod profile;
 
@@ -34,6 +35,10 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             medications::undo_dose,
             medications::adherence,
             medications::schedule_preview,
+            charts::recorded_metrics,
+            charts::chart,
+            charts::preferences,
+            charts::set_preferences,
         ])
 }
 
