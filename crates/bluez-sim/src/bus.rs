@@ -45,7 +45,11 @@ impl PrivateBus {
             // It warns that it cannot raise its file limit when not privileged: noise here.
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| Error::Bus(format!("cannot start dbus-daemon (Debian package dbus): {e}")))?;
+            .map_err(|e| {
+                Error::Bus(format!(
+                    "cannot start dbus-daemon (Debian package dbus): {e}"
+                ))
+            })?;
         let stdout = daemon
             .stdout
             .take()

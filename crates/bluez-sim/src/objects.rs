@@ -321,12 +321,8 @@ impl Char {
             return Err(fdo::Error::Failed("not connected".into()));
         }
         if keeps {
-            let task = world::deliver_kept(
-                self.shared.clone(),
-                conn.clone(),
-                self.device.clone(),
-                uuid,
-            );
+            let task =
+                world::deliver_kept(self.shared.clone(), conn.clone(), self.device.clone(), uuid);
             self.shared.runtime.spawn(task);
         }
         Ok(())
@@ -334,7 +330,8 @@ impl Char {
 
     async fn stop_notify(&self) {
         let uuid = self.uuid;
-        self.shared.device(&self.device, |d| d.notifying.remove(&uuid));
+        self.shared
+            .device(&self.device, |d| d.notifying.remove(&uuid));
     }
 
     #[zbus(property, name = "UUID")]
@@ -397,8 +394,7 @@ pub(crate) async fn export_device(
     shared: &Shared,
     device_path: &str,
 ) -> zbus::Result<()> {
-    let Some((chars, kind)) =
-        shared.device(device_path, |d| (d.chars.clone(), d.peripheral.kind))
+    let Some((chars, kind)) = shared.device(device_path, |d| (d.chars.clone(), d.peripheral.kind))
     else {
         return Ok(());
     };

@@ -2,7 +2,7 @@
 
 use jiff::{civil, tz::TimeZone, Timestamp};
 use tend_gatt::{
-    BloodPressureMeasurement, Characteristic, CgmMeasurement, CgmRecord, CgmStatusOctets,
+    BloodPressureMeasurement, CgmMeasurement, CgmRecord, CgmStatusOctets, Characteristic,
     CurrentTime, DateTime, DayOfWeek, GlucoseConcentration, GlucoseMeasurement, GlucoseUnit,
     HeartRateMeasurement, Number, PlxContinuous, PressureUnit, SampleLocation, SampleType,
     SensorContact, SpO2Pr, TemperatureMeasurement, TemperatureType, TemperatureUnit, UnitSystem,
@@ -63,7 +63,12 @@ pub(crate) fn current_time(at: Timestamp) -> Vec<u8> {
 
 /// One measurement of `kind` taken at device time `at`; `sequence` numbers glucose records and
 /// counts CGM minutes.
-pub(crate) fn measurement(kind: Kind, wobble: &mut Wobble, at: Timestamp, sequence: u16) -> Vec<u8> {
+pub(crate) fn measurement(
+    kind: Kind,
+    wobble: &mut Wobble,
+    at: Timestamp,
+    sequence: u16,
+) -> Vec<u8> {
     let n = |mantissa: i32, exponent: i8| Number::finite(mantissa, exponent);
     match kind {
         Kind::HeartRateStrap => HeartRateMeasurement {

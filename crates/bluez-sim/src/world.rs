@@ -9,13 +9,11 @@ use std::{
 };
 
 use jiff::{SignedDuration, Timestamp};
-use tend_gatt::{Characteristic, CurrentTime, RacpOperator, RacpRequest, RacpResponse, RacpService, RecordFilter, ResponseCode};
-use zbus::{
-    names::InterfaceName,
-    object_server::SignalEmitter,
-    zvariant::Value,
-    Connection,
+use tend_gatt::{
+    Characteristic, CurrentTime, RacpOperator, RacpRequest, RacpResponse, RacpService,
+    RecordFilter, ResponseCode,
 };
+use zbus::{names::InterfaceName, object_server::SignalEmitter, zvariant::Value, Connection};
 
 use crate::{
     peripheral::{uuids, CharSpec, Fault, Kind, SimPeripheral},
@@ -318,7 +316,12 @@ pub(crate) fn tick(shared: &Shared, path: &str, now: Timestamp) -> Vec<Emission>
 }
 
 /// What the device answers to a read of `uuid`.
-pub(crate) fn read_value(shared: &Shared, path: &str, uuid: u16, now: Timestamp) -> Option<Vec<u8>> {
+pub(crate) fn read_value(
+    shared: &Shared,
+    path: &str,
+    uuid: u16,
+    now: Timestamp,
+) -> Option<Vec<u8>> {
     let epoch_shared = shared.clone();
     shared
         .device(path, |d| {
@@ -329,7 +332,9 @@ pub(crate) fn read_value(shared: &Shared, path: &str, uuid: u16, now: Timestamp)
                 uuids::BATTERY_LEVEL => vec![d.battery],
                 uuids::MANUFACTURER => b"Tend Simulated Devices".to_vec(),
                 uuids::MODEL => d.peripheral.name.replace("Tend Sim ", "").into_bytes(),
-                uuids::SERIAL => format!("SIM-{}", d.peripheral.address.replace(':', "")).into_bytes(),
+                uuids::SERIAL => {
+                    format!("SIM-{}", d.peripheral.address.replace(':', "")).into_bytes()
+                }
                 uuids::FIRMWARE => b"1.4.2".to_vec(),
                 uuids::CURRENT_TIME => values::current_time(epoch_shared.device_clock(d, now)),
                 _ => d.last_value.clone(),
@@ -385,7 +390,12 @@ pub(crate) fn plan_racp(shared: &Shared, path: &str, request: &[u8]) -> Option<R
             };
             let request = match RacpRequest::decode(request, RacpService::Glucose) {
                 Ok(r) => r,
-                Err(_) => return Some(answer(request.first().copied().unwrap_or(0), ResponseCode::InvalidOperator)),
+                Err(_) => {
+                    return Some(answer(
+                        request.first().copied().unwrap_or(0),
+                        ResponseCode::InvalidOperator,
+                    ))
+                }
             };
             let selected = |op: &RacpOperator| -> Vec<(u16, Vec<u8>)> {
                 let keep = |seq: u16| match op {
@@ -401,7 +411,9 @@ pub(crate) fn plan_racp(shared: &Shared, path: &str, request: &[u8]) -> Option<R
                     .cloned()
                     .collect();
                 match op {
-                    RacpOperator::First => records = d.records.first().cloned().into_iter().collect(),
+                    RacpOperator::First => {
+                        records = d.records.first().cloned().into_iter().collect()
+                    }
                     RacpOperator::Last => records = d.records.last().cloned().into_iter().collect(),
                     _ => {}
                 }
@@ -444,8 +456,18 @@ pub(crate) async fn run_racp(shared: Shared, conn: Connection, plan: RacpPlan) {
     // Let the write's reply go out first, as the ATT write response precedes the indications.
     tokio::time::sleep(Duration::from_millis(2)).await;
     match plan {
-        RacpPlan::Answer { racp_path, response } => {
-            emit(&conn, vec![Emission { path: racp_path, value: response.encode() }]).await;
+        RacpPlan::Answer {
+            racp_path,
+            response,
+        } => {
+            emit(
+                &conn,
+                vec![Emission {
+                    path: racp_path,
+                    value: response.encode(),
+                }],
+            )
+            .await;
         }
         RacpPlan::Send {
             records,
@@ -470,13 +492,27 @@ pub(crate) async fn run_racp(shared: Shared, conn: Connection, plan: RacpPlan) {
                     drop_link(&shared, &conn, &device_path).await;
                     return;
                 }
-                emit(&conn, vec![Emission { path: measurement_path.clone(), value }]).await;
+                emit(
+                    &conn,
+                    vec![Emission {
+                        path: measurement_path.clone(),
+                        value,
+                    }],
+                )
+                .await;
             }
             let done = RacpResponse::ResponseCode {
                 request_op_code: 1,
                 response: ResponseCode::Success,
             };
-            emit(&conn, vec![Emission { path: racp_path, value: done.encode() }]).await;
+            emit(
+                &conn,
+                vec![Emission {
+                    path: racp_path,
+                    value: done.encode(),
+                }],
+            )
+            .await;
         }
     }
 }
@@ -489,7 +525,7 @@ pub(crate) async fn deliver_kept(shared: Shared, conn: Connection, path: String,
             let Some(char_path) = d.char_path(uuid) else {
                 return Vec::new();
             };
-            if !d.can_send(uuid) {
+            if uuid != d.peripheral.measurement() || !d.can_send(uuid) {
                 return Vec::new();
             }
             d.undelivered
