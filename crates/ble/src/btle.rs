@@ -111,16 +111,19 @@ impl Central for BtleCentral {
         let forward = tokio::spawn(async move {
             loop {
                 tokio::select! {
-                    value = values.next() => match value.and_then(|v| short_uuid(v.uuid).map(|u| (u, v.value))) {
-                        Some((uuid, bytes)) => {
-                            if tx.send(LinkEvent::Value { uuid, bytes }).is_err() {
-                                return;
-                            }
+                    value = values.next() => {
+                        let Some(value) = value else {
+                            let _ = tx.send(LinkEvent::Lost);
+                            return;
+                        };
+                        // A value on a characteristic without a 16-bit UUID is not ours.
+                        let Some(uuid) = short_uuid(value.uuid) else {
+                            continue;
+                        };
+                        if tx.send(LinkEvent::Value { uuid, bytes: value.value }).is_err() {
+                            return;
                         }
-                        None => {
-                            // A value on a characteristic without a 16-bit UUID is not ours.
-                        }
-                    },
+                    }
                     event = central_events.next() => match event {
                         Some(CentralEvent::DeviceDisconnected(gone)) if gone == id => {
                             let _ = tx.send(LinkEvent::Lost);

@@ -13,6 +13,8 @@ mod link;
 mod link_state;
 mod pairing;
 mod supervise;
+#[cfg(test)]
+mod supervise_tests;
 
 pub use btle::{BtleCentral, BtleLink};
 pub use decode::{decode, Decoded, MEASUREMENTS};

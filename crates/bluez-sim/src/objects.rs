@@ -283,10 +283,10 @@ impl Char {
             return Err(fdo::Error::Failed("not connected".into()));
         }
         match self.uuid {
-            uuids::CURRENT_TIME => {
-                if !world::set_clock(&self.shared, &self.device, &value, Timestamp::now()) {
-                    return Err(fdo::Error::InvalidArgs("not a Current Time value".into()));
-                }
+            uuids::CURRENT_TIME
+                if !world::set_clock(&self.shared, &self.device, &value, Timestamp::now()) =>
+            {
+                return Err(fdo::Error::InvalidArgs("not a Current Time value".into()));
             }
             uuids::RACP => {
                 if let Some(plan) = world::plan_racp(&self.shared, &self.device, &value) {
