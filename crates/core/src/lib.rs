@@ -4,6 +4,7 @@
 //! meet.
 
 mod app_info;
+mod devices;
 mod error;
 mod history_csv;
 mod medications;
@@ -13,6 +14,11 @@ mod trends;
 use std::path::{Path, PathBuf};
 
 pub use app_info::AppInfo;
+pub use devices::{
+    adapter_names, BtleCentral, Central, Clock, DeviceCounters, DeviceEvent, DeviceReading,
+    DeviceSample, HealthService, LinkPolicy, LinkState, PairedDevice, Problem, ScanResult,
+    FLAG_DEVICE_TIME,
+};
 pub use error::{Error, ErrorCode, Result};
 pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
 pub use medications::{
