@@ -21,8 +21,13 @@ pub struct PairedDevice {
     pub serial: Option<String>,
     pub firmware: Option<String>,
     pub battery_percent: Option<u8>,
-    /// The last stored-record sequence number stored: a download asks only for later ones.
+    /// Every record of the device up to this sequence number is stored: a download asks only
+    /// for later ones.
     pub last_sequence: Option<u16>,
+    /// Records above `last_sequence` already stored (live ones that overtook a download): skipped
+    /// when the device sends them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stored_after_last: Vec<u16>,
     /// Whether Tend set the device's clock through Current Time.
     #[serde(default)]
     pub clock_set: bool,
@@ -117,4 +122,39 @@ pub trait DeviceSink: Send + Sync {
     /// Saves the device record (progress, battery, counters).
     fn remember(&self, device: &PairedDevice) -> impl Future<Output = Result<()>> + Send;
     fn event(&self, event: DeviceEvent);
+}
+
+impl PairedDevice {
+    /// Whether the record `sequence` is already stored.
+    pub fn has_stored(&self, sequence: u16) -> bool {
+        self.last_sequence.is_some_and(|last| sequence <= last)
+            || self.stored_after_last.contains(&sequence)
+    }
+
+    /// Notes records as stored, moving `last_sequence` up over every run without gaps.
+    pub fn stored(&mut self, sequences: impl IntoIterator<Item = u16>) {
+        for s in sequences {
+            if !self.has_stored(s) {
+                self.stored_after_last.push(s);
+            }
+        }
+        while let Some(last) = self.last_sequence {
+            let next = last.wrapping_add(1);
+            let Some(i) = self.stored_after_last.iter().position(|s| *s == next) else {
+                break;
+            };
+            self.stored_after_last.swap_remove(i);
+            self.last_sequence = Some(next);
+        }
+    }
+
+    /// The device said a download is complete: everything up to the newest record stored is in.
+    pub fn download_complete(&mut self) {
+        if let Some(newest) = self.stored_after_last.iter().copied().max() {
+            if self.last_sequence.is_none_or(|last| newest > last) {
+                self.last_sequence = Some(newest);
+            }
+        }
+        self.stored_after_last.clear();
+    }
 }

@@ -83,6 +83,7 @@ pub async fn pair<C: Central, K: Clock>(
         firmware: None,
         battery_percent: None,
         last_sequence: None,
+        stored_after_last: Vec::new(),
         clock_set: false,
         paired_at: clock.now(),
         last_seen: Some(clock.now()),

@@ -49,7 +49,9 @@ impl Default for LinkPolicy {
     fn default() -> Self {
         LinkPolicy {
             backoff_first: Duration::from_millis(100),
-            backoff_max: Duration::from_secs(5),
+            // Short enough that a device back in range is reconnected well within 2 s, whatever
+            // the outage; each attempt is one D-Bus call to BlueZ.
+            backoff_max: Duration::from_millis(1500),
             silence: Duration::from_secs(60),
             download_quiet: Duration::from_secs(10),
             max_per_second: 50,
@@ -249,13 +251,13 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                 }
             }
             let mut readings = Vec::new();
-            let mut finished = false;
+            let mut finished = None;
             for event in batch {
                 let LinkEvent::Value { uuid, bytes } = event else {
                     continue;
                 };
                 match uuid {
-                    RACP => finished |= download_finished(&bytes),
+                    RACP => finished = download_outcome(&bytes).or(finished),
                     BATTERY_LEVEL => self.battery(&bytes),
                     _ => {
                         if !downloading && !self.admit() {
@@ -269,15 +271,24 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                 received += readings.len() as u64;
             }
             self.store(readings).await;
-            if downloading && (finished || lost) {
+            if downloading && (finished.is_some() || lost) {
                 downloading = false;
-                if finished {
+                if finished == Some(false) {
+                    self.device.counters.incomplete_downloads += 1;
+                    let count = self.device.counters.incomplete_downloads;
+                    problem(self.sink, self.device, Problem::DownloadIncomplete, count);
+                }
+                if finished.is_some() {
+                    set_state(self.sink, self.device, LinkState::Streaming);
+                }
+                if finished == Some(true) {
+                    self.device.download_complete();
+                    remember(self.sink, self.device).await;
                     self.sink.event(DeviceEvent::Download {
                         device: self.device.id.clone(),
                         received,
                         done: true,
                     });
-                    set_state(self.sink, self.device, LinkState::Streaming);
                 }
             } else if downloading {
                 self.sink.event(DeviceEvent::Download {
@@ -381,9 +392,8 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                 self.malformed();
             }
             Some(Ok(decoded)) => {
-                if let (Some(seq), Some(last)) = (decoded.sequence, self.device.last_sequence) {
-                    let seen = seq <= last || out.iter().any(|r| r.sequence == Some(seq));
-                    if seen {
+                if let Some(seq) = decoded.sequence {
+                    if self.device.has_stored(seq) || out.iter().any(|r| r.sequence == Some(seq)) {
                         self.device.counters.duplicates_skipped += 1;
                         return;
                     }
@@ -418,7 +428,7 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
             return;
         }
         self.device.last_seen = Some(self.clock.now());
-        let newest = readings.iter().filter_map(|r| r.sequence).max();
+        let sequences: Vec<u16> = readings.iter().filter_map(|r| r.sequence).collect();
         for r in readings {
             self.sink.event(DeviceEvent::Reading {
                 device: self.device.id.clone(),
@@ -426,11 +436,9 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                 sequence: r.sequence,
             });
         }
-        if let Some(newest) = newest {
-            if self.device.last_sequence.is_none_or(|last| newest > last) {
-                self.device.last_sequence = Some(newest);
-                remember(self.sink, self.device).await;
-            }
+        if !sequences.is_empty() {
+            self.device.stored(sequences);
+            remember(self.sink, self.device).await;
         }
     }
 }
@@ -439,20 +447,19 @@ fn shift(time: Timestamp, offset: SignedDuration) -> Timestamp {
     time.checked_sub(offset).unwrap_or(time)
 }
 
-fn download_finished(bytes: &[u8]) -> bool {
-    matches!(
-        RacpResponse::decode(bytes),
+/// How a download ended, if `bytes` says it did: `Some(true)` when the device sent all it
+/// had (or had nothing new), `Some(false)` when it refused or gave up.
+fn download_outcome(bytes: &[u8]) -> Option<bool> {
+    match RacpResponse::decode(bytes) {
         Ok(RacpResponse::ResponseCode {
             request_op_code: REPORT_STORED_RECORDS,
-            response: _
-        })
-    ) && !matches!(
-        RacpResponse::decode(bytes),
-        Ok(RacpResponse::ResponseCode {
-            response: ResponseCode::ProcedureNotCompleted,
-            ..
-        })
-    )
+            response,
+        }) => Some(matches!(
+            response,
+            ResponseCode::Success | ResponseCode::NoRecordsFound
+        )),
+        _ => None,
+    }
 }
 
 /// Our clock as a Current Time value, in the zone device clocks keep.

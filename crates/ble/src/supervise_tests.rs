@@ -196,6 +196,7 @@ fn paired(last_sequence: Option<u16>) -> PairedDevice {
         firmware: None,
         battery_percent: None,
         last_sequence,
+        stored_after_last: Vec::new(),
         clock_set: false,
         paired_at: Timestamp::UNIX_EPOCH,
         last_seen: None,
@@ -534,4 +535,83 @@ async fn device_times_are_corrected_by_the_clock_offset_or_the_clock_is_set() {
     assert_eq!(written[0].0, CURRENT_TIME);
     let set = CurrentTime::decode(&written[0].1).unwrap();
     assert_eq!(set.date_time, date_time(now()));
+}
+
+#[tokio::test]
+async fn a_live_record_overtaking_a_cut_download_is_neither_lost_nor_stored_twice() {
+    use Attempt::*;
+    let central = FakeCentral::new(
+        &[Accept, Accept],
+        &[(GLUCOSE, false, false), (RACP, false, true)],
+    );
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let done = RacpResponse::ResponseCode {
+        request_op_code: 1,
+        response: ResponseCode::Success,
+    };
+    let script = async {
+        // A new measurement arrives live before the download of 42..49 starts; the link drops
+        // after 45.
+        central.send(0, glucose(50)).await;
+        for s in 42..=45 {
+            central.send(0, glucose(s)).await;
+        }
+        sink.wait_for(|s| s.count() == 5).await;
+        central.send(0, LinkEvent::Lost).await;
+        // The next download asks from 46 and gets 46..50 again: 50 is already stored.
+        for s in 46..=50 {
+            central.send(1, glucose(s)).await;
+        }
+        central
+            .send(
+                1,
+                LinkEvent::Value {
+                    uuid: RACP,
+                    bytes: done.encode(),
+                },
+            )
+            .await;
+        sink.wait_for(|s| {
+            s.events
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|e| matches!(e, DeviceEvent::Download { done: true, .. }))
+        })
+        .await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(Some(41)), &sink, &clock, &policy, stop),
+        script
+    );
+    let asked: Vec<Vec<u8>> = central
+        .writes
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, v)| v.clone())
+        .collect();
+    let from = |n| {
+        RacpRequest::ReportStoredRecords(RacpOperator::GreaterOrEqual(
+            RecordFilter::SequenceNumber(n),
+        ))
+        .encode()
+    };
+    assert_eq!(asked, vec![from(42), from(46)]);
+    let mut stored: Vec<u16> = sink
+        .stored
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.sequence)
+        .collect();
+    stored.sort_unstable();
+    assert_eq!(stored, (42..=50).collect::<Vec<u16>>());
+    assert_eq!(device.last_sequence, Some(50));
+    assert!(device.stored_after_last.is_empty());
+    assert_eq!(device.counters.duplicates_skipped, 1);
 }

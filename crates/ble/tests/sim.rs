@@ -453,6 +453,7 @@ fn garbage_free_record() -> PairedDevice {
         firmware: None,
         battery_percent: None,
         last_sequence: None,
+        stored_after_last: Vec::new(),
         clock_set: false,
         paired_at: Timestamp::UNIX_EPOCH,
         last_seen: None,

@@ -193,11 +193,19 @@ impl Sim {
         objects::export_device(&self.conn, &self.shared, &path).await?;
         let (shared, conn) = (self.shared.clone(), self.conn.clone());
         let task = self.shared.runtime.spawn(async move {
+            // Short sleeps, so a new interval applies at once rather than after the old one.
+            let mut last = tokio::time::Instant::now();
             loop {
                 let Some(interval) = shared.device(&path, |d| d.interval) else {
                     return;
                 };
-                tokio::time::sleep(interval).await;
+                let due = last + interval;
+                let now = tokio::time::Instant::now();
+                if now < due {
+                    tokio::time::sleep((due - now).min(Duration::from_millis(50))).await;
+                    continue;
+                }
+                last = now;
                 let emissions = world::tick(&shared, &path, Timestamp::now());
                 world::emit(&conn, emissions).await;
             }

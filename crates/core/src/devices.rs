@@ -24,6 +24,11 @@ pub use tend_ble::{
 /// the first fifteen quality flags, in `QualityFlag::ALL` order.
 pub const FLAG_DEVICE_TIME: u16 = 1 << 15;
 
+/// Scans without a vault: nothing is paired yet.
+pub async fn scan_devices<C: Central>(central: &C, duration: Duration) -> Result<Vec<ScanResult>> {
+    Ok(tend_ble::scan(central, duration, &[]).await?)
+}
+
 impl Session {
     /// The paired devices, as last remembered.
     pub async fn paired_devices(&self) -> Result<Vec<PairedDevice>> {
