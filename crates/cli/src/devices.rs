@@ -295,11 +295,13 @@ fn print_event(
             device,
             received,
             done,
-        } => format!(
-            "{}: {} {received} stored readings",
-            name_of(device),
-            if *done { "downloaded" } else { "downloading" }
-        ),
+        } => {
+            if *done {
+                format!("{}: downloaded {received} stored readings", name_of(device))
+            } else {
+                format!("{}: {received} stored readings so far", name_of(device))
+            }
+        }
         DeviceEvent::Problem {
             device,
             problem,
