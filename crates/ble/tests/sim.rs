@@ -345,11 +345,11 @@ fn cuff_delivers_what_it_kept_out_of_range_and_gets_its_clock_set() {
 fn hostile_peripherals_are_counted_and_never_stored() {
     run(|sim| async move {
         let central = BtleCentral::open().await.expect("adapter");
-        // Garbage from the oximeter-like thermometer: counted as malformed, nothing stored.
-        sim.set_interval(THERMOMETER, Duration::from_millis(100))
+        // Garbage from the oximeter: counted as malformed, nothing stored.
+        sim.set_interval(OXIMETER, Duration::from_millis(100))
             .unwrap();
-        sim.fault(THERMOMETER, Fault::SendGarbage).await.unwrap();
-        let thermometer = paired(&central, THERMOMETER).await;
+        sim.fault(OXIMETER, Fault::SendGarbage).await.unwrap();
+        let oximeter = paired(&central, OXIMETER).await;
         // A flood from the CGM.
         sim.set_interval(CGM, Duration::from_millis(200)).unwrap();
         let cgm = paired(&central, CGM).await;
@@ -371,7 +371,7 @@ fn hostile_peripherals_are_counted_and_never_stored() {
             tokio::join!(
                 keep_connected(
                     &central,
-                    thermometer,
+                    oximeter,
                     &garbage,
                     &SystemClock,
                     &quick,
@@ -410,11 +410,11 @@ fn hostile_peripherals_are_counted_and_never_stored() {
                 until(Duration::from_secs(10), || silent.readings() > before).await,
                 "back after silence"
             );
-            sim.fault(THERMOMETER, Fault::Behave).await.unwrap();
+            sim.fault(OXIMETER, Fault::Behave).await.unwrap();
             stop_tx.send(true).unwrap();
         };
-        let ((thermometer, cgm, scale), ()) = tokio::join!(watches, script);
-        assert!(thermometer.counters.malformed >= 3);
+        let ((oximeter, cgm, scale), ()) = tokio::join!(watches, script);
+        assert!(oximeter.counters.malformed >= 3);
         assert_eq!(garbage.readings(), 0, "garbage never becomes a reading");
         assert!(cgm.counters.flood_dropped > 0);
         assert!(flood.readings() < 500, "a flood is not stored whole");

@@ -2,18 +2,30 @@
 
 use std::{
     io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
+    process::{Child, ChildStdin, Command, Stdio},
 };
 
 use crate::{Error, Result};
 
-/// A `dbus-daemon` of our own, killed on drop. Its address goes in `DBUS_SYSTEM_BUS_ADDRESS`.
+/// A `dbus-daemon` of our own. Its address goes in `DBUS_SYSTEM_BUS_ADDRESS`.
+///
+/// It stops when this value is dropped, and also when the process that started it ends in any
+/// other way (a static never dropped, a kill): a small shell keeps it while a pipe from this
+/// process stays open.
 #[derive(Debug)]
 pub struct PrivateBus {
-    daemon: Child,
+    keeper: Child,
+    lifeline: Option<ChildStdin>,
     address: String,
     _dir: tempfile::TempDir,
 }
+
+/// Runs the daemon until standard input closes, then stops it.
+const KEEPER: &str = r#"dbus-daemon --nofork --nopidfile --print-address=1 --config-file="$1" &
+bus=$!
+read -r _ignored
+kill "$bus"
+wait "$bus""#;
 
 const CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -36,11 +48,12 @@ impl PrivateBus {
         let config = dir.path().join("bus.conf");
         let text = CONFIG.replace("DIR", &dir.path().display().to_string());
         std::fs::write(&config, text).map_err(|e| Error::Bus(e.to_string()))?;
-        let mut daemon = Command::new("dbus-daemon")
-            .arg("--nofork")
-            .arg("--nopidfile")
-            .arg("--print-address=1")
-            .arg(format!("--config-file={}", config.display()))
+        let mut keeper = Command::new("sh")
+            .arg("-c")
+            .arg(KEEPER)
+            .arg("tend-private-bus")
+            .arg(&config)
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             // It warns that it cannot raise its file limit when not privileged: noise here.
             .stderr(Stdio::null())
@@ -50,7 +63,8 @@ impl PrivateBus {
                     "cannot start dbus-daemon (Debian package dbus): {e}"
                 ))
             })?;
-        let stdout = daemon
+        let lifeline = keeper.stdin.take();
+        let stdout = keeper
             .stdout
             .take()
             .ok_or_else(|| Error::Bus("dbus-daemon gave no output".into()))?;
@@ -59,15 +73,16 @@ impl PrivateBus {
             .read_line(&mut address)
             .map_err(|e| Error::Bus(e.to_string()))?;
         let address = address.trim().to_owned();
-        if address.is_empty() {
-            let _ = daemon.kill();
-            return Err(Error::Bus("dbus-daemon printed no address".into()));
-        }
-        Ok(PrivateBus {
-            daemon,
+        let bus = PrivateBus {
+            keeper,
+            lifeline,
             address,
             _dir: dir,
-        })
+        };
+        if bus.address.is_empty() {
+            return Err(Error::Bus("dbus-daemon printed no address".into()));
+        }
+        Ok(bus)
     }
 
     pub fn address(&self) -> &str {
@@ -77,7 +92,8 @@ impl PrivateBus {
 
 impl Drop for PrivateBus {
     fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
+        // Closing the pipe stops the daemon; the keeper then exits.
+        drop(self.lifeline.take());
+        let _ = self.keeper.wait();
     }
 }

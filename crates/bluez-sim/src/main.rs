@@ -22,12 +22,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let mut address = None;
     let mut stored = 12;
+    let mut stop_on_eof = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--address" => address = args.next(),
             "--stored" => stored = args.next().and_then(|n| n.parse().ok()).unwrap_or(stored),
+            "--stop-on-eof" => stop_on_eof = true,
             "--help" | "-h" => {
-                println!("usage: tend-bluez-sim [--address DBUS_ADDRESS] [--stored N]\n\nServes a simulated BlueZ with health peripherals. Without --address it starts a private\ndbus-daemon. It prints the bus address on the first line of stdout; point Tend at it with\nDBUS_SYSTEM_BUS_ADDRESS=<address>. Runs until killed.");
+                println!("usage: tend-bluez-sim [--address DBUS_ADDRESS] [--stored N] [--stop-on-eof]\n\nServes a simulated BlueZ with health peripherals. Without --address it starts a private\ndbus-daemon. It prints the bus address on the first line of stdout; point Tend at it with\nDBUS_SYSTEM_BUS_ADDRESS=<address>. Meters, cuffs and scales start with N stored readings
+(default 12). Runs until killed, or with --stop-on-eof until its standard input closes (then it
+also stops the private bus it started).");
                 return Ok(());
             }
             other => return Err(format!("unknown argument {other} (see --help)").into()),
@@ -38,15 +42,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let bus = match &address {
+        let bus = match address {
             Some(_) => None,
             None => Some(PrivateBus::start()?),
         };
-        let bus_address = match (&address, &bus) {
-            (Some(a), _) => a.clone(),
-            (None, Some(bus)) => bus.address().to_owned(),
-            (None, None) => unreachable_address(),
-        };
+        let bus_address = address
+            .or_else(|| bus.as_ref().map(|b| b.address().to_owned()))
+            .unwrap_or_default();
         let sim = Sim::start(&bus_address).await?;
         for device in sim.devices() {
             // Meters, cuffs and scales come with readings taken before Tend met them.
@@ -57,12 +59,19 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         for device in sim.devices() {
             eprintln!("tend-bluez-sim: {} at {}", device.name, device.address);
         }
-        std::future::pending::<()>().await;
+        if stop_on_eof {
+            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+                let _ = tx.send(());
+            });
+            let _ = rx.await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+        // Stops the peripherals, then the private bus (if ours).
         drop(sim);
+        drop(bus);
         Ok::<(), Box<dyn std::error::Error>>(())
     })
-}
-
-fn unreachable_address() -> String {
-    String::new()
 }
