@@ -17,7 +17,7 @@ mod supervise;
 mod supervise_tests;
 
 pub use btle::{BtleCentral, BtleLink};
-pub use decode::{decode, Decoded, MEASUREMENTS};
+pub use decode::{decode, MEASUREMENTS};
 pub use device::{
     Clock, DeviceCounters, DeviceEvent, DeviceReading, DeviceSink, PairedDevice, Problem,
 };

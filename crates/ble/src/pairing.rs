@@ -3,12 +3,14 @@
 
 use std::time::Duration;
 
+use jiff::tz::TimeZone;
 use serde::Serialize;
-use tend_gatt::{BatteryLevel, Characteristic, DeviceInformationString};
+use tend_gatt::{BatteryLevel, Characteristic, CurrentTime, DeviceInformationString};
 
 use crate::{
     device::{Clock, PairedDevice},
     link::{Central, Link},
+    supervise::current_time,
     Error, HealthService, Result,
 };
 
@@ -64,14 +66,19 @@ pub async fn scan<C: Central>(
 }
 
 /// Connects to the device at `id` (found by `scan`), reads what it says about itself and its
-/// battery, and returns the record to remember. The caller stores it.
+/// battery, sets its clock (to `clock`, in the zone device clocks keep) where it allows, and
+/// returns the record to remember. The caller stores it.
 pub async fn pair<C: Central, K: Clock>(
     central: &C,
     id: &str,
     name: Option<String>,
     services: Vec<HealthService>,
     clock: &K,
+    time_zone: &TimeZone,
 ) -> Result<PairedDevice> {
+    if services.is_empty() {
+        return Err(Error::NotAHealthDevice(id.to_owned()));
+    }
     let (link, _events) = central.connect(id).await?;
     let mut device = PairedDevice {
         id: id.to_owned(),
@@ -110,8 +117,9 @@ pub async fn pair<C: Central, K: Clock>(
             .and_then(|b| BatteryLevel::decode(&b).ok())
             .map(BatteryLevel::percent);
     }
-    if device.services.is_empty() {
-        return Err(Error::NotAHealthDevice(id.to_owned()));
+    if link.find(CurrentTime::UUID).is_some_and(|c| c.write) {
+        let now = current_time(clock.now(), time_zone);
+        device.clock_set = link.write(CurrentTime::UUID, now).await.is_ok();
     }
     link.disconnect().await;
     Ok(device)

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use tend_gatt::{
-    BatteryLevel, Characteristic, Context, CurrentTime, DayOfWeek, RacpOperator, RacpRequest,
-    RacpResponse, RecordFilter, ResponseCode,
+    BatteryLevel, CgmMeasurement, CgmSessionStartTime, Characteristic, Context, CurrentTime,
+    DayOfWeek, RacpOperator, RacpRequest, RacpResponse, RecordFilter, ResponseCode,
 };
 use tend_vitals::TimeSource;
 use tokio::sync::{mpsc, watch};
@@ -108,6 +108,7 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
                     tokens: f64::from(policy.max_per_second),
                     refilled: tokio::time::Instant::now(),
                     flooding: false,
+                    cgm_session: None,
                 }
                 .run(events, &mut stop)
                 .await;
@@ -177,6 +178,8 @@ struct Session<'a, L, S, K> {
     tokens: f64,
     refilled: tokio::time::Instant,
     flooding: bool,
+    /// A CGM's session start, read on connecting: places its records in time.
+    cgm_session: Option<CgmSessionStartTime>,
 }
 
 impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
@@ -189,6 +192,16 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         self.device.last_seen = Some(self.clock.now());
         self.read_battery().await;
         self.sync_clock().await;
+        if self
+            .link
+            .find(CgmSessionStartTime::UUID)
+            .is_some_and(|c| c.read)
+        {
+            self.cgm_session = match self.link.read(CgmSessionStartTime::UUID).await {
+                Ok(bytes) => CgmSessionStartTime::decode(&bytes).ok(),
+                Err(_) => None,
+            };
+        }
         for c in self.link.characteristics() {
             let wanted =
                 MEASUREMENTS.contains(&c.uuid) || c.uuid == BATTERY_LEVEL || c.uuid == RACP;
@@ -198,7 +211,12 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         }
         let mut downloading = false;
         if self.link.find(RACP).is_some_and(|c| c.write) {
+            // A CGM numbers its records by minutes since its session started; a meter counts.
+            let is_cgm = self.link.find(CgmMeasurement::UUID).is_some();
             let operator = match self.device.last_sequence {
+                Some(last) if is_cgm => {
+                    RacpOperator::GreaterOrEqual(RecordFilter::TimeOffset(last.wrapping_add(1)))
+                }
                 Some(last) => {
                     RacpOperator::GreaterOrEqual(RecordFilter::SequenceNumber(last.wrapping_add(1)))
                 }
@@ -385,28 +403,30 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
             received: self.clock.now(),
             time_zone: self.policy.time_zone.clone(),
         };
-        match decode(uuid, bytes, &context) {
+        match decode(uuid, bytes, &context, self.cgm_session.as_ref()) {
             None => {}
             Some(Err(e)) => {
                 tracing::debug!(device = %self.device.id, characteristic = uuid, error = %e, "malformed value");
                 self.malformed();
             }
             Some(Ok(decoded)) => {
-                if let Some(seq) = decoded.sequence {
-                    if self.device.has_stored(seq) || out.iter().any(|r| r.sequence == Some(seq)) {
-                        self.device.counters.duplicates_skipped += 1;
-                        return;
+                let mut repeated = Vec::new();
+                for mut r in decoded {
+                    if let Some(seq) = r.sequence {
+                        let earlier = out.iter().any(|o| o.sequence == Some(seq));
+                        if self.device.has_stored(seq) || earlier {
+                            if !repeated.contains(&seq) {
+                                repeated.push(seq);
+                            }
+                            continue;
+                        }
                     }
-                }
-                for mut reading in decoded.readings {
-                    if reading.time_source == TimeSource::Device {
-                        reading.time = shift(reading.time, self.offset);
+                    if r.reading.time_source == TimeSource::Device {
+                        r.reading.time = shift(r.reading.time, self.offset);
                     }
-                    out.push(DeviceReading {
-                        reading,
-                        sequence: decoded.sequence,
-                    });
+                    out.push(r);
                 }
+                self.device.counters.duplicates_skipped += repeated.len() as u64;
             }
         }
     }
@@ -463,7 +483,7 @@ fn download_outcome(bytes: &[u8]) -> Option<bool> {
 }
 
 /// Our clock as a Current Time value, in the zone device clocks keep.
-fn current_time(now: Timestamp, zone: &TimeZone) -> Vec<u8> {
+pub(crate) fn current_time(now: Timestamp, zone: &TimeZone) -> Vec<u8> {
     let t = now.to_zoned(zone.clone()).datetime();
     let part = |v: i8| u8::try_from(v).unwrap_or(0);
     CurrentTime {

@@ -136,9 +136,16 @@ async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
         .into_iter()
         .find(|d| d.id == id)
         .expect("the device is found");
-    pair(central, id, ad.name, ad.services, &SystemClock)
-        .await
-        .expect("pairs")
+    pair(
+        central,
+        id,
+        ad.name,
+        ad.services,
+        &SystemClock,
+        &jiff::tz::TimeZone::system(),
+    )
+    .await
+    .expect("pairs")
 }
 
 /// Waits until `done` holds, for at most `limit`.
@@ -342,6 +349,74 @@ fn cuff_delivers_what_it_kept_out_of_range_and_gets_its_clock_set() {
 }
 
 #[test]
+fn cgm_records_are_fetched_by_time_offset_and_placed_by_session_start() {
+    run(|sim| async move {
+        sim.set_interval(CGM, Duration::from_secs(3600)).unwrap();
+        sim.add_stored_records(CGM, 30).unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = paired(&central, CGM).await;
+        let policy = policy();
+        let watch_until = |device: PairedDevice, sink: &'static MemorySink, want: usize| {
+            let central = &central;
+            let policy = &policy;
+            async move {
+                let (stop_tx, stop) = tokio::sync::watch::channel(false);
+                let watch = keep_connected(central, device, sink, &SystemClock, policy, stop);
+                let script = async {
+                    let done = |s: &MemorySink| {
+                        s.events
+                            .lock()
+                            .unwrap()
+                            .iter()
+                            .any(|e| matches!(e, DeviceEvent::Download { done: true, .. }))
+                    };
+                    assert!(until(Duration::from_secs(10), || done(sink)).await);
+                    assert_eq!(sink.readings(), want);
+                    stop_tx.send(true).unwrap();
+                };
+                tokio::join!(watch, script).0
+            }
+        };
+        let first: &'static MemorySink = Box::leak(Box::default());
+        let device = watch_until(device, first, 30).await;
+        let offsets: Vec<u16> = first
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.sequence)
+            .collect();
+        assert_eq!(offsets, (1..=30).collect::<Vec<u16>>());
+        assert_eq!(device.last_sequence, Some(30));
+        // Placed by the session start plus each offset, moved onto our clock: the newest is now.
+        let newest = first
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.reading.time)
+            .max()
+            .unwrap();
+        assert!(
+            newest.duration_until(Timestamp::now()).abs() < jiff::SignedDuration::from_secs(90)
+        );
+
+        sim.add_stored_records(CGM, 10).unwrap();
+        let again: &'static MemorySink = Box::leak(Box::default());
+        let device = watch_until(device, again, 10).await;
+        let offsets: Vec<u16> = again
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.sequence)
+            .collect();
+        assert_eq!(offsets, (31..=40).collect::<Vec<u16>>());
+        assert_eq!(device.last_sequence, Some(40));
+    });
+}
+
+#[test]
 fn hostile_peripherals_are_counted_and_never_stored() {
     run(|sim| async move {
         let central = BtleCentral::open().await.expect("adapter");
@@ -350,9 +425,10 @@ fn hostile_peripherals_are_counted_and_never_stored() {
             .unwrap();
         sim.fault(OXIMETER, Fault::SendGarbage).await.unwrap();
         let oximeter = paired(&central, OXIMETER).await;
-        // A flood from the CGM.
-        sim.set_interval(CGM, Duration::from_millis(200)).unwrap();
-        let cgm = paired(&central, CGM).await;
+        // A flood from the thermometer.
+        sim.set_interval(THERMOMETER, Duration::from_millis(200))
+            .unwrap();
+        let thermometer = paired(&central, THERMOMETER).await;
         // A scale that goes silent.
         sim.set_interval(SCALE, Duration::from_millis(100)).unwrap();
         let scale = paired(&central, SCALE).await;
@@ -377,7 +453,14 @@ fn hostile_peripherals_are_counted_and_never_stored() {
                     &quick,
                     stop.clone()
                 ),
-                keep_connected(&central, cgm, &flood, &SystemClock, &quick, stop.clone()),
+                keep_connected(
+                    &central,
+                    thermometer,
+                    &flood,
+                    &SystemClock,
+                    &quick,
+                    stop.clone()
+                ),
                 keep_connected(&central, scale, &silent, &SystemClock, &quick, stop.clone()),
             )
         };
@@ -389,7 +472,7 @@ fn hostile_peripherals_are_counted_and_never_stored() {
                 .await
             );
             assert!(until(Duration::from_secs(10), || flood.readings() >= 1).await);
-            sim.fault(CGM, Fault::Flood(500)).await.unwrap();
+            sim.fault(THERMOMETER, Fault::Flood(500)).await.unwrap();
             assert!(
                 until(Duration::from_secs(10), || flood.problems(Problem::Flood)
                     >= 1)
@@ -413,10 +496,10 @@ fn hostile_peripherals_are_counted_and_never_stored() {
             sim.fault(OXIMETER, Fault::Behave).await.unwrap();
             stop_tx.send(true).unwrap();
         };
-        let ((oximeter, cgm, scale), ()) = tokio::join!(watches, script);
+        let ((oximeter, thermometer, scale), ()) = tokio::join!(watches, script);
         assert!(oximeter.counters.malformed >= 3);
         assert_eq!(garbage.readings(), 0, "garbage never becomes a reading");
-        assert!(cgm.counters.flood_dropped > 0);
+        assert!(thermometer.counters.flood_dropped > 0);
         assert!(flood.readings() < 500, "a flood is not stored whole");
         assert!(scale.counters.silences >= 1);
 

@@ -131,7 +131,7 @@ impl Sim {
         Ok(())
     }
 
-    /// Puts `count` readings in the device's memory (glucose meter, cuff, thermometer, scale).
+    /// Puts `count` readings in the device's memory (glucose meter, CGM, cuff, thermometer, scale).
     pub fn add_stored_records(&self, address: &str, count: u32) -> Result<()> {
         let path = self.path_of(address)?;
         if world::store_offline(&self.shared, &path, count, Timestamp::now()) {
@@ -169,7 +169,8 @@ impl Sim {
             .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))
     }
 
-    /// The sequence numbers a glucose meter holds.
+    /// The record numbers a glucose meter (sequence numbers) or CGM (minutes since its session
+    /// started) holds.
     pub fn glucose_sequences(&self, address: &str) -> Result<Vec<u16>> {
         let path = self.path_of(address)?;
         self.shared

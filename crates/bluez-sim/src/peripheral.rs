@@ -23,6 +23,8 @@ pub enum Kind {
     Thermometer,
     /// Numbers its readings and serves them through the Record Access Control Point.
     GlucoseMeter,
+    /// Numbers its readings by minutes since the sensor session started, and serves them through
+    /// the Record Access Control Point.
     ContinuousGlucoseMonitor,
     /// Keeps weighings taken out of range and indicates them when Tend subscribes.
     Scale,
@@ -103,12 +105,21 @@ pub mod uuids {
     pub const SERIAL: u16 = 0x2A25;
     pub const FIRMWARE: u16 = 0x2A26;
     pub const RACP: u16 = 0x2A52;
+    pub const CGM_SESSION_START: u16 = 0x2AAA;
     pub const CCCD: u16 = 0x2902;
 }
 
 impl SimPeripheral {
     pub fn service_uuid(&self) -> Uuid {
         uuid16(self.service)
+    }
+
+    /// Whether it numbers its readings and serves them through the Record Access Control Point.
+    pub fn keeps_numbered_records(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::GlucoseMeter | Kind::ContinuousGlucoseMonitor
+        )
     }
 
     /// The measurement characteristic the device sends its readings on.
@@ -148,7 +159,14 @@ impl SimPeripheral {
                 ..measurement_flags
             },
         }];
-        if self.kind == Kind::GlucoseMeter {
+        if self.kind == Kind::ContinuousGlucoseMonitor {
+            chars.push(CharSpec {
+                service: self.service,
+                uuid: CGM_SESSION_START,
+                flags: CharFlags::READ,
+            });
+        }
+        if self.keeps_numbered_records() {
             chars.push(CharSpec {
                 service: self.service,
                 uuid: RACP,

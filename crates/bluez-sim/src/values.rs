@@ -2,11 +2,11 @@
 
 use jiff::{civil, tz::TimeZone, Timestamp};
 use tend_gatt::{
-    BloodPressureMeasurement, CgmMeasurement, CgmRecord, CgmStatusOctets, Characteristic,
-    CurrentTime, DateTime, DayOfWeek, GlucoseConcentration, GlucoseMeasurement, GlucoseUnit,
-    HeartRateMeasurement, Number, PlxContinuous, PressureUnit, SampleLocation, SampleType,
-    SensorContact, SpO2Pr, TemperatureMeasurement, TemperatureType, TemperatureUnit, UnitSystem,
-    WeightMeasurement,
+    BloodPressureMeasurement, CgmMeasurement, CgmRecord, CgmSessionStartTime, CgmStatusOctets,
+    Characteristic, CurrentTime, DateTime, DayOfWeek, DstOffset, GlucoseConcentration,
+    GlucoseMeasurement, GlucoseUnit, HeartRateMeasurement, Number, PlxContinuous, PressureUnit,
+    SampleLocation, SampleType, SensorContact, SpO2Pr, TemperatureMeasurement, TemperatureType,
+    TemperatureUnit, UnitSystem, WeightMeasurement,
 };
 
 use crate::peripheral::Kind;
@@ -57,6 +57,17 @@ pub(crate) fn current_time(at: Timestamp) -> Vec<u8> {
         day_of_week: DayOfWeek::Unknown,
         fractions256: 0,
         adjust_reason: tend_gatt::AdjustReason(0),
+    }
+    .encode()
+}
+
+/// A CGM's Session Start Time: in its own clock, zone unknown (so the collector's is used).
+pub(crate) fn session_start(at: Timestamp) -> Vec<u8> {
+    CgmSessionStartTime {
+        start: date_time(at),
+        time_zone: -128,
+        dst: DstOffset::Unknown,
+        e2e_crc: false,
     }
     .encode()
 }
@@ -169,5 +180,6 @@ mod tests {
             assert!(ok, "{:?}", device.kind);
         }
         assert!(CurrentTime::decode(&current_time(at)).is_ok());
+        assert!(CgmSessionStartTime::decode(&session_start(at)).is_ok());
     }
 }

@@ -117,7 +117,7 @@ impl Shared {
 
     /// The device's clock now.
     pub fn device_clock(&self, d: &DeviceState, now: Timestamp) -> Timestamp {
-        if d.peripheral.kind == Kind::GlucoseMeter {
+        if d.peripheral.keeps_numbered_records() {
             self.glucose_epoch + SignedDuration::from_mins(i64::from(d.sequence))
         } else {
             now + d.clock_skew
@@ -264,14 +264,14 @@ pub(crate) fn tick(shared: &Shared, path: &str, now: Timestamp) -> Vec<Emission>
             if matches!(kind, Kind::GlucoseMeter | Kind::ContinuousGlucoseMonitor) {
                 d.sequence = d.sequence.wrapping_add(1);
             }
-            let at = if kind == Kind::GlucoseMeter {
+            let at = if d.peripheral.keeps_numbered_records() {
                 epoch + SignedDuration::from_mins(i64::from(d.sequence))
             } else {
                 now + d.clock_skew
             };
             let value = values::measurement(kind, &mut d.wobble, at, d.sequence);
             d.last_value.clone_from(&value);
-            if kind == Kind::GlucoseMeter {
+            if d.peripheral.keeps_numbered_records() {
                 d.records.push((d.sequence, value.clone()));
             }
             let keeps = matches!(
@@ -337,6 +337,7 @@ pub(crate) fn read_value(
                 }
                 uuids::FIRMWARE => b"1.4.2".to_vec(),
                 uuids::CURRENT_TIME => values::current_time(epoch_shared.device_clock(d, now)),
+                uuids::CGM_SESSION_START => values::session_start(epoch_shared.glucose_epoch),
                 _ => d.last_value.clone(),
             })
         })
@@ -388,7 +389,12 @@ pub(crate) fn plan_racp(shared: &Shared, path: &str, request: &[u8]) -> Option<R
                     response,
                 },
             };
-            let request = match RacpRequest::decode(request, RacpService::Glucose) {
+            let service = if d.peripheral.kind == Kind::ContinuousGlucoseMonitor {
+                RacpService::ContinuousGlucose
+            } else {
+                RacpService::Glucose
+            };
+            let request = match RacpRequest::decode(request, service) {
                 Ok(r) => r,
                 Err(_) => {
                     return Some(answer(
@@ -400,8 +406,12 @@ pub(crate) fn plan_racp(shared: &Shared, path: &str, request: &[u8]) -> Option<R
             let selected = |op: &RacpOperator| -> Vec<(u16, Vec<u8>)> {
                 let keep = |seq: u16| match op {
                     RacpOperator::All => true,
-                    RacpOperator::GreaterOrEqual(RecordFilter::SequenceNumber(n)) => seq >= *n,
-                    RacpOperator::LessOrEqual(RecordFilter::SequenceNumber(n)) => seq <= *n,
+                    RacpOperator::GreaterOrEqual(
+                        RecordFilter::SequenceNumber(n) | RecordFilter::TimeOffset(n),
+                    ) => seq >= *n,
+                    RacpOperator::LessOrEqual(
+                        RecordFilter::SequenceNumber(n) | RecordFilter::TimeOffset(n),
+                    ) => seq <= *n,
                     _ => false,
                 };
                 let mut records: Vec<_> = d
@@ -549,7 +559,7 @@ pub(crate) fn store_offline(shared: &Shared, path: &str, count: u32, now: Timest
             let kind = d.peripheral.kind;
             for i in 0..count {
                 let value = match kind {
-                    Kind::GlucoseMeter => {
+                    Kind::GlucoseMeter | Kind::ContinuousGlucoseMonitor => {
                         d.sequence = d.sequence.wrapping_add(1);
                         let at = epoch + SignedDuration::from_mins(i64::from(d.sequence));
                         let value = values::measurement(kind, &mut d.wobble, at, d.sequence);

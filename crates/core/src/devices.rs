@@ -88,6 +88,7 @@ impl Session {
             seen.name.clone(),
             seen.services.clone(),
             clock,
+            &jiff::tz::TimeZone::system(),
         )
         .await?;
         self.vault
