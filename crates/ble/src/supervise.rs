@@ -16,7 +16,7 @@ use crate::{
     decode::{decode, MEASUREMENTS},
     device::{Clock, DeviceEvent, DeviceReading, DeviceSink, PairedDevice, Problem},
     link::{Central, Link, LinkEvent},
-    LinkState,
+    Error, LinkState,
 };
 
 const BATTERY_LEVEL: u16 = 0x2A19;
@@ -41,6 +41,8 @@ pub struct LinkPolicy {
     /// Live notifications allowed per second per device (after a burst of as many); more are
     /// dropped and counted as a flood.
     pub max_per_second: u32,
+    /// How long to scan for a device the adapter no longer knows.
+    pub scan_for: Duration,
     /// The zone device clocks keep.
     pub time_zone: TimeZone,
 }
@@ -55,6 +57,7 @@ impl Default for LinkPolicy {
             silence: Duration::from_secs(60),
             download_quiet: Duration::from_secs(10),
             max_per_second: 50,
+            scan_for: Duration::from_secs(3),
             time_zone: TimeZone::system(),
         }
     }
@@ -86,6 +89,26 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
             _ = stop.changed() => break,
         };
         match connected {
+            Err(Error::UnknownDevice(_)) => {
+                // The adapter no longer knows the device (BlueZ forgets devices it has not seen
+                // for a while): look for it, then try again at once if it was seen.
+                set_state(sink, &device, LinkState::Scanning);
+                let seen = tokio::select! {
+                    found = central.scan(policy.scan_for) => found
+                        .map(|f| f.iter().any(|a| a.address.eq_ignore_ascii_case(&device.id)))
+                        .unwrap_or(false),
+                    _ = stop.changed() => break,
+                };
+                state = LinkState::Reconnecting;
+                if !seen {
+                    failures = failures.saturating_add(1);
+                    let wait = backoff(policy, failures);
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        _ = stop.changed() => break,
+                    }
+                }
+            }
             Err(e) => {
                 tracing::debug!(device = %device.id, error = %e, "connect failed");
                 failures = failures.saturating_add(1);

@@ -36,6 +36,8 @@ type Writes = Arc<Mutex<Vec<(u16, Vec<u8>)>>>;
 enum Attempt {
     Refuse,
     Accept,
+    /// The adapter does not know the device (yet): a scan finds it.
+    Unknown,
 }
 
 #[derive(Default)]
@@ -45,6 +47,7 @@ struct FakeCentral {
     reads: HashMap<u16, Vec<u8>>,
     writes: Writes,
     links: Mutex<Vec<mpsc::UnboundedSender<LinkEvent>>>,
+    scans: Mutex<u32>,
 }
 
 struct FakeLink {
@@ -57,7 +60,13 @@ impl Central for FakeCentral {
     type Link = FakeLink;
 
     async fn scan(&self, _duration: Duration) -> Result<Vec<Advertisement>> {
-        Ok(Vec::new())
+        *self.scans.lock().unwrap() += 1;
+        Ok(vec![Advertisement {
+            address: "C0:00:00:00:00:01".into(),
+            name: Some("Meter".into()),
+            rssi: Some(-60),
+            services: vec![HealthService::Glucose],
+        }])
     }
 
     async fn connect(
@@ -78,6 +87,7 @@ impl Central for FakeCentral {
                     rx,
                 ))
             }
+            Some(Attempt::Unknown) => Err(Error::UnknownDevice("C0:00:00:00:00:01".into())),
             Some(Attempt::Refuse) | None => Err(Error::Unavailable("out of range".into())),
         }
     }
@@ -211,6 +221,7 @@ fn policy() -> LinkPolicy {
         silence: Duration::from_secs(30),
         download_quiet: Duration::from_secs(30),
         max_per_second: 1000,
+        scan_for: Duration::from_millis(5),
         time_zone: TimeZone::UTC,
     }
 }
@@ -614,4 +625,36 @@ async fn a_live_record_overtaking_a_cut_download_is_neither_lost_nor_stored_twic
     assert_eq!(device.last_sequence, Some(50));
     assert!(device.stored_after_last.is_empty());
     assert_eq!(device.counters.duplicates_skipped, 1);
+}
+
+#[tokio::test]
+async fn a_device_the_adapter_forgot_is_scanned_for_then_connected() {
+    use Attempt::*;
+    let central = FakeCentral::new(&[Unknown, Accept], &[(HEART_RATE, false, false)]);
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let script = async {
+        central.send(0, heart_rate(70)).await;
+        sink.wait_for(|s| s.count() == 1).await;
+        stop_tx.send(true).unwrap();
+    };
+    tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    use LinkState::*;
+    assert_eq!(
+        sink.states(),
+        vec![
+            Connecting,
+            Scanning,
+            Reconnecting,
+            Connected,
+            Streaming,
+            Offline
+        ]
+    );
+    assert_eq!(*central.scans.lock().unwrap(), 1);
 }
