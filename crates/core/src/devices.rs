@@ -173,6 +173,58 @@ pub struct DeviceSample {
     pub sequence: Option<u32>,
 }
 
+/// What a shell shows for one paired device while it is watched, kept up to date from its
+/// events: link state, battery, when the last reading was stored, problems so far.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeviceStatus {
+    pub id: String,
+    pub name: String,
+    pub state: LinkState,
+    pub battery_percent: Option<u8>,
+    pub last_reading: Option<jiff::Timestamp>,
+    pub problems: u64,
+}
+
+impl DeviceStatus {
+    /// The status of a device not (yet) watched: offline, with what was last remembered.
+    pub fn new(device: &PairedDevice) -> DeviceStatus {
+        DeviceStatus {
+            id: device.id.clone(),
+            name: device.name.clone(),
+            state: LinkState::Offline,
+            battery_percent: device.battery_percent,
+            last_reading: None,
+            problems: 0,
+        }
+    }
+
+    /// Takes in one event; `false` (and no change) when it is about another device.
+    pub fn apply(&mut self, event: &DeviceEvent) -> bool {
+        let about = match event {
+            DeviceEvent::State { device, .. }
+            | DeviceEvent::Battery { device, .. }
+            | DeviceEvent::Reading { device, .. }
+            | DeviceEvent::Download { device, .. }
+            | DeviceEvent::Problem { device, .. } => device,
+        };
+        if *about != self.id {
+            return false;
+        }
+        match event {
+            DeviceEvent::State { state, .. } => self.state = *state,
+            DeviceEvent::Battery {
+                battery_percent, ..
+            } => self.battery_percent = Some(*battery_percent),
+            DeviceEvent::Reading { reading, .. } => {
+                self.last_reading = self.last_reading.max(Some(reading.time));
+            }
+            DeviceEvent::Download { .. } => {}
+            DeviceEvent::Problem { .. } => self.problems += 1,
+        }
+        true
+    }
+}
+
 /// Stores readings in the vault and remembers devices there; passes events on.
 struct VaultSink<'a> {
     vault: &'a Vault,
@@ -255,4 +307,73 @@ fn flags(reading: &tend_vitals::Reading) -> u16 {
         flags |= FLAG_DEVICE_TIME;
     }
     flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tend_vitals::{Metric, Reading, Unit};
+
+    #[test]
+    fn status_follows_its_own_device_only() {
+        let device = PairedDevice {
+            id: "C0:00:00:00:00:01".into(),
+            name: "Strap".into(),
+            services: vec![HealthService::HeartRate],
+            manufacturer: None,
+            model: None,
+            serial: None,
+            firmware: None,
+            battery_percent: Some(90),
+            last_sequence: None,
+            stored_after_last: Vec::new(),
+            clock_set: false,
+            paired_at: jiff::Timestamp::UNIX_EPOCH,
+            last_seen: None,
+            counters: DeviceCounters::default(),
+        };
+        let mut status = DeviceStatus::new(&device);
+        assert_eq!(status.state, LinkState::Offline);
+        let id = device.id.clone();
+        let at: jiff::Timestamp = "2026-03-01T08:00:00Z".parse().unwrap();
+        let reading = Reading::new(
+            Metric::HeartRate,
+            at,
+            70.0,
+            Unit::PerMinute,
+            TimeSource::Received,
+        )
+        .unwrap();
+        for event in [
+            DeviceEvent::State {
+                device: id.clone(),
+                state: LinkState::Streaming,
+            },
+            DeviceEvent::Battery {
+                device: id.clone(),
+                battery_percent: 80,
+            },
+            DeviceEvent::Reading {
+                device: id.clone(),
+                reading,
+                sequence: None,
+            },
+            DeviceEvent::Problem {
+                device: id.clone(),
+                problem: Problem::Malformed,
+                count: 1,
+            },
+        ] {
+            assert!(status.apply(&event));
+        }
+        let other = DeviceEvent::State {
+            device: "C0:00:00:00:00:02".into(),
+            state: LinkState::Offline,
+        };
+        assert!(!status.apply(&other));
+        assert_eq!(status.state, LinkState::Streaming);
+        assert_eq!(status.battery_percent, Some(80));
+        assert_eq!(status.last_reading, Some(at));
+        assert_eq!(status.problems, 1);
+    }
 }

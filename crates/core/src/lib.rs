@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 pub use app_info::AppInfo;
 pub use devices::{
     adapter_names, scan_devices, BtleCentral, Central, Clock, DeviceCounters, DeviceEvent,
-    DeviceReading, DeviceSample, HealthService, LinkPolicy, LinkState, PairedDevice, Problem,
-    ScanResult, FLAG_DEVICE_TIME,
+    DeviceReading, DeviceSample, DeviceStatus, HealthService, LinkPolicy, LinkState, PairedDevice,
+    Problem, ScanResult, FLAG_DEVICE_TIME,
 };
 pub use error::{Error, ErrorCode, Result};
 pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
