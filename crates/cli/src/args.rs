@@ -198,6 +198,11 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 31_536_000)]
         readings: u64,
     },
+    /// Reconnect time and readings lost or doubled across simulated link drops (bluez-sim).
+    Devices {
+        #[arg(long, default_value_t = 100)]
+        drops: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -208,15 +213,26 @@ pub enum ShareCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum DevicesCommand {
-    /// Look for health devices nearby.
-    Scan,
-    /// Pair a device found by a scan.
+    /// Look for health devices nearby (marks paired ones and impostors).
+    Scan {
+        /// How long to scan.
+        #[arg(long = "for", value_name = "SECONDS", default_value_t = 2.0)]
+        seconds: f64,
+    },
+    /// Pair a device found by a scan: remember it, read its information and battery, set its clock.
     Pair { address: String },
     /// List paired devices and their state.
     List,
-    /// Stream readings from paired devices.
-    Watch,
-    /// Forget a paired device.
+    /// Stay connected to every paired device and print what arrives (one JSON line per event
+    /// with --json) until interrupted, or for --for seconds, or until --count readings.
+    Watch {
+        #[arg(long = "for", value_name = "SECONDS")]
+        seconds: Option<f64>,
+        /// Stop after this many readings.
+        #[arg(long, value_name = "N")]
+        count: Option<u64>,
+    },
+    /// Forget a paired device (its readings stay in the history).
     Forget { address: String },
 }
 

@@ -96,7 +96,7 @@ fn decode_numbers_and_reject_bad_packets() {
 #[test]
 fn commands_of_later_releases_say_so() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = tend(&["devices", "scan"], dir.path());
+    let output = tend(&["share", "preview"], dir.path());
     assert_eq!(output.status.code(), Some(3));
     assert!(stderr(&output).contains("not available"));
 }

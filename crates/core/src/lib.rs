@@ -5,6 +5,7 @@
 
 mod app_info;
 mod chart;
+mod devices;
 mod error;
 mod history_csv;
 mod medications;
@@ -17,6 +18,11 @@ use std::path::{Path, PathBuf};
 
 pub use app_info::AppInfo;
 pub use chart::{Chart, ChartPoint, ChartSummary};
+pub use devices::{
+    adapter_names, scan_devices, BtleCentral, Central, Clock, DeviceCounters, DeviceEvent,
+    DeviceReading, DeviceSample, DeviceStatus, HealthService, LinkPolicy, LinkState, PairedDevice,
+    Problem, ScanResult, FLAG_DEVICE_TIME,
+};
 pub use error::{Error, ErrorCode, Result};
 pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
 pub use medications::{
@@ -24,7 +30,7 @@ pub use medications::{
     MedicationAdherence, MedicationDetails, GRACE, ON_TIME,
 };
 pub use preferences::{Preferences, Theme};
-pub use reminders::{run_reminders, Clock, Reminder, SystemClock};
+pub use reminders::{run_reminders, LocalClock, Reminder, SystemClock};
 pub use session::{IdleLock, Session};
 pub use tend_vault::{
     Erased, Error as VaultError, KeyProtection, KeySource, Passphrase, VaultBench, VaultStatus,

@@ -8,16 +8,15 @@ use serde::{Deserialize, Serialize};
 use tend_meds::{DoseRecord, DoseState};
 use tend_vault::RecordKind;
 
-use crate::{medications::dose, rfc3339, Dose, IdleLock, Result, Session, GRACE};
+use crate::{medications::dose, rfc3339, Clock, Dose, IdleLock, Result, Session, GRACE};
 
-/// Where "now" comes from: the system in the app, a fixed or stepped time in tests.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> Timestamp;
-    /// The zone the patient is in now: doses that follow local time move with it.
+/// A [`Clock`] that also knows the zone the patient is in now: doses that follow local time
+/// move with it.
+pub trait LocalClock: Clock {
     fn zone(&self) -> TimeZone;
 }
 
-/// The machine's clock and zone.
+/// The machine's clock and zone: what the app and the CLI use.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
@@ -25,7 +24,9 @@ impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
         Timestamp::now()
     }
+}
 
+impl LocalClock for SystemClock {
     fn zone(&self) -> TimeZone {
         TimeZone::system()
     }
@@ -127,7 +128,7 @@ impl Session {
 /// gets one catch-up summary when it wakes. Checking does not count as use for the idle lock.
 pub async fn run_reminders(
     sessions: &IdleLock,
-    clock: &dyn Clock,
+    clock: &dyn LocalClock,
     every: Duration,
     sink: &(dyn Fn(Reminder) + Send + Sync),
 ) {

@@ -13,7 +13,7 @@ use std::{
 use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use tend_core::{
     meds::{DoseSchedule, DoseState},
-    Clock, IdleLock, KeySource, MedicationDetails, Passphrase, Reminder, Session, Tend,
+    Clock, IdleLock, KeySource, LocalClock, MedicationDetails, Passphrase, Reminder, Session, Tend,
 };
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -331,7 +331,9 @@ impl Clock for SteppingClock {
         let step = self.0.fetch_add(1, Ordering::SeqCst);
         ts("2026-03-02T07:30:00-05:00") + SignedDuration::from_mins(10 * step)
     }
+}
 
+impl LocalClock for SteppingClock {
     fn zone(&self) -> TimeZone {
         new_york()
     }
