@@ -11,6 +11,7 @@ use crate::{HealthService, LinkState, Result};
 
 /// A device the patient paired, as remembered in the vault.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PairedDevice {
     /// The device's Bluetooth address: what Tend connects to, never its advertised name.
     pub id: String,
@@ -39,6 +40,7 @@ pub struct PairedDevice {
 
 /// What went wrong with a device, counted. Never values.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DeviceCounters {
     /// Values that failed to decode.
     pub malformed: u64,
@@ -57,6 +59,7 @@ pub struct DeviceCounters {
 
 /// Something hostile or broken a device did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {
     Malformed,
@@ -68,6 +71,7 @@ pub enum Problem {
 
 /// What Tend reports while it keeps a device connected: for the UI, the CLI and tests.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum DeviceEvent {
     State {

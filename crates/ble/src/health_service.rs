@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 /// A GATT service that carries health measurements (Bluetooth SIG Assigned Numbers, §3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum HealthService {
     HeartRate,

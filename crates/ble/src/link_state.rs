@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The connection state of one paired device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkState {
     /// Looking for a device the adapter no longer knows.

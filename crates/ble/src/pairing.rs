@@ -16,6 +16,7 @@ use crate::{
 
 /// One device found by a scan, as shown to the patient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ScanResult {
     /// The address: what `pair` takes.
     pub id: String,

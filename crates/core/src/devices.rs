@@ -176,6 +176,7 @@ pub struct DeviceSample {
 /// What a shell shows for one paired device while it is watched, kept up to date from its
 /// events: link state, battery, when the last reading was stored, problems so far.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DeviceStatus {
     pub id: String,
     pub name: String,

@@ -8,6 +8,7 @@ mod chart;
 mod devices;
 mod error;
 mod history_csv;
+mod latest;
 mod medications;
 mod preferences;
 mod reminders;
@@ -25,6 +26,7 @@ pub use devices::{
 };
 pub use error::{Error, ErrorCode, Result};
 pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
+pub use latest::LatestReading;
 pub use medications::{
     preview_schedule, rfc3339, zone_named, AdherenceSummary, Dose, DoseAction, Medication,
     MedicationAdherence, MedicationDetails, GRACE, ON_TIME,

@@ -1,10 +1,10 @@
 //! An unlocked profile: the capabilities that need the vault open, and locking it after idle.
 
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
 use jiff::{SignedDuration, Timestamp};
 use tend_vault::{KeySource, Passphrase, Vault};
-use tokio::sync::Mutex;
+use tokio::sync::{watch, Mutex};
 
 use crate::Result;
 
@@ -42,65 +42,120 @@ impl Session {
 
 /// Holds the session of a long-running shell and locks it after a stretch of inactivity, so a
 /// laptop left open does not leave the history readable. Time is passed in.
+///
+/// Commands and background work (reminders, device watching) share the session; locking tells
+/// the background work to stop ([`IdleLock::unlocked_signal`]), waits for it, then closes the
+/// vault, so readings already acknowledged are sealed before the keys leave memory.
 #[derive(Debug)]
 pub struct IdleLock {
     idle_after: SignedDuration,
-    slot: Mutex<Option<(Session, Timestamp)>>,
+    slot: Mutex<Option<(Arc<Session>, Timestamp)>>,
+    unlocked: watch::Sender<bool>,
 }
+
+/// How long locking waits for background work to let go of the session.
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl IdleLock {
     pub fn new(idle_after: SignedDuration) -> IdleLock {
         IdleLock {
             idle_after,
             slot: Mutex::new(None),
+            unlocked: watch::channel(false).0,
         }
     }
 
     pub async fn put(&self, session: Session, now: Timestamp) {
-        *self.slot.lock().await = Some((session, now));
+        let previous = self.slot.lock().await.replace((Arc::new(session), now));
+        self.unlocked.send_replace(true);
+        if let Some((previous, _)) = previous {
+            close(previous).await.ok();
+        }
     }
 
     /// Runs `f` on the session if unlocked, counting as activity; `None` when locked.
     pub async fn with<T>(&self, now: Timestamp, f: impl AsyncFnOnce(&Session) -> T) -> Option<T> {
-        let mut slot = self.slot.lock().await;
-        let (session, last_used) = slot.as_mut()?;
-        *last_used = now;
-        Some(f(session).await)
+        let session = {
+            let mut slot = self.slot.lock().await;
+            let (session, last_used) = slot.as_mut()?;
+            *last_used = now;
+            Arc::clone(session)
+        };
+        Some(f(&session).await)
     }
 
     /// Runs `f` on the session if unlocked, without counting as activity: for background work
     /// such as reminders, which must not keep the vault open.
     pub async fn peek<T>(&self, f: impl AsyncFnOnce(&Session) -> T) -> Option<T> {
-        let slot = self.slot.lock().await;
-        let (session, _) = slot.as_ref()?;
-        Some(f(session).await)
+        let session = self.shared().await?;
+        Some(f(&session).await)
+    }
+
+    /// The session itself, for long-running background work, which must drop it once
+    /// [`IdleLock::unlocked_signal`] turns false.
+    pub async fn shared(&self) -> Option<Arc<Session>> {
+        self.slot.lock().await.as_ref().map(|(s, _)| Arc::clone(s))
+    }
+
+    /// `true` while unlocked: background work stops when it turns false.
+    pub fn unlocked_signal(&self) -> watch::Receiver<bool> {
+        self.unlocked.subscribe()
     }
 
     /// Locks (closes) the session now, if unlocked.
     pub async fn lock_now(&self) -> Result<()> {
-        match self.slot.lock().await.take() {
-            Some((session, _)) => session.close().await,
+        let taken = self.slot.lock().await.take();
+        self.unlocked.send_replace(false);
+        match taken {
+            Some((session, _)) => close(session).await,
             None => Ok(()),
         }
     }
 
     /// Locks (closes) the session if idle for longer than allowed. Returns whether it locked.
     pub async fn lock_if_idle(&self, now: Timestamp) -> Result<bool> {
-        let mut slot = self.slot.lock().await;
-        match slot.take() {
-            Some((session, last_used)) if now.duration_since(last_used) >= self.idle_after => {
-                session.close().await?;
-                Ok(true)
+        let taken = {
+            let mut slot = self.slot.lock().await;
+            match slot.take() {
+                Some((session, last_used)) if now.duration_since(last_used) >= self.idle_after => {
+                    Some(session)
+                }
+                other => {
+                    *slot = other;
+                    None
+                }
             }
-            other => {
-                *slot = other;
-                Ok(false)
-            }
-        }
+        };
+        let Some(session) = taken else {
+            return Ok(false);
+        };
+        self.unlocked.send_replace(false);
+        close(session).await?;
+        Ok(true)
     }
 
     pub async fn is_unlocked(&self) -> bool {
         self.slot.lock().await.is_some()
+    }
+}
+
+/// Closes a shared session once background work has let go of it. If it does not within
+/// [`RELEASE_WAIT`], the session is dropped with the last holder, which zeroes the keys.
+async fn close(session: Arc<Session>) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + RELEASE_WAIT;
+    let mut session = session;
+    loop {
+        match Arc::try_unwrap(session) {
+            Ok(session) => return session.close().await,
+            Err(shared) if tokio::time::Instant::now() < deadline => {
+                session = shared;
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            Err(_) => {
+                tracing::warn!("background work held the vault past locking; it closes when done");
+                return Ok(());
+            }
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use crate::{Error, Metric, Result, Unit};
 
 /// Where a reading's time came from: the device's own clock, or the moment Tend received it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum TimeSource {
     Device,
@@ -18,6 +19,7 @@ pub enum TimeSource {
 ///
 /// The unit the device or the patient used is kept so the value can be shown back as entered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Reading {
     pub metric: Metric,
     pub time: Timestamp,
@@ -26,11 +28,13 @@ pub struct Reading {
     pub time_source: TimeSource,
     /// What the device said about how far the value can be trusted; empty for a clean reading.
     #[serde(default, skip_serializing_if = "Quality::is_empty")]
+    #[cfg_attr(feature = "specta", specta(type = Vec<QualityFlag>))]
     pub quality: Quality,
 }
 
 /// One reason a device gave to doubt a reading, or to read it with care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum QualityFlag {
     /// The sensor was not in contact with the body (heart rate, pulse oximetry).
