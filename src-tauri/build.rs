@@ -21,6 +21,12 @@ fn main() {
         "chart",
         "preferences",
         "set_preferences",
+        "scan_devices",
+        "pair_device",
+        "forget_device",
+        "devices",
+        "watch_devices",
+        "latest_readings",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

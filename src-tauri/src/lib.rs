@@ -1,6 +1,7 @@
 //! Tend's desktop and mobile shell: a Tauri 2 app whose commands are thin calls into `tend-core`.
 
 mod commands;
+mod devices;
 mod ipc_error;
 pub mod reminders;
 
@@ -41,7 +42,9 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             let data_dir = profile_dir(app.handle())?;
             app.manage(tend_core::Tend::new(data_dir));
             app.manage(Arc::new(IdleLock::new(LOCK_AFTER)));
+            app.manage(Arc::new(devices::DeviceHub::default()));
             reminders::start(app.handle())?;
+            devices::start(app.handle());
             lock_when_idle(app.handle());
             Ok(())
         })

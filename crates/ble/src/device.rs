@@ -43,17 +43,24 @@ pub struct PairedDevice {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DeviceCounters {
     /// Values that failed to decode.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub malformed: u64,
     /// Notifications dropped because the device sent too many too fast.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub flood_dropped: u64,
     /// Records the device sent again that were already stored.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub duplicates_skipped: u64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub link_losses: u64,
     /// Times the device stayed connected but silent until Tend reconnected.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub silences: u64,
     /// Downloads that ended before the device said they were complete.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub incomplete_downloads: u64,
     /// Other devices seen advertising this device's name.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub impostors_seen: u64,
 }
 
@@ -93,12 +100,14 @@ pub enum DeviceEvent {
     /// Stored-record download progress.
     Download {
         device: String,
+        #[cfg_attr(feature = "specta", specta(type = u32))]
         received: u64,
         done: bool,
     },
     Problem {
         device: String,
         problem: Problem,
+        #[cfg_attr(feature = "specta", specta(type = u32))]
         count: u64,
     },
 }

@@ -183,6 +183,7 @@ pub struct DeviceStatus {
     pub state: LinkState,
     pub battery_percent: Option<u8>,
     pub last_reading: Option<jiff::Timestamp>,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub problems: u64,
 }
 

@@ -3,6 +3,7 @@
 //! Every command is listed in `ipc()` (bindings) and in `build.rs` (permissions).
 
 mod charts;
+mod devices;
 mod medications;
 mod profile;
 
@@ -39,6 +40,12 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             charts::chart,
             charts::preferences,
             charts::set_preferences,
+            devices::scan_devices,
+            devices::pair_device,
+            devices::forget_device,
+            devices::devices,
+            devices::watch_devices,
+            devices::latest_readings,
         ])
 }
 

@@ -1,0 +1,95 @@
+//! Bluetooth health devices: scan, pair, forget, their status, the live stream, and the latest
+//! reading of each metric for Today.
+
+use std::{sync::Arc, time::Duration};
+
+use serde::Serialize;
+use tauri::{ipc::Channel, State};
+use tend_core::{
+    BtleCentral, DeviceEvent, DeviceStatus, IdleLock, LatestReading, PairedDevice, ScanResult,
+    SystemClock,
+};
+
+use super::with_session;
+use crate::{devices::DeviceHub, IpcError};
+
+/// How long pairing looks for the chosen device before giving up.
+const PAIR_SCAN: Duration = Duration::from_secs(3);
+
+/// Health devices in range, the paired ones marked, for `seconds` (1 to 30).
+#[tauri::command]
+#[specta::specta]
+pub async fn scan_devices(
+    sessions: State<'_, Arc<IdleLock>>,
+    seconds: u8,
+) -> Result<Vec<ScanResult>, IpcError> {
+    let central = BtleCentral::open().await.map_err(tend_core::Error::from)?;
+    let duration = Duration::from_secs(u64::from(seconds.clamp(1, 30)));
+    with_session(&sessions, async |s| {
+        s.scan_devices(&central, duration).await
+    })
+    .await
+}
+
+/// Pairs the device `id` (its address from a scan) and starts receiving from it.
+#[tauri::command]
+#[specta::specta]
+pub async fn pair_device(
+    sessions: State<'_, Arc<IdleLock>>,
+    hub: State<'_, Arc<DeviceHub>>,
+    id: String,
+) -> Result<PairedDevice, IpcError> {
+    let central = BtleCentral::open().await.map_err(tend_core::Error::from)?;
+    let paired = with_session(&sessions, async |s| {
+        s.pair_device(&central, &id, &SystemClock, PAIR_SCAN).await
+    })
+    .await?;
+    hub.restart();
+    Ok(paired)
+}
+
+/// Forgets a paired device; its readings stay in the history.
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_device(
+    sessions: State<'_, Arc<IdleLock>>,
+    hub: State<'_, Arc<DeviceHub>>,
+    id: String,
+) -> Result<bool, IpcError> {
+    let forgotten = with_session(&sessions, async |s| s.forget_device(&id).await).await?;
+    hub.restart();
+    Ok(forgotten)
+}
+
+/// The paired devices as last heard, and why none can be reached when Bluetooth is missing.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct Devices {
+    pub devices: Vec<DeviceStatus>,
+    pub unavailable: Option<String>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn devices(hub: State<'_, Arc<DeviceHub>>) -> Devices {
+    Devices {
+        devices: hub.statuses(),
+        unavailable: hub.unavailable(),
+    }
+}
+
+/// Streams every later device event (readings as they are stored, state, battery, download
+/// progress, problems) to `channel`.
+#[tauri::command]
+#[specta::specta]
+pub fn watch_devices(hub: State<'_, Arc<DeviceHub>>, channel: Channel<DeviceEvent>) {
+    hub.subscribe(channel);
+}
+
+/// The newest reading of each metric, for Today.
+#[tauri::command]
+#[specta::specta]
+pub async fn latest_readings(
+    sessions: State<'_, Arc<IdleLock>>,
+) -> Result<Vec<LatestReading>, IpcError> {
+    with_session(&sessions, async |s| s.latest_readings().await).await
+}
