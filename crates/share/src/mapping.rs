@@ -98,15 +98,16 @@ pub struct DoseTaken<'a> {
 }
 
 /// Maps readings to Observations. Blood-pressure values of one device at one instant become one
-/// panel; a heart-rate, pulse, breathing-rate, SpO2 or CGM stream with more than one reading in a
-/// `period` (aligned to the Unix epoch) becomes one summary (mean, min, max, count) over it.
+/// panel; with a `period`, a heart-rate, pulse, breathing-rate, SpO2 or CGM stream with more than
+/// one reading in a period (aligned to the Unix epoch) becomes one summary (mean, min, max, count)
+/// over it; without one, every reading is its own Observation.
 /// `device` says what is known of each device label. Battery readings are never mapped.
 pub fn observations(
     readings: &[Measured<'_>],
-    period: SignedDuration,
+    period: Option<SignedDuration>,
     device: &dyn Fn(&str) -> DeviceInfo,
 ) -> Vec<ShareItem> {
-    let period_ns = period.as_nanos().max(1_000_000_000);
+    let period_ns = period.map_or(0, |p| p.as_nanos().max(1_000_000_000));
     let mut panels: BTreeMap<(&str, Timestamp), Vec<&Measured<'_>>> = BTreeMap::new();
     let mut streams: BTreeMap<(&str, Metric, &str, i128), Vec<&Measured<'_>>> = BTreeMap::new();
     let mut spots = Vec::new();
@@ -117,7 +118,7 @@ pub fn observations(
                 .entry((reading.device, reading.time))
                 .or_default()
                 .push(reading),
-            metric if streams_continuously(metric, reading.device) => streams
+            metric if period_ns > 0 && streams_continuously(metric, reading.device) => streams
                 .entry((
                     reading.device,
                     metric,
@@ -136,7 +137,8 @@ pub fn observations(
             continue;
         }
         let start = Timestamp::from_nanosecond(slot * period_ns).unwrap_or(group[0].time);
-        items.push(summary(&group, start, start + period, device));
+        let end = Timestamp::from_nanosecond((slot + 1) * period_ns).unwrap_or(start);
+        items.push(summary(&group, start, end, device));
     }
     for ((label, time), group) in panels {
         items.push(blood_pressure(label, time, &group, device));
@@ -378,7 +380,8 @@ fn summary(
             start.as_nanosecond()
         ),
         category: Category::of(first.metric).unwrap_or(Category::HeartRate),
-        measured_at: start,
+        // The earliest reading in it (not the period's start): what consent is checked on.
+        measured_at: group.iter().map(|r| r.time).min().unwrap_or(start),
         device: device_of(first.device, device),
         resource,
     }
@@ -469,7 +472,7 @@ mod tests {
                     value,
                     unit,
                 )],
-                SignedDuration::from_mins(5),
+                Some(SignedDuration::from_mins(5)),
                 &labelled,
             );
             assert_eq!(items.len(), 1);
@@ -562,7 +565,7 @@ mod tests {
                 101.0,
                 Unit::MilligramPerDecilitre,
             )],
-            SignedDuration::from_mins(5),
+            Some(SignedDuration::from_mins(5)),
             &labelled,
         );
         assert_eq!(items[0].resource["code"]["coding"][0]["code"], "99504-3");
@@ -591,7 +594,7 @@ mod tests {
                     Unit::MillimetreOfMercury,
                 ),
             ],
-            SignedDuration::from_mins(5),
+            Some(SignedDuration::from_mins(5)),
             &labelled,
         );
         assert_eq!(items.len(), 1);
@@ -615,7 +618,7 @@ mod tests {
                 unit: Unit::PerMinute,
             })
             .collect();
-        let items = observations(&readings, SignedDuration::from_mins(5), &labelled);
+        let items = observations(&readings, Some(SignedDuration::from_mins(5)), &labelled);
         assert_eq!(
             items.len(),
             2,
@@ -633,7 +636,11 @@ mod tests {
             Some("strap")
         );
         // A lone reading in its period stays a spot reading.
-        let lone = observations(&readings[..1], SignedDuration::from_mins(5), &labelled);
+        let lone = observations(
+            &readings[..1],
+            Some(SignedDuration::from_mins(5)),
+            &labelled,
+        );
         assert!(lone[0].resource.get("effectiveDateTime").is_some());
     }
 
@@ -680,7 +687,7 @@ mod tests {
             80.0,
             Unit::Percent,
         );
-        assert!(observations(&[r], SignedDuration::from_mins(5), &labelled).is_empty());
+        assert!(observations(&[r], Some(SignedDuration::from_mins(5)), &labelled).is_empty());
         assert_eq!(short_hash("strap"), short_hash("strap"));
         assert_ne!(short_hash("strap"), short_hash("Strap"));
     }
