@@ -24,9 +24,9 @@ const outcome = (code, text) => ({
 });
 
 function send(res, status, body, headers = {}) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/fhir+json', ...headers });
-  res.end(text);
+  const bytes = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/fhir+json', 'content-length': bytes.length, ...headers });
+  res.end(bytes);
 }
 
 async function admin(req, res, url, body) {
@@ -103,16 +103,16 @@ const server = http.createServer((req, res) => {
       repo,
     );
     const status = Number(result.issue?.[0]?.details?.text === 'Created' ? 201 : statusOf(result));
-    const text = JSON.stringify(resource ?? result);
+    const bytes = Buffer.from(JSON.stringify(resource ?? result));
     if (fault?.mode === 'hang') return; // stored, but the answer never comes
     if (fault?.mode === 'drop') {
       // Stored; the connection drops half-way through the answer.
-      res.writeHead(status, { 'content-type': 'application/fhir+json', 'content-length': String(text.length) });
-      res.write(text.slice(0, Math.floor(text.length / 2)));
+      res.writeHead(status, { 'content-type': 'application/fhir+json', 'content-length': bytes.length });
+      res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
       return setTimeout(() => res.socket?.destroy(), 10);
     }
-    res.writeHead(status, { 'content-type': 'application/fhir+json' });
-    res.end(text);
+    res.writeHead(status, { 'content-type': 'application/fhir+json', 'content-length': bytes.length });
+    res.end(bytes);
   });
 });
 
