@@ -688,3 +688,89 @@ async fn the_fhir_export_is_a_valid_collection() {
     validate(&[bundle]);
     session.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn doses_arrive_as_medication_administrations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FhirServer::start();
+    let session = profile(dir.path()).await;
+    let details: tend_core::MedicationDetails = serde_json::from_value(json!({
+        "name": "Metformin 500 mg", "strength": null, "form": null, "instructions": null,
+        "schedule": { "times": ["08:00", "20:00"], "start": "2026-03-01" },
+        "home_zone": null, "pills_on_hand": null, "pills_per_dose": 1, "refill_at": null,
+    }))
+    .expect("details");
+    let medication = session.add_medication(details).await.expect("medication");
+    let utc = jiff::tz::TimeZone::UTC;
+    session
+        .record_dose(
+            &medication.id,
+            ts("2026-03-01T08:00:00Z"),
+            tend_core::meds::DoseState::Taken {
+                at: ts("2026-03-01T08:05:00Z"),
+            },
+            &utc,
+            ts("2026-03-01T08:05:00Z"),
+        )
+        .await
+        .expect("taken");
+    // The 20:00 dose is never recorded: by midnight it is missed.
+    let team = session
+        .add_care_team(
+            CareTeamDetails {
+                name: "Pharmacy".into(),
+                base_url: server.url(),
+                patient: "Patient/pat-2".into(),
+                bearer_token: None,
+            },
+            now(),
+        )
+        .await
+        .expect("team");
+    session
+        .give_consent(
+            &team.id,
+            Category::MedicationAdherence,
+            ConsentScope::Since {
+                since: ts("2026-03-01T00:00:00Z"),
+            },
+            now(),
+        )
+        .await
+        .expect("consent");
+    let options = ShareOptions {
+        zone: utc,
+        ..options()
+    };
+    let transport = Recording::new(options.timeout);
+    let report = session
+        .sync_care_team_with(
+            &team.id,
+            &transport,
+            &TestClock::at(now()),
+            &options,
+            &mut |_| {},
+        )
+        .await
+        .expect("sync");
+    assert_eq!(report.delivered, 2, "{report:?}");
+    let stored = server.admin(
+        "GET",
+        "/$admin/resources?type=MedicationAdministration",
+        None,
+    );
+    let mut statuses: Vec<&str> = stored
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["status"].as_str())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, ["completed", "not-done"]);
+    assert!(
+        server.identifiers("Observation").is_empty(),
+        "only adherence was consented"
+    );
+    transport.validate_sent();
+    session.close().await.expect("close");
+}
