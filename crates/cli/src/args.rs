@@ -221,6 +221,16 @@ pub enum ShareCommand {
     },
     /// Replace a care team's bearer token (from TEND_CARE_TEAM_TOKEN or a prompt).
     Token { team: String },
+    /// Sign in to a care team's server with SMART App Launch (opens a browser address).
+    Signin {
+        team: String,
+        /// The client id Tend is registered under at that server.
+        #[arg(long)]
+        client_id: String,
+        /// How long to wait for the browser to come back.
+        #[arg(long, default_value_t = 300)]
+        wait_seconds: u64,
+    },
     /// Print the transaction Bundles the next sync would send under today's consents.
     Preview {
         team: String,

@@ -160,6 +160,28 @@ async fn run_in(
             println!("The new token for `{team}` is stored.");
             Ok(())
         }
+        ShareCommand::Signin {
+            team,
+            client_id,
+            wait_seconds,
+        } => {
+            let signed_in = session
+                .smart_sign_in(
+                    &team,
+                    &client_id,
+                    std::time::Duration::from_secs(wait_seconds),
+                    now,
+                    |url| {
+                        eprintln!("Open this address in your browser to sign in:\n{url}");
+                    },
+                )
+                .await?;
+            if json {
+                return output::json(&signed_in);
+            }
+            println!("Signed in to {} as {}.", signed_in.name, signed_in.patient);
+            Ok(())
+        }
         ShareCommand::Preview { team, options } => {
             let bundles = session
                 .share_preview(&team, &share_options(&options)?, now)

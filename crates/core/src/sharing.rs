@@ -105,6 +105,18 @@ struct CareTeamRecord {
     /// Per category: data measured before this is already in the outbox (or sent).
     collected_until: BTreeMap<Category, Timestamp>,
     last_sync: Option<LastSync>,
+    /// Set once the patient signed in with SMART: how to refresh the access token.
+    #[serde(default)]
+    smart: Option<SmartState>,
+}
+
+/// What a SMART sign-in left for refreshing the access token (kept sealed in the vault).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SmartState {
+    client_id: String,
+    token_endpoint: String,
+    refresh_token: Option<String>,
+    expires_at: Option<Timestamp>,
 }
 
 /// What a queued payload holds.
@@ -137,6 +149,7 @@ impl Session {
             bearer_token: details.bearer_token.filter(|t| !t.trim().is_empty()),
             collected_until: BTreeMap::new(),
             last_sync: None,
+            smart: None,
         };
         self.vault
             .put_record(RecordKind::CareTeam, &team.id, &record)
@@ -160,6 +173,7 @@ impl Session {
     ) -> Result<()> {
         let mut record = self.care_team_record(team_id).await?;
         record.bearer_token = Some(token.trim().to_owned()).filter(|t| !t.is_empty());
+        record.smart = None;
         record.team.sign_in = if record.bearer_token.is_some() {
             SignIn::Bearer
         } else {
@@ -175,6 +189,90 @@ impl Session {
             "a new access token was entered".into(),
         )
         .await
+    }
+
+    /// Signs in to `team_id`'s server with SMART App Launch (standalone patient launch):
+    /// discovery, authorization code with PKCE, a loopback redirect. `open` gets the address to
+    /// open in the patient's browser; the sign-in waits for it up to `wait`. The patient context
+    /// from the token response becomes the team's patient reference.
+    pub async fn smart_sign_in(
+        &self,
+        team_id: &str,
+        client_id: &str,
+        wait: std::time::Duration,
+        now: Timestamp,
+        open: impl FnOnce(&str),
+    ) -> Result<CareTeam> {
+        let mut record = self.care_team_record(team_id).await?;
+        let http = HttpTransport::new(std::time::Duration::from_secs(30))?;
+        let sign_in = tend_share::SmartSignIn::start(&http, &record.team, client_id).await?;
+        open(&sign_in.authorize_url);
+        let token_endpoint = sign_in.configuration.token_endpoint.clone();
+        let tokens = sign_in.finish(&http, wait, now).await?;
+        if let Some(patient) = tokens.patient.clone() {
+            record.team = CareTeam::new(
+                &record.team.name,
+                &record.team.base_url,
+                &patient,
+                SignIn::None,
+            )?;
+        }
+        record.team.id = team_id.to_owned();
+        record.team.sign_in = SignIn::Smart {
+            client_id: client_id.to_owned(),
+        };
+        record.bearer_token = Some(tokens.access_token);
+        record.smart = Some(SmartState {
+            client_id: client_id.to_owned(),
+            token_endpoint,
+            refresh_token: tokens.refresh_token,
+            expires_at: tokens.expires_at,
+        });
+        self.vault
+            .put_record(RecordKind::CareTeam, team_id, &record)
+            .await?;
+        self.audit(
+            now,
+            "care_team_signed_in",
+            &record.team,
+            format!("SMART sign-in as {}", record.team.patient),
+        )
+        .await?;
+        Ok(record.team)
+    }
+
+    /// Refreshes a SMART access token; `None` if the team has no refresh token.
+    async fn refresh_smart_token(
+        &self,
+        team_id: &str,
+        http: &HttpTransport,
+        now: Timestamp,
+    ) -> Result<Option<String>> {
+        let mut record = self.care_team_record(team_id).await?;
+        let Some(smart) = record.smart.clone() else {
+            return Ok(None);
+        };
+        let Some(refresh_token) = smart.refresh_token.as_deref() else {
+            return Ok(None);
+        };
+        let tokens = tend_share::smart::refresh(
+            http,
+            &smart.token_endpoint,
+            &smart.client_id,
+            refresh_token,
+            now,
+        )
+        .await?;
+        record.bearer_token = Some(tokens.access_token.clone());
+        record.smart = Some(SmartState {
+            refresh_token: tokens.refresh_token,
+            expires_at: tokens.expires_at,
+            ..smart
+        });
+        self.vault
+            .put_record(RecordKind::CareTeam, team_id, &record)
+            .await?;
+        Ok(Some(tokens.access_token))
     }
 
     /// Every care team with its consents and sync state.
@@ -338,6 +436,7 @@ impl Session {
             team: &record.team,
             clock,
             token: std::sync::Mutex::new(None),
+            http: HttpTransport::new(options.timeout)?,
         };
         let report = tend_share::sync(
             &record.team,
@@ -679,6 +778,8 @@ struct OutboxStore<'a, C> {
     clock: &'a C,
     /// The token last handed out, so a refresh knows whether a new one has been entered.
     token: std::sync::Mutex<Option<String>>,
+    /// For refreshing SMART tokens.
+    http: HttpTransport,
 }
 
 fn store_error(e: impl std::fmt::Display) -> tend_share::Error {
@@ -763,12 +864,28 @@ impl<C: Clock> SyncStore for OutboxStore<'_, C> {
     }
 
     async fn access_token(&self) -> tend_share::Result<Option<String>> {
-        let token = self
+        let record = self
             .session
             .care_team_record(&self.team.id)
             .await
-            .map_err(store_error)?
-            .bearer_token;
+            .map_err(store_error)?;
+        let now = self.clock.now();
+        let expiring = record.smart.as_ref().is_some_and(|s| {
+            s.expires_at
+                .is_some_and(|at| at <= now + SignedDuration::from_secs(30))
+        });
+        let token = if expiring {
+            match self
+                .session
+                .refresh_smart_token(&self.team.id, &self.http, now)
+                .await
+            {
+                Ok(Some(fresh)) => Some(fresh),
+                _ => record.bearer_token,
+            }
+        } else {
+            record.bearer_token
+        };
         *self
             .token
             .lock()
@@ -777,8 +894,24 @@ impl<C: Clock> SyncStore for OutboxStore<'_, C> {
     }
 
     async fn refresh_access_token(&self) -> tend_share::Result<Option<String>> {
-        // A bearer token cannot be refreshed by Tend: only a new one the patient entered since
-        // (`set_care_team_token`) counts.
+        // SMART: the refresh token gets a new access token.
+        match self
+            .session
+            .refresh_smart_token(&self.team.id, &self.http, self.clock.now())
+            .await
+        {
+            Ok(Some(fresh)) => {
+                *self
+                    .token
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(fresh.clone());
+                return Ok(Some(fresh));
+            }
+            Ok(None) => {}
+            Err(_) => return Ok(None), // the refresh token is refused too: sign in again
+        }
+        // A plain bearer token cannot be refreshed by Tend: only a new one the patient entered
+        // since (`set_care_team_token`) counts.
         let used = self
             .token
             .lock()

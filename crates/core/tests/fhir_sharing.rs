@@ -47,8 +47,13 @@ struct FhirServer {
 
 impl FhirServer {
     fn start() -> FhirServer {
+        FhirServer::start_with(&[])
+    }
+
+    fn start_with(args: &[&str]) -> FhirServer {
         let mut child = Command::new(node())
             .arg("server.mjs")
+            .args(args)
             .current_dir(server_dir())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -772,5 +777,94 @@ async fn doses_arrive_as_medication_administrations() {
         "only adherence was consented"
     );
     transport.validate_sent();
+    session.close().await.expect("close");
+}
+
+/// A browser: follows the authorization URL to its redirect and loads that (plain HTTP/1.1 on
+/// loopback, as the mock authorization server answers at once without a login page).
+fn browse(url: &str) {
+    let mut next = url.to_owned();
+    for _ in 0..2 {
+        let rest = next.strip_prefix("http://").expect("http on loopback");
+        let (host, target) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let mut stream = TcpStream::connect(host).expect("connect");
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        match answer.lines().find_map(|l| {
+            l.strip_prefix("Location: ")
+                .or_else(|| l.strip_prefix("location: "))
+        }) {
+            Some(location) => next = location.trim().to_owned(),
+            None => return,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smart_sign_in_and_a_token_expired_mid_sync_is_refreshed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FhirServer::start_with(&["--smart"]);
+    let session = profile(dir.path()).await;
+    let team = care_team(&session, &server, None).await;
+    let signed_in = session
+        .smart_sign_in(
+            &team,
+            "tend-test-client",
+            Duration::from_secs(20),
+            now(),
+            |url| {
+                assert!(url.contains("code_challenge_method=S256"), "{url}");
+                let url = url.to_owned();
+                std::thread::spawn(move || browse(&url));
+            },
+        )
+        .await
+        .expect("signed in");
+    assert_eq!(
+        signed_in.patient, "Patient/pat-smart",
+        "the patient context from the token"
+    );
+    let expected = identifiers_in(
+        &session
+            .share_preview(&team, &options(), now())
+            .await
+            .expect("preview"),
+        "Observation",
+    );
+    assert!(expected.iter().all(|id| id.starts_with("pat-smart.")));
+
+    let mut bundles = 0;
+    let mut progress = |_| {
+        bundles += 1;
+        if bundles == 2 {
+            server.admin("POST", "/$admin/expire-tokens", None);
+        }
+    };
+    let transport = Recording::new(options().timeout);
+    let report = session
+        .sync_care_team_with(
+            &team,
+            &transport,
+            &TestClock::at(now()),
+            &options(),
+            &mut progress,
+        )
+        .await
+        .expect("sync");
+    assert_eq!(report.interrupted, None, "{report:?}");
+    assert_eq!(
+        report.requests,
+        report.bundles + 1,
+        "one 401, then the refreshed token"
+    );
+    assert_exactly_once(&server, "Observation", &expected);
+    transport.validate_sent();
+    let log = session.share_log().await.expect("log");
+    assert!(log.iter().any(|e| e.action == "care_team_signed_in"));
     session.close().await.expect("close");
 }

@@ -8,6 +8,7 @@ mod consent;
 mod endpoint;
 mod loinc;
 pub mod mapping;
+pub mod smart;
 pub mod sync;
 pub mod transport;
 
@@ -16,6 +17,7 @@ pub use consent::{Consent, ConsentScope, ConsentSet};
 pub use endpoint::{checked_base_url, slug, CareTeam, SignIn};
 pub use loinc::{loinc_code, LoincCode};
 pub use mapping::{DeviceInfo, DoseOutcome, DoseTaken, Measured, ShareItem, IDENTIFIER_SYSTEM};
+pub use smart::{SmartSignIn, SmartTokens};
 pub use sync::{sync, Clock, Queued, RetryPolicy, SyncProgress, SyncReport, SyncStore};
 pub use transport::{Answer, HttpTransport, Post, Transport, TransportError};
 
@@ -36,6 +38,8 @@ pub enum Error {
     Protocol(String),
     #[error("{0}")]
     Store(String),
+    #[error("sign-in failed: {0}")]
+    SignIn(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

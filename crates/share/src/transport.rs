@@ -42,7 +42,7 @@ pub trait Transport: Sync {
 /// HTTPS through rustls (ring provider); plain http only to loopback, checked on every request.
 #[derive(Debug, Clone)]
 pub struct HttpTransport {
-    client: reqwest::Client,
+    pub(crate) client: reqwest::Client,
 }
 
 impl HttpTransport {
