@@ -233,7 +233,8 @@ pub enum ShareCommand {
     },
     /// Print the transaction Bundles the next sync would send under today's consents.
     Preview {
-        team: String,
+        /// One care team's id (default: every care team).
+        team: Option<String>,
         #[command(flatten)]
         options: ShareOptionsArgs,
     },

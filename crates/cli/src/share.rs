@@ -183,9 +183,20 @@ async fn run_in(
             Ok(())
         }
         ShareCommand::Preview { team, options } => {
-            let bundles = session
-                .share_preview(&team, &share_options(&options)?, now)
-                .await?;
+            let teams = match team {
+                Some(team) => vec![team],
+                None => session
+                    .care_teams()
+                    .await?
+                    .into_iter()
+                    .map(|t| t.team.id)
+                    .collect(),
+            };
+            let options = share_options(&options)?;
+            let mut bundles = Vec::new();
+            for team in teams {
+                bundles.extend(session.share_preview(&team, &options, now).await?);
+            }
             output::json(&bundles)
         }
         ShareCommand::Sync { team, options } => {

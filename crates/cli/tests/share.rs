@@ -224,8 +224,9 @@ fn preview_prints_valid_transaction_bundles_of_consented_data_only() {
         &["share", "consent", "dr-smith", "glucose", "--revoke"],
         &profile,
     ));
-    let preview = ok(tend(&["share", "preview", "dr-smith"], &profile));
+    let preview = ok(tend(&["share", "preview"], &profile));
     assert!(!preview.contains("14743-9"));
+    assert!(preview.contains("85354-9"));
     let log: Vec<Value> =
         serde_json::from_str(&ok(tend(&["share", "log", "--json"], &profile))).expect("JSON");
     let actions: Vec<&str> = log.iter().filter_map(|e| e["action"].as_str()).collect();
