@@ -24,7 +24,8 @@ as_root() {
 # Debian/Ubuntu packages: the WebKitGTK webview, D-Bus (Bluetooth and keychain), and test tools.
 APT_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev libdbus-1-dev dbus gnome-keyring keyutils)
-APT_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver)
+# dunst: a real notification daemon for the test that reminders reach org.freedesktop.Notifications.
+APT_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dunst)
 
 install_apt() {
   local missing=()

@@ -2,7 +2,26 @@
 //! a capability must grant before the UI can call it.
 
 fn main() {
-    let manifest = tauri_build::AppManifest::new().commands(&["app_info"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "vault_unlocked",
+        "vault_create",
+        "vault_unlock",
+        "vault_lock",
+        "medications",
+        "add_medication",
+        "update_medication",
+        "remove_medication",
+        "todays_doses",
+        "record_dose",
+        "undo_dose",
+        "adherence",
+        "schedule_preview",
+        "recorded_metrics",
+        "chart",
+        "preferences",
+        "set_preferences",
+    ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));
 }

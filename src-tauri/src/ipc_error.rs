@@ -18,3 +18,19 @@ impl From<tend_core::Error> for IpcError {
         }
     }
 }
+
+impl From<tend_core::VaultError> for IpcError {
+    fn from(e: tend_core::VaultError) -> Self {
+        tend_core::Error::from(e).into()
+    }
+}
+
+/// Date arithmetic that cannot be done (far outside any calendar a patient uses).
+impl From<jiff::Error> for IpcError {
+    fn from(_: jiff::Error) -> Self {
+        IpcError {
+            code: tend_core::ErrorCode::Internal,
+            message: "that date is outside the calendar Tend can work with".into(),
+        }
+    }
+}

@@ -15,11 +15,20 @@ export function appBinary() {
   return path;
 }
 
+/** The `tend` command of the same build: TEND_CLI_BINARY, set by scripts/test. */
+export function cliBinary() {
+  const path = process.env.TEND_CLI_BINARY;
+  if (!path) throw new Error("TEND_CLI_BINARY is not set: run the tests through scripts/test");
+  return path;
+}
+
 /** Starts tauri-driver with a fresh profile directory; returns a handle to stop both. */
 export async function startDriver() {
   const dataDir = mkdtempSync(join(tmpdir(), "tend-e2e-"));
   const child = spawn("tauri-driver", ["--port", String(DRIVER_PORT)], {
-    env: { ...process.env, TEND_DATA_DIR: dataDir },
+    // No session bus for the app: no keychain (so the vault takes a passphrase, the same on every
+    // machine) and no notifications on the desktop of whoever runs the tests.
+    env: { ...process.env, TEND_DATA_DIR: dataDir, DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/tend-e2e-bus" },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));

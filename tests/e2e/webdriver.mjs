@@ -33,6 +33,12 @@ export class Session {
     return this.command("POST", `/element/${element}/click`, {});
   }
 
+  /** Types `text` into a form field, after clearing it. */
+  async type(element, text) {
+    await this.command("POST", `/element/${element}/clear`, {});
+    return this.command("POST", `/element/${element}/value`, { text });
+  }
+
   text(element) {
     return this.command("GET", `/element/${element}/text`);
   }

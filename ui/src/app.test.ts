@@ -51,10 +51,14 @@ describe("routes", () => {
 
 describe("app shell", () => {
   it("shows the vault state and version from the backend", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "app_info") return { version: "9.8.7", data_dir: "/profile", vault: { state: "not_created" } };
-      throw new Error(`unexpected command ${cmd}`);
-    });
+    mockIPC(
+      (cmd) => {
+        if (cmd === "app_info") return { version: "9.8.7", data_dir: "/profile", vault: { state: "not_created" } };
+        if (cmd === "vault_unlocked") return false;
+        throw new Error(`unexpected command ${cmd}`);
+      },
+      { shouldMockEvents: true },
+    );
     await mountApp();
     expect(text("[data-testid=vault-status]")).toBe("Not set up yet");
 
@@ -65,7 +69,13 @@ describe("app shell", () => {
   });
 
   it("has one link per screen and marks the current one", async () => {
-    mockIPC(() => ({ version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase" } }));
+    mockIPC(
+      (cmd) =>
+        cmd === "vault_unlocked"
+          ? false
+          : { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase" } },
+      { shouldMockEvents: true },
+    );
     await mountApp();
     const links = [...target.querySelectorAll("nav a")];
     expect(links.map((a) => a.textContent)).toEqual(ROUTES.map((r) => r.label));
@@ -74,9 +84,12 @@ describe("app shell", () => {
   });
 
   it("shows the backend's error message, with its code", async () => {
-    mockIPC(() => {
-      throw { code: "vault_newer_format", message: "the vault was written by a newer Tend" };
-    });
+    mockIPC(
+      () => {
+        throw { code: "vault_newer_format", message: "the vault was written by a newer Tend" };
+      },
+      { shouldMockEvents: true },
+    );
     await mountApp();
     const alert = target.querySelector("[role=alert]");
     expect(alert?.getAttribute("data-error-code")).toBe("vault_newer_format");

@@ -1,7 +1,10 @@
 // Plain-language wording of the vault's state, shared by Today and Settings.
 import type { VaultStatus } from "./bindings";
 
-export function describeVault(vault: VaultStatus): { title: string; detail: string } {
+export function describeVault(vault: VaultStatus, unlocked = false): { title: string; detail: string } {
+  if (unlocked) {
+    return { title: "Unlocked", detail: "Your history is encrypted on this device and open in Tend now." };
+  }
   switch (vault.state) {
     case "not_created":
       return {

@@ -1,13 +1,31 @@
 //! Talking to the patient's Bluetooth LE health devices through btleplug.
 //!
-//! btleplug is the only Bluetooth dependency in Tend and stays inside this crate: the rest of the
-//! app sees [`HealthService`]s, [`LinkState`]s and decoded readings.
+//! btleplug is the only Bluetooth dependency in Tend and stays inside this crate (`btle.rs`):
+//! the connection logic in `supervise.rs` sees a [`Central`] and a [`Link`], so it is tested with
+//! a fake as well as against `bluez-sim`. The rest of the app sees [`HealthService`]s,
+//! [`LinkState`]s, [`DeviceEvent`]s and decoded readings handed to its [`DeviceSink`].
 
+mod btle;
+mod decode;
+mod device;
 mod health_service;
+mod link;
 mod link_state;
+mod pairing;
+mod supervise;
+#[cfg(test)]
+mod supervise_tests;
 
-pub use health_service::HealthService;
+pub use btle::{BtleCentral, BtleLink};
+pub use decode::{decode, MEASUREMENTS};
+pub use device::{
+    Clock, DeviceCounters, DeviceEvent, DeviceReading, DeviceSink, PairedDevice, Problem,
+};
+pub use health_service::{uuid_from_u16, HealthService};
+pub use link::{Advertisement, Central, GattChar, Link, LinkEvent};
 pub use link_state::LinkState;
+pub use pairing::{pair, scan, ScanResult};
+pub use supervise::{backoff, keep_connected, LinkPolicy};
 
 use btleplug::api::Manager as _;
 
@@ -20,6 +38,14 @@ pub enum Error {
     Unavailable(String),
     #[error("the device sent a malformed value: {0}")]
     Malformed(#[from] tend_gatt::Error),
+    #[error("no device {0} is known: scan first, and check it is in range")]
+    UnknownDevice(String),
+    #[error("the device has no characteristic {0:#06x}")]
+    MissingCharacteristic(u16),
+    #[error("{0} offers no health service Tend supports")]
+    NotAHealthDevice(String),
+    #[error("could not store: {0}")]
+    Storage(String),
 }
 
 impl From<btleplug::Error> for Error {

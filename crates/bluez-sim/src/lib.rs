@@ -1,18 +1,234 @@
 //! A BlueZ look-alike with simulated health peripherals, for tests and the demo on machines
 //! without a Bluetooth radio.
 //!
-//! This module holds the peripherals' model; the D-Bus service that presents them as
-//! `org.bluez` objects is built on it.
+//! [`Sim::start`] owns `org.bluez` on the bus it is given (usually a [`PrivateBus`]) and serves
+//! the adapter, device and GATT objects btleplug's BlueZ backend uses. The peripherals measure on
+//! their own, send values encoded by `tend-gatt`, keep what they measured out of range, and on
+//! command drop the link, send garbage, go silent, flood, or have an impostor pose as them.
 
+mod bus;
+mod objects;
 mod peripheral;
+mod values;
+mod world;
 
-pub use peripheral::{catalogue, Fault, SimPeripheral};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use zbus::Connection;
+
+pub use bus::PrivateBus;
+pub use peripheral::{catalogue, uuid16, CharFlags, CharSpec, Fault, Kind, SimPeripheral};
+
+use world::{device_path, DeviceState, Shared, World, ADAPTER_PATH};
 
 /// Why the simulator could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("no simulated peripheral at {0}")]
     UnknownPeripheral(String),
+    #[error("the private bus failed: {0}")]
+    Bus(String),
+    #[error("D-Bus: {0}")]
+    Dbus(#[from] zbus::Error),
+    #[error("the simulator needs a tokio runtime")]
+    NoRuntime,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// The running simulator. Dropping it stops the peripherals and releases `org.bluez`.
+#[derive(Debug)]
+pub struct Sim {
+    conn: Connection,
+    shared: Shared,
+    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+}
+
+impl Sim {
+    /// Serves the whole [`catalogue`] on the bus at `bus_address`.
+    pub async fn start(bus_address: &str) -> Result<Sim> {
+        Sim::start_with(bus_address, catalogue()).await
+    }
+
+    /// Serves `devices` on the bus at `bus_address`.
+    pub async fn start_with(bus_address: &str, devices: Vec<SimPeripheral>) -> Result<Sim> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
+        let world = World {
+            devices: Vec::new(),
+            discovering: false,
+            powered: true,
+        };
+        let shared = Shared::new(world, runtime, Timestamp::now());
+        let conn = zbus::connection::Builder::address(bus_address)?
+            .serve_at("/", zbus::fdo::ObjectManager)?
+            .serve_at(
+                ADAPTER_PATH,
+                objects::Adapter {
+                    shared: shared.clone(),
+                },
+            )?
+            .name("org.bluez")?
+            .build()
+            .await?;
+        let sim = Sim {
+            conn,
+            shared,
+            tasks: std::sync::Mutex::new(Vec::new()),
+        };
+        for device in devices {
+            sim.add(device).await?;
+        }
+        Ok(sim)
+    }
+
+    /// The peripherals on the bus, impostors included.
+    pub fn devices(&self) -> Vec<SimPeripheral> {
+        self.shared
+            .lock()
+            .devices
+            .iter()
+            .map(|d| d.peripheral.clone())
+            .collect()
+    }
+
+    /// Makes `address` misbehave (or, with [`Fault::Behave`], stop misbehaving).
+    pub async fn fault(&self, address: &str, fault: Fault) -> Result<()> {
+        let path = self.path_of(address)?;
+        match fault {
+            Fault::DropLink => world::drop_link(&self.shared, &self.conn, &path).await,
+            Fault::DropMidDownload => {
+                self.shared.device(&path, |d| d.drop_mid_download = true);
+            }
+            other => {
+                self.shared.device(&path, |d| d.fault = other);
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the device out of range (dropping its link) or brings it back.
+    pub async fn set_in_range(&self, address: &str, in_range: bool) -> Result<()> {
+        let path = self.path_of(address)?;
+        self.shared.device(&path, |d| d.in_range = in_range);
+        if !in_range {
+            world::drop_link(&self.shared, &self.conn, &path).await;
+        }
+        Ok(())
+    }
+
+    /// How often the device measures.
+    pub fn set_interval(&self, address: &str, interval: Duration) -> Result<()> {
+        let path = self.path_of(address)?;
+        self.shared.device(&path, |d| d.interval = interval);
+        Ok(())
+    }
+
+    /// Stops or resumes the device's own measuring.
+    pub fn set_measuring(&self, address: &str, measuring: bool) -> Result<()> {
+        let path = self.path_of(address)?;
+        self.shared.device(&path, |d| d.measuring = measuring);
+        Ok(())
+    }
+
+    /// Puts `count` readings in the device's memory (glucose meter, CGM, cuff, thermometer, scale).
+    pub fn add_stored_records(&self, address: &str, count: u32) -> Result<()> {
+        let path = self.path_of(address)?;
+        if world::store_offline(&self.shared, &path, count, Timestamp::now()) {
+            Ok(())
+        } else {
+            Err(Error::UnknownPeripheral(format!(
+                "{address} (it keeps no records)"
+            )))
+        }
+    }
+
+    /// Adds a device that advertises the name and service of `address` from another address.
+    /// Returns the impostor's address.
+    pub async fn add_impostor(&self, address: &str) -> Result<String> {
+        let path = self.path_of(address)?;
+        let original = self
+            .shared
+            .device(&path, |d| d.peripheral.clone())
+            .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))?;
+        let count = self.shared.lock().devices.len();
+        let impostor = SimPeripheral {
+            address: format!("C0:7E:4D:00:01:{count:02X}"),
+            ..original
+        };
+        let new_address = impostor.address.clone();
+        self.add(impostor).await?;
+        Ok(new_address)
+    }
+
+    /// How many readings the device has taken so far (stored ones included).
+    pub fn measured(&self, address: &str) -> Result<u64> {
+        let path = self.path_of(address)?;
+        self.shared
+            .device(&path, |d| d.measured)
+            .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))
+    }
+
+    /// The record numbers a glucose meter (sequence numbers) or CGM (minutes since its session
+    /// started) holds.
+    pub fn glucose_sequences(&self, address: &str) -> Result<Vec<u16>> {
+        let path = self.path_of(address)?;
+        self.shared
+            .device(&path, |d| d.records.iter().map(|(s, _)| *s).collect())
+            .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))
+    }
+
+    pub fn is_connected(&self, address: &str) -> bool {
+        self.shared
+            .device_by_address(address, |d| d.connected)
+            .unwrap_or(false)
+    }
+
+    async fn add(&self, device: SimPeripheral) -> Result<()> {
+        let seed = self.shared.lock().devices.len() as u64 + 1;
+        let path = device_path(&device.address);
+        self.shared
+            .lock()
+            .devices
+            .push(DeviceState::new(device, seed));
+        objects::export_device(&self.conn, &self.shared, &path).await?;
+        let (shared, conn) = (self.shared.clone(), self.conn.clone());
+        let task = self.shared.runtime.spawn(async move {
+            // Short sleeps, so a new interval applies at once rather than after the old one.
+            let mut last = tokio::time::Instant::now();
+            loop {
+                let Some(interval) = shared.device(&path, |d| d.interval) else {
+                    return;
+                };
+                let due = last + interval;
+                let now = tokio::time::Instant::now();
+                if now < due {
+                    tokio::time::sleep((due - now).min(Duration::from_millis(50))).await;
+                    continue;
+                }
+                last = now;
+                let emissions = world::tick(&shared, &path, Timestamp::now());
+                world::emit(&conn, emissions).await;
+            }
+        });
+        self.tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(task);
+        Ok(())
+    }
+
+    fn path_of(&self, address: &str) -> Result<String> {
+        self.shared
+            .device_by_address(address, |d| d.path.clone())
+            .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        for task in self.tasks.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            task.abort();
+        }
+    }
+}

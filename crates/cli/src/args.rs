@@ -93,6 +93,19 @@ pub enum MedsCommand {
     },
     /// Add a medication.
     Add(AddMedication),
+    /// Change a medication: give everything again, as for `add`. Its id and history stay.
+    Edit {
+        id: String,
+        #[command(flatten)]
+        details: AddMedication,
+    },
+    /// Remove a medication and the doses recorded for it.
+    Remove {
+        id: String,
+        /// Confirm: the dose history of this medication goes too.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Today's doses (or a window's) and where each stands.
     List {
         #[arg(long, value_name = "RFC3339")]
@@ -118,6 +131,20 @@ pub enum MedsCommand {
         dose: DoseArgs,
         #[arg(long, default_value_t = 10)]
         minutes: u16,
+    },
+    /// Take back the last thing recorded about a dose.
+    Undo {
+        medication: String,
+        #[arg(long, value_name = "RFC3339")]
+        due: String,
+        #[arg(long, value_name = "IANA zone")]
+        tz: Option<String>,
+    },
+    /// Check for reminders as the app does: doses due since the last check, and one summary of
+    /// the doses missed meanwhile.
+    Remind {
+        #[arg(long, value_name = "IANA zone")]
+        tz: Option<String>,
     },
     /// Taken and on-time percentages per medication.
     Adherence {
@@ -173,6 +200,11 @@ pub enum BenchCommand {
     Vault {
         #[arg(long, default_value_t = 31_536_000)]
         readings: u64,
+    },
+    /// Reconnect time and readings lost or doubled across simulated link drops (bluez-sim).
+    Devices {
+        #[arg(long, default_value_t = 100)]
+        drops: u32,
     },
     /// Sync one day of 1 Hz heart rate plus spot readings to a FHIR server on this machine.
     Share {
@@ -267,15 +299,26 @@ pub struct ShareOptionsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum DevicesCommand {
-    /// Look for health devices nearby.
-    Scan,
-    /// Pair a device found by a scan.
+    /// Look for health devices nearby (marks paired ones and impostors).
+    Scan {
+        /// How long to scan.
+        #[arg(long = "for", value_name = "SECONDS", default_value_t = 2.0)]
+        seconds: f64,
+    },
+    /// Pair a device found by a scan: remember it, read its information and battery, set its clock.
     Pair { address: String },
     /// List paired devices and their state.
     List,
-    /// Stream readings from paired devices.
-    Watch,
-    /// Forget a paired device.
+    /// Stay connected to every paired device and print what arrives (one JSON line per event
+    /// with --json) until interrupted, or for --for seconds, or until --count readings.
+    Watch {
+        #[arg(long = "for", value_name = "SECONDS")]
+        seconds: Option<f64>,
+        /// Stop after this many readings.
+        #[arg(long, value_name = "N")]
+        count: Option<u64>,
+    },
+    /// Forget a paired device (its readings stay in the history).
     Forget { address: String },
 }
 

@@ -7,6 +7,8 @@
 
 mod args;
 mod decode;
+mod devices;
+mod devices_bench;
 mod history;
 mod meds;
 mod output;
@@ -103,6 +105,7 @@ fn run(args: Args) -> Result<(), Failure> {
         Command::Bench(BenchCommand::Vault { readings }) => {
             block_on(vault_admin::bench(readings, json))
         }
+        Command::Bench(BenchCommand::Devices { drops }) => devices_bench::run(drops, json),
         Command::Bench(BenchCommand::Share {
             url,
             patient,
@@ -110,7 +113,9 @@ fn run(args: Args) -> Result<(), Failure> {
             max_entries,
         }) => block_on(share::bench(&url, &patient, baseline, max_entries, json)),
         Command::Share(command) => block_on(share::run(&profile(args.data_dir)?, command, json)),
-        Command::Devices(_) => Err(Failure::Unavailable("devices")),
+        Command::Devices(command) => {
+            block_on(devices::run(&profile(args.data_dir)?, command, json))
+        }
         Command::Passphrase => block_on(unlock::change_passphrase(&profile(args.data_dir)?)),
         Command::Erase { yes } => block_on(vault_admin::erase(&profile(args.data_dir)?, yes, json)),
     }

@@ -1,5 +1,6 @@
 //! `tend meds`: planning a schedule (`plan`, per DESIGN.md's contract), and the medications kept
-//! in the vault with their doses (`add`, `list`, `take`, `skip`, `snooze`, `adherence`).
+//! in the vault with their doses (`add`, `edit`, `remove`, `list`, `take`, `skip`, `snooze`,
+//! `undo`, `remind`, `adherence`).
 //!
 //! Instants print as RFC 3339 with the local offset (`"2026-03-08T03:00:00-04:00"`), never
 //! jiff's bracketed zone annotation: scripts read them. "Now" is the system clock, or `TEND_NOW`
@@ -9,7 +10,7 @@ use std::path::Path;
 
 use jiff::{tz::TimeZone, SignedDuration, Timestamp, ToSpan};
 use tend_core::meds::{self, DoseSchedule, DoseState};
-use tend_core::{rfc3339, Dose, MedicationDetails, Tend};
+use tend_core::{rfc3339, Dose, MedicationDetails, Reminder, Tend};
 
 use crate::{
     args::{AddMedication, DoseArgs, MedsCommand},
@@ -31,6 +32,68 @@ pub async fn run(tend: &Tend, command: MedsCommand, json: bool) -> Result<(), Fa
                 return output::json(&added);
             }
             println!("Added {} (id `{}`).", added.details.name, added.id);
+            Ok(())
+        }
+        MedsCommand::Edit { id, details } => {
+            let details = medication_details(details)?;
+            let session = unlock::session(tend, false).await?;
+            let edited = session.update_medication(&id, details).await;
+            session.close().await?;
+            let edited = edited?;
+            if json {
+                return output::json(&edited);
+            }
+            println!("Changed {} (id `{}`).", edited.details.name, edited.id);
+            Ok(())
+        }
+        MedsCommand::Remove { id, yes } => {
+            if !yes {
+                return Err(Failure::Failed(format!(
+                    "removing `{id}` deletes its dose history too: add --yes to confirm"
+                )));
+            }
+            let session = unlock::session(tend, false).await?;
+            let removed = session.remove_medication(&id).await;
+            session.close().await?;
+            removed?;
+            if json {
+                return output::json(&serde_json::json!({ "removed": id }));
+            }
+            println!("Removed `{id}` and its doses.");
+            Ok(())
+        }
+        MedsCommand::Undo {
+            medication,
+            due,
+            tz,
+        } => {
+            let here = zone(tz.as_deref())?;
+            let due = instant("--due", &due)?;
+            let session = unlock::session(tend, false).await?;
+            let undone = session.undo_dose(&medication, due, &here, now).await;
+            session.close().await?;
+            print_doses(&[undone?], json)
+        }
+        MedsCommand::Remind { tz } => {
+            let here = zone(tz.as_deref())?;
+            let session = unlock::session(tend, false).await?;
+            let reminders = session.check_reminders(now, &here).await;
+            session.close().await?;
+            let reminders = reminders?;
+            if json {
+                return output::json(&reminders);
+            }
+            for reminder in reminders {
+                match reminder {
+                    Reminder::DoseDue { dose } => {
+                        println!("Due now: {} ({})", dose.medication, dose.due)
+                    }
+                    Reminder::DosesMissed { doses, since, .. } => {
+                        println!("Missed since {since}: {} doses", doses.len());
+                        print_doses(&doses, false)?;
+                    }
+                }
+            }
             Ok(())
         }
         MedsCommand::List { from, until, tz } => {

@@ -254,3 +254,93 @@ fn bad_medications_and_doses_are_refused_clearly() {
     ))
     .contains("no medication called"));
 }
+
+#[test]
+fn undo_edit_remove_and_one_reminder_check() {
+    let profile = profile_with_metformin();
+    let p = profile.path();
+    let due = "2026-03-02T08:00:00-05:00";
+
+    // The app's first check announces nothing from before it; the next one, the 08:00 dose.
+    let first = json(tend(
+        &[&["meds", "remind"][..], &NY].concat(),
+        p,
+        "2026-03-02T07:00:00-05:00",
+    ));
+    assert_eq!(first, serde_json::json!([]));
+    let reminders = json(tend(
+        &[&["meds", "remind"][..], &NY].concat(),
+        p,
+        "2026-03-02T08:01:00-05:00",
+    ));
+    assert_eq!(reminders[0]["kind"], "dose_due");
+    assert_eq!(reminders[0]["dose"]["due"], due);
+    let again = json(tend(
+        &[&["meds", "remind"][..], &NY].concat(),
+        p,
+        "2026-03-02T08:02:00-05:00",
+    ));
+    assert_eq!(again, serde_json::json!([]), "nothing fires twice");
+
+    // Taken by mistake, then undone: due again, and the pill is back.
+    let taken = json(tend(
+        &[&["meds", "take", "metformin-500-mg"][..], &NY].concat(),
+        p,
+        "2026-03-02T08:05:00-05:00",
+    ));
+    assert_eq!(taken[0]["state"], "taken");
+    let undone = json(tend(
+        &[&["meds", "undo", "metformin-500-mg", "--due", due][..], &NY].concat(),
+        p,
+        "2026-03-02T08:06:00-05:00",
+    ));
+    assert_eq!(undone[0]["state"], "due");
+    assert!(error(&tend(
+        &[&["meds", "undo", "metformin-500-mg", "--due", due][..], &NY].concat(),
+        p,
+        "2026-03-02T08:06:00-05:00",
+    ))
+    .contains("nothing to undo"));
+
+    // Edited: the same id, a new name and strength; the pills are as entered.
+    let schedule = p.join("bid.json");
+    let edited = json(tend(
+        &[
+            "meds",
+            "edit",
+            "metformin-500-mg",
+            "--name",
+            "Metformin XR",
+            "--strength",
+            "750 mg",
+            "--schedule",
+            schedule.to_str().expect("path"),
+            "--pills",
+            "5",
+        ],
+        p,
+        "2026-03-02T08:07:00-05:00",
+    ));
+    assert_eq!(edited["id"], "metformin-500-mg");
+    assert_eq!(edited["name"], "Metformin XR");
+    assert_eq!(edited["pills_on_hand"], 5);
+
+    // Removing asks for --yes, then takes the medication and its doses away.
+    assert!(error(&tend(
+        &["meds", "remove", "metformin-500-mg"],
+        p,
+        "2026-03-02T08:08:00-05:00"
+    ))
+    .contains("--yes"));
+    json(tend(
+        &["meds", "remove", "metformin-500-mg", "--yes"],
+        p,
+        "2026-03-02T08:08:00-05:00",
+    ));
+    let today = json(tend(
+        &[&["meds", "list"][..], &NY].concat(),
+        p,
+        "2026-03-02T08:09:00-05:00",
+    ));
+    assert_eq!(today, serde_json::json!([]));
+}

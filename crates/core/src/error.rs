@@ -14,6 +14,8 @@ pub enum Error {
     Share(#[from] tend_share::Error),
     #[error("{0}")]
     InvalidInput(String),
+    #[error("Tend is locked: unlock it to go on")]
+    Locked,
 }
 
 /// What kind of failure happened, for the UI and scripts to switch on; never parse messages.
@@ -35,6 +37,7 @@ pub enum ErrorCode {
     BluetoothUnavailable,
     DeviceMalformed,
     InvalidInput,
+    Locked,
 }
 
 impl Error {
@@ -62,6 +65,7 @@ impl Error {
                 | tend_share::Error::NotConsented(_),
             ) => ErrorCode::InvalidInput,
             Error::Share(_) => ErrorCode::Internal,
+            Error::Locked => ErrorCode::Locked,
         }
     }
 }

@@ -4,9 +4,13 @@
 //! meet.
 
 mod app_info;
+mod chart;
+mod devices;
 mod error;
 mod history_csv;
 mod medications;
+mod preferences;
+mod reminders;
 mod session;
 mod sharing;
 mod trends;
@@ -14,11 +18,20 @@ mod trends;
 use std::path::{Path, PathBuf};
 
 pub use app_info::AppInfo;
+pub use chart::{Chart, ChartPoint, ChartSummary};
+pub use devices::{
+    adapter_names, scan_devices, BtleCentral, Central, Clock, DeviceCounters, DeviceEvent,
+    DeviceReading, DeviceSample, DeviceStatus, HealthService, LinkPolicy, LinkState, PairedDevice,
+    Problem, ScanResult, FLAG_DEVICE_TIME,
+};
 pub use error::{Error, ErrorCode, Result};
 pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
 pub use medications::{
-    rfc3339, zone_named, Dose, Medication, MedicationAdherence, MedicationDetails, GRACE, ON_TIME,
+    preview_schedule, rfc3339, zone_named, AdherenceSummary, Dose, DoseAction, Medication,
+    MedicationAdherence, MedicationDetails, GRACE, ON_TIME,
 };
+pub use preferences::{Preferences, Theme};
+pub use reminders::{run_reminders, LocalClock, Reminder, SystemClock};
 pub use session::{IdleLock, Session};
 pub use sharing::{
     CareTeamDetails, CareTeamStatus, ConsentStatus, LastSync, ShareOptions, SHARE_ACTIONS,

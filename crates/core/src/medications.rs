@@ -17,6 +17,7 @@ pub const ON_TIME: SignedDuration = SignedDuration::from_mins(60);
 
 /// A medication as stored: its id and what the patient entered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Medication {
     pub id: String,
     #[serde(flatten)]
@@ -25,6 +26,7 @@ pub struct Medication {
 
 /// A medication as the patient sets it up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MedicationDetails {
     pub name: String,
     pub strength: Option<String>,
@@ -41,6 +43,7 @@ pub struct MedicationDetails {
 
 /// One planned dose and where it stands now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Dose {
     pub medication_id: String,
     pub medication: String,
@@ -55,16 +58,95 @@ pub struct Dose {
 
 /// Adherence of one medication over a range.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MedicationAdherence {
     pub medication_id: String,
     pub medication: String,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub taken: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub on_time: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub skipped: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub missed: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub pending: usize,
     pub taken_percent: Option<f64>,
     pub on_time_percent: Option<f64>,
+}
+
+/// What the patient does about a dose from a button or a notification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum DoseAction {
+    Take,
+    Skip { reason: String },
+    Snooze { minutes: u16 },
+}
+
+impl DoseAction {
+    /// The state this action records at `now`.
+    pub fn state(self, now: Timestamp) -> DoseState {
+        match self {
+            DoseAction::Take => DoseState::Taken { at: now },
+            DoseAction::Skip { reason } => DoseState::Skipped { reason },
+            DoseAction::Snooze { minutes } => DoseState::Snoozed {
+                until: now + SignedDuration::from_mins(i64::from(minutes)),
+            },
+        }
+    }
+}
+
+/// The next `count` doses of `schedule` from `now` (within a year), as the patient would see
+/// them in the zone that `home_zone` or `here` gives: the preview while setting a medication up.
+pub fn preview_schedule(
+    schedule: &DoseSchedule,
+    home_zone: Option<&str>,
+    now: Timestamp,
+    here: &TimeZone,
+    count: usize,
+) -> Result<Vec<String>> {
+    schedule
+        .validate()
+        .map_err(|e| Error::InvalidInput(e.to_string()))?;
+    let zone = match home_zone {
+        Some(zone) => zone_named(zone)?,
+        None => here.clone(),
+    };
+    let due = tend_meds::plan(
+        schedule,
+        now,
+        now + SignedDuration::from_hours(366 * 24),
+        &zone,
+    )
+    .map_err(|e| Error::InvalidInput(e.to_string()))?;
+    Ok(due.iter().take(count).map(rfc3339).collect())
+}
+
+/// Adherence over a range: per medication, and overall (every dose of every medication).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AdherenceSummary {
+    pub medications: Vec<MedicationAdherence>,
+    pub overall: MedicationAdherence,
+}
+
+impl MedicationAdherence {
+    fn new(medication_id: String, medication: String, counts: Adherence) -> MedicationAdherence {
+        MedicationAdherence {
+            medication_id,
+            medication,
+            taken: counts.taken,
+            on_time: counts.on_time,
+            skipped: counts.skipped,
+            missed: counts.missed,
+            pending: counts.pending,
+            taken_percent: counts.taken_percent(),
+            on_time_percent: counts.on_time_percent(),
+        }
+    }
 }
 
 /// What was recorded about one dose.
@@ -74,26 +156,15 @@ struct DoseEvent {
     due: Timestamp,
     state: DoseState,
     recorded_at: Timestamp,
+    /// The states recorded before this one, latest last: what `undo` goes back to.
+    #[serde(default)]
+    earlier: Vec<DoseState>,
 }
 
 impl Session {
     /// Adds a medication after checking its name, schedule, zone and pill counts.
-    pub async fn add_medication(&self, mut new: MedicationDetails) -> Result<Medication> {
-        new.name = new.name.trim().to_owned();
-        if new.name.is_empty() {
-            return Err(Error::InvalidInput("the medication needs a name".into()));
-        }
-        new.schedule
-            .validate()
-            .map_err(|e| Error::InvalidInput(e.to_string()))?;
-        if let Some(zone) = &new.home_zone {
-            zone_named(zone)?;
-        }
-        if new.pills_per_dose == 0 {
-            return Err(Error::InvalidInput(
-                "pills per dose must be at least 1".into(),
-            ));
-        }
+    pub async fn add_medication(&self, new: MedicationDetails) -> Result<Medication> {
+        let new = validated(new)?;
         let id = slug(&new.name);
         if id.is_empty() {
             return Err(Error::InvalidInput(
@@ -117,6 +188,42 @@ impl Session {
         Ok(medication)
     }
 
+    /// Replaces what the patient entered for medication `id`; its id and dose history stay.
+    pub async fn update_medication(
+        &self,
+        id: &str,
+        details: MedicationDetails,
+    ) -> Result<Medication> {
+        let details = validated(details)?;
+        self.medication(id).await?;
+        let medication = Medication {
+            id: id.to_owned(),
+            details,
+        };
+        self.vault
+            .put_record(RecordKind::Medication, id, &medication)
+            .await?;
+        Ok(medication)
+    }
+
+    /// Removes medication `id` and every dose recorded for it.
+    pub async fn remove_medication(&self, id: &str) -> Result<()> {
+        self.medication(id).await?;
+        for (key, event) in self
+            .vault
+            .list_records::<DoseEvent>(RecordKind::DoseEvent)
+            .await?
+        {
+            if event.medication == id {
+                self.vault
+                    .delete_record(RecordKind::DoseEvent, &key)
+                    .await?;
+            }
+        }
+        self.vault.delete_record(RecordKind::Medication, id).await?;
+        Ok(())
+    }
+
     pub async fn medications(&self) -> Result<Vec<Medication>> {
         Ok(self
             .vault
@@ -135,23 +242,15 @@ impl Session {
         here: &TimeZone,
         now: Timestamp,
     ) -> Result<Vec<Dose>> {
-        let events = self.dose_events().await?;
-        let mut doses = Vec::new();
-        for medication in self.medications().await? {
-            for due in planned(&medication, from, until, here)? {
-                let recorded = events
-                    .get(&(medication.id.clone(), due.timestamp()))
-                    .map(|e| e.state.clone());
-                doses.push(dose(
-                    &medication,
-                    &due,
-                    recorded
-                        .unwrap_or(DoseState::Due)
-                        .at(due.timestamp(), GRACE, now),
-                    None,
-                ));
-            }
-        }
+        let mut doses: Vec<Dose> = self
+            .dose_records(from, until, here)
+            .await?
+            .into_iter()
+            .map(|(medication, due, state)| {
+                let state = state.at(due.timestamp(), GRACE, now);
+                dose(&medication, &due, state, None)
+            })
+            .collect();
         doses.sort_by(|a, b| (&a.due, &a.medication).cmp(&(&b.due, &b.medication)));
         Ok(doses)
     }
@@ -165,7 +264,9 @@ impl Session {
         here: &TimeZone,
         now: Timestamp,
     ) -> Result<Timestamp> {
-        self.medication(medication_id).await?;
+        if let DoseSchedule::AsNeeded(_) = self.medication(medication_id).await?.details.schedule {
+            return Ok(now);
+        }
         let doses = self
             .doses(
                 now - SignedDuration::from_hours(24),
@@ -196,19 +297,21 @@ impl Session {
         now: Timestamp,
     ) -> Result<Dose> {
         let mut medication = self.medication(medication_id).await?;
-        let planned = planned(&medication, due, due + SignedDuration::from_nanos(1), here)?;
-        let due_at = planned.first().ok_or_else(|| {
-            Error::InvalidInput(format!("`{medication_id}` has no dose due at {due}"))
-        })?;
+        let due_at = planned_dose(&medication, due, here)?;
         let key = event_key(medication_id, due);
         let recorded = self
             .vault
             .get_record::<DoseEvent>(RecordKind::DoseEvent, &key)
             .await?;
-        let current = recorded
-            .map_or(DoseState::Due, |e| e.state)
-            .at(due, GRACE, now);
+        let mut earlier = Vec::new();
+        let mut current = DoseState::Due;
+        if let Some(recorded) = recorded {
+            earlier = recorded.earlier;
+            earlier.push(recorded.state.clone());
+            current = recorded.state;
+        }
         let state = current
+            .at(due, GRACE, now)
             .transition(next)
             .map_err(|e| Error::InvalidInput(e.to_string()))?;
 
@@ -236,11 +339,66 @@ impl Session {
             due,
             state: state.clone(),
             recorded_at: now,
+            earlier,
         };
         self.vault
             .put_record(RecordKind::DoseEvent, &key, &event)
             .await?;
-        Ok(dose(&medication, due_at, state, refill_due))
+        Ok(dose(&medication, &due_at, state, refill_due))
+    }
+
+    /// Takes back the last thing recorded about the dose of `medication_id` due at `due`: the
+    /// dose returns to its earlier state, and a dose no longer taken puts its pills back.
+    pub async fn undo_dose(
+        &self,
+        medication_id: &str,
+        due: Timestamp,
+        here: &TimeZone,
+        now: Timestamp,
+    ) -> Result<Dose> {
+        let mut medication = self.medication(medication_id).await?;
+        let due_at = planned_dose(&medication, due, here)?;
+        let key = event_key(medication_id, due);
+        let Some(mut event) = self
+            .vault
+            .get_record::<DoseEvent>(RecordKind::DoseEvent, &key)
+            .await?
+        else {
+            return Err(Error::InvalidInput(format!(
+                "nothing is recorded for the dose of `{medication_id}` due at {due}: nothing to undo"
+            )));
+        };
+        if let (DoseState::Taken { .. }, Some(on_hand)) =
+            (&event.state, medication.details.pills_on_hand)
+        {
+            medication.details.pills_on_hand =
+                Some(on_hand.saturating_add(medication.details.pills_per_dose));
+            self.vault
+                .put_record(RecordKind::Medication, medication_id, &medication)
+                .await?;
+        }
+        let restored = match event.earlier.pop() {
+            Some(earlier) => {
+                event.state = earlier.clone();
+                event.recorded_at = now;
+                self.vault
+                    .put_record(RecordKind::DoseEvent, &key, &event)
+                    .await?;
+                earlier
+            }
+            None => {
+                self.vault
+                    .delete_record(RecordKind::DoseEvent, &key)
+                    .await?;
+                DoseState::Due
+            }
+        };
+        Ok(dose(
+            &medication,
+            &due_at,
+            restored.at(due, GRACE, now),
+            None,
+        ))
     }
 
     /// Taken and on-time counts per medication for doses due in `[from, until)`.
@@ -251,40 +409,87 @@ impl Session {
         here: &TimeZone,
         now: Timestamp,
     ) -> Result<Vec<MedicationAdherence>> {
-        let events = self.dose_events().await?;
         let medications = self.medications().await?;
-        let mut records = Vec::new();
-        for medication in &medications {
-            for due in planned(medication, from, until, here)? {
-                let state = events
-                    .get(&(medication.id.clone(), due.timestamp()))
-                    .map_or(DoseState::Due, |e| e.state.clone());
-                records.push(DoseRecord {
-                    medication: medication.id.clone(),
-                    due: due.timestamp(),
-                    state,
-                });
-            }
-        }
+        let records: Vec<DoseRecord<String>> = self
+            .dose_records(from, until, here)
+            .await?
+            .into_iter()
+            // As-needed doses are not planned, so they count for no adherence.
+            .filter(|(m, _, _)| !matches!(m.details.schedule, DoseSchedule::AsNeeded(_)))
+            .map(|(medication, due, state)| DoseRecord {
+                medication: medication.id,
+                due: due.timestamp(),
+                state,
+            })
+            .collect();
         let counts: BTreeMap<String, Adherence> =
             tend_meds::adherence(&records, from, until, now, GRACE, ON_TIME);
         Ok(medications
             .into_iter()
             .map(|m| {
-                let a = counts.get(&m.id).copied().unwrap_or_default();
-                MedicationAdherence {
-                    medication_id: m.id,
-                    medication: m.details.name,
-                    taken: a.taken,
-                    on_time: a.on_time,
-                    skipped: a.skipped,
-                    missed: a.missed,
-                    pending: a.pending,
-                    taken_percent: a.taken_percent(),
-                    on_time_percent: a.on_time_percent(),
-                }
+                let counts = counts.get(&m.id).copied().unwrap_or_default();
+                MedicationAdherence::new(m.id, m.details.name, counts)
             })
             .collect())
+    }
+
+    /// Adherence per medication and over all of them, for doses due in `[from, until)`.
+    pub async fn adherence_summary(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        here: &TimeZone,
+        now: Timestamp,
+    ) -> Result<AdherenceSummary> {
+        let medications = self.adherence(from, until, here, now).await?;
+        let all = medications
+            .iter()
+            .map(|m| Adherence {
+                taken: m.taken,
+                on_time: m.on_time,
+                skipped: m.skipped,
+                missed: m.missed,
+                pending: m.pending,
+            })
+            .fold(Adherence::default(), |sum, a| sum + a);
+        Ok(AdherenceSummary {
+            medications,
+            overall: MedicationAdherence::new(String::new(), "All medications".into(), all),
+        })
+    }
+
+    /// Every dose of every medication due in `[from, until)` with what was recorded about it
+    /// (not yet aged into missed): the planned doses, plus the as-needed doses taken.
+    pub(crate) async fn dose_records(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        here: &TimeZone,
+    ) -> Result<Vec<(Medication, Zoned, DoseState)>> {
+        let mut events = self.dose_events().await?;
+        let mut records = Vec::new();
+        for medication in self.medications().await? {
+            if let DoseSchedule::AsNeeded(_) = medication.details.schedule {
+                let zone = planning_zone(&medication, here)?;
+                for ((_, due), event) in
+                    events.range((medication.id.clone(), from)..(medication.id.clone(), until))
+                {
+                    records.push((
+                        medication.clone(),
+                        due.to_zoned(zone.clone()),
+                        event.state.clone(),
+                    ));
+                }
+                continue;
+            }
+            for due in planned(&medication, from, until, here)? {
+                let state = events
+                    .remove(&(medication.id.clone(), due.timestamp()))
+                    .map_or(DoseState::Due, |e| e.state);
+                records.push((medication.clone(), due, state));
+            }
+        }
+        Ok(records)
     }
 
     async fn medication(&self, id: &str) -> Result<Medication> {
@@ -309,6 +514,36 @@ impl Session {
     }
 }
 
+/// Checks and tidies what the patient entered for a medication.
+fn validated(mut details: MedicationDetails) -> Result<MedicationDetails> {
+    details.name = details.name.trim().to_owned();
+    if details.name.is_empty() {
+        return Err(Error::InvalidInput("the medication needs a name".into()));
+    }
+    details
+        .schedule
+        .validate()
+        .map_err(|e| Error::InvalidInput(e.to_string()))?;
+    if let Some(zone) = &details.home_zone {
+        zone_named(zone)?;
+    }
+    if details.pills_per_dose == 0 {
+        return Err(Error::InvalidInput(
+            "pills per dose must be at least 1".into(),
+        ));
+    }
+    Ok(details)
+}
+
+/// The zone whose wall clock `medication`'s doses follow for a patient now in `here`.
+fn planning_zone(medication: &Medication, here: &TimeZone) -> Result<TimeZone> {
+    let policy = match &medication.details.home_zone {
+        Some(zone) => ZonePolicy::HomeZone(zone_named(zone)?),
+        None => ZonePolicy::FollowLocal,
+    };
+    Ok(policy.planning_zone(here))
+}
+
 /// The doses of `medication` in `[from, until)`, in the zone its policy picks for a patient in `here`.
 fn planned(
     medication: &Medication,
@@ -316,20 +551,32 @@ fn planned(
     until: Timestamp,
     here: &TimeZone,
 ) -> Result<Vec<Zoned>> {
-    let policy = match &medication.details.home_zone {
-        Some(zone) => ZonePolicy::HomeZone(zone_named(zone)?),
-        None => ZonePolicy::FollowLocal,
-    };
     tend_meds::plan(
         &medication.details.schedule,
         from,
         until,
-        &policy.planning_zone(here),
+        &planning_zone(medication, here)?,
     )
     .map_err(|e| Error::InvalidInput(e.to_string()))
 }
 
-fn dose(medication: &Medication, due: &Zoned, state: DoseState, refill_due: Option<u32>) -> Dose {
+/// The dose of `medication` due at `due`: a planned one, or any instant for an as-needed one.
+fn planned_dose(medication: &Medication, due: Timestamp, here: &TimeZone) -> Result<Zoned> {
+    if let DoseSchedule::AsNeeded(_) = medication.details.schedule {
+        return Ok(due.to_zoned(planning_zone(medication, here)?));
+    }
+    planned(medication, due, due + SignedDuration::from_nanos(1), here)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::InvalidInput(format!("`{}` has no dose due at {due}", medication.id)))
+}
+
+pub(crate) fn dose(
+    medication: &Medication,
+    due: &Zoned,
+    state: DoseState,
+    refill_due: Option<u32>,
+) -> Dose {
     Dose {
         medication_id: medication.id.clone(),
         medication: medication.details.name.clone(),

@@ -68,6 +68,22 @@ impl IdleLock {
         Some(f(session).await)
     }
 
+    /// Runs `f` on the session if unlocked, without counting as activity: for background work
+    /// such as reminders, which must not keep the vault open.
+    pub async fn peek<T>(&self, f: impl AsyncFnOnce(&Session) -> T) -> Option<T> {
+        let slot = self.slot.lock().await;
+        let (session, _) = slot.as_ref()?;
+        Some(f(session).await)
+    }
+
+    /// Locks (closes) the session now, if unlocked.
+    pub async fn lock_now(&self) -> Result<()> {
+        match self.slot.lock().await.take() {
+            Some((session, _)) => session.close().await,
+            None => Ok(()),
+        }
+    }
+
     /// Locks (closes) the session if idle for longer than allowed. Returns whether it locked.
     pub async fn lock_if_idle(&self, now: Timestamp) -> Result<bool> {
         let mut slot = self.slot.lock().await;

@@ -7,6 +7,7 @@ use crate::{Error, Result};
 
 /// Where one dose stands. Transitions are checked so a taken dose cannot be "missed" later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum DoseState {
     Due,

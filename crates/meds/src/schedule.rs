@@ -13,11 +13,12 @@ use crate::{Error, Result};
 
 /// A medication's schedule, as the patient set it up.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(untagged)]
 pub enum DoseSchedule {
     FixedInterval(FixedInterval),
     WallClock(WallClock),
-    AsNeeded(AsNeeded),
+    AsNeeded(#[cfg_attr(feature = "specta", specta(type = AsNeededForm))] AsNeeded),
 }
 
 /// The form is chosen by its `every_hours` or `as_needed` key, so an error names the field that
@@ -43,9 +44,12 @@ impl<'de> Deserialize<'de> for DoseSchedule {
 
 /// Doses at local wall-clock times, on chosen weekdays or every N days.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct WallClock {
+    /// `"HH:MM"`, local time.
     #[serde(with = "hh_mm")]
+    #[cfg_attr(feature = "specta", specta(type = Vec<String>))]
     pub times: Vec<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days: Option<Vec<Weekday>>,
@@ -58,6 +62,7 @@ pub struct WallClock {
 
 /// Doses every N hours of elapsed time from an anchor instant, whatever the clocks say.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct FixedInterval {
     pub every_hours: u16,
@@ -69,7 +74,16 @@ pub struct FixedInterval {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AsNeeded;
 
+/// The JSON form of [`AsNeeded`], for the generated TypeScript types.
+#[cfg(feature = "specta")]
+#[derive(specta::Type)]
+#[allow(dead_code)]
+struct AsNeededForm {
+    as_needed: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
     Mon,

@@ -1,5 +1,5 @@
-//! Sealed records: paired devices, medications, dose events, care-team endpoints and consents,
-//! each a document under a keyed tag, so the file shows neither names nor contents.
+//! Sealed records: paired devices, medications, dose events, care-team endpoints, consents and
+//! settings, each a document under a keyed tag, so the file shows neither names nor contents.
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -13,6 +13,8 @@ pub enum RecordKind {
     DoseEvent,
     CareTeam,
     Consent,
+    /// The app's own state and preferences, such as when reminders were last checked.
+    Setting,
 }
 
 impl RecordKind {
@@ -23,6 +25,7 @@ impl RecordKind {
             RecordKind::DoseEvent => "dose_event",
             RecordKind::CareTeam => "care_team",
             RecordKind::Consent => "consent",
+            RecordKind::Setting => "setting",
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::{Error, Unit};
 
 /// One kind of measured value. The names are those of the `tend` CSV contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     HeartRate,

@@ -10,6 +10,7 @@ use crate::Metric;
 
 /// A closed interval of normal values, in the metric's canonical unit.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ReferenceRange {
     pub low: f64,
     pub high: f64,

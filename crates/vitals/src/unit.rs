@@ -13,6 +13,7 @@ const KG_PER_LB: f64 = 0.453_592_37;
 
 /// A unit Tend understands. Serialized as its UCUM code (`mm[Hg]`, `Cel`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Unit {
     #[serde(rename = "/min")]
     PerMinute,

@@ -1,0 +1,160 @@
+//! What Tend keeps about a paired device, what it reports while talking to one, and what it
+//! needs from outside: a clock and a place to store readings.
+
+use std::future::Future;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tend_vitals::Reading;
+
+use crate::{HealthService, LinkState, Result};
+
+/// A device the patient paired, as remembered in the vault.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedDevice {
+    /// The device's Bluetooth address: what Tend connects to, never its advertised name.
+    pub id: String,
+    pub name: String,
+    pub services: Vec<HealthService>,
+    pub manufacturer: Option<String>,
+    pub model: Option<String>,
+    pub serial: Option<String>,
+    pub firmware: Option<String>,
+    pub battery_percent: Option<u8>,
+    /// Every record of the device up to this sequence number is stored: a download asks only
+    /// for later ones.
+    pub last_sequence: Option<u16>,
+    /// Records above `last_sequence` already stored (live ones that overtook a download): skipped
+    /// when the device sends them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stored_after_last: Vec<u16>,
+    /// Whether Tend set the device's clock through Current Time.
+    #[serde(default)]
+    pub clock_set: bool,
+    pub paired_at: Timestamp,
+    pub last_seen: Option<Timestamp>,
+    #[serde(default)]
+    pub counters: DeviceCounters,
+}
+
+/// What went wrong with a device, counted. Never values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceCounters {
+    /// Values that failed to decode.
+    pub malformed: u64,
+    /// Notifications dropped because the device sent too many too fast.
+    pub flood_dropped: u64,
+    /// Records the device sent again that were already stored.
+    pub duplicates_skipped: u64,
+    pub link_losses: u64,
+    /// Times the device stayed connected but silent until Tend reconnected.
+    pub silences: u64,
+    /// Downloads that ended before the device said they were complete.
+    pub incomplete_downloads: u64,
+    /// Other devices seen advertising this device's name.
+    pub impostors_seen: u64,
+}
+
+/// Something hostile or broken a device did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    Malformed,
+    Flood,
+    Silent,
+    DownloadIncomplete,
+    StorageFailed,
+}
+
+/// What Tend reports while it keeps a device connected: for the UI, the CLI and tests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum DeviceEvent {
+    State {
+        device: String,
+        state: LinkState,
+    },
+    Battery {
+        device: String,
+        battery_percent: u8,
+    },
+    /// A reading now stored in the vault.
+    Reading {
+        device: String,
+        #[serde(flatten)]
+        reading: Reading,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sequence: Option<u16>,
+    },
+    /// Stored-record download progress.
+    Download {
+        device: String,
+        received: u64,
+        done: bool,
+    },
+    Problem {
+        device: String,
+        problem: Problem,
+        count: u64,
+    },
+}
+
+/// A decoded reading and the device's record number for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceReading {
+    pub reading: Reading,
+    pub sequence: Option<u16>,
+}
+
+/// The time now: passed in, so tests drive it and nothing below the shell reads the clock.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+/// Where readings, device records and events go (the vault and the UI, in the app).
+pub trait DeviceSink: Send + Sync {
+    /// Stores readings durably before returning.
+    fn store(
+        &self,
+        device: &PairedDevice,
+        readings: &[DeviceReading],
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Saves the device record (progress, battery, counters).
+    fn remember(&self, device: &PairedDevice) -> impl Future<Output = Result<()>> + Send;
+    fn event(&self, event: DeviceEvent);
+}
+
+impl PairedDevice {
+    /// Whether the record `sequence` is already stored.
+    pub fn has_stored(&self, sequence: u16) -> bool {
+        self.last_sequence.is_some_and(|last| sequence <= last)
+            || self.stored_after_last.contains(&sequence)
+    }
+
+    /// Notes records as stored, moving `last_sequence` up over every run without gaps.
+    pub fn stored(&mut self, sequences: impl IntoIterator<Item = u16>) {
+        for s in sequences {
+            if !self.has_stored(s) {
+                self.stored_after_last.push(s);
+            }
+        }
+        while let Some(last) = self.last_sequence {
+            let next = last.wrapping_add(1);
+            let Some(i) = self.stored_after_last.iter().position(|s| *s == next) else {
+                break;
+            };
+            self.stored_after_last.swap_remove(i);
+            self.last_sequence = Some(next);
+        }
+    }
+
+    /// The device said a download is complete: everything up to the newest record stored is in.
+    pub fn download_complete(&mut self) {
+        if let Some(newest) = self.stored_after_last.iter().copied().max() {
+            if self.last_sequence.is_none_or(|last| newest > last) {
+                self.last_sequence = Some(newest);
+            }
+        }
+        self.stored_after_last.clear();
+    }
+}

@@ -1,0 +1,66 @@
+//! The seam between Tend's connection logic and a Bluetooth stack: a [`Central`] that scans and
+//! connects, and the [`Link`] to one connected device. btleplug implements it in `btle.rs`; the
+//! unit tests implement it with a scripted fake.
+
+use std::{future::Future, time::Duration};
+
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::{HealthService, Result};
+
+/// One device seen while scanning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Advertisement {
+    pub address: String,
+    pub name: Option<String>,
+    pub rssi: Option<i16>,
+    pub services: Vec<HealthService>,
+}
+
+/// One characteristic of a connected device, by its 16-bit UUID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GattChar {
+    pub uuid: u16,
+    pub read: bool,
+    pub write: bool,
+    /// Notify or indicate: both arrive as values on the link.
+    pub subscribe: bool,
+}
+
+/// What a link delivers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEvent {
+    /// A notification or indication.
+    Value { uuid: u16, bytes: Vec<u8> },
+    /// The link is gone (out of range, switched off, dropped by either side).
+    Lost,
+}
+
+/// Scans for and connects to devices.
+pub trait Central: Send + Sync + 'static {
+    type Link: Link;
+
+    /// Devices advertising a health service, seen within `duration`.
+    fn scan(&self, duration: Duration) -> impl Future<Output = Result<Vec<Advertisement>>> + Send;
+
+    /// Connects to `address` and discovers its characteristics. Values and the link's end
+    /// arrive on the receiver.
+    fn connect(
+        &self,
+        address: &str,
+    ) -> impl Future<Output = Result<(Self::Link, mpsc::UnboundedReceiver<LinkEvent>)>> + Send;
+}
+
+/// A connection to one device.
+pub trait Link: Send + Sync + 'static {
+    fn characteristics(&self) -> Vec<GattChar>;
+    fn read(&self, uuid: u16) -> impl Future<Output = Result<Vec<u8>>> + Send;
+    fn write(&self, uuid: u16, value: Vec<u8>) -> impl Future<Output = Result<()>> + Send;
+    fn subscribe(&self, uuid: u16) -> impl Future<Output = Result<()>> + Send;
+    fn disconnect(&self) -> impl Future<Output = ()> + Send;
+
+    fn find(&self, uuid: u16) -> Option<GattChar> {
+        self.characteristics().into_iter().find(|c| c.uuid == uuid)
+    }
+}

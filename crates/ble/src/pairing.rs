@@ -1,0 +1,126 @@
+//! Scanning for health devices (marking paired ones and impostors) and pairing the one the
+//! patient picks: its Device Information, battery and clock.
+
+use std::time::Duration;
+
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use tend_gatt::{BatteryLevel, Characteristic, CurrentTime, DeviceInformationString};
+
+use crate::{
+    device::{Clock, PairedDevice},
+    link::{Central, Link},
+    supervise::current_time,
+    Error, HealthService, Result,
+};
+
+/// One device found by a scan, as shown to the patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanResult {
+    /// The address: what `pair` takes.
+    pub id: String,
+    pub name: Option<String>,
+    pub rssi: Option<i16>,
+    pub services: Vec<HealthService>,
+    pub paired: bool,
+    /// Set when this device advertises the name of a paired device from another address:
+    /// the id of the device it poses as. Tend never connects to it in that device's place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impostor_of: Option<String>,
+}
+
+/// Scans for `duration` and marks what Tend already knows.
+pub async fn scan<C: Central>(
+    central: &C,
+    duration: Duration,
+    paired: &[PairedDevice],
+) -> Result<Vec<ScanResult>> {
+    let found = central.scan(duration).await?;
+    Ok(found
+        .into_iter()
+        .map(|ad| {
+            let is_paired = paired
+                .iter()
+                .any(|p| p.id.eq_ignore_ascii_case(&ad.address));
+            let impostor_of = (!is_paired)
+                .then(|| {
+                    paired
+                        .iter()
+                        .find(|p| ad.name.as_deref() == Some(p.name.as_str()))
+                        .map(|p| p.id.clone())
+                })
+                .flatten();
+            if impostor_of.is_some() {
+                tracing::warn!(address = %ad.address, "a device advertises a paired device's name");
+            }
+            ScanResult {
+                id: ad.address,
+                name: ad.name,
+                rssi: ad.rssi,
+                services: ad.services,
+                paired: is_paired,
+                impostor_of,
+            }
+        })
+        .collect())
+}
+
+/// Connects to the device at `id` (found by `scan`), reads what it says about itself and its
+/// battery, sets its clock (to `clock`, in the zone device clocks keep) where it allows, and
+/// returns the record to remember. The caller stores it.
+pub async fn pair<C: Central, K: Clock>(
+    central: &C,
+    id: &str,
+    name: Option<String>,
+    services: Vec<HealthService>,
+    clock: &K,
+    time_zone: &TimeZone,
+) -> Result<PairedDevice> {
+    if services.is_empty() {
+        return Err(Error::NotAHealthDevice(id.to_owned()));
+    }
+    let (link, _events) = central.connect(id).await?;
+    let mut device = PairedDevice {
+        id: id.to_owned(),
+        name: name.unwrap_or_else(|| id.to_owned()),
+        services,
+        manufacturer: None,
+        model: None,
+        serial: None,
+        firmware: None,
+        battery_percent: None,
+        last_sequence: None,
+        stored_after_last: Vec::new(),
+        clock_set: false,
+        paired_at: clock.now(),
+        last_seen: Some(clock.now()),
+        counters: Default::default(),
+    };
+    let text = |which: DeviceInformationString| {
+        let link = &link;
+        async move {
+            let bytes = link.read(which.uuid()).await.ok()?;
+            DeviceInformationString::decode(&bytes)
+                .ok()
+                .map(|s| s.trim_end_matches('\0').to_owned())
+        }
+    };
+    device.manufacturer = text(DeviceInformationString::ManufacturerName).await;
+    device.model = text(DeviceInformationString::ModelNumber).await;
+    device.serial = text(DeviceInformationString::SerialNumber).await;
+    device.firmware = text(DeviceInformationString::FirmwareRevision).await;
+    if link.find(BatteryLevel::UUID).is_some() {
+        device.battery_percent = link
+            .read(BatteryLevel::UUID)
+            .await
+            .ok()
+            .and_then(|b| BatteryLevel::decode(&b).ok())
+            .map(BatteryLevel::percent);
+    }
+    if link.find(CurrentTime::UUID).is_some_and(|c| c.write) {
+        let now = current_time(clock.now(), time_zone);
+        device.clock_set = link.write(CurrentTime::UUID, now).await.is_ok();
+    }
+    link.disconnect().await;
+    Ok(device)
+}

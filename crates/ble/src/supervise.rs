@@ -1,0 +1,527 @@
+//! Keeping one paired device connected: connect, read battery and clock, subscribe, download what
+//! it stored since the last sequence number, stream, and reconnect with backoff when the link
+//! goes — counting (never crashing on) malformed values, floods and silence.
+
+use std::time::Duration;
+
+use jiff::{tz::TimeZone, SignedDuration, Timestamp};
+use tend_gatt::{
+    BatteryLevel, CgmMeasurement, CgmSessionStartTime, Characteristic, Context, CurrentTime,
+    DayOfWeek, RacpOperator, RacpRequest, RacpResponse, RecordFilter, ResponseCode,
+};
+use tend_vitals::TimeSource;
+use tokio::sync::{mpsc, watch};
+
+use crate::{
+    decode::{decode, MEASUREMENTS},
+    device::{Clock, DeviceEvent, DeviceReading, DeviceSink, PairedDevice, Problem},
+    link::{Central, Link, LinkEvent},
+    Error, LinkState,
+};
+
+const BATTERY_LEVEL: u16 = 0x2A19;
+const CURRENT_TIME: u16 = 0x2A2B;
+const RACP: u16 = 0x2A52;
+const REPORT_STORED_RECORDS: u8 = 1;
+/// A device clock closer to ours than this is taken as right.
+const CLOCK_TOLERANCE: SignedDuration = SignedDuration::from_secs(2);
+/// Values taken off the link at once and stored in one transaction.
+const BATCH: usize = 256;
+
+/// How patiently Tend treats a device.
+#[derive(Debug, Clone)]
+pub struct LinkPolicy {
+    /// The wait after the first failed reconnect; doubled after each further failure.
+    pub backoff_first: Duration,
+    pub backoff_max: Duration,
+    /// A connected device that sends nothing this long is reconnected.
+    pub silence: Duration,
+    /// A download that goes quiet this long is given up (and asked again next time).
+    pub download_quiet: Duration,
+    /// Live notifications allowed per second per device (after a burst of as many); more are
+    /// dropped and counted as a flood.
+    pub max_per_second: u32,
+    /// How long to scan for a device the adapter no longer knows.
+    pub scan_for: Duration,
+    /// The zone device clocks keep.
+    pub time_zone: TimeZone,
+}
+
+impl Default for LinkPolicy {
+    fn default() -> Self {
+        LinkPolicy {
+            backoff_first: Duration::from_millis(100),
+            // Short enough that a device back in range is reconnected well within 2 s, whatever
+            // the outage; each attempt is one D-Bus call to BlueZ.
+            backoff_max: Duration::from_millis(1500),
+            silence: Duration::from_secs(60),
+            download_quiet: Duration::from_secs(10),
+            max_per_second: 50,
+            scan_for: Duration::from_secs(3),
+            time_zone: TimeZone::system(),
+        }
+    }
+}
+
+/// Why a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SessionEnd {
+    Lost,
+    Silent,
+    Stopped,
+}
+
+/// Keeps `device` connected until `stop` turns true, then returns its updated record.
+pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
+    central: &C,
+    mut device: PairedDevice,
+    sink: &S,
+    clock: &K,
+    policy: &LinkPolicy,
+    mut stop: watch::Receiver<bool>,
+) -> PairedDevice {
+    let mut failures = 0u32;
+    let mut state = LinkState::Connecting;
+    while !*stop.borrow() {
+        set_state(sink, &device, state);
+        let connected = tokio::select! {
+            c = central.connect(&device.id) => c,
+            _ = stop.changed() => break,
+        };
+        match connected {
+            Err(Error::UnknownDevice(_)) => {
+                // The adapter no longer knows the device (BlueZ forgets devices it has not seen
+                // for a while): look for it, then try again at once if it was seen.
+                set_state(sink, &device, LinkState::Scanning);
+                let seen = tokio::select! {
+                    found = central.scan(policy.scan_for) => found
+                        .map(|f| f.iter().any(|a| a.address.eq_ignore_ascii_case(&device.id)))
+                        .unwrap_or(false),
+                    _ = stop.changed() => break,
+                };
+                state = LinkState::Reconnecting;
+                if !seen {
+                    failures = failures.saturating_add(1);
+                    let wait = backoff(policy, failures);
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        _ = stop.changed() => break,
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::debug!(device = %device.id, error = %e, "connect failed");
+                failures = failures.saturating_add(1);
+                state = LinkState::Reconnecting;
+                let wait = backoff(policy, failures);
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    _ = stop.changed() => break,
+                }
+            }
+            Ok((link, events)) => {
+                failures = 0;
+                let end = Session {
+                    link: &link,
+                    device: &mut device,
+                    sink,
+                    clock,
+                    policy,
+                    offset: SignedDuration::ZERO,
+                    tokens: f64::from(policy.max_per_second),
+                    refilled: tokio::time::Instant::now(),
+                    flooding: false,
+                    cgm_session: None,
+                }
+                .run(events, &mut stop)
+                .await;
+                match end {
+                    SessionEnd::Stopped => {
+                        link.disconnect().await;
+                        break;
+                    }
+                    SessionEnd::Lost => device.counters.link_losses += 1,
+                    SessionEnd::Silent => {
+                        device.counters.silences += 1;
+                        problem(sink, &device, Problem::Silent, device.counters.silences);
+                        link.disconnect().await;
+                    }
+                }
+                remember(sink, &device).await;
+                state = LinkState::Reconnecting;
+            }
+        }
+    }
+    remember(sink, &device).await;
+    set_state(sink, &device, LinkState::Offline);
+    device
+}
+
+/// The wait before reconnect attempt number `failures` (1-based).
+pub fn backoff(policy: &LinkPolicy, failures: u32) -> Duration {
+    let doublings = failures.saturating_sub(1).min(16);
+    policy
+        .backoff_first
+        .saturating_mul(1 << doublings)
+        .min(policy.backoff_max)
+}
+
+fn set_state<S: DeviceSink>(sink: &S, device: &PairedDevice, state: LinkState) {
+    sink.event(DeviceEvent::State {
+        device: device.id.clone(),
+        state,
+    });
+}
+
+fn problem<S: DeviceSink>(sink: &S, device: &PairedDevice, problem: Problem, count: u64) {
+    // The device and the kind of problem only: never the value.
+    tracing::warn!(device = %device.id, ?problem, count, "device problem");
+    sink.event(DeviceEvent::Problem {
+        device: device.id.clone(),
+        problem,
+        count,
+    });
+}
+
+async fn remember<S: DeviceSink>(sink: &S, device: &PairedDevice) {
+    if let Err(e) = sink.remember(device).await {
+        tracing::warn!(device = %device.id, error = %e, "could not save the device record");
+    }
+}
+
+/// One connection's worth of work.
+struct Session<'a, L, S, K> {
+    link: &'a L,
+    device: &'a mut PairedDevice,
+    sink: &'a S,
+    clock: &'a K,
+    policy: &'a LinkPolicy,
+    /// How far the device's clock is ahead of ours (zero once Tend has set it).
+    offset: SignedDuration,
+    tokens: f64,
+    refilled: tokio::time::Instant,
+    flooding: bool,
+    /// A CGM's session start, read on connecting: places its records in time.
+    cgm_session: Option<CgmSessionStartTime>,
+}
+
+impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
+    async fn run(
+        mut self,
+        mut events: mpsc::UnboundedReceiver<LinkEvent>,
+        stop: &mut watch::Receiver<bool>,
+    ) -> SessionEnd {
+        set_state(self.sink, self.device, LinkState::Connected);
+        self.device.last_seen = Some(self.clock.now());
+        self.read_battery().await;
+        self.sync_clock().await;
+        if self
+            .link
+            .find(CgmSessionStartTime::UUID)
+            .is_some_and(|c| c.read)
+        {
+            self.cgm_session = match self.link.read(CgmSessionStartTime::UUID).await {
+                Ok(bytes) => CgmSessionStartTime::decode(&bytes).ok(),
+                Err(_) => None,
+            };
+        }
+        for c in self.link.characteristics() {
+            let wanted =
+                MEASUREMENTS.contains(&c.uuid) || c.uuid == BATTERY_LEVEL || c.uuid == RACP;
+            if c.subscribe && wanted && self.link.subscribe(c.uuid).await.is_err() {
+                return SessionEnd::Lost;
+            }
+        }
+        let mut downloading = false;
+        if self.link.find(RACP).is_some_and(|c| c.write) {
+            // A CGM numbers its records by minutes since its session started; a meter counts.
+            let is_cgm = self.link.find(CgmMeasurement::UUID).is_some();
+            let operator = match self.device.last_sequence {
+                Some(last) if is_cgm => {
+                    RacpOperator::GreaterOrEqual(RecordFilter::TimeOffset(last.wrapping_add(1)))
+                }
+                Some(last) => {
+                    RacpOperator::GreaterOrEqual(RecordFilter::SequenceNumber(last.wrapping_add(1)))
+                }
+                None => RacpOperator::All,
+            };
+            let request = RacpRequest::ReportStoredRecords(operator).encode();
+            if self.link.write(RACP, request).await.is_err() {
+                return SessionEnd::Lost;
+            }
+            downloading = true;
+            set_state(self.sink, self.device, LinkState::Downloading);
+        } else {
+            set_state(self.sink, self.device, LinkState::Streaming);
+        }
+        let mut received = 0u64;
+        loop {
+            let quiet = if downloading {
+                self.policy.download_quiet
+            } else {
+                self.policy.silence
+            };
+            let first = tokio::select! {
+                _ = stop.changed() => return SessionEnd::Stopped,
+                event = tokio::time::timeout(quiet, events.recv()) => event,
+            };
+            let first = match first {
+                Err(_) if downloading => {
+                    downloading = false;
+                    self.device.counters.incomplete_downloads += 1;
+                    let count = self.device.counters.incomplete_downloads;
+                    problem(self.sink, self.device, Problem::DownloadIncomplete, count);
+                    set_state(self.sink, self.device, LinkState::Streaming);
+                    continue;
+                }
+                Err(_) => return SessionEnd::Silent,
+                Ok(None) | Ok(Some(LinkEvent::Lost)) => return SessionEnd::Lost,
+                Ok(Some(event)) => event,
+            };
+            // Take what else is waiting, so a download is stored in few transactions.
+            let mut batch = vec![first];
+            let mut lost = false;
+            while batch.len() < BATCH {
+                match events.try_recv() {
+                    Ok(LinkEvent::Lost) => {
+                        lost = true;
+                        break;
+                    }
+                    Ok(event) => batch.push(event),
+                    Err(_) => break,
+                }
+            }
+            let mut readings = Vec::new();
+            let mut finished = None;
+            for event in batch {
+                let LinkEvent::Value { uuid, bytes } = event else {
+                    continue;
+                };
+                match uuid {
+                    RACP => finished = download_outcome(&bytes).or(finished),
+                    BATTERY_LEVEL => self.battery(&bytes),
+                    _ => {
+                        if !downloading && !self.admit() {
+                            continue;
+                        }
+                        self.decode(uuid, &bytes, &mut readings);
+                    }
+                }
+            }
+            if downloading {
+                received += readings.len() as u64;
+            }
+            self.store(readings).await;
+            if downloading && (finished.is_some() || lost) {
+                downloading = false;
+                if finished == Some(false) {
+                    self.device.counters.incomplete_downloads += 1;
+                    let count = self.device.counters.incomplete_downloads;
+                    problem(self.sink, self.device, Problem::DownloadIncomplete, count);
+                }
+                if finished.is_some() {
+                    set_state(self.sink, self.device, LinkState::Streaming);
+                }
+                if finished == Some(true) {
+                    self.device.download_complete();
+                    remember(self.sink, self.device).await;
+                    self.sink.event(DeviceEvent::Download {
+                        device: self.device.id.clone(),
+                        received,
+                        done: true,
+                    });
+                }
+            } else if downloading {
+                self.sink.event(DeviceEvent::Download {
+                    device: self.device.id.clone(),
+                    received,
+                    done: false,
+                });
+            }
+            if lost {
+                return SessionEnd::Lost;
+            }
+        }
+    }
+
+    async fn read_battery(&mut self) {
+        if self.link.find(BATTERY_LEVEL).is_some_and(|c| c.read) {
+            if let Ok(bytes) = self.link.read(BATTERY_LEVEL).await {
+                self.battery(&bytes);
+            }
+        }
+    }
+
+    fn battery(&mut self, bytes: &[u8]) {
+        match BatteryLevel::decode(bytes) {
+            Ok(level) => {
+                self.device.battery_percent = Some(level.percent());
+                self.sink.event(DeviceEvent::Battery {
+                    device: self.device.id.clone(),
+                    battery_percent: level.percent(),
+                });
+            }
+            Err(_) => self.malformed(),
+        }
+    }
+
+    /// Sets the device's clock where it allows; otherwise learns how far off it is.
+    async fn sync_clock(&mut self) {
+        self.offset = SignedDuration::ZERO;
+        let Some(c) = self.link.find(CURRENT_TIME) else {
+            return;
+        };
+        let now = self.clock.now();
+        if c.write {
+            let value = current_time(now, &self.policy.time_zone);
+            if self.link.write(CURRENT_TIME, value).await.is_ok() {
+                self.device.clock_set = true;
+                return;
+            }
+        }
+        if !c.read {
+            return;
+        }
+        let Ok(bytes) = self.link.read(CURRENT_TIME).await else {
+            return;
+        };
+        let device_now = CurrentTime::decode(&bytes)
+            .ok()
+            .and_then(|t| t.date_time.to_civil())
+            .and_then(|t| t.to_zoned(self.policy.time_zone.clone()).ok());
+        match device_now {
+            Some(t) => {
+                let offset = t.timestamp().duration_since(now);
+                if offset.abs() > CLOCK_TOLERANCE {
+                    self.offset = offset;
+                }
+            }
+            None => self.malformed(),
+        }
+    }
+
+    /// Token bucket over live notifications: `false` drops this one as part of a flood.
+    fn admit(&mut self) -> bool {
+        let rate = f64::from(self.policy.max_per_second);
+        let now = tokio::time::Instant::now();
+        let elapsed = now.duration_since(self.refilled).as_secs_f64();
+        self.refilled = now;
+        self.tokens = (self.tokens + elapsed * rate).min(rate);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            self.flooding = false;
+            return true;
+        }
+        self.device.counters.flood_dropped += 1;
+        if !self.flooding {
+            self.flooding = true;
+            let count = self.device.counters.flood_dropped;
+            problem(self.sink, self.device, Problem::Flood, count);
+        }
+        false
+    }
+
+    fn decode(&mut self, uuid: u16, bytes: &[u8], out: &mut Vec<DeviceReading>) {
+        let context = Context {
+            received: self.clock.now(),
+            time_zone: self.policy.time_zone.clone(),
+        };
+        match decode(uuid, bytes, &context, self.cgm_session.as_ref()) {
+            None => {}
+            Some(Err(e)) => {
+                tracing::debug!(device = %self.device.id, characteristic = uuid, error = %e, "malformed value");
+                self.malformed();
+            }
+            Some(Ok(decoded)) => {
+                let mut repeated = Vec::new();
+                for mut r in decoded {
+                    if let Some(seq) = r.sequence {
+                        let earlier = out.iter().any(|o| o.sequence == Some(seq));
+                        if self.device.has_stored(seq) || earlier {
+                            if !repeated.contains(&seq) {
+                                repeated.push(seq);
+                            }
+                            continue;
+                        }
+                    }
+                    if r.reading.time_source == TimeSource::Device {
+                        r.reading.time = shift(r.reading.time, self.offset);
+                    }
+                    out.push(r);
+                }
+                self.device.counters.duplicates_skipped += repeated.len() as u64;
+            }
+        }
+    }
+
+    fn malformed(&mut self) {
+        self.device.counters.malformed += 1;
+        let count = self.device.counters.malformed;
+        problem(self.sink, self.device, Problem::Malformed, count);
+    }
+
+    /// Stores, then advances the sequence number: a crash in between repeats, never loses.
+    async fn store(&mut self, readings: Vec<DeviceReading>) {
+        if readings.is_empty() {
+            return;
+        }
+        if let Err(e) = self.sink.store(self.device, &readings).await {
+            tracing::warn!(device = %self.device.id, error = %e, "could not store readings");
+            problem(self.sink, self.device, Problem::StorageFailed, 1);
+            return;
+        }
+        self.device.last_seen = Some(self.clock.now());
+        let sequences: Vec<u16> = readings.iter().filter_map(|r| r.sequence).collect();
+        for r in readings {
+            self.sink.event(DeviceEvent::Reading {
+                device: self.device.id.clone(),
+                reading: r.reading,
+                sequence: r.sequence,
+            });
+        }
+        if !sequences.is_empty() {
+            self.device.stored(sequences);
+            remember(self.sink, self.device).await;
+        }
+    }
+}
+
+fn shift(time: Timestamp, offset: SignedDuration) -> Timestamp {
+    time.checked_sub(offset).unwrap_or(time)
+}
+
+/// How a download ended, if `bytes` says it did: `Some(true)` when the device sent all it
+/// had (or had nothing new), `Some(false)` when it refused or gave up.
+fn download_outcome(bytes: &[u8]) -> Option<bool> {
+    match RacpResponse::decode(bytes) {
+        Ok(RacpResponse::ResponseCode {
+            request_op_code: REPORT_STORED_RECORDS,
+            response,
+        }) => Some(matches!(
+            response,
+            ResponseCode::Success | ResponseCode::NoRecordsFound
+        )),
+        _ => None,
+    }
+}
+
+/// Our clock as a Current Time value, in the zone device clocks keep.
+pub(crate) fn current_time(now: Timestamp, zone: &TimeZone) -> Vec<u8> {
+    let t = now.to_zoned(zone.clone()).datetime();
+    let part = |v: i8| u8::try_from(v).unwrap_or(0);
+    CurrentTime {
+        date_time: tend_gatt::DateTime {
+            year: u16::try_from(t.year()).unwrap_or(0),
+            month: part(t.month()),
+            day: part(t.day()),
+            hours: part(t.hour()),
+            minutes: part(t.minute()),
+            seconds: part(t.second()),
+        },
+        day_of_week: DayOfWeek::Unknown,
+        fractions256: 0,
+        // Manual time update: Tend's clock stands in for the patient's.
+        adjust_reason: tend_gatt::AdjustReason(0x01),
+    }
+    .encode()
+}

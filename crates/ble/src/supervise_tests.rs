@@ -1,0 +1,660 @@
+//! The connection logic against a scripted fake [`Central`]: backoff, reconnect, download since
+//! the last sequence number, duplicates, malformed values, floods, silence and device clocks.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use jiff::{tz::TimeZone, SignedDuration, Timestamp};
+use tend_gatt::{
+    BloodPressureMeasurement, Characteristic, CurrentTime, DateTime, DayOfWeek,
+    GlucoseConcentration, GlucoseMeasurement, GlucoseUnit, Number, PressureUnit, RacpOperator,
+    RacpRequest, RacpResponse, RecordFilter, ResponseCode, SampleLocation, SampleType,
+};
+use tend_vitals::Metric;
+use tokio::sync::{mpsc, watch};
+
+use crate::{
+    backoff, keep_connected, Advertisement, Central, Clock, DeviceEvent, DeviceReading, DeviceSink,
+    Error, GattChar, HealthService, Link, LinkEvent, LinkPolicy, LinkState, PairedDevice, Problem,
+    Result,
+};
+
+const RACP: u16 = 0x2A52;
+const GLUCOSE: u16 = 0x2A18;
+const HEART_RATE: u16 = 0x2A37;
+const BLOOD_PRESSURE: u16 = 0x2A35;
+const CURRENT_TIME: u16 = 0x2A2B;
+
+/// Every write a fake link received: characteristic and value.
+type Writes = Arc<Mutex<Vec<(u16, Vec<u8>)>>>;
+
+/// What the fake does on each connect attempt, in order; an empty script refuses.
+#[derive(Debug, Clone, Copy)]
+enum Attempt {
+    Refuse,
+    Accept,
+    /// The adapter does not know the device (yet): a scan finds it.
+    Unknown,
+}
+
+#[derive(Default)]
+struct FakeCentral {
+    script: Mutex<VecDeque<Attempt>>,
+    chars: Vec<GattChar>,
+    reads: HashMap<u16, Vec<u8>>,
+    writes: Writes,
+    links: Mutex<Vec<mpsc::UnboundedSender<LinkEvent>>>,
+    scans: Mutex<u32>,
+}
+
+struct FakeLink {
+    chars: Vec<GattChar>,
+    reads: HashMap<u16, Vec<u8>>,
+    writes: Writes,
+}
+
+impl Central for FakeCentral {
+    type Link = FakeLink;
+
+    async fn scan(&self, _duration: Duration) -> Result<Vec<Advertisement>> {
+        *self.scans.lock().unwrap() += 1;
+        Ok(vec![Advertisement {
+            address: "C0:00:00:00:00:01".into(),
+            name: Some("Meter".into()),
+            rssi: Some(-60),
+            services: vec![HealthService::Glucose],
+        }])
+    }
+
+    async fn connect(
+        &self,
+        _address: &str,
+    ) -> Result<(FakeLink, mpsc::UnboundedReceiver<LinkEvent>)> {
+        let attempt = self.script.lock().unwrap().pop_front();
+        match attempt {
+            Some(Attempt::Accept) => {
+                let (tx, rx) = mpsc::unbounded_channel();
+                self.links.lock().unwrap().push(tx);
+                Ok((
+                    FakeLink {
+                        chars: self.chars.clone(),
+                        reads: self.reads.clone(),
+                        writes: self.writes.clone(),
+                    },
+                    rx,
+                ))
+            }
+            Some(Attempt::Unknown) => Err(Error::UnknownDevice("C0:00:00:00:00:01".into())),
+            Some(Attempt::Refuse) | None => Err(Error::Unavailable("out of range".into())),
+        }
+    }
+}
+
+impl Link for FakeLink {
+    fn characteristics(&self) -> Vec<GattChar> {
+        self.chars.clone()
+    }
+    async fn read(&self, uuid: u16) -> Result<Vec<u8>> {
+        self.reads
+            .get(&uuid)
+            .cloned()
+            .ok_or(Error::MissingCharacteristic(uuid))
+    }
+    async fn write(&self, uuid: u16, value: Vec<u8>) -> Result<()> {
+        self.writes.lock().unwrap().push((uuid, value));
+        Ok(())
+    }
+    async fn subscribe(&self, _uuid: u16) -> Result<()> {
+        Ok(())
+    }
+    async fn disconnect(&self) {}
+}
+
+impl FakeCentral {
+    fn new(script: &[Attempt], chars: &[(u16, bool, bool)]) -> FakeCentral {
+        FakeCentral {
+            script: Mutex::new(script.iter().copied().collect()),
+            chars: chars
+                .iter()
+                .map(|&(uuid, read, write)| GattChar {
+                    uuid,
+                    read,
+                    write,
+                    subscribe: !read || uuid == RACP,
+                })
+                .collect(),
+            ..FakeCentral::default()
+        }
+    }
+
+    /// Sends `event` on the `n`th link (0-based) once it exists.
+    async fn send(&self, n: usize, event: LinkEvent) {
+        for _ in 0..500 {
+            if let Some(tx) = self.links.lock().unwrap().get(n) {
+                let _ = tx.send(event);
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        panic!("link {n} never came");
+    }
+}
+
+struct FixedClock(Timestamp);
+impl Clock for FixedClock {
+    fn now(&self) -> Timestamp {
+        self.0
+    }
+}
+
+#[derive(Default)]
+struct Recorder {
+    stored: Mutex<Vec<DeviceReading>>,
+    events: Mutex<Vec<DeviceEvent>>,
+}
+
+impl DeviceSink for Recorder {
+    async fn store(&self, _device: &PairedDevice, readings: &[DeviceReading]) -> Result<()> {
+        self.stored.lock().unwrap().extend_from_slice(readings);
+        Ok(())
+    }
+    async fn remember(&self, _device: &PairedDevice) -> Result<()> {
+        Ok(())
+    }
+    fn event(&self, event: DeviceEvent) {
+        self.events.lock().unwrap().push(event);
+    }
+}
+
+impl Recorder {
+    fn states(&self) -> Vec<LinkState> {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                DeviceEvent::State { state, .. } => Some(*state),
+                _ => None,
+            })
+            .collect()
+    }
+    fn count(&self) -> usize {
+        self.stored.lock().unwrap().len()
+    }
+    async fn wait_for(&self, mut done: impl FnMut(&Recorder) -> bool) {
+        for _ in 0..1000 {
+            if done(self) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        panic!("timed out; events: {:?}", self.events.lock().unwrap());
+    }
+}
+
+fn paired(last_sequence: Option<u16>) -> PairedDevice {
+    PairedDevice {
+        id: "C0:00:00:00:00:01".into(),
+        name: "Meter".into(),
+        services: vec![HealthService::Glucose],
+        manufacturer: None,
+        model: None,
+        serial: None,
+        firmware: None,
+        battery_percent: None,
+        last_sequence,
+        stored_after_last: Vec::new(),
+        clock_set: false,
+        paired_at: Timestamp::UNIX_EPOCH,
+        last_seen: None,
+        counters: Default::default(),
+    }
+}
+
+fn policy() -> LinkPolicy {
+    LinkPolicy {
+        backoff_first: Duration::from_millis(5),
+        backoff_max: Duration::from_millis(20),
+        silence: Duration::from_secs(30),
+        download_quiet: Duration::from_secs(30),
+        max_per_second: 1000,
+        scan_for: Duration::from_millis(5),
+        time_zone: TimeZone::UTC,
+    }
+}
+
+fn now() -> Timestamp {
+    "2026-03-01T08:00:00Z".parse().unwrap()
+}
+
+fn date_time(t: Timestamp) -> DateTime {
+    let t = t.to_zoned(TimeZone::UTC).datetime();
+    DateTime {
+        year: t.year() as u16,
+        month: t.month() as u8,
+        day: t.day() as u8,
+        hours: t.hour() as u8,
+        minutes: t.minute() as u8,
+        seconds: t.second() as u8,
+    }
+}
+
+fn glucose(sequence: u16) -> LinkEvent {
+    let value = GlucoseMeasurement {
+        sequence_number: sequence,
+        base_time: date_time(now() - SignedDuration::from_mins(100 - i64::from(sequence))),
+        time_offset_min: None,
+        concentration: Some(GlucoseConcentration {
+            value: Number::finite(95, -5),
+            unit: GlucoseUnit::KilogramPerLitre,
+            sample_type: SampleType::CapillaryWholeBlood,
+            sample_location: SampleLocation::Finger,
+        }),
+        sensor_status: None,
+        context_follows: false,
+    };
+    LinkEvent::Value {
+        uuid: GLUCOSE,
+        bytes: value.encode(),
+    }
+}
+
+fn heart_rate(bpm: u8) -> LinkEvent {
+    LinkEvent::Value {
+        uuid: HEART_RATE,
+        bytes: vec![0x00, bpm],
+    }
+}
+
+#[test]
+fn backoff_doubles_up_to_its_cap() {
+    let policy = policy();
+    let waits: Vec<u128> = (1..=5).map(|n| backoff(&policy, n).as_millis()).collect();
+    assert_eq!(waits, vec![5, 10, 20, 20, 20]);
+}
+
+#[tokio::test]
+async fn reconnects_with_backoff_after_link_loss() {
+    use Attempt::*;
+    let central = FakeCentral::new(
+        &[Accept, Refuse, Refuse, Accept],
+        &[(HEART_RATE, false, false)],
+    );
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let script = async {
+        central.send(0, heart_rate(70)).await;
+        sink.wait_for(|s| s.count() == 1).await;
+        central.send(0, LinkEvent::Lost).await;
+        central.send(1, heart_rate(71)).await;
+        sink.wait_for(|s| s.count() == 2).await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    use LinkState::*;
+    assert_eq!(
+        sink.states(),
+        vec![
+            Connecting,
+            Connected,
+            Streaming,
+            Reconnecting,
+            Reconnecting,
+            Reconnecting,
+            Connected,
+            Streaming,
+            Offline
+        ]
+    );
+    assert_eq!(device.counters.link_losses, 1);
+}
+
+#[tokio::test]
+async fn downloads_only_records_after_the_last_sequence_and_skips_repeats() {
+    let central = FakeCentral::new(
+        &[Attempt::Accept],
+        &[(GLUCOSE, false, false), (RACP, false, true)],
+    );
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let script = async {
+        central.send(0, glucose(40)).await; // already stored before
+        central.send(0, glucose(42)).await;
+        central.send(0, glucose(42)).await; // sent twice
+        central.send(0, glucose(43)).await;
+        let done = RacpResponse::ResponseCode {
+            request_op_code: 1,
+            response: ResponseCode::Success,
+        };
+        central
+            .send(
+                0,
+                LinkEvent::Value {
+                    uuid: RACP,
+                    bytes: done.encode(),
+                },
+            )
+            .await;
+        sink.wait_for(|s| s.states().contains(&LinkState::Streaming))
+            .await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(Some(41)), &sink, &clock, &policy, stop),
+        script
+    );
+    let asked = central.writes.lock().unwrap().clone();
+    let expected = RacpRequest::ReportStoredRecords(RacpOperator::GreaterOrEqual(
+        RecordFilter::SequenceNumber(42),
+    ));
+    assert_eq!(asked, vec![(RACP, expected.encode())]);
+    let stored: Vec<Option<u16>> = sink
+        .stored
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.sequence)
+        .collect();
+    assert_eq!(stored, vec![Some(42), Some(43)]);
+    assert_eq!(device.last_sequence, Some(43));
+    assert_eq!(device.counters.duplicates_skipped, 2);
+    let states = sink.states();
+    assert!(states.contains(&LinkState::Downloading) && states.contains(&LinkState::Streaming));
+    assert!(sink
+        .stored
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|r| r.reading.metric == Metric::Glucose));
+}
+
+#[tokio::test]
+async fn malformed_values_and_floods_are_counted_not_stored() {
+    let central = FakeCentral::new(&[Attempt::Accept], &[(HEART_RATE, false, false)]);
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = LinkPolicy {
+        max_per_second: 10,
+        ..policy()
+    };
+    let script = async {
+        central
+            .send(
+                0,
+                LinkEvent::Value {
+                    uuid: HEART_RATE,
+                    bytes: vec![0xE0],
+                },
+            )
+            .await;
+        central
+            .send(
+                0,
+                LinkEvent::Value {
+                    uuid: HEART_RATE,
+                    bytes: vec![],
+                },
+            )
+            .await;
+        for _ in 0..100 {
+            central.send(0, heart_rate(72)).await;
+        }
+        sink.wait_for(|s| {
+            s.events.lock().unwrap().iter().any(|e| {
+                matches!(
+                    e,
+                    DeviceEvent::Problem {
+                        problem: Problem::Flood,
+                        ..
+                    }
+                )
+            })
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    assert_eq!(device.counters.malformed, 2);
+    assert!(sink.count() <= 11, "{} stored", sink.count());
+    assert_eq!(device.counters.flood_dropped as usize + sink.count(), 100);
+}
+
+#[tokio::test]
+async fn a_silent_device_is_reconnected() {
+    use Attempt::*;
+    let central = FakeCentral::new(&[Accept, Accept], &[(HEART_RATE, false, false)]);
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = LinkPolicy {
+        silence: Duration::from_millis(30),
+        ..policy()
+    };
+    let script = async {
+        central.send(1, heart_rate(70)).await;
+        sink.wait_for(|s| s.count() == 1).await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    assert!(device.counters.silences >= 1);
+}
+
+fn cuff_reading(at: Timestamp) -> LinkEvent {
+    let n = |m| Number::finite(m, 0);
+    LinkEvent::Value {
+        uuid: BLOOD_PRESSURE,
+        bytes: BloodPressureMeasurement {
+            unit: PressureUnit::MmHg,
+            systolic: n(120),
+            diastolic: n(80),
+            mean_arterial: n(93),
+            timestamp: Some(date_time(at)),
+            pulse_rate: None,
+            user_id: None,
+            status: None,
+        }
+        .encode(),
+    }
+}
+
+fn current_time(at: Timestamp) -> Vec<u8> {
+    CurrentTime {
+        date_time: date_time(at),
+        day_of_week: DayOfWeek::Unknown,
+        fractions256: 0,
+        adjust_reason: tend_gatt::AdjustReason(0),
+    }
+    .encode()
+}
+
+#[tokio::test]
+async fn device_times_are_corrected_by_the_clock_offset_or_the_clock_is_set() {
+    // A cuff whose clock runs an hour ahead and cannot be set: its stamps are moved back.
+    let mut central = FakeCentral::new(
+        &[Attempt::Accept],
+        &[(BLOOD_PRESSURE, false, false), (CURRENT_TIME, true, false)],
+    );
+    let ahead = now() + SignedDuration::from_hours(1);
+    central.reads.insert(CURRENT_TIME, current_time(ahead));
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let script = async {
+        central
+            .send(0, cuff_reading(ahead - SignedDuration::from_mins(10)))
+            .await;
+        sink.wait_for(|s| s.count() == 3).await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    assert!(!device.clock_set);
+    let times: Vec<Timestamp> = sink
+        .stored
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.reading.time)
+        .collect();
+    assert!(
+        times
+            .iter()
+            .all(|t| *t == now() - SignedDuration::from_mins(10)),
+        "{times:?}"
+    );
+
+    // One that lets Tend set its clock: set to ours, stamps kept as sent.
+    let central = FakeCentral::new(
+        &[Attempt::Accept],
+        &[(BLOOD_PRESSURE, false, false), (CURRENT_TIME, true, true)],
+    );
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let script = async {
+        central.send(0, cuff_reading(now())).await;
+        sink.wait_for(|s| s.count() == 3).await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    assert!(device.clock_set);
+    let written = central.writes.lock().unwrap().clone();
+    assert_eq!(written.len(), 1);
+    assert_eq!(written[0].0, CURRENT_TIME);
+    let set = CurrentTime::decode(&written[0].1).unwrap();
+    assert_eq!(set.date_time, date_time(now()));
+}
+
+#[tokio::test]
+async fn a_live_record_overtaking_a_cut_download_is_neither_lost_nor_stored_twice() {
+    use Attempt::*;
+    let central = FakeCentral::new(
+        &[Accept, Accept],
+        &[(GLUCOSE, false, false), (RACP, false, true)],
+    );
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let done = RacpResponse::ResponseCode {
+        request_op_code: 1,
+        response: ResponseCode::Success,
+    };
+    let script = async {
+        // A new measurement arrives live before the download of 42..49 starts; the link drops
+        // after 45.
+        central.send(0, glucose(50)).await;
+        for s in 42..=45 {
+            central.send(0, glucose(s)).await;
+        }
+        sink.wait_for(|s| s.count() == 5).await;
+        central.send(0, LinkEvent::Lost).await;
+        // The next download asks from 46 and gets 46..50 again: 50 is already stored.
+        for s in 46..=50 {
+            central.send(1, glucose(s)).await;
+        }
+        central
+            .send(
+                1,
+                LinkEvent::Value {
+                    uuid: RACP,
+                    bytes: done.encode(),
+                },
+            )
+            .await;
+        sink.wait_for(|s| {
+            s.events
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|e| matches!(e, DeviceEvent::Download { done: true, .. }))
+        })
+        .await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(Some(41)), &sink, &clock, &policy, stop),
+        script
+    );
+    let asked: Vec<Vec<u8>> = central
+        .writes
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, v)| v.clone())
+        .collect();
+    let from = |n| {
+        RacpRequest::ReportStoredRecords(RacpOperator::GreaterOrEqual(
+            RecordFilter::SequenceNumber(n),
+        ))
+        .encode()
+    };
+    assert_eq!(asked, vec![from(42), from(46)]);
+    let mut stored: Vec<u16> = sink
+        .stored
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.sequence)
+        .collect();
+    stored.sort_unstable();
+    assert_eq!(stored, (42..=50).collect::<Vec<u16>>());
+    assert_eq!(device.last_sequence, Some(50));
+    assert!(device.stored_after_last.is_empty());
+    assert_eq!(device.counters.duplicates_skipped, 1);
+}
+
+#[tokio::test]
+async fn a_device_the_adapter_forgot_is_scanned_for_then_connected() {
+    use Attempt::*;
+    let central = FakeCentral::new(&[Unknown, Accept], &[(HEART_RATE, false, false)]);
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let script = async {
+        central.send(0, heart_rate(70)).await;
+        sink.wait_for(|s| s.count() == 1).await;
+        stop_tx.send(true).unwrap();
+    };
+    tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    use LinkState::*;
+    assert_eq!(
+        sink.states(),
+        vec![
+            Connecting,
+            Scanning,
+            Reconnecting,
+            Connected,
+            Streaming,
+            Offline
+        ]
+    );
+    assert_eq!(*central.scans.lock().unwrap(), 1);
+}

@@ -1,0 +1,548 @@
+//! btleplug's real Linux backend against `bluez-sim`: discover, pair, stream, reconnect,
+//! stored-record download and hostile peripherals.
+//!
+//! `DBUS_SYSTEM_BUS_ADDRESS` is process-wide, so every test here shares one private bus, one
+//! simulator and one runtime, and each works with its own simulated device.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::{
+    collections::BTreeSet,
+    future::Future,
+    sync::{Mutex, OnceLock},
+    time::Duration,
+};
+
+use jiff::Timestamp;
+use tend_ble::{
+    keep_connected, pair, scan, BtleCentral, Central, Clock, DeviceEvent, DeviceReading,
+    DeviceSink, HealthService, LinkPolicy, LinkState, PairedDevice, Problem,
+};
+use tend_bluez_sim::{Fault, PrivateBus, Sim};
+use tend_vitals::Metric;
+
+const HR_STRAP: &str = "C0:7E:4D:00:00:01";
+const OXIMETER: &str = "C0:7E:4D:00:00:02";
+const BP_CUFF: &str = "C0:7E:4D:00:00:03";
+const THERMOMETER: &str = "C0:7E:4D:00:00:04";
+const GLUCOSE: &str = "C0:7E:4D:00:00:05";
+const CGM: &str = "C0:7E:4D:00:00:06";
+const SCALE: &str = "C0:7E:4D:00:00:07";
+
+struct World {
+    runtime: tokio::runtime::Runtime,
+    sim: Sim,
+    _bus: PrivateBus,
+}
+
+fn world() -> &'static World {
+    static WORLD: OnceLock<World> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        let bus = PrivateBus::start().expect("a private bus");
+        std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", bus.address());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let sim = runtime
+            .block_on(Sim::start(bus.address()))
+            .expect("the simulator starts");
+        World {
+            runtime,
+            sim,
+            _bus: bus,
+        }
+    })
+}
+
+fn run<F: Future>(f: impl FnOnce(&'static Sim) -> F) -> F::Output {
+    let w = world();
+    w.runtime.block_on(f(&w.sim))
+}
+
+struct SystemClock;
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// Keeps what a vault and a UI would get.
+#[derive(Default)]
+struct MemorySink {
+    stored: Mutex<Vec<DeviceReading>>,
+    events: Mutex<Vec<DeviceEvent>>,
+    remembered: Mutex<Option<PairedDevice>>,
+}
+
+impl DeviceSink for MemorySink {
+    async fn store(
+        &self,
+        _device: &PairedDevice,
+        readings: &[DeviceReading],
+    ) -> tend_ble::Result<()> {
+        self.stored.lock().unwrap().extend_from_slice(readings);
+        Ok(())
+    }
+    async fn remember(&self, device: &PairedDevice) -> tend_ble::Result<()> {
+        *self.remembered.lock().unwrap() = Some(device.clone());
+        Ok(())
+    }
+    fn event(&self, event: DeviceEvent) {
+        self.events.lock().unwrap().push(event);
+    }
+}
+
+impl MemorySink {
+    fn states(&self) -> Vec<LinkState> {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                DeviceEvent::State { state, .. } => Some(*state),
+                _ => None,
+            })
+            .collect()
+    }
+    fn readings(&self) -> usize {
+        self.stored.lock().unwrap().len()
+    }
+    fn problems(&self, which: Problem) -> usize {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e, DeviceEvent::Problem { problem, .. } if *problem == which))
+            .count()
+    }
+}
+
+fn policy() -> LinkPolicy {
+    LinkPolicy {
+        backoff_first: Duration::from_millis(50),
+        backoff_max: Duration::from_millis(400),
+        silence: Duration::from_secs(5),
+        download_quiet: Duration::from_secs(3),
+        ..LinkPolicy::default()
+    }
+}
+
+async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
+    let found = scan(central, Duration::from_millis(200), &[])
+        .await
+        .expect("scan");
+    let ad = found
+        .into_iter()
+        .find(|d| d.id == id)
+        .expect("the device is found");
+    pair(
+        central,
+        id,
+        ad.name,
+        ad.services,
+        &SystemClock,
+        &jiff::tz::TimeZone::system(),
+    )
+    .await
+    .expect("pairs")
+}
+
+/// Waits until `done` holds, for at most `limit`.
+async fn until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let start = tokio::time::Instant::now();
+    while start.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    done()
+}
+
+#[test]
+fn discovers_every_simulated_health_device() {
+    run(|_sim| async {
+        let central = BtleCentral::open().await.expect("the simulated adapter");
+        let found = scan(&central, Duration::from_millis(300), &[])
+            .await
+            .expect("scan");
+        let check = |id: &str, service: HealthService| {
+            let d = found
+                .iter()
+                .find(|d| d.id == id)
+                .unwrap_or_else(|| panic!("{id} found: {found:?}"));
+            assert_eq!(d.services, vec![service], "{id}");
+            assert!(d.name.as_deref().is_some_and(|n| n.starts_with("Tend Sim")));
+            assert!(d.rssi.is_some());
+            assert!(!d.paired);
+        };
+        check(HR_STRAP, HealthService::HeartRate);
+        check(OXIMETER, HealthService::PulseOximeter);
+        check(BP_CUFF, HealthService::BloodPressure);
+        check(THERMOMETER, HealthService::HealthThermometer);
+        check(GLUCOSE, HealthService::Glucose);
+        check(CGM, HealthService::ContinuousGlucoseMonitoring);
+        check(SCALE, HealthService::WeightScale);
+    });
+}
+
+#[test]
+fn pairs_streams_and_reconnects_after_link_loss() {
+    run(|sim| async move {
+        sim.set_interval(HR_STRAP, Duration::from_millis(100))
+            .unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = paired(&central, HR_STRAP).await;
+        assert_eq!(
+            device.manufacturer.as_deref(),
+            Some("Tend Simulated Devices")
+        );
+        assert_eq!(device.model.as_deref(), Some("HR Strap"));
+        assert!(device.serial.is_some() && device.firmware.is_some());
+        assert!(device.battery_percent.is_some_and(|b| b <= 100));
+
+        let sink = MemorySink::default();
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            assert!(
+                until(Duration::from_secs(10), || sink.readings() >= 3).await,
+                "live readings"
+            );
+            sim.fault(HR_STRAP, Fault::DropLink).await.unwrap();
+            assert!(
+                until(Duration::from_secs(5), || sink
+                    .states()
+                    .contains(&LinkState::Reconnecting))
+                .await
+            );
+            let before = sink.readings();
+            assert!(
+                until(Duration::from_secs(10), || sink.readings() >= before + 3).await,
+                "readings after reconnect"
+            );
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        let states = sink.states();
+        assert_eq!(states.first(), Some(&LinkState::Connecting));
+        assert_eq!(states.last(), Some(&LinkState::Offline));
+        assert!(
+            states
+                .iter()
+                .filter(|s| **s == LinkState::Streaming)
+                .count()
+                >= 2,
+            "{states:?}"
+        );
+        assert!(device.counters.link_losses >= 1);
+        let stored = sink.stored.lock().unwrap();
+        assert!(stored.iter().all(|r| r.reading.metric == Metric::HeartRate));
+        assert!(sink
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, DeviceEvent::Battery { .. })));
+    });
+}
+
+#[test]
+fn downloads_stored_records_once_across_drops_mid_download() {
+    run(|sim| async move {
+        sim.set_interval(GLUCOSE, Duration::from_millis(150))
+            .unwrap();
+        sim.add_stored_records(GLUCOSE, 40).unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = paired(&central, GLUCOSE).await;
+        sim.fault(GLUCOSE, Fault::DropMidDownload).await.unwrap();
+
+        let sink = MemorySink::default();
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            // The first download is cut half-way; the reconnect asks only for the rest.
+            assert!(
+                until(Duration::from_secs(15), || sink.readings() >= 45).await,
+                "download and live"
+            );
+            sim.set_in_range(GLUCOSE, false).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            sim.set_in_range(GLUCOSE, true).await.unwrap();
+            sim.set_measuring(GLUCOSE, false).unwrap();
+            let all = sim.glucose_sequences(GLUCOSE).unwrap().len();
+            assert!(
+                until(Duration::from_secs(15), || sink.readings() >= all).await,
+                "caught up"
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        let held: BTreeSet<u16> = sim
+            .glucose_sequences(GLUCOSE)
+            .unwrap()
+            .into_iter()
+            .collect();
+        let stored: Vec<u16> = sink
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.sequence)
+            .collect();
+        let distinct: BTreeSet<u16> = stored.iter().copied().collect();
+        assert_eq!(distinct, held, "every record stored");
+        assert_eq!(stored.len(), distinct.len(), "none twice");
+        assert_eq!(device.last_sequence, held.last().copied());
+        assert!(device.counters.link_losses >= 2);
+        assert!(sink.states().contains(&LinkState::Downloading));
+        assert!(sink
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, DeviceEvent::Download { done: true, .. })));
+        // The meter's clock is two days behind ours: its stamps are corrected by that offset.
+        let oldest = sink
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.reading.time)
+            .min()
+            .unwrap();
+        assert!(oldest.duration_until(Timestamp::now()) < jiff::SignedDuration::from_hours(2));
+    });
+}
+
+#[test]
+fn cuff_delivers_what_it_kept_out_of_range_and_gets_its_clock_set() {
+    run(|sim| async move {
+        sim.set_interval(BP_CUFF, Duration::from_secs(3600))
+            .unwrap();
+        sim.add_stored_records(BP_CUFF, 5).unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = paired(&central, BP_CUFF).await;
+        let sink = MemorySink::default();
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            // Five cuff readings, each systolic, diastolic, mean arterial and pulse.
+            let ok = until(Duration::from_secs(10), || sink.readings() >= 20).await;
+            assert!(
+                ok,
+                "{} readings, events {:?}",
+                sink.readings(),
+                sink.events.lock().unwrap()
+            );
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        assert!(device.clock_set);
+        assert_eq!(sink.readings(), 20);
+    });
+}
+
+#[test]
+fn cgm_records_are_fetched_by_time_offset_and_placed_by_session_start() {
+    run(|sim| async move {
+        sim.set_interval(CGM, Duration::from_secs(3600)).unwrap();
+        sim.add_stored_records(CGM, 30).unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = paired(&central, CGM).await;
+        let policy = policy();
+        let watch_until = |device: PairedDevice, sink: &'static MemorySink, want: usize| {
+            let central = &central;
+            let policy = &policy;
+            async move {
+                let (stop_tx, stop) = tokio::sync::watch::channel(false);
+                let watch = keep_connected(central, device, sink, &SystemClock, policy, stop);
+                let script = async {
+                    let done = |s: &MemorySink| {
+                        s.events
+                            .lock()
+                            .unwrap()
+                            .iter()
+                            .any(|e| matches!(e, DeviceEvent::Download { done: true, .. }))
+                    };
+                    assert!(until(Duration::from_secs(10), || done(sink)).await);
+                    assert_eq!(sink.readings(), want);
+                    stop_tx.send(true).unwrap();
+                };
+                tokio::join!(watch, script).0
+            }
+        };
+        let first: &'static MemorySink = Box::leak(Box::default());
+        let device = watch_until(device, first, 30).await;
+        let offsets: Vec<u16> = first
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.sequence)
+            .collect();
+        assert_eq!(offsets, (1..=30).collect::<Vec<u16>>());
+        assert_eq!(device.last_sequence, Some(30));
+        // Placed by the session start plus each offset, moved onto our clock: the newest is now.
+        let newest = first
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.reading.time)
+            .max()
+            .unwrap();
+        assert!(
+            newest.duration_until(Timestamp::now()).abs() < jiff::SignedDuration::from_secs(90)
+        );
+
+        sim.add_stored_records(CGM, 10).unwrap();
+        let again: &'static MemorySink = Box::leak(Box::default());
+        let device = watch_until(device, again, 10).await;
+        let offsets: Vec<u16> = again
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.sequence)
+            .collect();
+        assert_eq!(offsets, (31..=40).collect::<Vec<u16>>());
+        assert_eq!(device.last_sequence, Some(40));
+    });
+}
+
+#[test]
+fn hostile_peripherals_are_counted_and_never_stored() {
+    run(|sim| async move {
+        let central = BtleCentral::open().await.expect("adapter");
+        // Garbage from the oximeter: counted as malformed, nothing stored.
+        sim.set_interval(OXIMETER, Duration::from_millis(100))
+            .unwrap();
+        sim.fault(OXIMETER, Fault::SendGarbage).await.unwrap();
+        let oximeter = paired(&central, OXIMETER).await;
+        // A flood from the thermometer.
+        sim.set_interval(THERMOMETER, Duration::from_millis(200))
+            .unwrap();
+        let thermometer = paired(&central, THERMOMETER).await;
+        // A scale that goes silent.
+        sim.set_interval(SCALE, Duration::from_millis(100)).unwrap();
+        let scale = paired(&central, SCALE).await;
+
+        let quick = LinkPolicy {
+            silence: Duration::from_millis(700),
+            ..policy()
+        };
+        let (garbage, flood, silent) = (
+            MemorySink::default(),
+            MemorySink::default(),
+            MemorySink::default(),
+        );
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let watches = async {
+            tokio::join!(
+                keep_connected(
+                    &central,
+                    oximeter,
+                    &garbage,
+                    &SystemClock,
+                    &quick,
+                    stop.clone()
+                ),
+                keep_connected(
+                    &central,
+                    thermometer,
+                    &flood,
+                    &SystemClock,
+                    &quick,
+                    stop.clone()
+                ),
+                keep_connected(&central, scale, &silent, &SystemClock, &quick, stop.clone()),
+            )
+        };
+        let script = async {
+            assert!(
+                until(Duration::from_secs(10), || garbage
+                    .problems(Problem::Malformed)
+                    >= 3)
+                .await
+            );
+            assert!(until(Duration::from_secs(10), || flood.readings() >= 1).await);
+            sim.fault(THERMOMETER, Fault::Flood(500)).await.unwrap();
+            assert!(
+                until(Duration::from_secs(10), || flood.problems(Problem::Flood)
+                    >= 1)
+                .await,
+                "flood seen"
+            );
+            assert!(until(Duration::from_secs(10), || silent.readings() >= 1).await);
+            sim.fault(SCALE, Fault::GoSilent).await.unwrap();
+            assert!(
+                until(Duration::from_secs(10), || silent.problems(Problem::Silent)
+                    >= 1)
+                .await,
+                "silence seen"
+            );
+            sim.fault(SCALE, Fault::Behave).await.unwrap();
+            let before = silent.readings();
+            assert!(
+                until(Duration::from_secs(10), || silent.readings() > before).await,
+                "back after silence"
+            );
+            sim.fault(OXIMETER, Fault::Behave).await.unwrap();
+            stop_tx.send(true).unwrap();
+        };
+        let ((oximeter, thermometer, scale), ()) = tokio::join!(watches, script);
+        assert!(oximeter.counters.malformed >= 3);
+        assert_eq!(garbage.readings(), 0, "garbage never becomes a reading");
+        assert!(thermometer.counters.flood_dropped > 0);
+        assert!(flood.readings() < 500, "a flood is not stored whole");
+        assert!(scale.counters.silences >= 1);
+
+        // An impostor under the HR strap's name is shown as one and not as paired.
+        let strap = PairedDevice {
+            id: HR_STRAP.to_owned(),
+            name: "Tend Sim HR Strap".to_owned(),
+            ..garbage_free_record()
+        };
+        let impostor = sim.add_impostor(HR_STRAP).await.unwrap();
+        let found = scan(&central, Duration::from_millis(300), &[strap])
+            .await
+            .unwrap();
+        let posing = found
+            .iter()
+            .find(|d| d.id == impostor)
+            .expect("impostor seen");
+        assert_eq!(posing.impostor_of.as_deref(), Some(HR_STRAP));
+        assert!(!posing.paired);
+        assert!(found
+            .iter()
+            .any(|d| d.id == HR_STRAP && d.paired && d.impostor_of.is_none()));
+    });
+}
+
+fn garbage_free_record() -> PairedDevice {
+    PairedDevice {
+        id: String::new(),
+        name: String::new(),
+        services: vec![HealthService::HeartRate],
+        manufacturer: None,
+        model: None,
+        serial: None,
+        firmware: None,
+        battery_percent: None,
+        last_sequence: None,
+        stored_after_last: Vec::new(),
+        clock_set: false,
+        paired_at: Timestamp::UNIX_EPOCH,
+        last_seen: None,
+        counters: Default::default(),
+    }
+}
+
+#[allow(dead_code)]
+fn assert_central<C: Central>(_: &C) {}

@@ -1,0 +1,379 @@
+//! Bluetooth health devices: scanning, pairing, the paired devices kept sealed in the vault, and
+//! watching them — readings stored in the vault as they arrive, link state, battery and problems
+//! handed to the shell's event sink.
+//!
+//! Readings are stored under the series `(device id, metric)`, the device id being its Bluetooth
+//! address. A stored-record download advances the device's `last_sequence` only after its
+//! readings are stored, so a crash or link loss repeats a record (stored once) and never loses it.
+
+use std::time::Duration;
+
+use tend_ble::DeviceSink;
+use tend_vault::{RecordKind, Sample, SeriesKey, Vault};
+use tend_vitals::{QualityFlag, TimeSource};
+use tokio::sync::watch;
+
+use crate::{Error, Result, Session};
+
+pub use tend_ble::{
+    adapter_names, BtleCentral, Central, Clock, DeviceCounters, DeviceEvent, DeviceReading,
+    HealthService, LinkPolicy, LinkState, PairedDevice, Problem, ScanResult,
+};
+
+/// Bit 15 of a stored reading's flags: its time came from the device's clock. Bits 0–14 are
+/// the first fifteen quality flags, in `QualityFlag::ALL` order.
+pub const FLAG_DEVICE_TIME: u16 = 1 << 15;
+
+/// Scans without a vault: nothing is paired yet.
+pub async fn scan_devices<C: Central>(central: &C, duration: Duration) -> Result<Vec<ScanResult>> {
+    Ok(tend_ble::scan(central, duration, &[]).await?)
+}
+
+impl Session {
+    /// The paired devices, as last remembered.
+    pub async fn paired_devices(&self) -> Result<Vec<PairedDevice>> {
+        Ok(self
+            .vault
+            .list_records::<PairedDevice>(RecordKind::Device)
+            .await?
+            .into_iter()
+            .map(|(_, device)| device)
+            .collect())
+    }
+
+    /// Scans for health devices for `duration`, marking the paired ones and any device posing
+    /// under a paired device's name (counted on the device it poses as).
+    pub async fn scan_devices<C: Central>(
+        &self,
+        central: &C,
+        duration: Duration,
+    ) -> Result<Vec<ScanResult>> {
+        let paired = self.paired_devices().await?;
+        let found = tend_ble::scan(central, duration, &paired).await?;
+        for posing in found.iter().filter_map(|d| d.impostor_of.as_deref()) {
+            if let Some(mut device) = paired.iter().find(|p| p.id == posing).cloned() {
+                device.counters.impostors_seen += 1;
+                self.vault
+                    .put_record(RecordKind::Device, &device.id, &device)
+                    .await?;
+            }
+        }
+        Ok(found)
+    }
+
+    /// Pairs the device at `id`: finds it by a scan of `scan_for`, reads its information,
+    /// battery and clock, and remembers it.
+    pub async fn pair_device<C: Central, K: Clock>(
+        &self,
+        central: &C,
+        id: &str,
+        clock: &K,
+        scan_for: Duration,
+    ) -> Result<PairedDevice> {
+        let found = self.scan_devices(central, scan_for).await?;
+        let Some(seen) = found.iter().find(|d| d.id.eq_ignore_ascii_case(id)) else {
+            return Err(Error::InvalidInput(format!(
+                "no health device {id} in range: `tend devices scan` lists what is"
+            )));
+        };
+        if seen.paired {
+            return Err(Error::InvalidInput(format!(
+                "{} is already paired",
+                seen.id
+            )));
+        }
+        let device = tend_ble::pair(
+            central,
+            &seen.id,
+            seen.name.clone(),
+            seen.services.clone(),
+            clock,
+            &jiff::tz::TimeZone::system(),
+        )
+        .await?;
+        self.vault
+            .put_record(RecordKind::Device, &device.id, &device)
+            .await?;
+        Ok(device)
+    }
+
+    /// Forgets a paired device (its readings stay in the history). `false` if it was not paired.
+    pub async fn forget_device(&self, id: &str) -> Result<bool> {
+        let paired = self.paired_devices().await?;
+        let Some(device) = paired.iter().find(|d| d.id.eq_ignore_ascii_case(id)) else {
+            return Ok(false);
+        };
+        Ok(self
+            .vault
+            .delete_record(RecordKind::Device, &device.id)
+            .await?)
+    }
+
+    /// Every stored reading of `metric` from the device `id`, in time order, with the device's
+    /// record numbers: what a device's own page shows, and how duplicates and gaps are checked.
+    pub async fn device_readings(
+        &self,
+        id: &str,
+        metric: tend_vitals::Metric,
+    ) -> Result<Vec<DeviceSample>> {
+        let series = SeriesKey {
+            device: id.to_owned(),
+            metric,
+        };
+        let Some((from, until)) = self.vault.span(&series).await? else {
+            return Ok(Vec::new());
+        };
+        let read = self.vault.read_series(&series, from, until).await?;
+        if !read.damaged.is_empty() {
+            return Err(Error::Vault(tend_vault::Error::Tampered));
+        }
+        Ok(read
+            .data
+            .into_iter()
+            .map(|s| DeviceSample {
+                time: s.time,
+                value: s.value,
+                unit: s.unit,
+                sequence: s.sequence,
+            })
+            .collect())
+    }
+
+    /// Keeps every paired device connected until `stop` turns true: readings go to the vault
+    /// and then, with state changes, battery and problems, to `events`. Returns the devices as
+    /// last remembered.
+    pub async fn watch_devices<C: Central, K: Clock>(
+        &self,
+        central: &C,
+        clock: &K,
+        policy: &LinkPolicy,
+        events: &(dyn Fn(DeviceEvent) + Send + Sync),
+        stop: watch::Receiver<bool>,
+    ) -> Result<Vec<PairedDevice>> {
+        let sink = VaultSink {
+            vault: &self.vault,
+            events,
+        };
+        let paired = self.paired_devices().await?;
+        let watches = paired.into_iter().map(|device| {
+            tend_ble::keep_connected(central, device, &sink, clock, policy, stop.clone())
+        });
+        Ok(futures::future::join_all(watches).await)
+    }
+}
+
+/// One stored reading of one device, as measured.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct DeviceSample {
+    pub time: jiff::Timestamp,
+    pub value: f64,
+    pub unit: tend_vitals::Unit,
+    /// The device's record number, for devices that number their readings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u32>,
+}
+
+/// What a shell shows for one paired device while it is watched, kept up to date from its
+/// events: link state, battery, when the last reading was stored, problems so far.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeviceStatus {
+    pub id: String,
+    pub name: String,
+    pub state: LinkState,
+    pub battery_percent: Option<u8>,
+    pub last_reading: Option<jiff::Timestamp>,
+    pub problems: u64,
+}
+
+impl DeviceStatus {
+    /// The status of a device not (yet) watched: offline, with what was last remembered.
+    pub fn new(device: &PairedDevice) -> DeviceStatus {
+        DeviceStatus {
+            id: device.id.clone(),
+            name: device.name.clone(),
+            state: LinkState::Offline,
+            battery_percent: device.battery_percent,
+            last_reading: None,
+            problems: 0,
+        }
+    }
+
+    /// Takes in one event; `false` (and no change) when it is about another device.
+    pub fn apply(&mut self, event: &DeviceEvent) -> bool {
+        let about = match event {
+            DeviceEvent::State { device, .. }
+            | DeviceEvent::Battery { device, .. }
+            | DeviceEvent::Reading { device, .. }
+            | DeviceEvent::Download { device, .. }
+            | DeviceEvent::Problem { device, .. } => device,
+        };
+        if *about != self.id {
+            return false;
+        }
+        match event {
+            DeviceEvent::State { state, .. } => self.state = *state,
+            DeviceEvent::Battery {
+                battery_percent, ..
+            } => self.battery_percent = Some(*battery_percent),
+            DeviceEvent::Reading { reading, .. } => {
+                self.last_reading = self.last_reading.max(Some(reading.time));
+            }
+            DeviceEvent::Download { .. } => {}
+            DeviceEvent::Problem { .. } => self.problems += 1,
+        }
+        true
+    }
+}
+
+/// Stores readings in the vault and remembers devices there; passes events on.
+struct VaultSink<'a> {
+    vault: &'a Vault,
+    events: &'a (dyn Fn(DeviceEvent) + Send + Sync),
+}
+
+impl DeviceSink for VaultSink<'_> {
+    async fn store(
+        &self,
+        device: &PairedDevice,
+        readings: &[DeviceReading],
+    ) -> tend_ble::Result<()> {
+        let storage = |e: tend_vault::Error| tend_ble::Error::Storage(e.to_string());
+        let mut by_metric: Vec<(SeriesKey, Vec<Sample>)> = Vec::new();
+        for r in readings {
+            let series = SeriesKey {
+                device: device.id.clone(),
+                metric: r.reading.metric,
+            };
+            let sample = Sample {
+                time: r.reading.time,
+                value: r.reading.original_value(),
+                unit: r.reading.original_unit,
+                sequence: r.sequence.map(u32::from),
+                flags: flags(&r.reading),
+            };
+            match by_metric.iter_mut().find(|(s, _)| *s == series) {
+                Some((_, samples)) => samples.push(sample),
+                None => by_metric.push((series, vec![sample])),
+            }
+        }
+        for (series, mut samples) in by_metric {
+            if samples.len() == 1 {
+                if let Some(sample) = samples.pop() {
+                    self.vault
+                        .append_live(&series, sample)
+                        .await
+                        .map_err(storage)?;
+                }
+            } else {
+                self.vault
+                    .append_bulk(&series, samples)
+                    .await
+                    .map_err(storage)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn remember(&self, device: &PairedDevice) -> tend_ble::Result<()> {
+        // A device forgotten while it was being watched stays forgotten.
+        let still_paired = self
+            .vault
+            .get_record::<PairedDevice>(RecordKind::Device, &device.id)
+            .await
+            .map_err(|e| tend_ble::Error::Storage(e.to_string()))?
+            .is_some();
+        if still_paired {
+            self.vault
+                .put_record(RecordKind::Device, &device.id, device)
+                .await
+                .map_err(|e| tend_ble::Error::Storage(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn event(&self, event: DeviceEvent) {
+        (self.events)(event);
+    }
+}
+
+fn flags(reading: &tend_vitals::Reading) -> u16 {
+    let mut flags = 0u16;
+    for (bit, flag) in QualityFlag::ALL.iter().take(15).enumerate() {
+        if reading.quality.contains(*flag) {
+            flags |= 1 << bit;
+        }
+    }
+    if reading.time_source == TimeSource::Device {
+        flags |= FLAG_DEVICE_TIME;
+    }
+    flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tend_vitals::{Metric, Reading, Unit};
+
+    #[test]
+    fn status_follows_its_own_device_only() {
+        let device = PairedDevice {
+            id: "C0:00:00:00:00:01".into(),
+            name: "Strap".into(),
+            services: vec![HealthService::HeartRate],
+            manufacturer: None,
+            model: None,
+            serial: None,
+            firmware: None,
+            battery_percent: Some(90),
+            last_sequence: None,
+            stored_after_last: Vec::new(),
+            clock_set: false,
+            paired_at: jiff::Timestamp::UNIX_EPOCH,
+            last_seen: None,
+            counters: DeviceCounters::default(),
+        };
+        let mut status = DeviceStatus::new(&device);
+        assert_eq!(status.state, LinkState::Offline);
+        let id = device.id.clone();
+        let at: jiff::Timestamp = "2026-03-01T08:00:00Z".parse().unwrap();
+        let reading = Reading::new(
+            Metric::HeartRate,
+            at,
+            70.0,
+            Unit::PerMinute,
+            TimeSource::Received,
+        )
+        .unwrap();
+        for event in [
+            DeviceEvent::State {
+                device: id.clone(),
+                state: LinkState::Streaming,
+            },
+            DeviceEvent::Battery {
+                device: id.clone(),
+                battery_percent: 80,
+            },
+            DeviceEvent::Reading {
+                device: id.clone(),
+                reading,
+                sequence: None,
+            },
+            DeviceEvent::Problem {
+                device: id.clone(),
+                problem: Problem::Malformed,
+                count: 1,
+            },
+        ] {
+            assert!(status.apply(&event));
+        }
+        let other = DeviceEvent::State {
+            device: "C0:00:00:00:00:02".into(),
+            state: LinkState::Offline,
+        };
+        assert!(!status.apply(&other));
+        assert_eq!(status.state, LinkState::Streaming);
+        assert_eq!(status.battery_percent, Some(80));
+        assert_eq!(status.last_reading, Some(at));
+        assert_eq!(status.problems, 1);
+    }
+}

@@ -1,0 +1,145 @@
+//! Devices through the application API, against `bluez-sim` on a private bus: pair a glucose
+//! meter, watch it into the vault, watch again without duplicates, forget it.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use jiff::Timestamp;
+use tend_bluez_sim::{PrivateBus, Sim, SimPeripheral};
+use tend_core::{
+    vitals::Metric, BtleCentral, Clock, DeviceEvent, KeySource, LinkPolicy, LinkState, Passphrase,
+    Session, Tend,
+};
+
+const GLUCOSE: &str = "C0:7E:4D:00:00:05";
+
+struct SystemClock;
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+fn policy() -> LinkPolicy {
+    LinkPolicy {
+        backoff_first: Duration::from_millis(50),
+        backoff_max: Duration::from_millis(400),
+        ..LinkPolicy::default()
+    }
+}
+
+/// Watches until `enough` holds for the events so far, then stops.
+async fn watch_until(
+    session: &Session,
+    central: &BtleCentral,
+    enough: impl Fn(&[DeviceEvent]) -> bool,
+) -> Vec<DeviceEvent> {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = {
+        let events = events.clone();
+        move |e: DeviceEvent| events.lock().unwrap().push(e)
+    };
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let policy = policy();
+    let watch = session.watch_devices(central, &SystemClock, &policy, &sink, stop);
+    let script = async {
+        for _ in 0..750 {
+            if enough(&events.lock().unwrap()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop_tx.send(true).unwrap();
+    };
+    let (watched, ()) = tokio::join!(watch, script);
+    watched.expect("watch ends cleanly");
+    let events = events.lock().unwrap().clone();
+    events
+}
+
+fn readings(events: &[DeviceEvent]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, DeviceEvent::Reading { .. }))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
+    let bus = PrivateBus::start().expect("private bus");
+    std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", bus.address());
+    let meter: Vec<SimPeripheral> = tend_bluez_sim::catalogue()
+        .into_iter()
+        .filter(|d| d.address == GLUCOSE)
+        .collect();
+    let sim = Sim::start_with(bus.address(), meter).await.expect("sim");
+    sim.set_interval(GLUCOSE, Duration::from_secs(3600))
+        .unwrap();
+    sim.add_stored_records(GLUCOSE, 25).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let session = Tend::new(dir.path())
+        .create(KeySource::Passphrase(
+            Passphrase::new("device test").unwrap(),
+        ))
+        .await
+        .unwrap();
+    let central = BtleCentral::open().await.expect("the simulated adapter");
+
+    let found = session
+        .scan_devices(&central, Duration::from_millis(200))
+        .await
+        .unwrap();
+    assert!(found.iter().any(|d| d.id == GLUCOSE && !d.paired));
+    let device = session
+        .pair_device(&central, GLUCOSE, &SystemClock, Duration::from_millis(200))
+        .await
+        .unwrap();
+    assert_eq!(device.name, "Tend Sim Glucose Meter");
+    assert_eq!(session.paired_devices().await.unwrap().len(), 1);
+    let found = session
+        .scan_devices(&central, Duration::from_millis(200))
+        .await
+        .unwrap();
+    assert!(found.iter().any(|d| d.id == GLUCOSE && d.paired));
+
+    // The first watch downloads all 25 stored records.
+    let events = watch_until(&session, &central, |e| readings(e) >= 25).await;
+    assert_eq!(readings(&events), 25);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        DeviceEvent::State {
+            state: LinkState::Downloading,
+            ..
+        }
+    )));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, DeviceEvent::Battery { .. })));
+    let devices = session.paired_devices().await.unwrap();
+    assert_eq!(devices[0].last_sequence, Some(25));
+
+    // Five more while Tend was away; a second watch fetches only those.
+    sim.add_stored_records(GLUCOSE, 5).unwrap();
+    let events = watch_until(&session, &central, |e| {
+        e.iter()
+            .any(|e| matches!(e, DeviceEvent::Download { done: true, .. }))
+    })
+    .await;
+    assert_eq!(readings(&events), 5);
+    let stored = session
+        .device_readings(GLUCOSE, Metric::Glucose)
+        .await
+        .unwrap();
+    let mut sequences: Vec<u32> = stored.iter().filter_map(|s| s.sequence).collect();
+    sequences.sort_unstable();
+    assert_eq!(sequences, (1..=30).collect::<Vec<u32>>());
+
+    assert!(session.forget_device(GLUCOSE).await.unwrap());
+    assert!(session.paired_devices().await.unwrap().is_empty());
+    assert!(!session.forget_device(GLUCOSE).await.unwrap());
+    session.close().await.unwrap();
+}

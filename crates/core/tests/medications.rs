@@ -1,0 +1,386 @@
+//! Medications through the core API and a real vault: reminders that fire once each across
+//! sleep, restarts, clock changes and DST; undo; editing and removing a medication.
+#![allow(clippy::expect_used)] // helpers here are test code: a panic is a failed test
+
+use std::{
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Arc, Mutex,
+    },
+    time::Duration,
+};
+
+use jiff::{tz::TimeZone, SignedDuration, Timestamp};
+use tend_core::{
+    meds::{DoseSchedule, DoseState},
+    Clock, IdleLock, KeySource, LocalClock, MedicationDetails, Passphrase, Reminder, Session, Tend,
+};
+
+type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().expect("RFC 3339 instant")
+}
+
+fn new_york() -> TimeZone {
+    TimeZone::get("America/New_York").expect("tzdata has New York")
+}
+
+fn key() -> KeySource {
+    KeySource::Passphrase(Passphrase::new("medication test passphrase").expect("passphrase"))
+}
+
+fn details(name: &str, schedule: &str, pills: Option<u32>) -> MedicationDetails {
+    MedicationDetails {
+        name: name.into(),
+        strength: Some("500 mg".into()),
+        form: Some("tablet".into()),
+        instructions: Some("with food".into()),
+        schedule: DoseSchedule::from_json(schedule).expect("schedule"),
+        home_zone: None,
+        pills_on_hand: pills,
+        pills_per_dose: 1,
+        refill_at: None,
+    }
+}
+
+/// What a check at `now` (New York) announces, as short strings: `due <med> <due>` or
+/// `missed <med> <due>, ...`.
+async fn check(session: &Session, now: &str) -> Vec<String> {
+    session
+        .check_reminders(ts(now), &new_york())
+        .await
+        .expect("check")
+        .iter()
+        .map(describe)
+        .collect()
+}
+
+fn describe(reminder: &Reminder) -> String {
+    match reminder {
+        Reminder::DoseDue { dose } => format!("due {} {}", dose.medication_id, dose.due),
+        Reminder::DosesMissed { doses, .. } => format!(
+            "missed {}",
+            doses
+                .iter()
+                .map(|d| format!("{} {}", d.medication_id, d.due))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+#[tokio::test]
+async fn each_reminder_fires_once_across_snooze_sleep_restart_and_a_clock_set_back() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let tend = Tend::new(dir.path());
+    let session = tend.create(key()).await?;
+    session
+        .add_medication(details(
+            "Metformin",
+            r#"{"times": ["08:00", "20:00"], "start": "2026-03-01"}"#,
+            None,
+        ))
+        .await?;
+    let here = new_york();
+
+    // The first check ever announces nothing from before it.
+    assert!(check(&session, "2026-03-02T07:00:00-05:00")
+        .await
+        .is_empty());
+    assert_eq!(
+        check(&session, "2026-03-02T08:00:20-05:00").await,
+        ["due metformin 2026-03-02T08:00:00-05:00"]
+    );
+    assert!(check(&session, "2026-03-02T08:00:40-05:00")
+        .await
+        .is_empty());
+
+    // Snoozed for 30 minutes: it comes back once when the snooze ends.
+    session
+        .record_dose(
+            "metformin",
+            ts("2026-03-02T08:00:00-05:00"),
+            DoseState::Snoozed {
+                until: ts("2026-03-02T08:30:00-05:00"),
+            },
+            &here,
+            ts("2026-03-02T08:01:00-05:00"),
+        )
+        .await?;
+    assert!(check(&session, "2026-03-02T08:29:59-05:00")
+        .await
+        .is_empty());
+    assert_eq!(
+        check(&session, "2026-03-02T08:30:10-05:00").await,
+        ["due metformin 2026-03-02T08:00:00-05:00"]
+    );
+    assert!(check(&session, "2026-03-02T08:31:00-05:00")
+        .await
+        .is_empty());
+
+    // The laptop sleeps from before the 20:00 dose to 10:30 the next day: the two doses whose grace
+    // ran out come as one summary, and nothing else.
+    assert_eq!(
+        check(&session, "2026-03-03T10:30:00-05:00").await,
+        [
+            "missed metformin 2026-03-02T08:00:00-05:00, metformin 2026-03-02T20:00:00-05:00, \
+          metformin 2026-03-03T08:00:00-05:00"
+        ]
+    );
+
+    // A restart: the last check is in the vault, so nothing is repeated.
+    session.close().await?;
+    let session = tend.unlock(key()).await?;
+    assert!(check(&session, "2026-03-03T10:31:00-05:00")
+        .await
+        .is_empty());
+
+    // The clock is set back an hour, then catches up: nothing fires twice.
+    assert!(check(&session, "2026-03-03T09:31:00-05:00")
+        .await
+        .is_empty());
+    assert!(check(&session, "2026-03-03T10:32:00-05:00")
+        .await
+        .is_empty());
+
+    // Waking up inside a dose's grace window: it is still due, so it is a reminder, not a miss.
+    assert!(check(&session, "2026-03-03T19:00:00-05:00")
+        .await
+        .is_empty());
+    assert_eq!(
+        check(&session, "2026-03-03T20:40:00-05:00").await,
+        ["due metformin 2026-03-03T20:00:00-05:00"]
+    );
+    session.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn dst_nights_fire_once_checked_every_five_minutes() -> TestResult {
+    // Doses at 01:30 and 02:30, never taken: each is due once, then missed once, an hour later.
+    for (start, end, expected) in [
+        (
+            "2026-03-08T00:00:00-05:00",
+            "2026-03-08T05:00:00-04:00",
+            // Spring forward: 02:30 does not exist and moves forward by the gap, to 03:30 EDT,
+            // when 01:30's grace hour (an hour of elapsed time) also ends.
+            [
+                "due night-dose 2026-03-08T01:30:00-05:00",
+                "due night-dose 2026-03-08T03:30:00-04:00",
+                "missed night-dose 2026-03-08T01:30:00-05:00",
+                "missed night-dose 2026-03-08T03:30:00-04:00",
+            ],
+        ),
+        (
+            "2026-11-01T00:00:00-04:00",
+            "2026-11-01T05:00:00-05:00",
+            // Fall back: 01:30 happens twice and fires once, at the earlier (EDT) instant.
+            [
+                "due night-dose 2026-11-01T01:30:00-04:00",
+                "missed night-dose 2026-11-01T01:30:00-04:00",
+                "due night-dose 2026-11-01T02:30:00-05:00",
+                "missed night-dose 2026-11-01T02:30:00-05:00",
+            ],
+        ),
+    ] {
+        let dir = tempfile::tempdir()?;
+        let session = Tend::new(dir.path()).create(key()).await?;
+        session
+            .add_medication(details(
+                "Night dose",
+                r#"{"times": ["01:30", "02:30"], "start": "2026-01-01"}"#,
+                None,
+            ))
+            .await?;
+        let mut fired = Vec::new();
+        let mut now = ts(start);
+        while now <= ts(end) {
+            fired.extend(check(&session, &now.to_string()).await);
+            now += SignedDuration::from_mins(5);
+        }
+        assert_eq!(fired, expected, "the night from {start}");
+        session.close().await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn undo_goes_back_one_step_and_returns_the_pills() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let session = Tend::new(dir.path()).create(key()).await?;
+    session
+        .add_medication(details(
+            "Metformin",
+            r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
+            Some(10),
+        ))
+        .await?;
+    let here = new_york();
+    let due = ts("2026-03-02T08:00:00-05:00");
+    let now = ts("2026-03-02T08:05:00-05:00");
+    let pills = async |s: &Session| {
+        s.medications().await.expect("list")[0]
+            .details
+            .pills_on_hand
+    };
+
+    let nothing = session.undo_dose("metformin", due, &here, now).await;
+    assert!(nothing.is_err(), "nothing recorded, nothing to undo");
+
+    let snoozed = DoseState::Snoozed {
+        until: ts("2026-03-02T08:15:00-05:00"),
+    };
+    session
+        .record_dose("metformin", due, snoozed.clone(), &here, now)
+        .await?;
+    session
+        .record_dose("metformin", due, DoseState::Taken { at: now }, &here, now)
+        .await?;
+    assert_eq!(pills(&session).await, Some(9));
+
+    // Taken by mistake: back to snoozed, the pill back in the box.
+    let undone = session.undo_dose("metformin", due, &here, now).await?;
+    assert_eq!(undone.state, snoozed);
+    assert_eq!(pills(&session).await, Some(10));
+    // And once more: back to due, as if nothing had been recorded.
+    let undone = session.undo_dose("metformin", due, &here, now).await?;
+    assert_eq!(undone.state, DoseState::Due);
+    assert!(session
+        .undo_dose("metformin", due, &here, now)
+        .await
+        .is_err());
+
+    // A skipped dose is closed; undo reopens it so it can be taken.
+    let skipped = DoseState::Skipped {
+        reason: "felt sick".into(),
+    };
+    session
+        .record_dose("metformin", due, skipped, &here, now)
+        .await?;
+    assert!(session
+        .record_dose("metformin", due, DoseState::Taken { at: now }, &here, now)
+        .await
+        .is_err());
+    session.undo_dose("metformin", due, &here, now).await?;
+    let taken = session
+        .record_dose("metformin", due, DoseState::Taken { at: now }, &here, now)
+        .await?;
+    assert_eq!(taken.state, DoseState::Taken { at: now });
+    session.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn edit_keeps_the_history_and_remove_drops_it() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let session = Tend::new(dir.path()).create(key()).await?;
+    let added = session
+        .add_medication(details(
+            "Metformin",
+            r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
+            Some(10),
+        ))
+        .await?;
+    let here = new_york();
+    let due = ts("2026-03-02T08:00:00-05:00");
+    let now = ts("2026-03-02T08:05:00-05:00");
+    session
+        .record_dose("metformin", due, DoseState::Taken { at: now }, &here, now)
+        .await?;
+
+    // Twice a day from now on, under the same id.
+    let mut edited = added.details.clone();
+    edited.schedule =
+        DoseSchedule::from_json(r#"{"times": ["08:00", "20:00"], "start": "2026-03-01"}"#)?;
+    edited.name = "  Metformin XR ".into();
+    let updated = session.update_medication(&added.id, edited).await?;
+    assert_eq!(updated.id, "metformin");
+    assert_eq!(updated.details.name, "Metformin XR");
+    let day = session
+        .doses(due, ts("2026-03-03T00:00:00-05:00"), &here, now)
+        .await?;
+    assert_eq!(day.len(), 2);
+    assert_eq!(day[0].state, DoseState::Taken { at: now }, "history kept");
+
+    let mut bad = added.details.clone();
+    bad.pills_per_dose = 0;
+    assert!(session.update_medication("metformin", bad).await.is_err());
+    assert!(session
+        .update_medication("aspirin", added.details.clone())
+        .await
+        .is_err());
+
+    session.remove_medication("metformin").await?;
+    assert!(session.medications().await?.is_empty());
+    // Added again under the same name, it starts with a clean history.
+    session.add_medication(added.details).await?;
+    let day = session
+        .doses(due, ts("2026-03-03T00:00:00-05:00"), &here, now)
+        .await?;
+    assert_eq!(day[0].state, DoseState::Due);
+    session.close().await?;
+    Ok(())
+}
+
+/// Ten minutes pass at every reading of the clock.
+struct SteppingClock(AtomicI64);
+
+impl Clock for SteppingClock {
+    fn now(&self) -> Timestamp {
+        let step = self.0.fetch_add(1, Ordering::SeqCst);
+        ts("2026-03-02T07:30:00-05:00") + SignedDuration::from_mins(10 * step)
+    }
+}
+
+impl LocalClock for SteppingClock {
+    fn zone(&self) -> TimeZone {
+        new_york()
+    }
+}
+
+#[tokio::test]
+async fn the_reminder_loop_hands_each_reminder_to_the_sink_once() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let session = Tend::new(dir.path()).create(key()).await?;
+    session
+        .add_medication(details(
+            "Metformin",
+            r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
+            None,
+        ))
+        .await?;
+    let sessions = Arc::new(IdleLock::new(SignedDuration::from_hours(1)));
+    sessions.put(session, ts("2026-03-02T07:30:00-05:00")).await;
+    let heard = Arc::new(Mutex::new(Vec::new()));
+
+    let (loop_sessions, loop_heard) = (Arc::clone(&sessions), Arc::clone(&heard));
+    let task = tokio::spawn(async move {
+        let clock = SteppingClock(AtomicI64::new(0));
+        let sink = move |r: Reminder| loop_heard.lock().expect("lock").push(describe(&r));
+        tend_core::run_reminders(&loop_sessions, &clock, Duration::from_millis(1), &sink).await;
+    });
+    // 30 checks: from 07:30 to 12:20, the dose falls due at 08:00 and is missed at 09:00.
+    for _ in 0..500 {
+        if heard.lock().expect("lock").len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    task.abort();
+    assert_eq!(
+        *heard.lock().expect("lock"),
+        [
+            "due metformin 2026-03-02T08:00:00-05:00",
+            "missed metformin 2026-03-02T08:00:00-05:00",
+        ]
+    );
+    // Background checks are not use: the idle lock still locks.
+    assert!(
+        sessions
+            .lock_if_idle(ts("2026-03-02T08:31:00-05:00"))
+            .await?
+    );
+    Ok(())
+}

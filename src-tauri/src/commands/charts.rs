@@ -1,0 +1,51 @@
+//! Charts of the history, and the preferences that say which units to show them in.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use tauri::State;
+use tend_core::{vitals::Metric, Chart, IdleLock, Preferences, Resolution};
+
+use super::with_session;
+use crate::IpcError;
+
+/// The metrics that have readings: what the Trends screen offers.
+#[tauri::command]
+#[specta::specta]
+pub async fn recorded_metrics(sessions: State<'_, Arc<IdleLock>>) -> Result<Vec<Metric>, IpcError> {
+    with_session(&sessions, async |s| s.recorded_metrics().await).await
+}
+
+/// `metric` in `[from, until)` at `resolution` (`raw`, or a bucket width such as `1m`, `1h`,
+/// `1d`), in the unit the patient prefers.
+#[tauri::command]
+#[specta::specta]
+pub async fn chart(
+    sessions: State<'_, Arc<IdleLock>>,
+    metric: Metric,
+    from: Timestamp,
+    until: Timestamp,
+    resolution: String,
+) -> Result<Chart, IpcError> {
+    let resolution: Resolution = resolution.parse()?;
+    with_session(&sessions, async |s| {
+        let unit = s.preferences().await?.unit_for(metric);
+        s.chart(metric, from, until, resolution, Some(unit)).await
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn preferences(sessions: State<'_, Arc<IdleLock>>) -> Result<Preferences, IpcError> {
+    with_session(&sessions, async |s| s.preferences().await).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_preferences(
+    sessions: State<'_, Arc<IdleLock>>,
+    preferences: Preferences,
+) -> Result<Preferences, IpcError> {
+    with_session(&sessions, async |s| s.set_preferences(preferences).await).await
+}

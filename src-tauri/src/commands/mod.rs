@@ -1,0 +1,55 @@
+//! The commands the UI may call. Each converts its input, calls `tend-core`, and maps the error.
+//!
+//! Every command is listed in `ipc()` (bindings) and in `build.rs` (permissions).
+
+mod charts;
+mod medications;
+mod profile;
+
+use jiff::Timestamp;
+use tauri::Runtime;
+use tend_core::{IdleLock, Session};
+
+use crate::IpcError;
+
+/// The typed IPC surface: the invoke handler and the TypeScript bindings come from this list.
+pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
+    tauri_specta::Builder::<R>::new()
+        // Payloads of the events that `lib.rs` and `reminders.rs` emit.
+        .typ::<tend_core::Reminder>()
+        .constant("REMINDER_EVENT", crate::reminders::EVENT)
+        .constant("DOSE_RECORDED_EVENT", crate::DOSE_RECORDED)
+        .constant("VAULT_LOCKED_EVENT", crate::VAULT_LOCKED)
+        .commands(tauri_specta::collect_commands![
+            profile::app_info,
+            profile::vault_unlocked,
+            profile::vault_create,
+            profile::vault_unlock,
+            profile::vault_lock,
+            medications::medications,
+            medications::add_medication,
+            medications::update_medication,
+            medications::remove_medication,
+            medications::todays_doses,
+            medications::record_dose,
+            medications::undo_dose,
+            medications::adherence,
+            medications::schedule_preview,
+            charts::recorded_metrics,
+            charts::chart,
+            charts::preferences,
+            charts::set_preferences,
+        ])
+}
+
+/// Runs `f` on the unlocked session (counting as use for the idle lock), or fails with `locked`.
+async fn with_session<T>(
+    sessions: &IdleLock,
+    f: impl AsyncFnOnce(&Session) -> tend_core::Result<T>,
+) -> Result<T, IpcError> {
+    sessions
+        .with(Timestamp::now(), f)
+        .await
+        .ok_or(tend_core::Error::Locked)?
+        .map_err(Into::into)
+}

@@ -1,0 +1,197 @@
+// Medications in the UI: the add/edit form's fields and the schedule they make, and plain words
+// for doses. No backend calls here: the screen makes them through bindings.ts.
+import type { DoseSchedule_Deserialize, DoseState, MedicationDetails_Deserialize, Medication_Serialize, Weekday } from "./bindings";
+
+export const WEEKDAYS: readonly { id: Weekday; label: string }[] = [
+  { id: "mon", label: "Mon" },
+  { id: "tue", label: "Tue" },
+  { id: "wed", label: "Wed" },
+  { id: "thu", label: "Thu" },
+  { id: "fri", label: "Fri" },
+  { id: "sat", label: "Sat" },
+  { id: "sun", label: "Sun" },
+];
+
+/** What the add/edit form holds: strings as typed, so a half-typed value is never lost. */
+export interface MedicationForm {
+  name: string;
+  strength: string;
+  form: string;
+  instructions: string;
+  kind: "times" | "interval" | "as_needed";
+  /** `"08:00, 20:00"` */
+  times: string;
+  /** Empty: every day. */
+  days: Weekday[];
+  everyHours: string;
+  /** `YYYY-MM-DD` */
+  start: string;
+  end: string;
+  /** Keep the home zone's clock when travelling (else follow local time). */
+  keepHomeZone: boolean;
+  homeZone: string;
+  pills: string;
+  perDose: string;
+  refillAt: string;
+}
+
+export function emptyForm(today: string, zone: string): MedicationForm {
+  return {
+    name: "",
+    strength: "",
+    form: "",
+    instructions: "",
+    kind: "times",
+    times: "08:00",
+    days: [],
+    everyHours: "8",
+    start: today,
+    end: "",
+    keepHomeZone: false,
+    homeZone: zone,
+    pills: "",
+    perDose: "1",
+    refillAt: "",
+  };
+}
+
+/** The form for editing a stored medication. */
+export function formOf(medication: Medication_Serialize, today: string, zone: string): MedicationForm {
+  const form = emptyForm(today, zone);
+  const schedule = medication.schedule;
+  form.name = medication.name;
+  form.strength = medication.strength ?? "";
+  form.form = medication.form ?? "";
+  form.instructions = medication.instructions ?? "";
+  form.keepHomeZone = medication.home_zone !== null;
+  form.homeZone = medication.home_zone ?? zone;
+  form.pills = medication.pills_on_hand?.toString() ?? "";
+  form.perDose = medication.pills_per_dose.toString();
+  form.refillAt = medication.refill_at?.toString() ?? "";
+  if ("as_needed" in schedule) {
+    form.kind = "as_needed";
+  } else if ("every_hours" in schedule) {
+    form.kind = "interval";
+    form.everyHours = schedule.every_hours.toString();
+  } else {
+    form.kind = "times";
+    form.times = schedule.times.join(", ");
+    form.days = schedule.days ?? [];
+    form.start = schedule.start;
+    form.end = schedule.end ?? "";
+  }
+  return form;
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; field: keyof MedicationForm; message: string };
+
+const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+
+/** The schedule the form describes, or which field is wrong and why. `now` anchors intervals. */
+export function scheduleOf(form: MedicationForm, now: Date): Checked<DoseSchedule_Deserialize> {
+  switch (form.kind) {
+    case "as_needed":
+      return { ok: true, value: { as_needed: true } };
+    case "interval": {
+      const hours = Number(form.everyHours);
+      if (!Number.isInteger(hours) || hours < 1 || hours > 168) {
+        return { ok: false, field: "everyHours", message: "Enter whole hours between 1 and 168." };
+      }
+      const anchor = new Date(now);
+      anchor.setSeconds(0, 0);
+      return { ok: true, value: { every_hours: hours, anchor: anchor.toISOString() } };
+    }
+    case "times": {
+      const times = form.times
+        .split(/[,\s]+/)
+        .filter((t) => t !== "")
+        .map((t) => TIME.exec(t));
+      if (times.length === 0 || times.some((t) => t === null)) {
+        return { ok: false, field: "times", message: "Enter times as HH:MM, separated by commas (for example 08:00, 20:00)." };
+      }
+      if (form.start === "") return { ok: false, field: "start", message: "Choose the first day." };
+      if (form.end !== "" && form.end < form.start) {
+        return { ok: false, field: "end", message: "The last day must not be before the first." };
+      }
+      return {
+        ok: true,
+        value: {
+          times: times.map((t) => `${t![1].padStart(2, "0")}:${t![2]}`),
+          days: form.days.length === 0 ? null : form.days,
+          every_n_days: null,
+          start: form.start,
+          end: form.end === "" ? null : form.end,
+        },
+      };
+    }
+  }
+}
+
+/** The medication the form describes, or which field is wrong and why. */
+export function detailsOf(form: MedicationForm, now: Date): Checked<MedicationDetails_Deserialize> {
+  if (form.name.trim() === "") return { ok: false, field: "name", message: "Enter the medication's name." };
+  const schedule = scheduleOf(form, now);
+  if (!schedule.ok) return schedule;
+  const count = (field: "pills" | "perDose" | "refillAt", text: string, min: number): Checked<number | null> => {
+    if (text.trim() === "") return { ok: true, value: null };
+    const n = Number(text);
+    return Number.isInteger(n) && n >= min && n <= 100000
+      ? { ok: true, value: n }
+      : { ok: false, field, message: `Enter a whole number${min > 0 ? " of at least 1" : ""}.` };
+  };
+  const pills = count("pills", form.pills, 0);
+  if (!pills.ok) return pills;
+  const perDose = count("perDose", form.perDose, 1);
+  if (!perDose.ok) return perDose;
+  const refillAt = count("refillAt", form.refillAt, 0);
+  if (!refillAt.ok) return refillAt;
+  const text = (s: string) => (s.trim() === "" ? null : s.trim());
+  return {
+    ok: true,
+    value: {
+      name: form.name.trim(),
+      strength: text(form.strength),
+      form: text(form.form),
+      instructions: text(form.instructions),
+      schedule: schedule.value,
+      home_zone: form.keepHomeZone ? form.homeZone : null,
+      pills_on_hand: pills.value,
+      pills_per_dose: perDose.value ?? 1,
+      refill_at: refillAt.value,
+    },
+  };
+}
+
+/** "08:00" from an RFC 3339 instant with its local offset: the clock time the dose was planned at. */
+export function clockTime(rfc3339: string): string {
+  return rfc3339.slice(11, 16);
+}
+
+/** Where a dose stands, in words. */
+export function describeDose(state: DoseState): string {
+  switch (state.state) {
+    case "due":
+      return "Due";
+    case "taken":
+      return `Taken at ${new Date(state.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+    case "skipped":
+      return `Skipped: ${state.reason}`;
+    case "snoozed":
+      return `Snoozed until ${new Date(state.until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+    case "missed":
+      return "Missed";
+  }
+}
+
+/** A percentage for people: "92%", or "–" when there were no doses to count. */
+export function percent(value: number | null): string {
+  return value === null ? "–" : `${Math.round(value)}%`;
+}
+
+/** The local date as `YYYY-MM-DD`. */
+export function localDate(date: Date): string {
+  const pad = (n: number) => n.toString().padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+export const SKIP_REASONS = ["Felt unwell", "Ran out", "Doctor's advice", "Forgot to bring it", "Other"] as const;

@@ -1,0 +1,150 @@
+// The Medications screen with the backend mocked at the IPC layer: one-tap dose actions, undo,
+// adding a medication with its schedule preview, and adherence.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { flushSync, mount, unmount } from "svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import Medications from "./Medications.svelte";
+
+let target: HTMLElement;
+let screen: Record<string, unknown> | undefined;
+let calls: { cmd: string; args: Record<string, unknown> }[];
+let doses: Record<string, unknown>[];
+
+const DUE = "2026-03-02T08:00:00+01:00";
+const metformin = {
+  id: "metformin",
+  name: "Metformin",
+  strength: "500 mg",
+  form: null,
+  instructions: null,
+  schedule: { times: ["08:00"], start: "2026-03-01", end: null },
+  home_zone: null,
+  pills_on_hand: 20,
+  pills_per_dose: 1,
+  refill_at: null,
+};
+const adherence = (percent: number) => ({
+  medication_id: "metformin",
+  medication: "Metformin",
+  taken: 6,
+  on_time: 5,
+  skipped: 0,
+  missed: 1,
+  pending: 0,
+  taken_percent: percent,
+  on_time_percent: 71.4,
+});
+
+beforeEach(() => {
+  target = document.createElement("div");
+  document.body.append(target);
+  calls = [];
+  doses = [{ medication_id: "metformin", medication: "Metformin", due: DUE, state: "due" }];
+  mockIPC(
+    (cmd, args) => {
+      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+      switch (cmd) {
+        case "todays_doses":
+          return doses;
+        case "medications":
+          return [metformin];
+        case "adherence":
+          return { medications: [adherence(85.7)], overall: { ...adherence(85.7), medication_id: "", medication: "All medications" } };
+        case "record_dose": {
+          const { action } = args as { action: { action: string; reason?: string } };
+          const state = action.action === "take" ? { state: "taken", at: "2026-03-02T07:05:00Z" } : { state: "skipped", reason: action.reason };
+          doses = [{ ...doses[0], ...state }];
+          return doses[0];
+        }
+        case "undo_dose":
+          doses = [{ ...doses[0], state: "due", at: undefined }];
+          return doses[0];
+        case "schedule_preview":
+          return ["2026-03-03T08:00:00+01:00", "2026-03-03T20:00:00+01:00"];
+        case "add_medication":
+          return { id: "aspirin", ...(args as { details: object }).details };
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    },
+    { shouldMockEvents: true },
+  );
+});
+
+afterEach(() => {
+  if (screen) unmount(screen);
+  screen = undefined;
+  target.remove();
+  clearMocks();
+});
+
+async function settle() {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  flushSync();
+}
+
+const button = (label: string) => {
+  const found = [...target.querySelectorAll("button")].find((b) => (b.getAttribute("aria-label") ?? b.textContent)?.startsWith(label));
+  if (!found) throw new Error(`no button ${label}`);
+  return found;
+};
+
+describe("Medications screen", () => {
+  it("takes a dose with one tap, and undoes it", async () => {
+    screen = mount(Medications, { target });
+    await settle();
+    expect(target.querySelector("[data-dose] .state")?.textContent).toBe("Due");
+    expect(target.querySelector("[data-testid=taken-percent]")?.textContent).toBe("86%");
+
+    button("Take Metformin").click();
+    await settle();
+    expect(calls.find((c) => c.cmd === "record_dose")?.args).toEqual({ medicationId: "metformin", due: DUE, action: { action: "take" } });
+    expect(target.querySelector("[data-dose]")?.getAttribute("data-state")).toBe("taken");
+
+    button("Undo Metformin").click();
+    await settle();
+    expect(calls.some((c) => c.cmd === "undo_dose" && c.args.due === DUE)).toBe(true);
+    expect(target.querySelector("[data-dose]")?.getAttribute("data-state")).toBe("due");
+  });
+
+  it("asks why before skipping", async () => {
+    screen = mount(Medications, { target });
+    await settle();
+    button("Skip Metformin").click();
+    await settle();
+    const select = target.querySelector<HTMLSelectElement>(".skip select")!;
+    select.value = "Ran out";
+    select.dispatchEvent(new Event("change"));
+    button("Skip dose").click();
+    await settle();
+    expect(calls.find((c) => c.cmd === "record_dose")?.args.action).toEqual({ action: "skip", reason: "Ran out" });
+    expect(target.querySelector("[data-dose] .state")?.textContent).toBe("Skipped: Ran out");
+  });
+
+  it("adds a medication, previewing its schedule, and refuses a bad field first", async () => {
+    screen = mount(Medications, { target });
+    await settle();
+    button("Add a medication").click();
+    await settle();
+    const input = (testid: string) => target.querySelector<HTMLInputElement>(`[data-testid=${testid}]`)!;
+    const type = (testid: string, value: string) => {
+      input(testid).value = value;
+      input(testid).dispatchEvent(new Event("input"));
+    };
+    type("med-times", "08:00, 20:00");
+    await settle();
+    expect(target.querySelectorAll("[data-testid=schedule-preview] li")).toHaveLength(2);
+
+    button("Add medication").click();
+    await settle();
+    expect(target.querySelector("#med-invalid")?.textContent).toContain("name");
+    expect(calls.some((c) => c.cmd === "add_medication")).toBe(false);
+
+    type("med-name", "Aspirin");
+    button("Add medication").click();
+    await settle();
+    const added = calls.find((c) => c.cmd === "add_medication")?.args.details as { name: string; schedule: { times: string[] } };
+    expect(added.name).toBe("Aspirin");
+    expect(added.schedule.times).toEqual(["08:00", "20:00"]);
+    expect(target.querySelector("[data-testid=medication-editor]")).toBeNull();
+  });
+});
