@@ -771,6 +771,19 @@ impl Session {
     }
 }
 
+/// The machine's clock serves sharing too: real time, and real waits between retries.
+impl Clock for crate::reminders::SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+
+    async fn sleep(&self, duration: SignedDuration) {
+        if let Ok(duration) = std::time::Duration::try_from(duration) {
+            tokio::time::sleep(duration).await;
+        }
+    }
+}
+
 /// The outbox and consents of one care team, as the sync sees them.
 struct OutboxStore<'a, C> {
     session: &'a Session,
