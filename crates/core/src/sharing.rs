@@ -954,21 +954,25 @@ fn consent_id(team_id: &str, category: Category) -> String {
     format!("{team_id}/{}", category.as_str())
 }
 
-/// A device label's FHIR details from the vault's device records (matched on `label` or
-/// `name`), else the label alone.
+/// A device label's FHIR details from the vault's paired-device records (a series' label is the
+/// device's `id`, its Bluetooth address; imports may use its `name`), else the label alone.
 fn device_info(devices: &[Value], label: &str) -> DeviceInfo {
-    let text =
-        |v: &Value, keys: &[&str]| keys.iter().find_map(|k| v[*k].as_str().map(str::to_owned));
+    let text = |v: &Value, key: &str| v[key].as_str().map(str::to_owned);
     devices
         .iter()
-        .find(|d| text(d, &["label", "name"]).as_deref() == Some(label))
+        .find(|d| {
+            ["id", "name"]
+                .iter()
+                .any(|k| text(d, k).as_deref() == Some(label))
+        })
         .map_or_else(
             || DeviceInfo::labelled(label),
             |d| DeviceInfo {
                 label: label.to_owned(),
-                manufacturer: text(d, &["manufacturer", "manufacturer_name"]),
-                model: text(d, &["model", "model_number"]),
-                serial: text(d, &["serial", "serial_number"]),
+                name: text(d, "name"),
+                manufacturer: text(d, "manufacturer"),
+                model: text(d, "model"),
+                serial: text(d, "serial"),
             },
         )
 }

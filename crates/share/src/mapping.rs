@@ -36,7 +36,11 @@ pub struct Measured<'a> {
 /// What Tend knows about a wearable, for its FHIR `Device`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceInfo {
+    /// The series' device label (a Bluetooth address for a paired device): its identity.
     pub label: String,
+    /// The name the patient knows it by, if other than the label.
+    #[serde(default)]
+    pub name: Option<String>,
     pub manufacturer: Option<String>,
     pub model: Option<String>,
     pub serial: Option<String>,
@@ -46,6 +50,7 @@ impl DeviceInfo {
     pub fn labelled(label: &str) -> DeviceInfo {
         DeviceInfo {
             label: label.to_owned(),
+            name: None,
             manufacturer: None,
             model: None,
             serial: None,
@@ -191,7 +196,10 @@ pub fn medication_administration(dose: &DoseTaken<'_>) -> ShareItem {
 pub fn device_resource(device: &DeviceInfo, patient: &str) -> Value {
     let mut resource = json!({
         "resourceType": "Device",
-        "deviceName": [{ "name": device.label, "type": "user-friendly-name" }],
+        "deviceName": [{
+            "name": device.name.as_deref().unwrap_or(&device.label),
+            "type": "user-friendly-name",
+        }],
         "patient": { "reference": patient },
     });
     if let Some(m) = &device.manufacturer {

@@ -138,3 +138,54 @@ async fn plain_http_is_refused_off_this_machine() {
     assert!(refused.is_err());
     session.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn a_paired_device_is_described_by_its_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = session_with_history(dir.path()).await;
+    // What the Bluetooth side stores for a paired device (its series are labelled by `id`).
+    session
+        .vault
+        .put_record(
+            tend_vault::RecordKind::Device,
+            "strap",
+            &serde_json::json!({ "id": "strap", "name": "Polar H10", "manufacturer": "Polar Electro Oy", "model": "H10", "serial": "C7A1" }),
+        )
+        .await
+        .expect("device");
+    let now = ts("2026-03-04T00:00:00Z");
+    let team = session
+        .add_care_team(
+            CareTeamDetails {
+                name: "Clinic".into(),
+                base_url: "https://fhir.example.org/r4".into(),
+                patient: "Patient/7".into(),
+                bearer_token: None,
+            },
+            now,
+        )
+        .await
+        .expect("team");
+    session
+        .give_consent(
+            &team.id,
+            Category::HeartRate,
+            ConsentScope::Since {
+                since: ts("2026-03-01T00:00:00Z"),
+            },
+            now,
+        )
+        .await
+        .expect("consent");
+    let preview = session
+        .share_preview(&team.id, &ShareOptions::default(), now)
+        .await
+        .expect("preview");
+    let device = &preview[0]["entry"][0]["resource"];
+    assert_eq!(device["resourceType"], "Device");
+    assert_eq!(device["deviceName"][0]["name"], "Polar H10");
+    assert_eq!(device["manufacturer"], "Polar Electro Oy");
+    assert_eq!(device["modelNumber"], "H10");
+    assert_eq!(device["serialNumber"], "C7A1");
+    session.close().await.expect("close");
+}
