@@ -68,6 +68,23 @@ install_ui_packages() {
   fi
 }
 
+# The loopback FHIR R4 server the sharing tests start (Medplum's router, Node 22 from npm, and the
+# FHIR.js validator), at the versions tests/fhir-server/package-lock.json pins.
+install_fhir_test_server() {
+  local dir="$TEND_ROOT/tests/fhir-server"
+  local lock="$dir/package-lock.json"
+  local stamp="$dir/node_modules/.tend-lock-stamp"
+  local want
+  want="$(sha256sum "$lock" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "Installing the FHIR test server's npm packages"
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+    [ "$(sha256sum "$lock" | cut -d' ' -f1)" = "$want" ] \
+      || die "npm changed tests/fhir-server/package-lock.json: package.json and the lock file disagree; commit the new lock"
+    echo "$want" >"$stamp"
+  fi
+}
+
 # A cargo-installed tool, unless already on PATH.
 install_cargo_tool() {
   local binary="$1" crate="$2" version="$3"
@@ -88,5 +105,6 @@ if [ "${1:-}" = "--for-tests" ]; then
   # tauri-driver bridges WebDriver to the app's webview (2.x: crates.io's newest is a 3.0 alpha).
   install_cargo_tool tauri-driver tauri-driver '^2'
   install_cargo_tool cargo-fuzz cargo-fuzz '^0.13'
+  install_fhir_test_server
 fi
 install_ui_packages

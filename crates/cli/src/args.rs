@@ -44,6 +44,9 @@ pub enum Command {
     Export {
         #[arg(long, value_enum)]
         format: ExportFormat,
+        /// Write to this file instead of stdout (`--format fhir`).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Chart data for one metric.
     Trends {
@@ -203,12 +206,95 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100)]
         drops: u32,
     },
+    /// Sync one day of 1 Hz heart rate plus spot readings to a FHIR server on this machine.
+    Share {
+        /// The FHIR base URL of a loopback test server.
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// The patient's reference there.
+        #[arg(long, value_name = "Patient/ID")]
+        patient: String,
+        /// Also send every reading as its own Observation, as a baseline (slow: 86,400 of them).
+        #[arg(long)]
+        baseline: bool,
+        #[arg(long, default_value_t = 8)]
+        max_entries: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ShareCommand {
+    /// Add a care team's FHIR R4 endpoint (a bearer token, if any, from TEND_CARE_TEAM_TOKEN).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// The FHIR R4 base URL: https, or http to this machine only.
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// Your reference on that server, e.g. `Patient/123`.
+        #[arg(long, value_name = "Patient/ID")]
+        patient: String,
+    },
+    /// The care teams, what each may see, and their sync state.
+    List,
+    /// Switch sharing of one kind of data with one care team on (or off with --revoke).
+    Consent {
+        /// The care team's id (see `tend share list`).
+        team: String,
+        /// heart_rate, spo2, blood_pressure, temperature, glucose, weight_and_body_composition
+        /// or medication_adherence.
+        category: String,
+        /// Share history measured since this instant too (default: from now on).
+        #[arg(long, value_name = "RFC3339", conflicts_with = "revoke")]
+        since: Option<String>,
+        /// Stop sharing it: what is queued is dropped unsent.
+        #[arg(long)]
+        revoke: bool,
+    },
+    /// Replace a care team's bearer token (from TEND_CARE_TEAM_TOKEN or a prompt).
+    Token { team: String },
+    /// Sign in to a care team's server with SMART App Launch (opens a browser address).
+    Signin {
+        team: String,
+        /// The client id Tend is registered under at that server.
+        #[arg(long)]
+        client_id: String,
+        /// How long to wait for the browser to come back.
+        #[arg(long, default_value_t = 300)]
+        wait_seconds: u64,
+    },
     /// Print the transaction Bundles the next sync would send under today's consents.
-    Preview,
+    Preview {
+        /// One care team's id (default: every care team).
+        team: Option<String>,
+        #[command(flatten)]
+        options: ShareOptionsArgs,
+    },
+    /// Send what is consented and not yet sent; prints what happened.
+    Sync {
+        team: String,
+        #[command(flatten)]
+        options: ShareOptionsArgs,
+    },
+    /// What was shared with whom and when, and every consent change (from the audit log).
+    Log,
+}
+
+/// How sharing batches and sends.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ShareOptionsArgs {
+    /// Entries per transaction Bundle (some servers refuse more than 8).
+    #[arg(long, default_value_t = 8)]
+    pub max_entries: usize,
+    /// Streams are summarised per this many minutes.
+    #[arg(long, default_value_t = 5)]
+    pub period_minutes: u32,
+    /// Each request gives up after this many seconds.
+    #[arg(long, default_value_t = 30)]
+    pub timeout_seconds: u64,
+    /// The zone doses are planned in (default: this system's).
+    #[arg(long, value_name = "IANA zone")]
+    pub tz: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

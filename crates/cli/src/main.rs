@@ -12,6 +12,7 @@ mod devices_bench;
 mod history;
 mod meds;
 mod output;
+mod share;
 mod status;
 mod unlock;
 mod vault_admin;
@@ -73,10 +74,21 @@ fn run(args: Args) -> Result<(), Failure> {
         }
         Command::Export {
             format: ExportFormat::Csv,
+            output: None,
         } => block_on(history::export(&profile(args.data_dir)?)),
         Command::Export {
+            format: ExportFormat::Csv,
+            output: Some(_),
+        } => Err(Failure::Failed(
+            "--output is for --format fhir; redirect the CSV instead (> FILE)".into(),
+        )),
+        Command::Export {
             format: ExportFormat::Fhir,
-        } => Err(Failure::Unavailable("export --format fhir")),
+            output,
+        } => block_on(share::export_fhir(
+            &profile(args.data_dir)?,
+            output.as_deref(),
+        )),
         Command::Trends {
             metric,
             from,
@@ -94,7 +106,13 @@ fn run(args: Args) -> Result<(), Failure> {
             block_on(vault_admin::bench(readings, json))
         }
         Command::Bench(BenchCommand::Devices { drops }) => devices_bench::run(drops, json),
-        Command::Share(_) => Err(Failure::Unavailable("share")),
+        Command::Bench(BenchCommand::Share {
+            url,
+            patient,
+            baseline,
+            max_entries,
+        }) => block_on(share::bench(&url, &patient, baseline, max_entries, json)),
+        Command::Share(command) => block_on(share::run(&profile(args.data_dir)?, command, json)),
         Command::Devices(command) => {
             block_on(devices::run(&profile(args.data_dir)?, command, json))
         }

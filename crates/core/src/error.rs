@@ -10,6 +10,8 @@ pub enum Error {
     Vault(#[from] tend_vault::Error),
     #[error(transparent)]
     Bluetooth(#[from] tend_ble::Error),
+    #[error(transparent)]
+    Share(#[from] tend_share::Error),
     #[error("{0}")]
     InvalidInput(String),
     #[error("Tend is locked: unlock it to go on")]
@@ -57,6 +59,12 @@ impl Error {
             Error::Bluetooth(tend_ble::Error::Malformed(_)) => ErrorCode::DeviceMalformed,
             Error::Bluetooth(_) => ErrorCode::BluetoothUnavailable,
             Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::Share(
+                tend_share::Error::InvalidInput(_)
+                | tend_share::Error::InsecureUrl(_)
+                | tend_share::Error::NotConsented(_),
+            ) => ErrorCode::InvalidInput,
+            Error::Share(_) => ErrorCode::Internal,
             Error::Locked => ErrorCode::Locked,
         }
     }

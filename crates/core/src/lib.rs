@@ -13,6 +13,7 @@ mod medications;
 mod preferences;
 mod reminders;
 mod session;
+mod sharing;
 mod trends;
 
 use std::path::{Path, PathBuf};
@@ -34,12 +35,18 @@ pub use medications::{
 pub use preferences::{Preferences, Theme};
 pub use reminders::{run_reminders, LocalClock, Reminder, SystemClock};
 pub use session::{IdleLock, Session};
+pub use sharing::{
+    CareTeamDetails, CareTeamStatus, ConsentStatus, LastSync, ShareOptions, SHARE_ACTIONS,
+};
+pub use tend_vault::AuditEntry;
 pub use tend_vault::{
     Erased, Error as VaultError, KeyProtection, KeySource, Passphrase, VaultBench, VaultStatus,
 };
 pub use trends::{Resolution, Trend, TrendBucket, TrendData, TrendPoint};
 // The pure vocabulary crates, re-exported so shells need no other dependency than this one.
 pub use {tend_gatt as gatt, tend_meds as meds, tend_vitals as vitals};
+// Sharing's vocabulary (categories, consents, sync progress and reports, the clock trait).
+pub use tend_share as share;
 
 /// The app's reverse-DNS identifier; the shell's `tauri.conf.json` uses the same, so the desktop
 /// app and the CLI find the same default profile.

@@ -1,12 +1,25 @@
-//! Sharing with the care team: what the patient consented to, and how it is said in FHIR R4.
+//! Sharing with the care team: what the patient consented to, how it is said in FHIR R4, and
+//! how the outbox reaches the care team's server — nothing lost, nothing duplicated, nothing
+//! unconsented.
 
+pub mod bundle;
 mod category;
 mod consent;
+mod endpoint;
 mod loinc;
+pub mod mapping;
+pub mod smart;
+pub mod sync;
+pub mod transport;
 
 pub use category::Category;
-pub use consent::{Consent, ConsentScope};
+pub use consent::{Consent, ConsentScope, ConsentSet};
+pub use endpoint::{checked_base_url, slug, CareTeam, SignIn};
 pub use loinc::{loinc_code, LoincCode};
+pub use mapping::{DeviceInfo, DoseOutcome, DoseTaken, Measured, ShareItem, IDENTIFIER_SYSTEM};
+pub use smart::{SmartSignIn, SmartTokens};
+pub use sync::{sync, Clock, Queued, RetryPolicy, SyncProgress, SyncReport, SyncStore};
+pub use transport::{Answer, HttpTransport, Post, Transport, TransportError};
 
 /// Why something could not be shared. Never carries health values.
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +28,18 @@ pub enum Error {
     NotConsented(Category),
     #[error("{0} has no FHIR mapping")]
     Unmapped(tend_vitals::Metric),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("refused: {0}")]
+    InsecureUrl(String),
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error("the FHIR server's answer was not understood: {0}")]
+    Protocol(String),
+    #[error("{0}")]
+    Store(String),
+    #[error("sign-in failed: {0}")]
+    SignIn(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

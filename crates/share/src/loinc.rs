@@ -36,6 +36,32 @@ pub fn loinc_code(metric: Metric) -> Option<LoincCode> {
     Some(LoincCode { code, display })
 }
 
+/// Oxygen saturation in arterial blood (the vital-signs profile's required code, beside 59408-5).
+pub const SPO2_ARTERIAL: LoincCode = LoincCode {
+    code: "2708-6",
+    display: "Oxygen saturation in Arterial blood",
+};
+/// The blood-pressure panel whose components carry systolic and diastolic.
+pub const BLOOD_PRESSURE_PANEL: LoincCode = LoincCode {
+    code: "85354-9",
+    display: "Blood pressure panel with all children optional",
+};
+/// Glucose by meter, in mmol/L.
+pub const GLUCOSE_MOLAR: LoincCode = LoincCode {
+    code: "14743-9",
+    display: "Glucose [Moles/volume] in Capillary blood by Glucometer",
+};
+/// Glucose from a continuous monitor, in mg/dL.
+pub const CGM_GLUCOSE_MASS: LoincCode = LoincCode {
+    code: "99504-3",
+    display: "Glucose [Mass/volume] in Interstitial fluid",
+};
+/// Glucose from a continuous monitor, in mmol/L.
+pub const CGM_GLUCOSE_MOLAR: LoincCode = LoincCode {
+    code: "105272-9",
+    display: "Glucose [Moles/volume] in Interstitial fluid",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

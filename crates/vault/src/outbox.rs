@@ -63,6 +63,55 @@ impl Vault {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Queues many payloads for `destination` in one transaction, as `(dedupe_key, payload)`;
+    /// returns how many were new (an item with the same dedupe key already queued is kept once).
+    pub async fn enqueue_many(
+        &self,
+        destination: &str,
+        items: &[(String, Vec<u8>)],
+        now: Timestamp,
+    ) -> Result<u64> {
+        if items.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.write().await?;
+        let mut nonces = Vault::nonces(&mut tx, items.len() as u64).await?;
+        let mut stored = 0;
+        for (dedupe_key, payload) in items {
+            let tag = self
+                .keys
+                .tag(&[b"outbox", destination.as_bytes(), dedupe_key.as_bytes()]);
+            let plain = serde_json::to_vec(&Sealed {
+                destination: destination.to_owned(),
+                payload: payload.clone(),
+            })
+            .map_err(|_| Error::InvalidInput("the item cannot be queued".into()))?;
+            let sealed = self.keys.seal(nonces.take()?, &outbox_aad(&tag), &plain)?;
+            let done = sqlx::query("INSERT INTO outbox (dedupe_tag, next_attempt_at, sealed) VALUES (?, ?, ?) ON CONFLICT (dedupe_tag) DO NOTHING")
+                .bind(&tag)
+                .bind(now.as_second())
+                .bind(sealed)
+                .execute(&mut *tx)
+                .await?;
+            stored += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// The receiver confirmed all of `ids`: they leave the outbox together.
+    pub async fn delivered_many(&self, ids: &[i64]) -> Result<()> {
+        let mut tx = self.write().await?;
+        for id in ids {
+            sqlx::query("DELETE FROM outbox WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Up to `limit` items due at `now`, oldest first.
     pub async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<OutboxItem>> {
         let rows: Vec<Row> = sqlx::query_as(
