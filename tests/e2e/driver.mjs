@@ -22,13 +22,45 @@ export function cliBinary() {
   return path;
 }
 
-/** Starts tauri-driver with a fresh profile directory; returns a handle to stop both. */
+/** Starts the Bluetooth simulator (tend-bluez-sim, TEND_SIM_BINARY) on a private bus; it stops
+ * when its standard input closes. Resolves to the bus address and a way to stop it. */
+async function startSimulator() {
+  const path = process.env.TEND_SIM_BINARY;
+  if (!path) throw new Error("TEND_SIM_BINARY is not set: run the tests through scripts/test");
+  const sim = spawn(path, ["--stop-on-eof"], { stdio: ["pipe", "pipe", "inherit"] });
+  const address = await new Promise((resolve, reject) => {
+    let out = "";
+    sim.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.includes("\n")) resolve(out.split("\n")[0].trim());
+    });
+    sim.once("exit", () => reject(new Error("tend-bluez-sim exited before printing its bus address")));
+  });
+  return {
+    address,
+    async stop() {
+      sim.stdin.end();
+      await Promise.race([new Promise((r) => sim.once("exit", r)), new Promise((r) => setTimeout(r, 5_000))]);
+      if (sim.exitCode === null) sim.kill("SIGKILL");
+    },
+  };
+}
+
+/** Starts tauri-driver with a fresh profile directory, the app pointed at a simulated BlueZ;
+ * returns a handle to stop them all. */
 export async function startDriver() {
   const dataDir = mkdtempSync(join(tmpdir(), "tend-e2e-"));
+  const simulator = await startSimulator();
   const child = spawn("tauri-driver", ["--port", String(DRIVER_PORT)], {
-    // No session bus for the app: no keychain (so the vault takes a passphrase, the same on every
-    // machine) and no notifications on the desktop of whoever runs the tests.
-    env: { ...process.env, TEND_DATA_DIR: dataDir, DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/tend-e2e-bus" },
+    env: {
+      ...process.env,
+      TEND_DATA_DIR: dataDir,
+      // No session bus for the app: no keychain (so the vault takes a passphrase, the same on
+      // every machine) and no notifications on the desktop of whoever runs the tests.
+      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/tend-e2e-bus",
+      // Bluetooth is the simulator's.
+      DBUS_SYSTEM_BUS_ADDRESS: simulator.address,
+    },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -39,6 +71,7 @@ export async function startDriver() {
       child.kill("SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
       if (child.exitCode === null) child.kill("SIGKILL");
+      await simulator.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

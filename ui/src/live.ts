@@ -1,0 +1,62 @@
+// The one subscription to device events (readings as they are stored, link state, battery,
+// download progress, problems), shared by every screen that shows live values.
+import { Channel } from "@tauri-apps/api/core";
+import { commands, type DeviceEvent_Deserialize, type HealthService, type LinkState, type Problem } from "./bindings";
+
+type Listener = (event: DeviceEvent_Deserialize) => void;
+
+const listeners = new Set<Listener>();
+let subscribed: Promise<void> | null = null;
+
+/** Calls `listener` with every device event from now on; returns how to stop. */
+export function onDeviceEvent(listener: Listener): () => void {
+  listeners.add(listener);
+  if (!subscribed) {
+    const channel = new Channel<DeviceEvent_Deserialize>();
+    channel.onmessage = (event) => listeners.forEach((l) => l(event));
+    subscribed = commands.watchDevices(channel).catch(() => {
+      subscribed = null;
+    });
+  }
+  return () => listeners.delete(listener);
+}
+
+export const LINK_STATES: Record<LinkState, string> = {
+  scanning: "Looking for it",
+  connecting: "Connecting",
+  connected: "Connected",
+  streaming: "Receiving",
+  downloading: "Fetching stored readings",
+  reconnecting: "Reconnecting",
+  offline: "Out of range",
+};
+
+export const SERVICES: Record<HealthService, string> = {
+  heart_rate: "Heart rate",
+  blood_pressure: "Blood pressure",
+  health_thermometer: "Thermometer",
+  glucose: "Glucose meter",
+  weight_scale: "Scale",
+  pulse_oximeter: "Pulse oximeter",
+  body_composition: "Body composition",
+  continuous_glucose_monitoring: "Glucose sensor (CGM)",
+};
+
+export const PROBLEMS: Record<Problem, string> = {
+  malformed: "sent values Tend could not read",
+  flood: "sent far too many values",
+  silent: "went silent",
+  download_incomplete: "stopped sending stored readings part-way",
+  storage_failed: "readings could not be stored",
+};
+
+/** "2 min ago" for an instant, from `now`. */
+export function ago(time: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - new Date(time).getTime()) / 1000));
+  if (seconds < 60) return "just now";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return new Date(time).toLocaleDateString([], { day: "numeric", month: "short" });
+}
