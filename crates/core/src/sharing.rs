@@ -108,7 +108,15 @@ struct CareTeamRecord {
     /// Set once the patient signed in with SMART: how to refresh the access token.
     #[serde(default)]
     smart: Option<SmartState>,
+    /// Items queued recently, by key, with when they were measured: collection looks back
+    /// [`LATE_WINDOW`] for readings stored late (a device's stored records, downloaded when it
+    /// came back in range) and skips these.
+    #[serde(default)]
+    recent: BTreeMap<String, Timestamp>,
 }
+
+/// How far back collection looks for readings stored after their time's data was collected.
+const LATE_WINDOW: SignedDuration = SignedDuration::from_hours(48);
 
 /// What a SMART sign-in left for refreshing the access token (kept sealed in the vault).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -150,6 +158,7 @@ impl Session {
             collected_until: BTreeMap::new(),
             last_sync: None,
             smart: None,
+            recent: BTreeMap::new(),
         };
         self.vault
             .put_record(RecordKind::CareTeam, &team.id, &record)
@@ -470,6 +479,10 @@ impl Session {
         let mut record = self.care_team_record(team_id).await?;
         let consents = self.consents_of(team_id).await?;
         let (items, reached) = self.collect(&record, &consents, options, now).await?;
+        let measured: Vec<(String, Timestamp)> = items
+            .iter()
+            .map(|i| (i.key.clone(), i.measured_at))
+            .collect();
         let payloads = items
             .into_iter()
             .map(|item| {
@@ -480,7 +493,15 @@ impl Session {
             })
             .collect::<Result<Vec<_>>>()?;
         let stored = self.vault.enqueue_many(team_id, &payloads, now).await?;
+        record.recent.extend(measured);
         record.collected_until.extend(reached);
+        // Keys older than any look-back can reach are not needed any more.
+        if let Some(oldest) = record.collected_until.values().min() {
+            let horizon = *oldest - LATE_WINDOW;
+            record
+                .recent
+                .retain(|_, measured_at| *measured_at >= horizon);
+        }
         self.vault
             .put_record(RecordKind::CareTeam, team_id, &record)
             .await?;
@@ -602,6 +623,11 @@ impl Session {
                 );
                 continue;
             }
+            // Readings stored late (downloaded from a device's memory) are picked up too.
+            let from = match record.collected_until.get(&consent.category) {
+                Some(collected) => (*collected - LATE_WINDOW).max(consent.covers_from()),
+                None => from,
+            };
             if from >= until {
                 continue;
             }
@@ -631,6 +657,7 @@ impl Session {
             ));
             reached.insert(consent.category, until);
         }
+        items.retain(|item| !record.recent.contains_key(&item.key));
         Ok((items, reached))
     }
 

@@ -189,3 +189,55 @@ async fn a_paired_device_is_described_by_its_record() {
     assert_eq!(device["serialNumber"], "C7A1");
     session.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn readings_stored_late_are_shared_once_and_nothing_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = session_with_history(dir.path()).await;
+    let now = ts("2026-03-04T00:00:00Z");
+    let details = CareTeamDetails {
+        name: "Clinic".into(),
+        base_url: "https://fhir.example.org/r4".into(),
+        patient: "Patient/7".into(),
+        bearer_token: None,
+    };
+    let team = session.add_care_team(details, now).await.expect("team");
+    let since = ConsentScope::Since {
+        since: ts("2026-03-01T00:00:00Z"),
+    };
+    session
+        .give_consent(&team.id, Category::Glucose, since, now)
+        .await
+        .expect("consent");
+    let options = ShareOptions::default();
+    let queue = async |at: &str| {
+        session
+            .queue_for_sharing(&team.id, &options, ts(at))
+            .await
+            .expect("queue")
+    };
+    assert_eq!(queue("2026-03-04T00:00:00Z").await, 2);
+    // Delivered: the outbox forgets them.
+    let ids: Vec<i64> = session
+        .queued_for(&team.id)
+        .await
+        .expect("queued")
+        .iter()
+        .map(|q| q.id)
+        .collect();
+    session.vault.delivered_many(&ids).await.expect("delivered");
+    assert_eq!(queue("2026-03-04T01:00:00Z").await, 0, "nothing twice");
+
+    // The meter comes back in range and its memory is downloaded: a reading from before the
+    // last collection is stored now. It is picked up; what was sent is not sent again.
+    let late = dir.path().join("late.csv");
+    std::fs::write(
+        &late,
+        "time,metric,value,unit,device\n2026-03-03T20:00:00Z,glucose,140,mg/dL,meter\n",
+    )
+    .expect("write");
+    session.import_csv(&late, |_| {}).await.expect("import");
+    assert_eq!(queue("2026-03-04T02:00:00Z").await, 1);
+    assert_eq!(queue("2026-03-04T03:00:00Z").await, 0);
+    session.close().await.expect("close");
+}
