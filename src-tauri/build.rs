@@ -27,6 +27,11 @@ fn main() {
         "devices",
         "watch_devices",
         "latest_readings",
+        "care_teams",
+        "add_care_team",
+        "set_consent",
+        "sync_care_team",
+        "share_log",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

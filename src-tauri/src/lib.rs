@@ -4,6 +4,7 @@ mod commands;
 mod devices;
 mod ipc_error;
 pub mod reminders;
+mod sharing;
 
 use std::{sync::Arc, time::Duration};
 
@@ -43,8 +44,10 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             app.manage(tend_core::Tend::new(data_dir));
             app.manage(Arc::new(IdleLock::new(LOCK_AFTER)));
             app.manage(Arc::new(devices::DeviceHub::default()));
+            app.manage(Arc::new(sharing::SyncGate::default()));
             reminders::start(app.handle())?;
             devices::start(app.handle());
+            sharing::start(app.handle());
             lock_when_idle(app.handle());
             Ok(())
         })

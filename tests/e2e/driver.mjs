@@ -5,7 +5,9 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const DRIVER_PORT = 4444;
+// TEND_DRIVER_PORT moves tauri-driver (and WebKitWebDriver, on the next port) off the default,
+// for two runs on one machine.
+export const DRIVER_PORT = Number(process.env.TEND_DRIVER_PORT ?? 4444);
 export const DRIVER_URL = `http://127.0.0.1:${DRIVER_PORT}`;
 
 /** The app binary under test: TEND_APP_BINARY, set by scripts/test. */
@@ -51,7 +53,7 @@ async function startSimulator() {
 export async function startDriver() {
   const dataDir = mkdtempSync(join(tmpdir(), "tend-e2e-"));
   const simulator = await startSimulator();
-  const child = spawn("tauri-driver", ["--port", String(DRIVER_PORT)], {
+  const child = spawn("tauri-driver", ["--port", String(DRIVER_PORT), "--native-port", String(DRIVER_PORT + 1)], {
     env: {
       ...process.env,
       TEND_DATA_DIR: dataDir,

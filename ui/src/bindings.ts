@@ -54,12 +54,26 @@ export const commands = {
 	watchDevices: (channel: Channel<DeviceEvent_Deserialize>) => __TAURI_INVOKE<void>("watch_devices", { channel }),
 	/**  The newest reading of each metric, for Today. */
 	latestReadings: () => typedError<LatestReading_Serialize[], IpcError>(__TAURI_INVOKE("latest_readings")),
+	careTeams: () => typedError<CareTeamStatus_Serialize[], IpcError>(__TAURI_INVOKE("care_teams")),
+	/**  Adds a care team's FHIR endpoint (https; plain http only to this machine). */
+	addCareTeam: (details: CareTeamDetails_Deserialize) => typedError<CareTeam, IpcError>(__TAURI_INVOKE("add_care_team", { details })),
+	/**
+	 *  Switches sharing of `category` with `team_id` on (from now, or with history since the local
+	 *  date `since`) or off.
+	 */
+	setConsent: (teamId: string, category: Category, on: boolean, since: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_consent", { teamId, category, on, since })),
+	/**  Sends what is consented and not yet sent to `team_id`, reporting each confirmed bundle. */
+	syncCareTeam: (teamId: string, progress: Channel<SyncProgress>) => typedError<SyncReport_Serialize, IpcError>(__TAURI_INVOKE("sync_care_team", { teamId, progress })),
+	/**  What was shared with whom and when, and every consent change, newest first. */
+	shareLog: () => typedError<AuditEntry_Serialize[], IpcError>(__TAURI_INVOKE("share_log")),
 };
 
 /* Constants */
 export const DOSE_RECORDED_EVENT = "dose://recorded" as const;
 
 export const REMINDER_EVENT = "reminder://due" as const;
+
+export const SHARE_SYNCED_EVENT = "share://synced" as const;
 
 export const VAULT_LOCKED_EVENT = "vault://locked" as const;
 
@@ -90,6 +104,88 @@ export type AppInfo = {
 export type AsNeededForm = {
 	as_needed: boolean,
 };
+
+/**  One audited event. */
+export type AuditEntry = AuditEntry_Serialize | AuditEntry_Deserialize;
+
+/**  One audited event. */
+export type AuditEntry_Deserialize = {
+	at: string,
+	/**  What happened, e.g. `shared`, `consent_given`, `consent_revoked`, `exported`. */
+	action: string,
+	/**  Who was involved (a care team's name), if anyone. */
+	counterpart?: string | null,
+	/**  What it concerned, in words (categories and counts, never values). */
+	summary: string,
+};
+
+/**  One audited event. */
+export type AuditEntry_Serialize = {
+	at: string,
+	/**  What happened, e.g. `shared`, `consent_given`, `consent_revoked`, `exported`. */
+	action: string,
+	/**  Who was involved (a care team's name), if anyone. */
+	counterpart: string | null,
+	/**  What it concerned, in words (categories and counts, never values). */
+	summary: string,
+};
+
+/**  One care team as the patient set it up. */
+export type CareTeam = {
+	/**  A short id from the name (`dr-smith-clinic`). */
+	id: string,
+	name: string,
+	/**  The FHIR R4 base URL, without a trailing slash. */
+	base_url: string,
+	/**  The patient's reference on that server, e.g. `Patient/123`. */
+	patient: string,
+	sign_in: SignIn,
+};
+
+/**  What the patient enters to add a care team. */
+export type CareTeamDetails = CareTeamDetails_Serialize | CareTeamDetails_Deserialize;
+
+/**  What the patient enters to add a care team. */
+export type CareTeamDetails_Deserialize = {
+	name: string,
+	base_url: string,
+	/**  The patient's reference on the care team's server (`Patient/123`). */
+	patient: string,
+	/**  A bearer token the care team issued, if its server uses one. */
+	bearer_token?: string | null,
+};
+
+/**  What the patient enters to add a care team. */
+export type CareTeamDetails_Serialize = {
+	name: string,
+	base_url: string,
+	/**  The patient's reference on the care team's server (`Patient/123`). */
+	patient: string,
+	/**  A bearer token the care team issued, if its server uses one. */
+	bearer_token: string | null,
+};
+
+/**  A care team with its consents and sync state, for a settings screen. */
+export type CareTeamStatus = CareTeamStatus_Serialize | CareTeamStatus_Deserialize;
+
+/**  A care team with its consents and sync state, for a settings screen. */
+export type CareTeamStatus_Deserialize = {
+	consents: ConsentStatus_Deserialize[],
+	/**  Items waiting in the outbox. */
+	queued: number,
+	last_sync?: LastSync_Deserialize | null,
+} & CareTeam;
+
+/**  A care team with its consents and sync state, for a settings screen. */
+export type CareTeamStatus_Serialize = {
+	consents: ConsentStatus_Serialize[],
+	/**  Items waiting in the outbox. */
+	queued: number,
+	last_sync: LastSync_Serialize | null,
+} & CareTeam;
+
+/**  A consent category: what the patient sees as one switch per care team. */
+export type Category = "heart_rate" | "spo2" | "blood_pressure" | "temperature" | "glucose" | "weight_and_body_composition" | "medication_adherence";
 
 /**  A chart of one metric. */
 export type Chart = Chart_Serialize | Chart_Deserialize;
@@ -150,6 +246,42 @@ export type Chart_Serialize = {
 	summary: ChartSummary_Serialize,
 	/**  Stored chunks in the range that could not be read (damaged or tampered): named, never hidden. */
 	damaged: string[],
+};
+
+/**
+ *  Proof that the patient allowed one category to reach one care team. Sharing code takes a
+ *  `Consent`, never a flag, so data without one cannot reach the wire.
+ */
+export type Consent = {
+	category: Category,
+	given_at: string,
+	scope: ConsentScope,
+};
+
+/**  From when on the care team may see the category's data. */
+export type ConsentScope = 
+/**  Only data measured after the consent was given. */
+{ from: "from_now" } | 
+/**  History too, from the chosen instant. */
+{ from: "since"; since: string };
+
+/**  One category's switch: whether it is on, from when, and in plain words what it shares. */
+export type ConsentStatus = ConsentStatus_Serialize | ConsentStatus_Deserialize;
+
+/**  One category's switch: whether it is on, from when, and in plain words what it shares. */
+export type ConsentStatus_Deserialize = {
+	category: Category,
+	label: string,
+	shares: string,
+	consent?: Consent | null,
+};
+
+/**  One category's switch: whether it is on, from when, and in plain words what it shares. */
+export type ConsentStatus_Serialize = {
+	category: Category,
+	label: string,
+	shares: string,
+	consent: Consent | null,
 };
 
 /**  What went wrong with a device, counted. Never values. */
@@ -301,6 +433,23 @@ export type IpcError = {
 
 /**  What the file says about how its key is protected (kept in clear so unlock knows what to ask). */
 export type KeyProtection = "keychain" | "passphrase";
+
+/**  The end of the last sync. */
+export type LastSync = LastSync_Serialize | LastSync_Deserialize;
+
+/**  The end of the last sync. */
+export type LastSync_Deserialize = {
+	at: string,
+	delivered: number,
+	interrupted?: string | null,
+};
+
+/**  The end of the last sync. */
+export type LastSync_Serialize = {
+	at: string,
+	delivered: number,
+	interrupted: string | null,
+};
 
 export type LatestReading = LatestReading_Serialize | LatestReading_Deserialize;
 
@@ -637,6 +786,68 @@ export type ScanResult_Serialize = {
 	 *  the id of the device it poses as. Tend never connects to it in that device's place.
 	 */
 	impostor_of?: string,
+};
+
+/**  How Tend signs in to a care team's server. */
+export type SignIn = 
+/**  The server takes requests without a token (a test server, a gateway on the device). */
+{ kind: "none" } | 
+/**  The care team issued a bearer token; it is kept sealed, never shown again. */
+{ kind: "bearer" } | 
+/**  SMART App Launch, standalone patient launch, with this registered client id. */
+{ kind: "smart"; client_id: string };
+
+/**  How far a sync has got, for a progress bar. */
+export type SyncProgress = {
+	delivered: number,
+	remaining: number,
+	bundles: number,
+	bytes_sent: number,
+};
+
+/**  What one sync run did. */
+export type SyncReport = SyncReport_Serialize | SyncReport_Deserialize;
+
+/**  What one sync run did. */
+export type SyncReport_Deserialize = {
+	/**  Resources the server confirmed (devices not counted). */
+	delivered: number,
+	/**  Queued items dropped unsent because their consent was revoked. */
+	withheld: number,
+	/**  Items the server refused, with its message: they will not be retried. */
+	refused: string[],
+	/**  Bundles confirmed by the server. */
+	bundles: number,
+	/**  HTTP requests made, retries included. */
+	requests: number,
+	/**  Request bytes sent, retries included. */
+	bytes_sent: number,
+	/**
+	 *  Set when the run stopped early (server unreachable, sign-in needed); what is left stays
+	 *  queued and goes next time.
+	 */
+	interrupted?: string | null,
+};
+
+/**  What one sync run did. */
+export type SyncReport_Serialize = {
+	/**  Resources the server confirmed (devices not counted). */
+	delivered: number,
+	/**  Queued items dropped unsent because their consent was revoked. */
+	withheld: number,
+	/**  Items the server refused, with its message: they will not be retried. */
+	refused: string[],
+	/**  Bundles confirmed by the server. */
+	bundles: number,
+	/**  HTTP requests made, retries included. */
+	requests: number,
+	/**  Request bytes sent, retries included. */
+	bytes_sent: number,
+	/**
+	 *  Set when the run stopped early (server unreachable, sign-in needed); what is left stays
+	 *  queued and goes next time.
+	 */
+	interrupted: string | null,
 };
 
 export type Theme = 

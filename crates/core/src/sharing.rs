@@ -36,6 +36,7 @@ pub const SHARE_ACTIONS: [&str; 9] = [
 
 /// What the patient enters to add a care team.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CareTeamDetails {
     pub name: String,
     pub base_url: String,
@@ -47,17 +48,20 @@ pub struct CareTeamDetails {
 
 /// A care team with its consents and sync state, for a settings screen.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CareTeamStatus {
     #[serde(flatten)]
     pub team: CareTeam,
     pub consents: Vec<ConsentStatus>,
     /// Items waiting in the outbox.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub queued: u64,
     pub last_sync: Option<LastSync>,
 }
 
 /// One category's switch: whether it is on, from when, and in plain words what it shares.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConsentStatus {
     pub category: Category,
     pub label: String,
@@ -67,8 +71,10 @@ pub struct ConsentStatus {
 
 /// The end of the last sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LastSync {
     pub at: Timestamp,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub delivered: u64,
     pub interrupted: Option<String>,
 }

@@ -9,6 +9,7 @@ use crate::Error;
 
 /// A consent category: what the patient sees as one switch per care team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     HeartRate,

@@ -9,6 +9,7 @@ use crate::{Category, Error, Result};
 
 /// From when on the care team may see the category's data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "from", rename_all = "snake_case")]
 pub enum ConsentScope {
     /// Only data measured after the consent was given.
@@ -20,6 +21,7 @@ pub enum ConsentScope {
 /// Proof that the patient allowed one category to reach one care team. Sharing code takes a
 /// `Consent`, never a flag, so data without one cannot reach the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Consent {
     pub category: Category,
     pub given_at: Timestamp,

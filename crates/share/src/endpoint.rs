@@ -6,6 +6,7 @@ use crate::{Error, Result};
 
 /// How Tend signs in to a care team's server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SignIn {
     /// The server takes requests without a token (a test server, a gateway on the device).
@@ -18,6 +19,7 @@ pub enum SignIn {
 
 /// One care team as the patient set it up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CareTeam {
     /// A short id from the name (`dr-smith-clinic`).
     pub id: String,

@@ -79,27 +79,38 @@ impl Default for RetryPolicy {
 
 /// How far a sync has got, for a progress bar.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SyncProgress {
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub delivered: u64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub remaining: u64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub bundles: u64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub bytes_sent: u64,
 }
 
 /// What one sync run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SyncReport {
     /// Resources the server confirmed (devices not counted).
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub delivered: u64,
     /// Queued items dropped unsent because their consent was revoked.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub withheld: u64,
     /// Items the server refused, with its message: they will not be retried.
     pub refused: Vec<String>,
     /// Bundles confirmed by the server.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub bundles: u64,
     /// HTTP requests made, retries included.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub requests: u64,
     /// Request bytes sent, retries included.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub bytes_sent: u64,
     /// Set when the run stopped early (server unreachable, sign-in needed); what is left stays
     /// queued and goes next time.

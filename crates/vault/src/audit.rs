@@ -10,6 +10,7 @@ use crate::{meta, timeseries::aad, Error, Result, Vault};
 
 /// One audited event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AuditEntry {
     pub at: Timestamp,
     /// What happened, e.g. `shared`, `consent_given`, `consent_revoked`, `exported`.

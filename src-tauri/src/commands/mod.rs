@@ -6,6 +6,7 @@ mod charts;
 mod devices;
 mod medications;
 mod profile;
+mod sharing;
 
 use jiff::Timestamp;
 use tauri::Runtime;
@@ -21,6 +22,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
         .constant("REMINDER_EVENT", crate::reminders::EVENT)
         .constant("DOSE_RECORDED_EVENT", crate::DOSE_RECORDED)
         .constant("VAULT_LOCKED_EVENT", crate::VAULT_LOCKED)
+        .constant("SHARE_SYNCED_EVENT", crate::sharing::EVENT)
         .commands(tauri_specta::collect_commands![
             profile::app_info,
             profile::vault_unlocked,
@@ -46,6 +48,11 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             devices::devices,
             devices::watch_devices,
             devices::latest_readings,
+            sharing::care_teams,
+            sharing::add_care_team,
+            sharing::set_consent,
+            sharing::sync_care_team,
+            sharing::share_log,
         ])
 }
 

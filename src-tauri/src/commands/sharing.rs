@@ -1,0 +1,95 @@
+//! Sharing with the care team: endpoints, consent switches, syncing with progress, and the log
+//! of what was shared when. Consent is enforced in core, whatever is called here.
+
+use std::sync::Arc;
+
+use jiff::{civil::Date, tz::TimeZone, Timestamp};
+use tauri::{ipc::Channel, State};
+use tend_core::{
+    share::{CareTeam, Category, ConsentScope, SyncProgress, SyncReport},
+    AuditEntry, CareTeamDetails, CareTeamStatus, IdleLock, SystemClock,
+};
+
+use super::with_session;
+use crate::{sharing::SyncGate, IpcError};
+
+#[tauri::command]
+#[specta::specta]
+pub async fn care_teams(
+    sessions: State<'_, Arc<IdleLock>>,
+) -> Result<Vec<CareTeamStatus>, IpcError> {
+    with_session(&sessions, async |s| s.care_teams().await).await
+}
+
+/// Adds a care team's FHIR endpoint (https; plain http only to this machine).
+#[tauri::command]
+#[specta::specta]
+pub async fn add_care_team(
+    sessions: State<'_, Arc<IdleLock>>,
+    details: CareTeamDetails,
+) -> Result<CareTeam, IpcError> {
+    with_session(&sessions, async |s| {
+        s.add_care_team(details, Timestamp::now()).await
+    })
+    .await
+}
+
+/// Switches sharing of `category` with `team_id` on (from now, or with history since the local
+/// date `since`) or off.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_consent(
+    sessions: State<'_, Arc<IdleLock>>,
+    team_id: String,
+    category: Category,
+    on: bool,
+    since: Option<Date>,
+) -> Result<(), IpcError> {
+    let now = Timestamp::now();
+    let scope = match since {
+        Some(date) => ConsentScope::Since {
+            since: date.to_zoned(TimeZone::system())?.timestamp(),
+        },
+        None => ConsentScope::FromNow,
+    };
+    with_session(&sessions, async |s| {
+        if on {
+            s.give_consent(&team_id, category, scope, now)
+                .await
+                .map(drop)
+        } else {
+            s.revoke_consent(&team_id, category, now).await.map(drop)
+        }
+    })
+    .await
+}
+
+/// Sends what is consented and not yet sent to `team_id`, reporting each confirmed bundle.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_care_team(
+    sessions: State<'_, Arc<IdleLock>>,
+    gate: State<'_, Arc<SyncGate>>,
+    team_id: String,
+    progress: Channel<SyncProgress>,
+) -> Result<SyncReport, IpcError> {
+    let _running = gate.0.lock().await;
+    let options = crate::sharing::options();
+    with_session(&sessions, async |s| {
+        let mut report = |p: SyncProgress| {
+            let _ = progress.send(p);
+        };
+        s.sync_care_team(&team_id, &SystemClock, &options, &mut report)
+            .await
+    })
+    .await
+}
+
+/// What was shared with whom and when, and every consent change, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn share_log(sessions: State<'_, Arc<IdleLock>>) -> Result<Vec<AuditEntry>, IpcError> {
+    let mut log = with_session(&sessions, async |s| s.share_log().await).await?;
+    log.reverse();
+    Ok(log)
+}

