@@ -73,7 +73,8 @@ describe("Sharing screen", () => {
 
     toggle().click();
     await settle();
-    expect(consents).toEqual([], "nothing switched on before the patient says from when");
+    // Nothing is switched on before the patient says from when.
+    expect(consents).toEqual([]);
     row().querySelector<HTMLInputElement>('input[value="since"]')!.click();
     row().querySelector<HTMLButtonElement>("[data-testid=consent-confirm]")!.click();
     await settle();
