@@ -8,6 +8,8 @@ fn main() {
         "vault_create",
         "vault_unlock",
         "vault_lock",
+        "export_history",
+        "erase_everything",
         "medications",
         "add_medication",
         "update_medication",
@@ -32,6 +34,7 @@ fn main() {
         "set_consent",
         "sync_care_team",
         "share_log",
+        "alerts",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

@@ -2,13 +2,22 @@
 //! (core stores its readings), and device events stream to the windows that subscribed over a
 //! `tauri::ipc::Channel`. Pairing or forgetting a device restarts the watch with the new set.
 
-use std::{collections::BTreeMap, sync::Arc, sync::Mutex};
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex, OnceLock},
+};
 
-use tauri::{ipc::Channel, AppHandle, Manager, Runtime};
+use tauri::{ipc::Channel, AppHandle, Emitter, Manager, Runtime};
+use tauri_plugin_notification::NotificationExt;
 use tend_core::{
-    BtleCentral, DeviceEvent, DeviceStatus, IdleLock, LinkPolicy, PairedDevice, SystemClock,
+    vitals::{Alert, Alerter, Direction},
+    BtleCentral, DeviceEvent, DeviceStatus, IdleLock, LinkPolicy, PairedDevice, Preferences,
+    SystemClock,
 };
 use tokio::sync::watch;
+
+/// The event a window receives with each new [`Alert`].
+pub const ALERT_EVENT: &str = "alert://raised";
 
 /// What the windows see of the devices, and how to reach them.
 #[derive(Default)]
@@ -19,6 +28,10 @@ pub struct DeviceHub {
     restart: watch::Sender<u64>,
     /// Why devices cannot be reached (no adapter, Bluetooth off), when they cannot.
     unavailable: Mutex<Option<String>>,
+    /// Watches live readings against the patient's alert ranges.
+    alerter: Mutex<Alerter>,
+    preferences: Mutex<Preferences>,
+    on_alert: OnceLock<Box<dyn Fn(Alert) + Send + Sync>>,
 }
 
 impl std::fmt::Debug for DeviceHub {
@@ -56,7 +69,21 @@ impl DeviceHub {
         self.restart.send_modify(|n| *n += 1);
     }
 
+    /// The preferences alerts follow, as the patient last set them.
+    pub fn use_preferences(&self, preferences: Preferences) {
+        *locked(&self.preferences) = preferences;
+    }
+
     fn event(&self, event: DeviceEvent) {
+        if let DeviceEvent::Reading { reading, .. } = &event {
+            let range = locked(&self.preferences).alert_range(reading.metric);
+            let alert = range.and_then(|range| {
+                locked(&self.alerter).observe(reading.metric, reading.value(), reading.time, range)
+            });
+            if let (Some(alert), Some(on_alert)) = (alert, self.on_alert.get()) {
+                on_alert(alert);
+            }
+        }
         for status in locked(&self.statuses).values_mut() {
             if status.apply(&event) {
                 break;
@@ -82,6 +109,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         let hub = Arc::clone(&*handle.state::<Arc<DeviceHub>>());
         let mut unlocked = sessions.unlocked_signal();
         let mut restart = hub.restart.subscribe();
+        let on_alert = handle.clone();
+        let _ = hub
+            .on_alert
+            .set(Box::new(move |alert| raise(&on_alert, alert)));
         loop {
             if unlocked.wait_for(|open| *open).await.is_err() {
                 return;
@@ -118,6 +149,9 @@ async fn watch_once(
         }
     };
     hub.reset(&devices);
+    if let Ok(preferences) = session.preferences().await {
+        hub.use_preferences(preferences);
+    }
     *locked(&hub.unavailable) = None;
     if devices.is_empty() {
         return;
@@ -149,4 +183,34 @@ async fn watch_once(
     if let Err(e) = watched {
         tracing::warn!(code = ?e.code(), "watching devices stopped");
     }
+}
+
+/// Keeps the alert for the in-app list, tells the window, and notifies. The notification names
+/// the measurement and the direction, not the value.
+fn raise<R: Runtime>(app: &AppHandle<R>, alert: Alert) {
+    if app.emit(ALERT_EVENT, alert).is_err() {
+        tracing::warn!("a window missed an alert");
+    }
+    let name = tend_core::share::Category::of(alert.metric)
+        .map_or_else(|| alert.metric.to_string(), |c| c.to_string());
+    let side = match alert.direction {
+        Direction::High => "above",
+        Direction::Low => "below",
+    };
+    let shown = app
+        .notification()
+        .builder()
+        .title(format!("Your {name} is {side} your range"))
+        .body("Open Tend to see the reading.")
+        .show();
+    if shown.is_err() {
+        tracing::warn!("an alert notification could not be shown");
+    }
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let sessions = Arc::clone(&*handle.state::<Arc<IdleLock>>());
+        if let Some(Err(e)) = sessions.peek(async |s| s.record_alert(&alert).await).await {
+            tracing::warn!(code = ?e.code(), "an alert could not be kept");
+        }
+    });
 }

@@ -17,6 +17,16 @@ export const commands = {
 	vaultUnlock: (passphrase: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("vault_unlock", { passphrase })),
 	/**  Locks the vault now: its keys leave memory until the next unlock. */
 	vaultLock: () => typedError<null, IpcError>(__TAURI_INVOKE("vault_lock")),
+	/**
+	 *  Writes the whole history to a new file in the Downloads folder (the profile folder when there
+	 *  is none).
+	 */
+	exportHistory: (format: ExportFormat) => typedError<Exported, IpcError>(__TAURI_INVOKE("export_history", { format })),
+	/**
+	 *  Erases everything: locks, then destroys the key (and its keychain entry) and the history.
+	 *  `confirm` must be the word `erase`, so no stray call can do it.
+	 */
+	eraseEverything: (confirm: string) => typedError<AppInfo, IpcError>(__TAURI_INVOKE("erase_everything", { confirm })),
 	medications: () => typedError<Medication_Serialize[], IpcError>(__TAURI_INVOKE("medications")),
 	addMedication: (details: MedicationDetails_Deserialize) => typedError<Medication_Serialize, IpcError>(__TAURI_INVOKE("add_medication", { details })),
 	updateMedication: (id: string, details: MedicationDetails_Deserialize) => typedError<Medication_Serialize, IpcError>(__TAURI_INVOKE("update_medication", { id, details })),
@@ -66,9 +76,13 @@ export const commands = {
 	syncCareTeam: (teamId: string, progress: Channel<SyncProgress>) => typedError<SyncReport_Serialize, IpcError>(__TAURI_INVOKE("sync_care_team", { teamId, progress })),
 	/**  What was shared with whom and when, and every consent change, newest first. */
 	shareLog: () => typedError<AuditEntry_Serialize[], IpcError>(__TAURI_INVOKE("share_log")),
+	/**  Alerts of the last `hours` hours, newest first. */
+	alerts: (hours: number) => typedError<Alert[], IpcError>(__TAURI_INVOKE("alerts", { hours })),
 };
 
 /* Constants */
+export const ALERT_EVENT = "alert://raised" as const;
+
 export const DOSE_RECORDED_EVENT = "dose://recorded" as const;
 
 export const REMINDER_EVENT = "reminder://due" as const;
@@ -91,6 +105,17 @@ export type AdherenceSummary_Deserialize = {
 export type AdherenceSummary_Serialize = {
 	medications: MedicationAdherence_Serialize[],
 	overall: MedicationAdherence_Serialize,
+};
+
+/**  A metric went out of its range. */
+export type Alert = {
+	metric: Metric,
+	direction: Direction,
+	/**  The reading that crossed, in the metric's canonical unit. */
+	value: number | null,
+	at: string,
+	/**  The range it left, in the metric's canonical unit. */
+	range: ReferenceRange,
 };
 
 /**  The app's version, where its profile lives, and the state of the vault there. */
@@ -375,6 +400,9 @@ export type Devices_Serialize = {
 	unavailable: string | null,
 };
 
+/**  Which side of the range a value left by. */
+export type Direction = "high" | "low";
+
 /**  One planned dose and where it stands now. */
 export type Dose = Dose_Serialize | Dose_Deserialize;
 
@@ -415,6 +443,20 @@ export type Dose_Serialize = {
 
 /**  What kind of failure happened, for the UI and scripts to switch on; never parse messages. */
 export type ErrorCode = "vault_not_created" | "vault_newer_format" | "vault_corrupt" | "vault_tampered" | "vault_exists" | "wrong_key" | "passphrase_required" | "key_missing" | "keychain_unavailable" | "storage" | "internal" | "bluetooth_unavailable" | "device_malformed" | "invalid_input" | "locked";
+
+/**  The format of an export. */
+export type ExportFormat = 
+/**  The `time,metric,value,unit,device` CSV that `tend import` reads back. */
+"csv" | 
+/**  One HL7 FHIR R4 `collection` Bundle. */
+"fhir";
+
+/**  Where an export was written, and how much it holds. */
+export type Exported = {
+	path: string,
+	/**  Rows (CSV) or resources (FHIR). */
+	items: number,
+};
 
 /**  Doses every N hours of elapsed time from an anchor instant, whatever the clocks say. */
 export type FixedInterval = {
@@ -637,6 +679,11 @@ export type Preferences_Deserialize = {
 	/**  `Cel` or `[degF]`. */
 	temperature?: Unit,
 	theme?: Theme,
+	/**
+	 *  Alert thresholds the patient (with their clinician) set, in each metric's canonical unit;
+	 *  the clinical defaults apply to the others.
+	 */
+	thresholds?: Partial<{ [key in Metric]: ReferenceRange }>,
 };
 
 export type Preferences_Serialize = {
@@ -647,6 +694,11 @@ export type Preferences_Serialize = {
 	/**  `Cel` or `[degF]`. */
 	temperature: Unit,
 	theme: Theme,
+	/**
+	 *  Alert thresholds the patient (with their clinician) set, in each metric's canonical unit;
+	 *  the clinical defaults apply to the others.
+	 */
+	thresholds: Partial<{ [key in Metric]: ReferenceRange }>,
 };
 
 /**  Something hostile or broken a device did. */

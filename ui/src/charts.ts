@@ -32,6 +32,23 @@ export const UNIT_SYMBOLS: Record<Unit, string> = {
   "kg/m2": "kg/m²",
 };
 
+/** The unit each metric is stored and alerted in. */
+export const CANONICAL_UNITS: Record<Metric, Unit> = {
+  heart_rate: "/min",
+  spo2: "%",
+  systolic: "mm[Hg]",
+  diastolic: "mm[Hg]",
+  mean_arterial: "mm[Hg]",
+  pulse_rate: "/min",
+  body_temperature: "Cel",
+  glucose: "mg/dL",
+  weight: "kg",
+  bmi: "kg/m2",
+  body_fat: "%",
+  respiratory_rate: "/min",
+  battery: "%",
+};
+
 export type Span = "day" | "week" | "month" | "year";
 
 export const SPANS: readonly { id: Span; label: string; ms: number }[] = [

@@ -3,6 +3,7 @@
 //! Lower crates never depend on this one; it is where devices, the vault, reminders and sharing
 //! meet.
 
+mod alerts;
 mod app_info;
 mod chart;
 mod devices;

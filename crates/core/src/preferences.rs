@@ -1,15 +1,17 @@
 //! The patient's preferences: the units values are shown in, and the app's look. Kept sealed in
 //! the vault, so they travel with the history.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use tend_vault::RecordKind;
-use tend_vitals::{Metric, Unit};
+use tend_vitals::{Metric, ReferenceRange, Unit};
 
 use crate::{Error, Result, Session};
 
 const PREFERENCES: &str = "preferences";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Preferences {
@@ -20,6 +22,9 @@ pub struct Preferences {
     /// `Cel` or `[degF]`.
     pub temperature: Unit,
     pub theme: Theme,
+    /// Alert thresholds the patient (with their clinician) set, in each metric's canonical unit;
+    /// the clinical defaults apply to the others.
+    pub thresholds: BTreeMap<Metric, ReferenceRange>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +45,7 @@ impl Default for Preferences {
             weight: Unit::Kilogram,
             temperature: Unit::Celsius,
             theme: Theme::System,
+            thresholds: BTreeMap::new(),
         }
     }
 }
@@ -53,6 +59,14 @@ impl Preferences {
             Metric::BodyTemperature => self.temperature,
             other => other.canonical_unit(),
         }
+    }
+
+    /// The range alerts watch for `metric` (canonical unit): the patient's, else the default.
+    pub fn alert_range(&self, metric: Metric) -> Option<ReferenceRange> {
+        self.thresholds
+            .get(&metric)
+            .copied()
+            .or_else(|| ReferenceRange::adult_default(metric))
     }
 }
 
@@ -76,6 +90,13 @@ impl Session {
                 return Err(Error::InvalidInput(format!(
                     "{metric} cannot be shown in {}",
                     unit.ucum()
+                )));
+            }
+        }
+        for (metric, range) in &preferences.thresholds {
+            if !(range.low.is_finite() && range.high.is_finite() && range.low < range.high) {
+                return Err(Error::InvalidInput(format!(
+                    "the {metric} alert range needs a lower limit below the upper one"
                 )));
             }
         }

@@ -100,3 +100,36 @@ async fn the_latest_value_of_each_metric_with_its_device() -> TestResult {
     session.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn alerts_are_kept_for_the_list_newest_first() -> TestResult {
+    use tend_core::vitals::{Alert, Direction, ReferenceRange};
+    let (_dir, session) = profile_with("").await;
+    let range = ReferenceRange {
+        low: 50.0,
+        high: 100.0,
+    };
+    for (at, value) in [
+        ("2026-03-02T08:00:00Z", 130.0),
+        ("2026-03-02T09:00:00Z", 40.0),
+    ] {
+        let alert = Alert {
+            metric: Metric::HeartRate,
+            direction: if value > 100.0 {
+                Direction::High
+            } else {
+                Direction::Low
+            },
+            value,
+            at: ts(at),
+            range,
+        };
+        session.record_alert(&alert).await?;
+    }
+    let listed = session.alerts(ts("2026-03-02T00:00:00Z")).await?;
+    let seen: Vec<Direction> = listed.iter().map(|a| a.direction).collect();
+    assert_eq!(seen, [Direction::Low, Direction::High]);
+    assert!(session.alerts(ts("2026-03-02T10:00:00Z")).await?.is_empty());
+    session.close().await?;
+    Ok(())
+}

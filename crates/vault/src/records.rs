@@ -15,6 +15,8 @@ pub enum RecordKind {
     Consent,
     /// The app's own state and preferences, such as when reminders were last checked.
     Setting,
+    /// An alert raised when a value left its range.
+    Alert,
 }
 
 impl RecordKind {
@@ -26,6 +28,7 @@ impl RecordKind {
             RecordKind::CareTeam => "care_team",
             RecordKind::Consent => "consent",
             RecordKind::Setting => "setting",
+            RecordKind::Alert => "alert",
         }
     }
 }

@@ -2,11 +2,13 @@
 //!
 //! Pure: no I/O, no clock. Every other crate speaks in these types.
 
+mod alert;
 mod metric;
 mod range;
 mod reading;
 mod unit;
 
+pub use alert::{Alert, AlertPolicy, Alerter, Direction};
 pub use metric::Metric;
 pub use range::ReferenceRange;
 pub use reading::{Quality, QualityFlag, Reading, TimeSource};

@@ -7,7 +7,7 @@ use tauri::State;
 use tend_core::{vitals::Metric, Chart, IdleLock, Preferences, Resolution};
 
 use super::with_session;
-use crate::IpcError;
+use crate::{devices::DeviceHub, IpcError};
 
 /// The metrics that have readings: what the Trends screen offers.
 #[tauri::command]
@@ -45,7 +45,10 @@ pub async fn preferences(sessions: State<'_, Arc<IdleLock>>) -> Result<Preferenc
 #[specta::specta]
 pub async fn set_preferences(
     sessions: State<'_, Arc<IdleLock>>,
+    hub: State<'_, Arc<DeviceHub>>,
     preferences: Preferences,
 ) -> Result<Preferences, IpcError> {
-    with_session(&sessions, async |s| s.set_preferences(preferences).await).await
+    let saved = with_session(&sessions, async |s| s.set_preferences(preferences).await).await?;
+    hub.use_preferences(saved.clone());
+    Ok(saved)
 }

@@ -2,6 +2,7 @@
 //!
 //! Every command is listed in `ipc()` (bindings) and in `build.rs` (permissions).
 
+mod alerts;
 mod charts;
 mod devices;
 mod medications;
@@ -23,12 +24,15 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
         .constant("DOSE_RECORDED_EVENT", crate::DOSE_RECORDED)
         .constant("VAULT_LOCKED_EVENT", crate::VAULT_LOCKED)
         .constant("SHARE_SYNCED_EVENT", crate::sharing::EVENT)
+        .constant("ALERT_EVENT", crate::devices::ALERT_EVENT)
         .commands(tauri_specta::collect_commands![
             profile::app_info,
             profile::vault_unlocked,
             profile::vault_create,
             profile::vault_unlock,
             profile::vault_lock,
+            profile::export_history,
+            profile::erase_everything,
             medications::medications,
             medications::add_medication,
             medications::update_medication,
@@ -53,6 +57,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             sharing::set_consent,
             sharing::sync_care_team,
             sharing::share_log,
+            alerts::alerts,
         ])
 }
 

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use tauri::State;
 use tend_core::{AppInfo, IdleLock, KeySource, Passphrase, Tend};
 
+use super::with_session;
 use crate::IpcError;
 
 /// The app's version and its vault's state, for the first screen.
@@ -60,4 +61,71 @@ fn key_source(passphrase: Option<String>) -> Result<KeySource, IpcError> {
         Some(text) => KeySource::Passphrase(Passphrase::new(text)?),
         None => KeySource::Keychain,
     })
+}
+
+/// The format of an export.
+#[derive(Debug, Clone, Copy, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// The `time,metric,value,unit,device` CSV that `tend import` reads back.
+    Csv,
+    /// One HL7 FHIR R4 `collection` Bundle.
+    Fhir,
+}
+
+/// Where an export was written, and how much it holds.
+#[derive(Debug, serde::Serialize, specta::Type)]
+pub struct Exported {
+    pub path: String,
+    /// Rows (CSV) or resources (FHIR).
+    pub items: u32,
+}
+
+/// Writes the whole history to a new file in the Downloads folder (the profile folder when there
+/// is none).
+#[tauri::command]
+#[specta::specta]
+pub async fn export_history(
+    tend: State<'_, Tend>,
+    sessions: State<'_, Arc<IdleLock>>,
+    format: ExportFormat,
+) -> Result<Exported, IpcError> {
+    let now = Timestamp::now();
+    let folder = dirs::download_dir().unwrap_or_else(|| tend.data_dir().to_owned());
+    let stamp = now.strftime("%Y-%m-%d-%H%M%S");
+    let path = folder.join(match format {
+        ExportFormat::Csv => format!("tend-history-{stamp}.csv"),
+        ExportFormat::Fhir => format!("tend-history-{stamp}.fhir.json"),
+    });
+    let file = std::fs::File::create(&path).map_err(|e| IpcError {
+        code: tend_core::ErrorCode::Storage,
+        message: format!("cannot write {}: {e}", path.display()),
+    })?;
+    let out = std::io::BufWriter::new(file);
+    let items = with_session(&sessions, async |s| match format {
+        ExportFormat::Csv => s.export_csv(out).await.map(|summary| summary.rows),
+        ExportFormat::Fhir => s.export_fhir(out, &jiff::tz::TimeZone::system(), now).await,
+    })
+    .await?;
+    Ok(Exported {
+        path: path.display().to_string(),
+        items: u32::try_from(items).unwrap_or(u32::MAX),
+    })
+}
+
+/// Erases everything: locks, then destroys the key (and its keychain entry) and the history.
+/// `confirm` must be the word `erase`, so no stray call can do it.
+#[tauri::command]
+#[specta::specta]
+pub async fn erase_everything(
+    tend: State<'_, Tend>,
+    sessions: State<'_, Arc<IdleLock>>,
+    confirm: String,
+) -> Result<AppInfo, IpcError> {
+    if confirm.trim() != "erase" {
+        return Err(tend_core::Error::InvalidInput("type the word erase to confirm".into()).into());
+    }
+    sessions.lock_now().await?;
+    tend.erase().await?;
+    tend.app_info().await.map_err(Into::into)
 }
