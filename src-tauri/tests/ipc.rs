@@ -53,7 +53,7 @@ fn invoke(window: &WebviewWindow<MockRuntime>, command: &str) -> Response {
 #[test]
 fn app_info_answers_through_ipc_and_unknown_commands_are_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let responses = invoke_all(&["app_info", "erase_everything"], dir.path());
+    let responses = invoke_all(&["app_info", "read_any_file"], dir.path());
     let [info, refused] = responses.as_slice() else {
         panic!("expected two responses, got {responses:?}");
     };

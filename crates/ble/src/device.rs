@@ -119,10 +119,7 @@ pub struct DeviceReading {
     pub sequence: Option<u16>,
 }
 
-/// The time now: passed in, so tests drive it and nothing below the shell reads the clock.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> Timestamp;
-}
+pub use tend_vitals::Clock;
 
 /// Where readings, device records and events go (the vault and the UI, in the app).
 pub trait DeviceSink: Send + Sync {

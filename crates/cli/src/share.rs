@@ -5,7 +5,7 @@ use std::{io::IsTerminal, path::Path, time::Instant};
 
 use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use serde::Serialize;
-use tend_core::share::{Category, Clock, ConsentScope, RetryPolicy, SyncProgress};
+use tend_core::share::{Category, Clock, ConsentScope, RetryPolicy, SyncProgress, Timer};
 use tend_core::{CareTeamDetails, KeySource, Passphrase, ShareOptions, Tend};
 
 use crate::{
@@ -35,7 +35,9 @@ impl Clock for WallClock {
             SignedDuration::try_from(self.started.elapsed()).unwrap_or(SignedDuration::ZERO);
         self.start.checked_add(elapsed).unwrap_or(self.start)
     }
+}
 
+impl Timer for WallClock {
     async fn sleep(&self, duration: SignedDuration) {
         if let Ok(duration) = std::time::Duration::try_from(duration) {
             tokio::time::sleep(duration).await;

@@ -12,9 +12,9 @@ use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tend_share::{
-    bundle, mapping, CareTeam, Category, Clock, Consent, ConsentScope, ConsentSet, DeviceInfo,
+    bundle, mapping, CareTeam, Category, Consent, ConsentScope, ConsentSet, DeviceInfo,
     DoseOutcome, DoseTaken, HttpTransport, Measured, Queued, RetryPolicy, ShareItem, SignIn,
-    SyncProgress, SyncReport, SyncStore, Transport,
+    SyncProgress, SyncReport, SyncStore, Timer, Transport,
 };
 use tend_vault::{AuditEntry, RecordKind};
 use tend_vitals::Metric;
@@ -422,7 +422,7 @@ impl Session {
 
     /// Queues what is newly consented and measured, then sends the outbox to `team_id` over
     /// HTTPS. `progress` is called after each confirmed bundle.
-    pub async fn sync_care_team<C: Clock>(
+    pub async fn sync_care_team<C: Timer>(
         &self,
         team_id: &str,
         clock: &C,
@@ -435,7 +435,7 @@ impl Session {
     }
 
     /// [`Session::sync_care_team`] over any transport.
-    pub async fn sync_care_team_with<T: Transport, C: Clock>(
+    pub async fn sync_care_team_with<T: Transport, C: Timer>(
         &self,
         team_id: &str,
         transport: &T,
@@ -804,12 +804,8 @@ impl Session {
     }
 }
 
-/// The machine's clock serves sharing too: real time, and real waits between retries.
-impl Clock for crate::reminders::SystemClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::now()
-    }
-
+/// The machine's clock serves sharing too: real waits between retries.
+impl Timer for crate::reminders::SystemClock {
     async fn sleep(&self, duration: SignedDuration) {
         if let Ok(duration) = std::time::Duration::try_from(duration) {
             tokio::time::sleep(duration).await;
@@ -832,7 +828,7 @@ fn store_error(e: impl std::fmt::Display) -> tend_share::Error {
     tend_share::Error::Store(e.to_string())
 }
 
-impl<C: Clock> SyncStore for OutboxStore<'_, C> {
+impl<C: Timer> SyncStore for OutboxStore<'_, C> {
     async fn queued(&self) -> tend_share::Result<Vec<Queued>> {
         self.session
             .queued_for(&self.team.id)

@@ -19,7 +19,7 @@ use std::{
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Value};
 use tend_core::share::{
-    Answer, Category, Clock, ConsentScope, HttpTransport, Post, RetryPolicy, Transport,
+    Answer, Category, Clock, ConsentScope, HttpTransport, Post, RetryPolicy, Timer, Transport,
     TransportError,
 };
 use tend_core::{CareTeamDetails, KeySource, Passphrase, Session, ShareOptions, Tend};
@@ -207,6 +207,9 @@ impl Clock for TestClock {
     fn now(&self) -> Timestamp {
         self.start + SignedDuration::try_from(self.started.elapsed()).expect("elapsed")
     }
+}
+
+impl Timer for TestClock {
     async fn sleep(&self, duration: SignedDuration) {
         tokio::time::sleep(duration.try_into().expect("positive")).await;
     }

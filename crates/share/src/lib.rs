@@ -18,7 +18,7 @@ pub use endpoint::{checked_base_url, slug, CareTeam, SignIn};
 pub use loinc::{loinc_code, LoincCode};
 pub use mapping::{DeviceInfo, DoseOutcome, DoseTaken, Measured, ShareItem, IDENTIFIER_SYSTEM};
 pub use smart::{SmartSignIn, SmartTokens};
-pub use sync::{sync, Clock, Queued, RetryPolicy, SyncProgress, SyncReport, SyncStore};
+pub use sync::{sync, Clock, Queued, RetryPolicy, SyncProgress, SyncReport, SyncStore, Timer};
 pub use transport::{Answer, HttpTransport, Post, Transport, TransportError};
 
 /// Why something could not be shared. Never carries health values.

@@ -21,9 +21,10 @@ pub struct Queued {
     pub item: ShareItem,
 }
 
-/// The time, passed in so tests drive it.
-pub trait Clock: Sync {
-    fn now(&self) -> Timestamp;
+pub use tend_vitals::Clock;
+
+/// A clock that can also wait: retries back off in its time, so tests need not.
+pub trait Timer: Clock {
     fn sleep(&self, duration: SignedDuration) -> impl Future<Output = ()> + Send;
 }
 
@@ -118,7 +119,7 @@ pub struct SyncReport {
 }
 
 /// Sends everything queued for `team` that its consents still allow.
-pub async fn sync<S: SyncStore, T: Transport, C: Clock>(
+pub async fn sync<S: SyncStore, T: Transport, C: Timer>(
     team: &CareTeam,
     store: &S,
     transport: &T,
@@ -223,7 +224,7 @@ enum Sent {
 
 /// Sends one bundle until the server confirms it, refuses it, or the run must stop.
 #[allow(clippy::too_many_arguments)]
-async fn send_bundle<S: SyncStore, T: Transport, C: Clock>(
+async fn send_bundle<S: SyncStore, T: Transport, C: Timer>(
     team: &CareTeam,
     store: &S,
     transport: &T,

@@ -3,12 +3,14 @@
 //! Pure: no I/O, no clock. Every other crate speaks in these types.
 
 mod alert;
+mod clock;
 mod metric;
 mod range;
 mod reading;
 mod unit;
 
 pub use alert::{Alert, AlertPolicy, Alerter, Direction};
+pub use clock::Clock;
 pub use metric::Metric;
 pub use range::ReferenceRange;
 pub use reading::{Quality, QualityFlag, Reading, TimeSource};

@@ -120,6 +120,9 @@ impl Clock for FakeClock {
     fn now(&self) -> Timestamp {
         *lock(&self.now)
     }
+}
+
+impl Timer for FakeClock {
     async fn sleep(&self, duration: SignedDuration) {
         lock(&self.slept).push(duration);
         let mut now = lock(&self.now);
