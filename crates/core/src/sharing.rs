@@ -554,19 +554,7 @@ impl Session {
                         .map(|s| (key.metric, key.device.clone(), s)),
                 );
             }
-            let measured: Vec<Measured<'_>> = readings
-                .iter()
-                .map(|(metric, device, s)| Measured {
-                    device,
-                    metric: *metric,
-                    time: s.time,
-                    value: s.value,
-                    unit: s.unit,
-                })
-                .collect();
-            items.extend(mapping::observations(&measured, None, &|label| {
-                device_info(&devices, label)
-            }));
+            items.extend(observations(&readings, None, &devices));
         }
         items.extend(
             self.closed_doses(Timestamp::UNIX_EPOCH, now, zone, now)
@@ -646,21 +634,7 @@ impl Session {
                         .map(|s| (metric, s.series.device, s.sample)),
                 );
             }
-            let measured: Vec<Measured<'_>> = readings
-                .iter()
-                .map(|(metric, device, s)| Measured {
-                    device,
-                    metric: *metric,
-                    time: s.time,
-                    value: s.value,
-                    unit: s.unit,
-                })
-                .collect();
-            items.extend(mapping::observations(
-                &measured,
-                options.summary_period,
-                &|label| device_info(&devices, label),
-            ));
+            items.extend(observations(&readings, options.summary_period, &devices));
             reached.insert(consent.category, until);
         }
         items.retain(|item| !record.recent.contains_key(&item.key));
@@ -802,6 +776,26 @@ impl Session {
             })
             .await?)
     }
+}
+
+/// Observations for stored readings `(metric, device label, sample)`, streams summarised per
+/// `period`, each pointing to its device as the vault's records describe it.
+fn observations(
+    readings: &[(Metric, String, tend_vault::Sample)],
+    period: Option<SignedDuration>,
+    devices: &[Value],
+) -> Vec<ShareItem> {
+    let measured: Vec<Measured<'_>> = readings
+        .iter()
+        .map(|(metric, device, s)| Measured {
+            device,
+            metric: *metric,
+            time: s.time,
+            value: s.value,
+            unit: s.unit,
+        })
+        .collect();
+    mapping::observations(&measured, period, &|label| device_info(devices, label))
 }
 
 /// The machine's clock serves sharing too: real waits between retries.
