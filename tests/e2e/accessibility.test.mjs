@@ -1,10 +1,11 @@
 // Accessibility of the real app in the real webview: axe-core (WCAG 2.0/2.1 A and AA, plus its
-// best practices for landmarks and headings) on every screen in light and dark, and a keyboard walk
+// best practices for landmarks and headings) on every screen in light and dark (the dark palette
+// applied in place, and the system dark theme through GTK_THEME), and a keyboard walk
 // that reaches every control with Tab and finds each one named for screen readers.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "./webdriver.mjs";
@@ -30,6 +31,19 @@ after(async () => {
 });
 
 const shown = (css) => app.findAll(css).then((found) => found.length > 0);
+
+/** Starts the app. tauri-driver listens before its WebKitWebDriver does: on a busy machine the
+ * first request can find nothing behind it, so that one is retried. */
+async function startApp() {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Session.start(DRIVER_URL, { "tauri:options": { application: appBinary() } });
+    } catch (e) {
+      if (attempt === 20 || !/fetch failed|ECONNREFUSED|Connect/i.test(`${e.message} ${e.cause?.message ?? ""}`)) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
 
 /** Loads axe-core into the page once: its source runs as the body of a WebDriver script. */
 async function injectAxe() {
@@ -157,7 +171,7 @@ async function checkScreen(name) {
 
 test("the set-up form, before and after it asks for a passphrase", async (t) => {
   t.after(() => app?.end().then(() => (app = undefined), () => {}));
-  app = await Session.start(DRIVER_URL, { "tauri:options": { application: appBinary() } });
+  app = await startApp();
   await app.waitFor("the set-up form", () => shown("[data-testid=vault-submit]"));
 
   // The check is live: axe in this webview does report faint text and a nameless button.
@@ -184,8 +198,8 @@ test("the set-up form, before and after it asks for a passphrase", async (t) => 
   assertNoProblems();
 });
 
-test("every screen, with history imported and a medication taken", async () => {
-  // A day of heart rate, one reading a minute, imported into the profile with the `tend` command.
+/** Imports a day of heart rate, one reading a minute, into the profile with the `tend` command. */
+function importDay() {
   const rows = ["time,metric,value,unit,device"];
   const start = Math.floor(Date.now() / 60_000) * 60_000 - 24 * 3_600_000;
   for (let minute = 0; minute < 24 * 60; minute++) {
@@ -198,8 +212,12 @@ test("every screen, with history imported and a medication taken", async () => {
     env: { ...process.env, TEND_PASSPHRASE: PASSPHRASE },
     stdio: ["ignore", "ignore", "inherit"],
   });
+  rmSync(csv);
+}
 
-  app = await Session.start(DRIVER_URL, { "tauri:options": { application: appBinary() } });
+test("every screen, with history imported and a medication taken", async () => {
+  importDay();
+  app = await startApp();
   await app.waitFor("the unlock form", () => shown("[data-testid=passphrase]"));
   await checkScreen("unlock");
   await app.type(await app.find("[data-testid=passphrase]"), PASSPHRASE);
@@ -242,5 +260,40 @@ test("every screen, with history imported and a medication taken", async () => {
 
   await go("settings");
   await checkScreen("settings");
+  assertNoProblems();
+});
+
+test("every screen in the dark theme the system asks for (GTK_THEME=Adwaita:dark)", async () => {
+  await driver.stop();
+  process.env.GTK_THEME = "Adwaita:dark";
+  try {
+    driver = await startDriver();
+  } finally {
+    delete process.env.GTK_THEME;
+  }
+  importDay();
+  app = await startApp();
+  assert.equal(await app.execute("return matchMedia('(prefers-color-scheme: dark)').matches"), true, "the webview follows the system's dark theme");
+  const check = async (name) => {
+    await app.nextPaint();
+    for (const line of (await runAxe()).violations) problems.push(`${name}, system dark: ${line}`);
+  };
+  await app.waitFor("the unlock form", () => shown("[data-testid=passphrase]"));
+  await check("unlock");
+  await app.type(await app.find("[data-testid=passphrase]"), PASSPHRASE);
+  await app.click(await app.find("[data-testid=vault-submit]"));
+  await app.waitFor("the unlocked vault", async () => !(await shown("[data-testid=vault-submit]")));
+  await check("today");
+  for (const route of ["devices", "sharing", "settings"]) {
+    await go(route);
+    await check(route);
+  }
+  await go("trends");
+  await app.waitFor("the chart", () => shown("[data-testid=trend-chart] canvas"));
+  await check("trends");
+  await go("medications");
+  await app.click(await app.find("[data-testid=add-medication]"));
+  await app.waitFor("the editor", () => shown("[data-testid=med-name]"));
+  await check("medication editor");
   assertNoProblems();
 });
