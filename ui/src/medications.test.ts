@@ -20,7 +20,10 @@ describe("scheduleOf", () => {
     [{ times: "25:00" }, "times"],
     [{ times: "8 pm" }, "times"],
     [{ start: "" }, "start"],
+    [{ start: "1/3/2026" }, "start"],
+    [{ start: "2026-02-30" }, "start"],
     [{ end: "2026-03-01" }, "end"],
+    [{ end: "next month" }, "end"],
     [{ kind: "interval" as const, everyHours: "0" }, "everyHours"],
     [{ kind: "interval" as const, everyHours: "1.5" }, "everyHours"],
   ])("%o is refused, naming %s", (changes, field) => {

@@ -109,7 +109,10 @@ export function scheduleOf(form: MedicationForm, now: Date): Checked<DoseSchedul
       if (times.length === 0 || times.some((t) => t === null)) {
         return { ok: false, field: "times", message: "Enter times as HH:MM, separated by commas (for example 08:00, 20:00)." };
       }
-      if (form.start === "") return { ok: false, field: "start", message: "Choose the first day." };
+      if (!isDate(form.start)) return { ok: false, field: "start", message: "Enter the first day as YYYY-MM-DD (for example 2026-03-01)." };
+      if (form.end !== "" && !isDate(form.end)) {
+        return { ok: false, field: "end", message: "Enter the last day as YYYY-MM-DD, or leave it empty." };
+      }
       if (form.end !== "" && form.end < form.start) {
         return { ok: false, field: "end", message: "The last day must not be before the first." };
       }
@@ -125,6 +128,17 @@ export function scheduleOf(form: MedicationForm, now: Date): Checked<DoseSchedul
       };
     }
   }
+}
+
+/** A date typed as text: WebKitGTK's `type="date"` fields cannot be reached with Tab. */
+export const DATE_FIELD = { inputmode: "numeric", placeholder: "YYYY-MM-DD", autocomplete: "off", spellcheck: false } as const;
+
+/** Whether `text` is a calendar date written YYYY-MM-DD. */
+export function isDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.getUTCFullYear() === Number(match[1]) && date.getUTCMonth() === Number(match[2]) - 1 && date.getUTCDate() === Number(match[3]);
 }
 
 /** The medication the form describes, or which field is wrong and why. */
