@@ -36,6 +36,21 @@ const metformin = {
 };
 const adherence = { medication_id: "metformin", medication: "Metformin", taken: 6, on_time: 5, skipped: 0, missed: 1, pending: 0, taken_percent: 85.7, on_time_percent: 71.4 };
 
+const strap = { id: "C0:7E:4D:00:00:01", name: "Strap", state: "streaming", battery_percent: 80, last_reading: null, problems: 0 };
+const careTeam = {
+  id: "clinic",
+  name: "Clinic",
+  base_url: "https://fhir.example.org/r4",
+  patient: "Patient/7",
+  sign_in: { kind: "none" },
+  queued: 0,
+  last_sync: null,
+  consents: [
+    { category: "heart_rate", label: "heart rate", shares: "Your heart rate.", consent: { category: "heart_rate", given_at: new Date(now).toISOString(), scope: { from: "from_now" } } },
+    { category: "glucose", label: "glucose", shares: "Each glucose reading.", consent: null },
+  ],
+};
+
 /** The backend with an unlocked vault holding a day of heart rate and one medication. */
 function backend(vault: "not_created" | "locked" | "unlocked") {
   mockIPC(
@@ -61,6 +76,20 @@ function backend(vault: "not_created" | "locked" | "unlocked") {
           return { medications: [adherence], overall: { ...adherence, medication_id: "", medication: "All medications" } };
         case "schedule_preview":
           return ["2026-03-03T08:00:00+01:00", "2026-03-04T08:00:00+01:00"];
+        case "devices":
+          return { devices: [strap], unavailable: null };
+        case "watch_devices":
+          return null;
+        case "latest_readings":
+          return [{ metric: "heart_rate", value: 72, unit: "/min", time: new Date(now).toISOString(), device: strap.id, device_name: strap.name }];
+        case "alerts":
+          return [{ metric: "heart_rate", direction: "high", value: 131, at: new Date(now).toISOString(), range: { low: 50, high: 100 } }];
+        case "care_teams":
+          return [careTeam];
+        case "share_log":
+          return [{ at: new Date(now).toISOString(), action: "consent_given", counterpart: "Clinic", summary: "heart rate, from now on" }];
+        case "preferences":
+          return { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", thresholds: {} };
       }
       throw new Error(`unexpected command ${cmd}`);
     },
