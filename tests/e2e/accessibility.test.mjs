@@ -1,6 +1,6 @@
 // Accessibility of the real app in the real webview: axe-core (WCAG 2.0/2.1 A and AA, plus its
-// best practices for landmarks and headings) on every screen in light and dark (the dark palette
-// applied in place, and the system dark theme through GTK_THEME), and a keyboard walk
+// best practices for landmarks and headings) on every screen in light and dark (the theme set as
+// Settings sets it, and the system dark theme through GTK_THEME), and a keyboard walk
 // that reaches every control with Tab and finds each one named for screen readers.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -52,22 +52,10 @@ async function injectAxe() {
   assert.equal(await app.execute("return typeof window.axe"), "object", "axe-core loaded in the webview");
 }
 
-/** Shows the page with the light or the dark palette. WebKitWebDriver cannot emulate
- * prefers-color-scheme, so the dark media rule's custom properties are applied to the root inline. */
+/** Shows the page with the light or the dark palette, as the theme chosen in Settings does
+ * (WebKitWebDriver cannot emulate prefers-color-scheme; the system's dark theme has its own test). */
 async function useTheme(theme) {
-  await app.execute(
-    `const root = document.documentElement;
-     root.removeAttribute("style");
-     if (arguments[0] !== "dark") { root.style.colorScheme = "light"; return; }
-     for (const sheet of document.styleSheets)
-       for (const rule of sheet.cssRules)
-         if (rule instanceof CSSMediaRule && rule.conditionText.includes("prefers-color-scheme: dark"))
-           for (const inner of rule.cssRules)
-             if (inner.selectorText === ":root")
-               for (const name of inner.style) root.style.setProperty(name, inner.style.getPropertyValue(name));
-     root.style.colorScheme = "dark";`,
-    [theme],
-  );
+  await app.execute("document.documentElement.dataset.theme = arguments[0];", [theme]);
   const background = await app.execute("return getComputedStyle(document.body).backgroundColor + ' ' + getComputedStyle(document.documentElement).backgroundColor");
   if (theme === "light") lightBackground = background;
   else assert.notEqual(background, lightBackground, "the dark palette is applied");

@@ -1,6 +1,6 @@
 // Starts tauri-driver for a test and stops it afterwards; the app runs with a throwaway profile.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,6 +73,7 @@ export async function startDriver() {
       child.kill("SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
       if (child.exitCode === null) child.kill("SIGKILL");
+      killAppsOf(dataDir);
       await simulator.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
@@ -94,4 +95,17 @@ async function waitForPort(port, timeoutMs, exited) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`tauri-driver did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+/** Kills any app still running on the profile `dataDir` (one a failed test left without ending
+ * its session), so it cannot keep the test run alive. Linux: reads /proc. */
+function killAppsOf(dataDir) {
+  const marker = `TEND_DATA_DIR=${dataDir}\0`;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, "latin1").includes(marker)) process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // Gone already, or not ours to read.
+    }
+  }
 }
