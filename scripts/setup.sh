@@ -51,36 +51,18 @@ check_toolchains() {
   [ "$major" -ge 18 ] || die "Node.js $(node --version) is too old: Tend's UI build needs Node 18 or newer"
 }
 
-# The UI's npm packages at the versions package-lock.json pins, reinstalled only when it changed.
-# `npm install`, not `npm ci`: a registry mirror that serves only this platform's optional
-# packages (rollup's and esbuild's native builds) makes every lock file look incomplete to `npm ci`.
-install_ui_packages() {
-  local lock="$TEND_ROOT/ui/package-lock.json"
-  local stamp="$TEND_ROOT/ui/node_modules/.tend-lock-stamp"
-  local want
-  want="$(sha256sum "$lock" | cut -d' ' -f1)"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    say "Installing the UI's npm packages"
-    (cd "$TEND_ROOT/ui" && npm install --no-audit --no-fund --loglevel=error)
-    [ "$(sha256sum "$lock" | cut -d' ' -f1)" = "$want" ] \
-      || die "npm changed ui/package-lock.json: package.json and the lock file disagree; commit the new lock"
-    echo "$want" >"$stamp"
-  fi
-}
-
-# The loopback FHIR R4 server the sharing tests start (Medplum's router, Node 22 from npm, and the
-# FHIR.js validator), at the versions tests/fhir-server/package-lock.json pins.
-install_fhir_test_server() {
-  local dir="$TEND_ROOT/tests/fhir-server"
-  local lock="$dir/package-lock.json"
+# npm packages exactly as a committed package-lock.json pins them, reinstalled only when the lock
+# changed. `npm ci` never writes the lock: it installs this platform's packages from it (the lock
+# lists every platform's optional builds, as npm writes it from a registry that serves them all) and
+# fails if package.json and the lock disagree.
+install_npm_packages() {
+  local dir="$1" what="$2"
   local stamp="$dir/node_modules/.tend-lock-stamp"
   local want
-  want="$(sha256sum "$lock" | cut -d' ' -f1)"
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    say "Installing the FHIR test server's npm packages"
-    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
-    [ "$(sha256sum "$lock" | cut -d' ' -f1)" = "$want" ] \
-      || die "npm changed tests/fhir-server/package-lock.json: package.json and the lock file disagree; commit the new lock"
+    say "npm: installing $what"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     echo "$want" >"$stamp"
   fi
 }
@@ -105,6 +87,7 @@ if [ "${1:-}" = "--for-tests" ]; then
   # tauri-driver bridges WebDriver to the app's webview (2.x: crates.io's newest is a 3.0 alpha).
   install_cargo_tool tauri-driver tauri-driver '^2'
   install_cargo_tool cargo-fuzz cargo-fuzz '^0.13'
-  install_fhir_test_server
+  # The loopback FHIR R4 server the sharing tests start (Medplum's router on Node 22, FHIR.js).
+  install_npm_packages "$TEND_ROOT/tests/fhir-server" "the FHIR test server's packages"
 fi
-install_ui_packages
+install_npm_packages "$TEND_ROOT/ui" "the UI's packages"

@@ -27,7 +27,7 @@ export function cliBinary() {
 
 /** Starts the Bluetooth simulator (tend-bluez-sim, TEND_SIM_BINARY) on a private bus; it stops
  * when its standard input closes. Resolves to the bus address and a way to stop it. */
-async function startSimulator() {
+export async function startSimulator() {
   const path = process.env.TEND_SIM_BINARY;
   if (!path) throw new Error("TEND_SIM_BINARY is not set: run the tests through scripts/test");
   const sim = spawn(path, ["--stop-on-eof"], { stdio: ["pipe", "pipe", "inherit"] });

@@ -12,9 +12,12 @@ import { appBinary, cliBinary, DRIVER_URL, startDriver } from "../e2e/driver.mjs
 
 const PASSPHRASE = "performance passphrase";
 const DAY = 86_400_000;
-const IDLE_MS = 10_000;
-const RUNS = 7;
-const LAUNCHES = 5;
+// TEND_PERF_QUICK=1 (scripts/bench-ui --quick): one of each, to check the measurement runs, not
+// to report its figures.
+const QUICK = process.env.TEND_PERF_QUICK === "1";
+const IDLE_MS = QUICK ? 1_000 : 10_000;
+const RUNS = QUICK ? 1 : 7;
+const LAUNCHES = QUICK ? 1 : 5;
 const TARGETS = { first_paint_ms: 400, idle_rss_mb: 60 };
 
 /** A year of weight, one reading a day; an hour of heart rate at 1 Hz with one reading 5 minutes

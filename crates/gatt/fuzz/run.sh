@@ -5,6 +5,7 @@
 # checks stay on). New inputs go to a scratch directory, so the committed seeds never change.
 #
 #   crates/gatt/fuzz/run.sh [SECONDS_PER_TARGET]   (default 5; 26 targets)
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then sed -n '2,/^if /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0; fi
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 seconds="${1:-5}"
