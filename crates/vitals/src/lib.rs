@@ -4,6 +4,7 @@
 
 mod alert;
 mod clock;
+mod device_kind;
 mod metric;
 mod range;
 mod reading;
@@ -11,6 +12,7 @@ mod unit;
 
 pub use alert::{Alert, AlertPolicy, Alerter, Direction};
 pub use clock::Clock;
+pub use device_kind::DeviceKind;
 pub use metric::Metric;
 pub use range::ReferenceRange;
 pub use reading::{Quality, QualityFlag, Reading, TimeSource};
@@ -21,6 +23,8 @@ pub use unit::Unit;
 pub enum Error {
     #[error("unknown metric `{0}`")]
     UnknownMetric(String),
+    #[error("unknown device kind `{0}`")]
+    UnknownDeviceKind(String),
     #[error("unknown unit `{0}`")]
     UnknownUnit(String),
     #[error("unit {unit} does not measure {metric}")]
