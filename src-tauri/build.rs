@@ -21,6 +21,7 @@ fn main() {
         "schedule_preview",
         "recorded_metrics",
         "chart",
+        "normal_ranges",
         "preferences",
         "set_preferences",
         "scan_devices",

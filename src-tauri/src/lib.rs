@@ -43,8 +43,9 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             let data_dir = profile_dir(app.handle())?;
             app.manage(tend_core::Tend::new(data_dir));
             app.manage(Arc::new(IdleLock::new(LOCK_AFTER)));
-            app.manage(Arc::new(devices::DeviceHub::default()));
-            app.manage(Arc::new(sharing::SyncGate::default()));
+            app.manage(Arc::new(tend_core::DeviceWatch::default()));
+            app.manage(Arc::new(devices::DeviceChannels::default()));
+            app.manage(Arc::new(tend_core::Sharing::default()));
             reminders::start(app.handle())?;
             devices::start(app.handle());
             sharing::start(app.handle());

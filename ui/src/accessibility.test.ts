@@ -90,6 +90,11 @@ function backend(vault: "not_created" | "locked" | "unlocked") {
           return [{ at: new Date(now).toISOString(), action: "consent_given", counterpart: "Clinic", summary: "heart rate, from now on" }];
         case "preferences":
           return { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", thresholds: {} };
+        case "normal_ranges":
+          return [
+            { metric: "heart_rate", unit: "/min", range: { low: 50, high: 100 }, default: { low: 50, high: 100 } },
+            { metric: "glucose", unit: "mg/dL", range: { low: 70, high: 180 }, default: { low: 70, high: 180 } },
+          ];
       }
       throw new Error(`unexpected command ${cmd}`);
     },

@@ -48,6 +48,11 @@ export const commands = {
 	 *  `1d`), in the unit the patient prefers.
 	 */
 	chart: (metric: Metric, from: string, until: string, resolution: string) => typedError<Chart_Serialize, IpcError>(__TAURI_INVOKE("chart", { metric, from, until, resolution })),
+	/**
+	 *  The patient's normal range of each measurement that has one: what charts shade and alerts
+	 *  watch.
+	 */
+	normalRanges: () => typedError<NormalRange[], IpcError>(__TAURI_INVOKE("normal_ranges")),
 	preferences: () => typedError<Preferences_Serialize, IpcError>(__TAURI_INVOKE("preferences")),
 	setPreferences: (preferences: Preferences_Deserialize) => typedError<Preferences_Serialize, IpcError>(__TAURI_INVOKE("set_preferences", { preferences })),
 	/**  Health devices in range, the paired ones marked, for `seconds` (1 to 30). */
@@ -75,13 +80,15 @@ export const commands = {
 	/**  Sends what is consented and not yet sent to `team_id`, reporting each confirmed bundle. */
 	syncCareTeam: (teamId: string, progress: Channel<SyncProgress>) => typedError<SyncReport_Serialize, IpcError>(__TAURI_INVOKE("sync_care_team", { teamId, progress })),
 	/**  What was shared with whom and when, and every consent change, newest first. */
-	shareLog: () => typedError<AuditEntry_Serialize[], IpcError>(__TAURI_INVOKE("share_log")),
+	shareLog: () => typedError<ShareLogEntry_Serialize[], IpcError>(__TAURI_INVOKE("share_log")),
 	/**  Alerts of the last `hours` hours, newest first. */
 	alerts: (hours: number) => typedError<Alert[], IpcError>(__TAURI_INVOKE("alerts", { hours })),
 };
 
 /* Constants */
 export const ALERT_EVENT = "alert://raised" as const;
+
+export const CANONICAL_UNITS = {"battery":"%","bmi":"kg/m2","body_fat":"%","body_temperature":"Cel","diastolic":"mm[Hg]","glucose":"mg/dL","heart_rate":"/min","mean_arterial":"mm[Hg]","pulse_rate":"/min","respiratory_rate":"/min","spo2":"%","systolic":"mm[Hg]","weight":"kg"} as const;
 
 export const DOSE_RECORDED_EVENT = "dose://recorded" as const;
 
@@ -130,30 +137,16 @@ export type AsNeededForm = {
 	as_needed: boolean,
 };
 
-/**  One audited event. */
-export type AuditEntry = AuditEntry_Serialize | AuditEntry_Deserialize;
-
-/**  One audited event. */
-export type AuditEntry_Deserialize = {
-	at: string,
-	/**  What happened, e.g. `shared`, `consent_given`, `consent_revoked`, `exported`. */
-	action: string,
-	/**  Who was involved (a care team's name), if anyone. */
-	counterpart?: string | null,
-	/**  What it concerned, in words (categories and counts, never values). */
-	summary: string,
-};
-
-/**  One audited event. */
-export type AuditEntry_Serialize = {
-	at: string,
-	/**  What happened, e.g. `shared`, `consent_given`, `consent_revoked`, `exported`. */
-	action: string,
-	/**  Who was involved (a care team's name), if anyone. */
-	counterpart: string | null,
-	/**  What it concerned, in words (categories and counts, never values). */
-	summary: string,
-};
+/**  What an audit entry about sharing records. */
+export type AuditAction = "care_team_added" | "care_team_signed_in" | "care_team_removed" | "consent_given" | "consent_revoked" | 
+/**  The server confirmed what was sent. */
+"shared" | 
+/**  Queued items dropped unsent because their consent was revoked. */
+"withheld" | 
+/**  The server refused an item for good. */
+"refused" | 
+/**  The whole history was written to a file. */
+"exported";
 
 /**  One care team as the patient set it up. */
 export type CareTeam = {
@@ -253,7 +246,7 @@ export type Chart_Deserialize = {
 	unit: Unit,
 	/**  In time order; a raw reading is a point whose min, mean and max are equal. */
 	points: ChartPoint[],
-	/**  The normal range, in `unit`, when the metric has one. */
+	/**  The patient's normal range ([`crate::Preferences::range_for`]), in `unit`. */
 	range?: ReferenceRange | null,
 	summary: ChartSummary_Deserialize,
 	/**  Stored chunks in the range that could not be read (damaged or tampered): named, never hidden. */
@@ -266,7 +259,7 @@ export type Chart_Serialize = {
 	unit: Unit,
 	/**  In time order; a raw reading is a point whose min, mean and max are equal. */
 	points: ChartPoint[],
-	/**  The normal range, in `unit`, when the metric has one. */
+	/**  The patient's normal range ([`crate::Preferences::range_for`]), in `unit`. */
 	range: ReferenceRange | null,
 	summary: ChartSummary_Serialize,
 	/**  Stored chunks in the range that could not be read (damaged or tampered): named, never hidden. */
@@ -388,16 +381,22 @@ export type DeviceStatus_Serialize = {
 /**  The paired devices as last heard, and why none can be reached when Bluetooth is missing. */
 export type Devices = Devices_Serialize | Devices_Deserialize;
 
+/**  Why the devices cannot be reached (no adapter, Bluetooth off), for the shells to say. */
+export type DevicesUnavailable = {
+	code: ErrorCode,
+	message: string,
+};
+
 /**  The paired devices as last heard, and why none can be reached when Bluetooth is missing. */
 export type Devices_Deserialize = {
 	devices: DeviceStatus_Deserialize[],
-	unavailable?: string | null,
+	unavailable?: DevicesUnavailable | null,
 };
 
 /**  The paired devices as last heard, and why none can be reached when Bluetooth is missing. */
 export type Devices_Serialize = {
 	devices: DeviceStatus_Serialize[],
-	unavailable: string | null,
+	unavailable: DevicesUnavailable | null,
 };
 
 /**  Which side of the range a value left by. */
@@ -442,7 +441,29 @@ export type Dose_Serialize = {
 } & DoseState;
 
 /**  What kind of failure happened, for the UI and scripts to switch on; never parse messages. */
-export type ErrorCode = "vault_not_created" | "vault_newer_format" | "vault_corrupt" | "vault_tampered" | "vault_exists" | "wrong_key" | "passphrase_required" | "key_missing" | "keychain_unavailable" | "storage" | "internal" | "bluetooth_unavailable" | "device_malformed" | "invalid_input" | "locked";
+export type ErrorCode = 
+/**  The profile has no vault yet. */
+"vault_not_created" | 
+/**  The vault was written by a newer Tend. */
+"vault_newer_format" | 
+/**  The file is not a Tend vault, or SQLite found it damaged. */
+"vault_corrupt" | 
+/**  A sealed piece failed its integrity check: the file was changed outside Tend. */
+"tampered" | 
+/**  The thing to create exists already (a vault, a care team, a paired device). */
+"already_exists" | 
+/**  The thing named does not exist (a care team, a medication, a dose, a device). */
+"not_found" | "wrong_key" | "passphrase_required" | "key_missing" | "keychain_unavailable" | 
+/**  Tend is locked: unlock it to go on. */
+"locked" | 
+/**  The care team's server refused the sign-in and no fresh token can be had. */
+"signed_out" | 
+/**  The care team's (or another) server could not be reached. */
+"unreachable" | 
+/**  The care team's server refused what was sent, for good. */
+"refused_by_server" | 
+/**  The patient has not consented to share this with this care team. */
+"not_consented" | "storage" | "bluetooth_unavailable" | "device_malformed" | "invalid_input" | "internal";
 
 /**  The format of an export. */
 export type ExportFormat = 
@@ -467,6 +488,18 @@ export type FixedInterval = {
 /**  A GATT service that carries health measurements (Bluetooth SIG Assigned Numbers, §3.4). */
 export type HealthService = "heart_rate" | "blood_pressure" | "health_thermometer" | "glucose" | "weight_scale" | "pulse_oximeter" | "body_composition" | "continuous_glucose_monitoring";
 
+/**
+ *  Why a sync run stopped before the outbox was empty. What is left stays queued and goes on
+ *  the next sync; each shell says it in its own words.
+ */
+export type Interruption = 
+/**  The server could not be reached, or kept failing, within one run's attempts. */
+{ code: "unreachable" } | 
+/**  The server refused the sign-in and no fresh token could be had: sign in again. */
+{ code: "signed_out" } | 
+/**  The server asked to wait longer than one run waits. */
+{ code: "server_busy"; retry_after_s: number };
+
 /**  What the UI receives when a command fails. `message` is for people; code is for logic. */
 export type IpcError = {
 	code: ErrorCode,
@@ -483,14 +516,14 @@ export type LastSync = LastSync_Serialize | LastSync_Deserialize;
 export type LastSync_Deserialize = {
 	at: string,
 	delivered: number,
-	interrupted?: string | null,
+	interrupted?: Interruption | null,
 };
 
 /**  The end of the last sync. */
 export type LastSync_Serialize = {
 	at: string,
 	delivered: number,
-	interrupted: string | null,
+	interrupted: Interruption | null,
 };
 
 export type LatestReading = LatestReading_Serialize | LatestReading_Deserialize;
@@ -610,6 +643,17 @@ export type Medication_Serialize = {
 /**  One kind of measured value. The names are those of the `tend` CSV contract. */
 export type Metric = "heart_rate" | "spo2" | "systolic" | "diastolic" | "mean_arterial" | "pulse_rate" | "body_temperature" | "glucose" | "weight" | "bmi" | "body_fat" | "respiratory_rate" | "battery";
 
+/**  One metric's normal range, as the patient sees and edits it. */
+export type NormalRange = {
+	metric: Metric,
+	/**  The unit `range` and `default` are in: the metric's canonical one. */
+	unit: Unit,
+	/**  What [`Preferences::range_for`] says: the patient's own, else the default. */
+	range: ReferenceRange,
+	/**  The adult default, for "back to the default". */
+	default: ReferenceRange,
+};
+
 /**  A device the patient paired, as remembered in the vault. */
 export type PairedDevice = PairedDevice_Serialize | PairedDevice_Deserialize;
 
@@ -669,8 +713,10 @@ export type PairedDevice_Serialize = {
 	counters: DeviceCounters,
 };
 
+/**  What the patient chose about how Tend shows their numbers. */
 export type Preferences = Preferences_Serialize | Preferences_Deserialize;
 
+/**  What the patient chose about how Tend shows their numbers. */
 export type Preferences_Deserialize = {
 	/**  `mg/dL` or `mmol/L`. */
 	glucose?: Unit,
@@ -686,6 +732,7 @@ export type Preferences_Deserialize = {
 	thresholds?: Partial<{ [key in Metric]: ReferenceRange }>,
 };
 
+/**  What the patient chose about how Tend shows their numbers. */
 export type Preferences_Serialize = {
 	/**  `mg/dL` or `mmol/L`. */
 	glucose: Unit,
@@ -840,6 +887,27 @@ export type ScanResult_Serialize = {
 	impostor_of?: string,
 };
 
+/**  One entry of the share log. The summary counts and dates; it never holds values. */
+export type ShareLogEntry = ShareLogEntry_Serialize | ShareLogEntry_Deserialize;
+
+/**  One entry of the share log. The summary counts and dates; it never holds values. */
+export type ShareLogEntry_Deserialize = {
+	at: string,
+	action: AuditAction,
+	/**  The care team, when the entry is about one. */
+	counterpart?: string | null,
+	summary: string,
+};
+
+/**  One entry of the share log. The summary counts and dates; it never holds values. */
+export type ShareLogEntry_Serialize = {
+	at: string,
+	action: AuditAction,
+	/**  The care team, when the entry is about one. */
+	counterpart: string | null,
+	summary: string,
+};
+
 /**  How Tend signs in to a care team's server. */
 export type SignIn = 
 /**  The server takes requests without a token (a test server, a gateway on the device). */
@@ -874,11 +942,8 @@ export type SyncReport_Deserialize = {
 	requests: number,
 	/**  Request bytes sent, retries included. */
 	bytes_sent: number,
-	/**
-	 *  Set when the run stopped early (server unreachable, sign-in needed); what is left stays
-	 *  queued and goes next time.
-	 */
-	interrupted?: string | null,
+	/**  Set when the run stopped early; what is left stays queued and goes next time. */
+	interrupted?: Interruption | null,
 };
 
 /**  What one sync run did. */
@@ -895,11 +960,8 @@ export type SyncReport_Serialize = {
 	requests: number,
 	/**  Request bytes sent, retries included. */
 	bytes_sent: number,
-	/**
-	 *  Set when the run stopped early (server unreachable, sign-in needed); what is left stays
-	 *  queued and goes next time.
-	 */
-	interrupted: string | null,
+	/**  Set when the run stopped early; what is left stays queued and goes next time. */
+	interrupted: Interruption | null,
 };
 
 export type Theme = 

@@ -2,6 +2,9 @@
 // arrays a uPlot chart takes. No backend calls here.
 import type { Chart_Serialize, Metric, Unit } from "./bindings";
 
+/** The unit each metric is stored and alerted in, as core defines it. */
+export { CANONICAL_UNITS } from "./bindings";
+
 export const METRIC_NAMES: Record<Metric, string> = {
   heart_rate: "Heart rate",
   spo2: "Blood oxygen (SpO₂)",
@@ -32,22 +35,6 @@ export const UNIT_SYMBOLS: Record<Unit, string> = {
   "kg/m2": "kg/m²",
 };
 
-/** The unit each metric is stored and alerted in. */
-export const CANONICAL_UNITS: Record<Metric, Unit> = {
-  heart_rate: "/min",
-  spo2: "%",
-  systolic: "mm[Hg]",
-  diastolic: "mm[Hg]",
-  mean_arterial: "mm[Hg]",
-  pulse_rate: "/min",
-  body_temperature: "Cel",
-  glucose: "mg/dL",
-  weight: "kg",
-  bmi: "kg/m2",
-  body_fat: "%",
-  respiratory_rate: "/min",
-  battery: "%",
-};
 
 export type Span = "day" | "week" | "month" | "year";
 

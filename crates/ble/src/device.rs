@@ -38,6 +38,13 @@ pub struct PairedDevice {
     pub counters: DeviceCounters,
 }
 
+impl PairedDevice {
+    /// What kind of device this is, from the services it offers.
+    pub fn kind(&self) -> tend_vitals::DeviceKind {
+        HealthService::kind_of(&self.services)
+    }
+}
+
 /// What went wrong with a device, counted. Never values.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

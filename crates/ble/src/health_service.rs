@@ -1,6 +1,7 @@
 //! The Bluetooth SIG health services Tend scans for, by their 16-bit assigned numbers.
 
 use serde::{Deserialize, Serialize};
+use tend_vitals::DeviceKind;
 use uuid::Uuid;
 
 /// A GATT service that carries health measurements (Bluetooth SIG Assigned Numbers, §3.4).
@@ -50,6 +51,38 @@ impl HealthService {
         uuid_from_u16(self.assigned_number())
     }
 
+    /// The kind of device that offers this service.
+    pub fn device_kind(self) -> DeviceKind {
+        match self {
+            HealthService::HeartRate => DeviceKind::HeartRateMonitor,
+            HealthService::BloodPressure => DeviceKind::BloodPressureMonitor,
+            HealthService::HealthThermometer => DeviceKind::Thermometer,
+            HealthService::Glucose => DeviceKind::GlucoseMeter,
+            HealthService::WeightScale | HealthService::BodyComposition => DeviceKind::Scale,
+            HealthService::PulseOximeter => DeviceKind::PulseOximeter,
+            HealthService::ContinuousGlucoseMonitoring => DeviceKind::ContinuousGlucoseMonitor,
+        }
+    }
+
+    /// The kind of a device offering `services`: its most specific service decides (a CGM that
+    /// also serves heart rate is a CGM; a cuff's pulse does not make it a heart-rate monitor).
+    pub fn kind_of(services: &[HealthService]) -> DeviceKind {
+        const MOST_SPECIFIC_FIRST: [HealthService; 8] = [
+            HealthService::ContinuousGlucoseMonitoring,
+            HealthService::Glucose,
+            HealthService::BloodPressure,
+            HealthService::PulseOximeter,
+            HealthService::HealthThermometer,
+            HealthService::BodyComposition,
+            HealthService::WeightScale,
+            HealthService::HeartRate,
+        ];
+        MOST_SPECIFIC_FIRST
+            .into_iter()
+            .find(|s| services.contains(s))
+            .map_or(DeviceKind::Unknown, HealthService::device_kind)
+    }
+
     /// The health service a UUID names, if it is one.
     pub fn from_uuid(uuid: Uuid) -> Option<HealthService> {
         HealthService::ALL.into_iter().find(|s| s.uuid() == uuid)
@@ -84,5 +117,26 @@ mod tests {
             "00001822-0000-1000-8000-00805f9b34fb",
         );
         assert_eq!(HealthService::from_uuid(uuid_from_u16(0x180F)), None); // battery
+    }
+
+    #[test]
+    fn a_device_is_the_kind_of_its_most_specific_service() {
+        use HealthService as S;
+        let check = |services: &[HealthService], kind: DeviceKind| {
+            assert_eq!(HealthService::kind_of(services), kind, "{services:?}");
+        };
+        check(&[S::HeartRate], DeviceKind::HeartRateMonitor);
+        check(
+            &[S::HeartRate, S::ContinuousGlucoseMonitoring],
+            DeviceKind::ContinuousGlucoseMonitor,
+        );
+        check(&[S::Glucose], DeviceKind::GlucoseMeter);
+        check(
+            &[S::BloodPressure, S::HeartRate],
+            DeviceKind::BloodPressureMonitor,
+        );
+        check(&[S::WeightScale, S::BodyComposition], DeviceKind::Scale);
+        check(&[S::PulseOximeter], DeviceKind::PulseOximeter);
+        check(&[], DeviceKind::Unknown);
     }
 }

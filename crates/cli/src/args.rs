@@ -201,11 +201,6 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 31_536_000)]
         readings: u64,
     },
-    /// Reconnect time and readings lost or doubled across simulated link drops (bluez-sim).
-    Devices {
-        #[arg(long, default_value_t = 100)]
-        drops: u32,
-    },
     /// Sync one day of 1 Hz heart rate plus spot readings to a FHIR server on this machine.
     Share {
         /// The FHIR base URL of a loopback test server.

@@ -16,8 +16,9 @@ use std::{
 use serde::Serialize;
 use serde_json::{json, Value};
 use tend_core::{
-    BtleCentral, DeviceEvent, HealthService, LinkPolicy, LinkState, PairedDevice, Problem,
-    ScanResult, SystemClock, Tend, VaultStatus,
+    vitals::{Alert, Direction},
+    AlertWatch, BtleCentral, DeviceEvent, HealthService, LinkPolicy, LinkState, PairedDevice,
+    Problem, ScanResult, SystemClock, Tend, VaultStatus, WatchSinks,
 };
 
 use crate::{args::DevicesCommand, output, unlock, Failure};
@@ -85,7 +86,10 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
             let forgotten = session.forget_device(&address).await;
             session.close().await?;
             if !forgotten? {
-                return Err(Failure::Failed(format!("no paired device {address}")));
+                return Err(Failure::Core(tend_core::Error::NotFound {
+                    what: tend_core::Thing::PairedDevice,
+                    id: address,
+                }));
             }
             if json {
                 return output::json(&json!({"id": address, "forgotten": true}));
@@ -116,11 +120,7 @@ impl Listed {
 }
 
 async fn central() -> Result<BtleCentral, Failure> {
-    BtleCentral::open().await.map_err(|e| {
-        Failure::Failed(format!(
-            "{e}. Without a Bluetooth adapter, start the simulator (`tend-bluez-sim`) and set DBUS_SYSTEM_BUS_ADDRESS to the address it prints"
-        ))
-    })
+    Ok(tend_core::system_central().await?)
 }
 
 async fn scan(tend: &Tend, seconds: f64, json: bool) -> Result<(), Failure> {
@@ -197,9 +197,21 @@ async fn watch(
             let _ = stop_tx.send(true);
         }
     };
+    // The same alerts as the app raises: one per excursion from the patient's range.
+    let alerts = AlertWatch::new(session.preferences().await?);
+    let on_alert = |alert: Alert| {
+        if let Err(e) = print_alert(&alert, json) {
+            *print_failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+            let _ = stop_tx.send(true);
+        }
+    };
+    let sinks = WatchSinks {
+        events: &sink,
+        alerts: &on_alert,
+    };
     let policy = LinkPolicy::default();
     let mut stopped = stop.clone();
-    let watching = session.watch_devices(&central, &SystemClock, &policy, &sink, stop);
+    let watching = session.watch_devices(&central, &SystemClock, &policy, &alerts, sinks, stop);
     let timer = async {
         if let Some(limit) = limit {
             tokio::select! {
@@ -302,6 +314,29 @@ fn print_event(
         ),
     };
     println!("{at}  {text}");
+    Ok(())
+}
+
+/// An alert: a JSON line (`"event": "alert"`), or a line for people.
+fn print_alert(alert: &Alert, json: bool) -> Result<(), Failure> {
+    if json {
+        let mut line = serde_json::to_value(alert)?;
+        line["event"] = json!("alert");
+        return output::json(&line);
+    }
+    let side = match alert.direction {
+        Direction::High => "above",
+        Direction::Low => "below",
+    };
+    println!(
+        "{}  ALERT: {} {} {} is {side} your range ({}–{})",
+        jiff::Zoned::now().strftime("%H:%M:%S"),
+        alert.metric,
+        round(alert.value),
+        alert.metric.canonical_unit().ucum(),
+        round(alert.range.low),
+        round(alert.range.high)
+    );
     Ok(())
 }
 

@@ -54,6 +54,9 @@ pub async fn trends(
         .parse()
         .map_err(|e: tend_core::vitals::Error| Failure::Failed(e.to_string()))?;
     let (from, until) = (timestamp("--from", from)?, timestamp("--until", until)?);
+    if from >= until {
+        return Err(Failure::Failed("--from must be before --until".into()));
+    }
     let resolution: Resolution = bucket.parse()?;
     let session = unlock::session(tend, false).await?;
     let trend = session.trend(metric, from, until, resolution).await;

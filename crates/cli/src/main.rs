@@ -8,7 +8,7 @@
 mod args;
 mod decode;
 mod devices;
-mod devices_bench;
+mod failure;
 mod history;
 mod meds;
 mod output;
@@ -22,35 +22,16 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::Parser;
 
 use args::{Args, BenchCommand, Command, ExportFormat, MedsCommand};
-
-/// Exit code for a command this build does not offer yet, distinct from a failed one (1).
-const EXIT_UNAVAILABLE: u8 = 3;
+pub use failure::Failure;
 
 fn main() -> ExitCode {
     let args = Args::parse();
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Failed(message)) => {
-            eprintln!("tend: {}", one_line(&message));
-            ExitCode::FAILURE
+        Err(failure) => {
+            eprintln!("tend: {}", one_line(&failure.message()));
+            ExitCode::from(failure.exit_code())
         }
-        Err(Failure::Unavailable(command)) => {
-            eprintln!("tend: `tend {command}` is not available in this build yet");
-            ExitCode::from(EXIT_UNAVAILABLE)
-        }
-    }
-}
-
-/// How a command can fail.
-#[derive(Debug)]
-pub enum Failure {
-    Failed(String),
-    Unavailable(&'static str),
-}
-
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Failure::Failed(e.to_string())
     }
 }
 
@@ -105,7 +86,6 @@ fn run(args: Args) -> Result<(), Failure> {
         Command::Bench(BenchCommand::Vault { readings }) => {
             block_on(vault_admin::bench(readings, json))
         }
-        Command::Bench(BenchCommand::Devices { drops }) => devices_bench::run(drops, json),
         Command::Bench(BenchCommand::Share {
             url,
             patient,

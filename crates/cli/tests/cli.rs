@@ -66,7 +66,11 @@ fn status_refuses_a_damaged_vault_with_one_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("vault.sqlite"), vec![b'x'; 4096]).expect("write");
     let output = tend(&["status"], dir.path());
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        output.status.code(),
+        Some(5),
+        "a damaged vault has its own exit code"
+    );
     assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
     assert!(stderr(&output).contains("damaged"), "{}", stderr(&output));
 }

@@ -246,13 +246,14 @@ fn bad_medications_and_doses_are_refused_clearly() {
         "--due",
         "2026-03-02T09:00:00-05:00",
     ];
-    assert!(error(&tend(&[&not_a_dose[..], &NY].concat(), p, now)).contains("no dose due at"));
+    assert!(error(&tend(&[&not_a_dose[..], &NY].concat(), p, now))
+        .contains("no open dose of `metformin-500-mg` due at"));
     assert!(error(&tend(
         &[&["meds", "take", "aspirin"][..], &NY].concat(),
         p,
         now
     ))
-    .contains("no medication called"));
+    .contains("there is no medication `aspirin`"));
 }
 
 #[test]

@@ -15,7 +15,7 @@ pub struct Chart {
     pub unit: Unit,
     /// In time order; a raw reading is a point whose min, mean and max are equal.
     pub points: Vec<ChartPoint>,
-    /// The normal range, in `unit`, when the metric has one.
+    /// The patient's normal range ([`crate::Preferences::range_for`]), in `unit`.
     pub range: Option<ReferenceRange>,
     pub summary: ChartSummary,
     /// Stored chunks in the range that could not be read (damaged or tampered): named, never hidden.
@@ -91,10 +91,14 @@ impl Session {
                 })
                 .collect(),
         };
-        let range = ReferenceRange::adult_default(metric).map(|r| ReferenceRange {
-            low: convert(r.low),
-            high: convert(r.high),
-        });
+        let range = self
+            .preferences()
+            .await?
+            .range_for(metric)
+            .map(|r| ReferenceRange {
+                low: convert(r.low),
+                high: convert(r.high),
+            });
         Ok(Chart {
             metric,
             unit,
@@ -108,7 +112,7 @@ impl Session {
     /// The metrics that have readings, in the vocabulary's order.
     pub async fn recorded_metrics(&self) -> Result<Vec<Metric>> {
         let series = self.vault.series().await?;
-        let mut metrics: Vec<Metric> = series.data.iter().map(|s| s.metric).collect();
+        let mut metrics: Vec<Metric> = series.data.iter().map(|s| s.metric()).collect();
         metrics.sort();
         metrics.dedup();
         Ok(metrics)

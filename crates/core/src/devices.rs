@@ -9,11 +9,11 @@
 use std::time::Duration;
 
 use tend_ble::DeviceSink;
-use tend_vault::{RecordKind, Sample, SeriesKey, Vault};
+use tend_vault::{RecordKind, Sample, Series, SeriesKey};
 use tend_vitals::{QualityFlag, TimeSource};
 use tokio::sync::watch;
 
-use crate::{Error, Result, Session};
+use crate::{error::Thing, AlertWatch, Error, Result, Session, WatchSinks};
 
 pub use tend_ble::{
     adapter_names, BtleCentral, Central, Clock, DeviceCounters, DeviceEvent, DeviceReading,
@@ -72,15 +72,13 @@ impl Session {
     ) -> Result<PairedDevice> {
         let found = self.scan_devices(central, scan_for).await?;
         let Some(seen) = found.iter().find(|d| d.id.eq_ignore_ascii_case(id)) else {
-            return Err(Error::InvalidInput(format!(
-                "no health device {id} in range: `tend devices scan` lists what is"
-            )));
+            return Err(Error::not_found(Thing::DeviceInRange, id));
         };
         if seen.paired {
-            return Err(Error::InvalidInput(format!(
-                "{} is already paired",
-                seen.id
-            )));
+            return Err(Error::AlreadyExists {
+                what: Thing::PairedDevice,
+                id: seen.id.clone(),
+            });
         }
         let device = tend_ble::pair(
             central,
@@ -140,19 +138,22 @@ impl Session {
     }
 
     /// Keeps every paired device connected until `stop` turns true: readings go to the vault
-    /// and then, with state changes, battery and problems, to `events`. Returns the devices as
-    /// last remembered.
+    /// and then, with state changes, battery and problems, to `sinks.events`; a live reading
+    /// that leaves the patient's range raises an alert, kept for the in-app list and handed to
+    /// `sinks.alerts`. Returns the devices as last remembered.
     pub async fn watch_devices<C: Central, K: Clock>(
         &self,
         central: &C,
         clock: &K,
         policy: &LinkPolicy,
-        events: &(dyn Fn(DeviceEvent) + Send + Sync),
+        alerts: &AlertWatch,
+        sinks: WatchSinks<'_>,
         stop: watch::Receiver<bool>,
     ) -> Result<Vec<PairedDevice>> {
         let sink = VaultSink {
-            vault: &self.vault,
-            events,
+            session: self,
+            alerts,
+            sinks,
         };
         let paired = self.paired_devices().await?;
         let watches = paired.into_iter().map(|device| {
@@ -227,10 +228,11 @@ impl DeviceStatus {
     }
 }
 
-/// Stores readings in the vault and remembers devices there; passes events on.
+/// Stores readings in the vault and remembers devices there; passes events on, and alerts.
 struct VaultSink<'a> {
-    vault: &'a Vault,
-    events: &'a (dyn Fn(DeviceEvent) + Send + Sync),
+    session: &'a Session,
+    alerts: &'a AlertWatch,
+    sinks: WatchSinks<'a>,
 }
 
 impl DeviceSink for VaultSink<'_> {
@@ -240,12 +242,9 @@ impl DeviceSink for VaultSink<'_> {
         readings: &[DeviceReading],
     ) -> tend_ble::Result<()> {
         let storage = |e: tend_vault::Error| tend_ble::Error::Storage(e.to_string());
-        let mut by_metric: Vec<(SeriesKey, Vec<Sample>)> = Vec::new();
+        let mut by_metric: Vec<(Series, Vec<Sample>)> = Vec::new();
         for r in readings {
-            let series = SeriesKey {
-                device: device.id.clone(),
-                metric: r.reading.metric,
-            };
+            let series = Series::new(device.id.clone(), r.reading.metric, device.kind());
             let sample = Sample {
                 time: r.reading.time,
                 value: r.reading.original_value(),
@@ -261,16 +260,26 @@ impl DeviceSink for VaultSink<'_> {
         for (series, mut samples) in by_metric {
             if samples.len() == 1 {
                 if let Some(sample) = samples.pop() {
-                    self.vault
+                    self.session
+                        .vault
                         .append_live(&series, sample)
                         .await
                         .map_err(storage)?;
                 }
             } else {
-                self.vault
+                self.session
+                    .vault
                     .append_bulk(&series, samples)
                     .await
                     .map_err(storage)?;
+            }
+        }
+        for r in readings {
+            if let Some(alert) = self.alerts.observe(&r.reading) {
+                (self.sinks.alerts)(alert);
+                if let Err(e) = self.session.record_alert(&alert).await {
+                    tracing::warn!(code = ?e.code(), "an alert could not be kept");
+                }
             }
         }
         Ok(())
@@ -279,13 +288,15 @@ impl DeviceSink for VaultSink<'_> {
     async fn remember(&self, device: &PairedDevice) -> tend_ble::Result<()> {
         // A device forgotten while it was being watched stays forgotten.
         let still_paired = self
+            .session
             .vault
             .get_record::<PairedDevice>(RecordKind::Device, &device.id)
             .await
             .map_err(|e| tend_ble::Error::Storage(e.to_string()))?
             .is_some();
         if still_paired {
-            self.vault
+            self.session
+                .vault
                 .put_record(RecordKind::Device, &device.id, device)
                 .await
                 .map_err(|e| tend_ble::Error::Storage(e.to_string()))?;
@@ -294,7 +305,7 @@ impl DeviceSink for VaultSink<'_> {
     }
 
     fn event(&self, event: DeviceEvent) {
-        (self.events)(event);
+        (self.sinks.events)(event);
     }
 }
 

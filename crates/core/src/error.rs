@@ -1,4 +1,7 @@
-//! The one error type of the application API, with a stable code for shells to switch on.
+//! The one error type of the application API, with a stable code set where the failure happens.
+//!
+//! Messages name the failure in plain words, without telling the reader which command or button
+//! to use: each shell chooses its own words and hints from the [`ErrorCode`].
 
 use serde::Serialize;
 
@@ -14,8 +17,38 @@ pub enum Error {
     Share(#[from] tend_share::Error),
     #[error("{0}")]
     InvalidInput(String),
-    #[error("Tend is locked: unlock it to go on")]
+    #[error("{}", missing(*what, id))]
+    NotFound { what: Thing, id: String },
+    #[error("{what} `{id}` is already there")]
+    AlreadyExists { what: Thing, id: String },
+    #[error("Tend is locked")]
     Locked,
+}
+
+/// What a [`Error::NotFound`] or [`Error::AlreadyExists`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Thing {
+    CareTeam,
+    Medication,
+    /// A dose of a medication, by its due time.
+    Dose,
+    /// A health device in Bluetooth range.
+    DeviceInRange,
+    PairedDevice,
+}
+
+impl std::fmt::Display for Thing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Thing::CareTeam => "care team",
+            Thing::Medication => "medication",
+            Thing::Dose => "dose",
+            Thing::DeviceInRange => "health device in range called",
+            Thing::PairedDevice => "paired device",
+        })
+    }
 }
 
 /// What kind of failure happened, for the UI and scripts to switch on; never parse messages.
@@ -23,21 +56,37 @@ pub enum Error {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
+    /// The profile has no vault yet.
     VaultNotCreated,
+    /// The vault was written by a newer Tend.
     VaultNewerFormat,
+    /// The file is not a Tend vault, or SQLite found it damaged.
     VaultCorrupt,
-    VaultTampered,
-    VaultExists,
+    /// A sealed piece failed its integrity check: the file was changed outside Tend.
+    Tampered,
+    /// The thing to create exists already (a vault, a care team, a paired device).
+    AlreadyExists,
+    /// The thing named does not exist (a care team, a medication, a dose, a device).
+    NotFound,
     WrongKey,
     PassphraseRequired,
     KeyMissing,
     KeychainUnavailable,
+    /// Tend is locked: unlock it to go on.
+    Locked,
+    /// The care team's server refused the sign-in and no fresh token can be had.
+    SignedOut,
+    /// The care team's (or another) server could not be reached.
+    Unreachable,
+    /// The care team's server refused what was sent, for good.
+    RefusedByServer,
+    /// The patient has not consented to share this with this care team.
+    NotConsented,
     Storage,
-    Internal,
     BluetoothUnavailable,
     DeviceMalformed,
     InvalidInput,
-    Locked,
+    Internal,
 }
 
 impl Error {
@@ -47,8 +96,8 @@ impl Error {
             Error::Vault(V::NotCreated) => ErrorCode::VaultNotCreated,
             Error::Vault(V::NewerFormat { .. }) => ErrorCode::VaultNewerFormat,
             Error::Vault(V::Corrupt) => ErrorCode::VaultCorrupt,
-            Error::Vault(V::Tampered) => ErrorCode::VaultTampered,
-            Error::Vault(V::AlreadyExists) => ErrorCode::VaultExists,
+            Error::Vault(V::Tampered) => ErrorCode::Tampered,
+            Error::Vault(V::AlreadyExists) => ErrorCode::AlreadyExists,
             Error::Vault(V::WrongKey) => ErrorCode::WrongKey,
             Error::Vault(V::PassphraseRequired) => ErrorCode::PassphraseRequired,
             Error::Vault(V::KeyMissing) => ErrorCode::KeyMissing,
@@ -57,17 +106,81 @@ impl Error {
             Error::Vault(V::Storage(_)) => ErrorCode::Storage,
             Error::Vault(V::Crypto(_)) => ErrorCode::Internal,
             Error::Bluetooth(tend_ble::Error::Malformed(_)) => ErrorCode::DeviceMalformed,
+            Error::Bluetooth(tend_ble::Error::UnknownDevice(_)) => ErrorCode::NotFound,
+            Error::Bluetooth(tend_ble::Error::NotAHealthDevice(_)) => ErrorCode::InvalidInput,
             Error::Bluetooth(_) => ErrorCode::BluetoothUnavailable,
+            Error::Share(e) => share_code(e),
             Error::InvalidInput(_) => ErrorCode::InvalidInput,
-            Error::Share(
-                tend_share::Error::InvalidInput(_)
-                | tend_share::Error::InsecureUrl(_)
-                | tend_share::Error::NotConsented(_),
-            ) => ErrorCode::InvalidInput,
-            Error::Share(_) => ErrorCode::Internal,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             Error::Locked => ErrorCode::Locked,
+        }
+    }
+
+    pub(crate) fn not_found(what: Thing, id: impl Into<String>) -> Error {
+        Error::NotFound {
+            what,
+            id: id.into(),
         }
     }
 }
 
+/// "there is no care team `dr-x`"; a dose is named by its medication and due time.
+fn missing(what: Thing, id: &str) -> String {
+    match what {
+        Thing::Dose => format!("there is no open dose {id}"),
+        _ => format!("there is no {what} `{id}`"),
+    }
+}
+
+fn share_code(e: &tend_share::Error) -> ErrorCode {
+    use tend_share::Error as S;
+    match e {
+        S::InvalidInput(_) | S::InsecureUrl(_) | S::Unmapped(_) => ErrorCode::InvalidInput,
+        S::NotConsented(_) => ErrorCode::NotConsented,
+        S::Transport(_) => ErrorCode::Unreachable,
+        S::Protocol(_) => ErrorCode::RefusedByServer,
+        S::SignIn(_) => ErrorCode::SignedOut,
+    }
+}
+
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_set_where_the_failure_happens() {
+        let check = |error: Error, code: ErrorCode| assert_eq!(error.code(), code, "{error}");
+        check(
+            Error::Vault(tend_vault::Error::Tampered),
+            ErrorCode::Tampered,
+        );
+        check(
+            Error::not_found(Thing::CareTeam, "dr-x"),
+            ErrorCode::NotFound,
+        );
+        check(
+            Error::Share(tend_share::Error::Transport(
+                tend_share::TransportError::Timeout,
+            )),
+            ErrorCode::Unreachable,
+        );
+        check(Error::Locked, ErrorCode::Locked);
+    }
+
+    #[test]
+    fn messages_name_no_command_or_flag() {
+        for error in [
+            Error::not_found(Thing::CareTeam, "dr-x"),
+            Error::not_found(Thing::Medication, "metformin"),
+            Error::not_found(Thing::DeviceInRange, "C0:7E:4D:00:00:01"),
+            Error::Locked,
+            Error::Vault(tend_vault::Error::PassphraseRequired),
+        ] {
+            let text = error.to_string();
+            assert!(!text.contains("tend ") && !text.contains("--"), "{text}");
+        }
+    }
+}

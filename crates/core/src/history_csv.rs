@@ -8,7 +8,8 @@ use std::{collections::BTreeMap, io::Write, path::Path};
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
-use tend_vault::{Sample, SeriesKey};
+use tend_vault::{Sample, Series, SeriesKey};
+use tend_vitals::DeviceKind;
 use tend_vitals::{Metric, Unit};
 
 use crate::{Error, Result, Session};
@@ -89,7 +90,7 @@ impl Session {
             rows: 0,
             damaged: series.damaged.iter().map(ToString::to_string).collect(),
         };
-        for key in series.data {
+        for Series { key, .. } in series.data {
             let Some((first, last)) = self.vault.span(&key).await? else {
                 continue;
             };
@@ -120,14 +121,27 @@ impl Session {
     }
 
     /// Stores one batch, grouped by series. Returns (stored, duplicates).
+    ///
+    /// The CSV names a device by its label only: a label that is a paired device's id takes that
+    /// device's kind (an export of its readings reads back as what it was), an empty one is a
+    /// manual entry, any other is of unknown kind.
     async fn store(&self, rows: Vec<(SeriesKey, Sample)>) -> Result<(u64, u64)> {
+        let paired = self.paired_devices().await?;
         let mut by_series: BTreeMap<SeriesKey, Vec<Sample>> = BTreeMap::new();
         for (key, sample) in rows {
             by_series.entry(key).or_default().push(sample);
         }
         let (mut stored, mut duplicates) = (0, 0);
         for (key, samples) in by_series {
-            let appended = self.vault.append_bulk(&key, samples).await?;
+            let kind = match paired.iter().find(|d| d.id == key.device) {
+                Some(device) => device.kind(),
+                None if key.device.is_empty() => DeviceKind::Manual,
+                None => DeviceKind::Unknown,
+            };
+            let appended = self
+                .vault
+                .append_bulk(&Series { key, kind }, samples)
+                .await?;
             stored += appended.stored;
             duplicates += appended.duplicates;
         }

@@ -30,14 +30,14 @@ impl Session {
             self.vault.list_records(RecordKind::Device).await?;
         let mut latest: Vec<LatestReading> = Vec::new();
         for series in self.vault.series().await?.data {
-            let Some((_, last_hour_end)) = self.vault.span(&series).await? else {
+            let Some((_, last_hour_end)) = self.vault.span(&series.key).await? else {
                 continue;
             };
             // The span is in whole hours: the newest reading is in its last hour.
             let read = self
                 .vault
                 .read_series(
-                    &series,
+                    &series.key,
                     last_hour_end - SignedDuration::from_hours(1),
                     last_hour_end,
                 )
@@ -47,25 +47,25 @@ impl Session {
             };
             if latest
                 .iter()
-                .any(|l| l.metric == series.metric && l.time >= sample.time)
+                .any(|l| l.metric == series.metric() && l.time >= sample.time)
             {
                 continue;
             }
-            let unit = preferences.unit_for(series.metric);
+            let unit = preferences.unit_for(series.metric());
             let Ok(value) = sample.unit.convert(sample.value, unit) else {
                 continue;
             };
-            latest.retain(|l| l.metric != series.metric);
+            latest.retain(|l| l.metric != series.metric());
             latest.push(LatestReading {
-                metric: series.metric,
+                metric: series.metric(),
                 value,
                 unit,
                 time: sample.time,
                 device_name: devices
                     .iter()
-                    .find(|(_, d)| d.id == series.device)
+                    .find(|(_, d)| d.id == series.key.device)
                     .map(|(_, d)| d.name.clone()),
-                device: series.device,
+                device: series.key.device,
             });
         }
         latest.sort_by_key(|l| l.metric);

@@ -5,7 +5,9 @@
 
 mod alerts;
 mod app_info;
+mod background_sharing;
 mod chart;
+mod device_watch;
 mod devices;
 mod error;
 mod history_csv;
@@ -20,24 +22,27 @@ mod trends;
 use std::path::{Path, PathBuf};
 
 pub use app_info::AppInfo;
+pub use background_sharing::{Sharing, SyncSchedule};
 pub use chart::{Chart, ChartPoint, ChartSummary};
+pub use device_watch::{system_central, AlertWatch, DeviceWatch, DevicesUnavailable, WatchSinks};
 pub use devices::{
     adapter_names, scan_devices, BtleCentral, Central, Clock, DeviceCounters, DeviceEvent,
     DeviceReading, DeviceSample, DeviceStatus, HealthService, LinkPolicy, LinkState, PairedDevice,
     Problem, ScanResult, FLAG_DEVICE_TIME,
 };
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, Result, Thing};
 pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
 pub use latest::LatestReading;
 pub use medications::{
     preview_schedule, rfc3339, zone_named, AdherenceSummary, Dose, DoseAction, Medication,
     MedicationAdherence, MedicationDetails, GRACE, ON_TIME,
 };
-pub use preferences::{Preferences, Theme};
+pub use preferences::{NormalRange, Preferences, Theme, RANGED_METRICS};
 pub use reminders::{run_reminders, LocalClock, Reminder, SystemClock};
 pub use session::{IdleLock, Session};
 pub use sharing::{
-    CareTeamDetails, CareTeamStatus, ConsentStatus, LastSync, ShareOptions, SHARE_ACTIONS,
+    AuditAction, CareTeamDetails, CareTeamStatus, ConsentStatus, LastSync, ShareLogEntry,
+    ShareOptions,
 };
 pub use tend_vault::AuditEntry;
 pub use tend_vault::{

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tend_meds::{Adherence, DoseRecord, DoseSchedule, DoseState, ZonePolicy};
 use tend_vault::RecordKind;
 
-use crate::{Error, Result, Session};
+use crate::{error::Thing, Error, Result, Session};
 
 /// A dose left open this long after it was due (or snoozed to) counts as missed.
 pub const GRACE: SignedDuration = SignedDuration::from_mins(60);
@@ -177,9 +177,10 @@ impl Session {
             .await?
             .is_some()
         {
-            return Err(Error::InvalidInput(format!(
-                "a medication called `{id}` is already there"
-            )));
+            return Err(Error::AlreadyExists {
+                what: Thing::Medication,
+                id,
+            });
         }
         let medication = Medication { id, details: new };
         self.vault
@@ -280,11 +281,7 @@ impl Session {
             .filter(|d| d.medication_id == medication_id && d.state.is_open())
             .filter_map(|d| d.due.parse::<Timestamp>().ok())
             .max()
-            .ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "`{medication_id}` has no open dose due now: give --due"
-                ))
-            })
+            .ok_or_else(|| Error::not_found(Thing::Dose, format!("of `{medication_id}` due now")))
     }
 
     /// Records what the patient did about the dose of `medication_id` due at `due`.
@@ -496,11 +493,7 @@ impl Session {
         self.vault
             .get_record(RecordKind::Medication, id)
             .await?
-            .ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "no medication called `{id}` (see `tend meds list`)"
-                ))
-            })
+            .ok_or_else(|| Error::not_found(Thing::Medication, id))
     }
 
     async fn dose_events(&self) -> Result<BTreeMap<(String, Timestamp), DoseEvent>> {
@@ -551,13 +544,21 @@ fn planned(
     until: Timestamp,
     here: &TimeZone,
 ) -> Result<Vec<Zoned>> {
-    tend_meds::plan(
-        &medication.details.schedule,
-        from,
-        until,
-        &planning_zone(medication, here)?,
-    )
-    .map_err(|e| Error::InvalidInput(e.to_string()))
+    // The planner takes windows of at most ten years; a longer one (an export of the whole
+    // history, a consent with history since long ago) is planned a window at a time.
+    let step = SignedDuration::from_hours(24 * (tend_meds::MAX_WINDOW_DAYS - 1));
+    let zone = planning_zone(medication, here)?;
+    let mut doses = Vec::new();
+    let mut start = from;
+    while start < until {
+        let end = start.checked_add(step).map_or(until, |end| end.min(until));
+        doses.extend(
+            tend_meds::plan(&medication.details.schedule, start, end, &zone)
+                .map_err(|e| Error::InvalidInput(e.to_string()))?,
+        );
+        start = end;
+    }
+    Ok(doses)
 }
 
 /// The dose of `medication` due at `due`: a planned one, or any instant for an as-needed one.
@@ -568,7 +569,9 @@ fn planned_dose(medication: &Medication, due: Timestamp, here: &TimeZone) -> Res
     planned(medication, due, due + SignedDuration::from_nanos(1), here)?
         .into_iter()
         .next()
-        .ok_or_else(|| Error::InvalidInput(format!("`{}` has no dose due at {due}", medication.id)))
+        .ok_or_else(|| {
+            Error::not_found(Thing::Dose, format!("of `{}` due at {due}", medication.id))
+        })
 }
 
 pub(crate) fn dose(

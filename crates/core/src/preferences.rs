@@ -11,6 +11,7 @@ use crate::{Error, Result, Session};
 
 const PREFERENCES: &str = "preferences";
 
+/// What the patient chose about how Tend shows their numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
@@ -61,12 +62,55 @@ impl Preferences {
         }
     }
 
-    /// The range alerts watch for `metric` (canonical unit): the patient's, else the default.
-    pub fn alert_range(&self, metric: Metric) -> Option<ReferenceRange> {
+    /// The patient's normal range for `metric`, in its canonical unit: the one they (with their
+    /// clinician) set, else the adult default. The one range charts shade, alerts watch, and the
+    /// app calls "your normal range".
+    pub fn range_for(&self, metric: Metric) -> Option<ReferenceRange> {
         self.thresholds
             .get(&metric)
             .copied()
             .or_else(|| ReferenceRange::adult_default(metric))
+    }
+}
+
+/// One metric's normal range, as the patient sees and edits it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NormalRange {
+    pub metric: Metric,
+    /// The unit `range` and `default` are in: the metric's canonical one.
+    pub unit: Unit,
+    /// What [`Preferences::range_for`] says: the patient's own, else the default.
+    pub range: ReferenceRange,
+    /// The adult default, for "back to the default".
+    pub default: ReferenceRange,
+}
+
+/// The metrics whose normal range the patient sees and may change, in the order shown.
+pub const RANGED_METRICS: [Metric; 7] = [
+    Metric::HeartRate,
+    Metric::Spo2,
+    Metric::Systolic,
+    Metric::Diastolic,
+    Metric::BodyTemperature,
+    Metric::Glucose,
+    Metric::RespiratoryRate,
+];
+
+impl Preferences {
+    /// Every patient-facing normal range.
+    pub fn normal_ranges(&self) -> Vec<NormalRange> {
+        RANGED_METRICS
+            .into_iter()
+            .filter_map(|metric| {
+                Some(NormalRange {
+                    metric,
+                    unit: metric.canonical_unit(),
+                    range: self.range_for(metric)?,
+                    default: ReferenceRange::adult_default(metric)?,
+                })
+            })
+            .collect()
     }
 }
 

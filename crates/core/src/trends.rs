@@ -85,7 +85,9 @@ impl Session {
         resolution: Resolution,
     ) -> Result<Trend> {
         if from >= until {
-            return Err(Error::InvalidInput("--from must be before --until".into()));
+            return Err(Error::InvalidInput(
+                "the start of the range must be before its end".into(),
+            ));
         }
         let unit = metric.canonical_unit();
         let (data, damaged) = match resolution {

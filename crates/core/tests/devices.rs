@@ -10,8 +10,8 @@ use std::{
 use jiff::Timestamp;
 use tend_bluez_sim::{PrivateBus, Sim, SimPeripheral};
 use tend_core::{
-    vitals::Metric, BtleCentral, Clock, DeviceEvent, KeySource, LinkPolicy, LinkState, Passphrase,
-    Session, Tend,
+    vitals::Metric, AlertWatch, BtleCentral, Clock, DeviceEvent, KeySource, LinkPolicy, LinkState,
+    Passphrase, Session, Tend, WatchSinks,
 };
 
 const GLUCOSE: &str = "C0:7E:4D:00:00:05";
@@ -44,7 +44,12 @@ async fn watch_until(
     };
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let policy = policy();
-    let watch = session.watch_devices(central, &SystemClock, &policy, &sink, stop);
+    let alerts = AlertWatch::new(session.preferences().await.expect("preferences"));
+    let sinks = WatchSinks {
+        events: &sink,
+        alerts: &|_| {},
+    };
+    let watch = session.watch_devices(central, &SystemClock, &policy, &alerts, sinks, stop);
     let script = async {
         for _ in 0..750 {
             if enough(&events.lock().unwrap()) {

@@ -4,6 +4,7 @@
 
 pub mod bundle;
 mod category;
+pub mod collection;
 mod consent;
 mod endpoint;
 mod loinc;
@@ -18,7 +19,9 @@ pub use endpoint::{checked_base_url, slug, CareTeam, SignIn};
 pub use loinc::{loinc_code, LoincCode};
 pub use mapping::{DeviceInfo, DoseOutcome, DoseTaken, Measured, ShareItem, IDENTIFIER_SYSTEM};
 pub use smart::{SmartSignIn, SmartTokens};
-pub use sync::{sync, Clock, Queued, RetryPolicy, SyncProgress, SyncReport, SyncStore, Timer};
+pub use sync::{
+    sync, Clock, Interruption, Queued, RetryPolicy, SyncProgress, SyncReport, SyncStore, Timer,
+};
 pub use transport::{Answer, HttpTransport, Post, Transport, TransportError};
 
 /// Why something could not be shared. Never carries health values.
@@ -36,8 +39,6 @@ pub enum Error {
     Transport(#[from] TransportError),
     #[error("the FHIR server's answer was not understood: {0}")]
     Protocol(String),
-    #[error("{0}")]
-    Store(String),
     #[error("sign-in failed: {0}")]
     SignIn(String),
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use tend_vitals::{Metric, Unit};
+use tend_vitals::{DeviceKind, Metric, Unit};
 
 use crate::{loinc, loinc_code, Category, LoincCode};
 
@@ -27,6 +27,9 @@ const STATISTICS: &str = "http://terminology.hl7.org/CodeSystem/observation-stat
 pub struct Measured<'a> {
     /// The series' device label; empty for a manual entry.
     pub device: &'a str,
+    /// What kind of device measured it: decides the coding where the metric alone does not
+    /// (glucose from a CGM is interstitial and summarised as a stream).
+    pub kind: DeviceKind,
     pub metric: Metric,
     pub time: Timestamp,
     pub value: f64,
@@ -103,7 +106,8 @@ pub struct DoseTaken<'a> {
 }
 
 /// Maps readings to Observations. Blood-pressure values of one device at one instant become one
-/// panel; with a `period`, a heart-rate, pulse, breathing-rate, SpO2 or CGM stream with more than
+/// panel; with a `period`, a heart-rate, pulse, breathing-rate, SpO2 or (from a CGM) glucose
+/// stream with more than
 /// one reading in a period (aligned to the Unix epoch) becomes one summary (mean, min, max, count)
 /// over it; without one, every reading is its own Observation.
 /// `device` says what is known of each device label. Battery readings are never mapped.
@@ -123,7 +127,7 @@ pub fn observations(
                 .entry((reading.device, reading.time))
                 .or_default()
                 .push(reading),
-            metric if period_ns > 0 && streams_continuously(metric, reading.device) => streams
+            metric if period_ns > 0 && summarised(metric, reading.kind) => streams
                 .entry((
                     reading.device,
                     metric,
@@ -214,18 +218,14 @@ pub fn device_resource(device: &DeviceInfo, patient: &str) -> Value {
     resource
 }
 
-/// Whether readings of `metric` from `device` come as a stream worth summarising.
-fn streams_continuously(metric: Metric, device: &str) -> bool {
+/// Whether readings of `metric` from a device of `kind` may come as a stream worth summarising
+/// (several in one period). Decided by type, never by a device's label.
+fn summarised(metric: Metric, kind: DeviceKind) -> bool {
     match metric {
         Metric::HeartRate | Metric::PulseRate | Metric::RespiratoryRate | Metric::Spo2 => true,
-        Metric::Glucose => is_cgm(device),
+        Metric::Glucose => kind == DeviceKind::ContinuousGlucoseMonitor,
         _ => false,
     }
-}
-
-/// A glucose series from a continuous monitor: its device label names it one.
-fn is_cgm(device: &str) -> bool {
-    device.to_ascii_lowercase().contains("cgm")
 }
 
 /// The codes, category and profile for one metric's Observation.
@@ -235,7 +235,7 @@ struct Coding {
     profile: Option<&'static str>,
 }
 
-fn coding(metric: Metric, unit: Unit, device: &str) -> Option<Coding> {
+fn coding(metric: Metric, unit: Unit, kind: DeviceKind) -> Option<Coding> {
     let primary = loinc_code(metric)?;
     let vital = |codes, profile| Coding {
         codes,
@@ -252,7 +252,7 @@ fn coding(metric: Metric, unit: Unit, device: &str) -> Option<Coding> {
         Metric::Bmi => vital(vec![primary], "bmi"),
         Metric::Glucose => {
             let molar = unit == Unit::MillimolePerLitre;
-            let code = match (is_cgm(device), molar) {
+            let code = match (kind == DeviceKind::ContinuousGlucoseMonitor, molar) {
                 (true, false) => loinc::CGM_GLUCOSE_MASS,
                 (true, true) => loinc::CGM_GLUCOSE_MOLAR,
                 (false, false) => primary,
@@ -321,7 +321,7 @@ fn observation(codes: &Coding) -> Value {
 }
 
 fn spot(reading: &Measured<'_>, device: &dyn Fn(&str) -> DeviceInfo) -> ShareItem {
-    let codes = coding(reading.metric, reading.unit, reading.device).unwrap_or(Coding {
+    let codes = coding(reading.metric, reading.unit, reading.kind).unwrap_or(Coding {
         codes: Vec::new(),
         category: "vital-signs",
         profile: None,
@@ -350,7 +350,7 @@ fn summary(
     device: &dyn Fn(&str) -> DeviceInfo,
 ) -> ShareItem {
     let first = group[0];
-    let codes = coding(first.metric, first.unit, first.device).unwrap_or(Coding {
+    let codes = coding(first.metric, first.unit, first.kind).unwrap_or(Coding {
         codes: Vec::new(),
         category: "vital-signs",
         profile: None,
@@ -458,6 +458,7 @@ mod tests {
     ) -> Measured<'a> {
         Measured {
             device,
+            kind: DeviceKind::Unknown,
             metric,
             time: ts(time),
             value,
@@ -563,24 +564,47 @@ mod tests {
         );
     }
 
+    /// Issue 13: a paired CGM is labelled by its Bluetooth address; its kind, not its label,
+    /// makes its readings CGM glucose, summarised as a stream.
     #[test]
-    fn cgm_glucose_uses_the_interstitial_codes() {
+    fn cgm_glucose_is_known_by_the_device_kind_never_by_its_label() {
+        let start = ts("2026-03-01T08:00:00Z");
+        let glucose = |label, kind, minutes: i64| Measured {
+            device: label,
+            kind,
+            metric: Metric::Glucose,
+            time: start + SignedDuration::from_mins(minutes),
+            value: 101.0,
+            unit: Unit::MilligramPerDecilitre,
+        };
+        let cgm = DeviceKind::ContinuousGlucoseMonitor;
         let items = observations(
-            &[reading(
-                "Libre CGM",
-                Metric::Glucose,
-                "2026-03-01T08:00:00Z",
-                101.0,
-                Unit::MilligramPerDecilitre,
-            )],
+            &[
+                glucose("C0:7E:4D:00:00:06", cgm, 0),
+                glucose("C0:7E:4D:00:00:06", cgm, 1),
+            ],
             Some(SignedDuration::from_mins(5)),
             &labelled,
         );
+        assert_eq!(items.len(), 1, "two CGM readings in 5 minutes: one summary");
         assert_eq!(items[0].resource["code"]["coding"][0]["code"], "99504-3");
+        assert!(items[0].resource.get("effectivePeriod").is_some());
         assert_eq!(
             items[0].resource["category"][0]["coding"][0]["code"],
             "laboratory"
         );
+        // A meter whose name happens to say "CGM" is still a meter: spot readings, 41653-7.
+        let meter = DeviceKind::GlucoseMeter;
+        let items = observations(
+            &[
+                glucose("My CGM-style meter", meter, 0),
+                glucose("My CGM-style meter", meter, 1),
+            ],
+            Some(SignedDuration::from_mins(5)),
+            &labelled,
+        );
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].resource["code"]["coding"][0]["code"], "41653-7");
     }
 
     #[test]
@@ -620,6 +644,7 @@ mod tests {
         let readings: Vec<Measured<'_>> = (0..600)
             .map(|s| Measured {
                 device: "strap",
+                kind: DeviceKind::HeartRateMonitor,
                 metric: Metric::HeartRate,
                 time: start + SignedDuration::from_secs(s),
                 value: 60.0 + (s % 10) as f64,

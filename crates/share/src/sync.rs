@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::{
     bundle::{self, EntryOutcome},
     transport::{Post, Transport, TransportError},
-    CareTeam, ConsentSet, Result, ShareItem,
+    CareTeam, ConsentSet, ShareItem,
 };
 
 /// An outbox item of this care team.
@@ -28,29 +28,66 @@ pub trait Timer: Clock {
     fn sleep(&self, duration: SignedDuration) -> impl Future<Output = ()> + Send;
 }
 
-/// Where the sync keeps its state: the vault, behind the core crate.
+/// Where the sync keeps its state: the vault, behind the core crate. Its failures keep their
+/// own type (and code) through the sync: a tampered vault found mid-sync is reported as such.
 pub trait SyncStore: Sync {
+    type Error: From<crate::Error> + Send;
     /// Every item queued for this care team, oldest first.
-    fn queued(&self) -> impl Future<Output = Result<Vec<Queued>>> + Send;
+    fn queued(&self) -> impl Future<Output = Result<Vec<Queued>, Self::Error>> + Send;
     /// The consents this care team holds right now (read fresh: a revocation counts at once).
-    fn consents(&self) -> impl Future<Output = Result<ConsentSet>> + Send;
+    fn consents(&self) -> impl Future<Output = Result<ConsentSet, Self::Error>> + Send;
     /// The server confirmed these: they leave the outbox and the audit log says so.
-    fn delivered(&self, items: &[&Queued]) -> impl Future<Output = Result<()>> + Send;
+    fn delivered(&self, items: &[&Queued]) -> impl Future<Output = Result<(), Self::Error>> + Send;
     /// Consent no longer covers these: they leave the outbox unsent.
-    fn withheld(&self, items: &[&Queued]) -> impl Future<Output = Result<()>> + Send;
+    fn withheld(&self, items: &[&Queued]) -> impl Future<Output = Result<(), Self::Error>> + Send;
     /// The server refused this one: it leaves the outbox and the audit log keeps the message.
-    fn refused(&self, item: &Queued, message: &str) -> impl Future<Output = Result<()>> + Send;
+    fn refused(
+        &self,
+        item: &Queued,
+        message: &str,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
     /// Sending failed for now: try these again from `at`.
     fn retry_later(
         &self,
         items: &[&Queued],
         at: Timestamp,
-    ) -> impl Future<Output = Result<()>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
     /// The access token to send, if the endpoint uses one.
-    fn access_token(&self) -> impl Future<Output = Result<Option<String>>> + Send;
+    fn access_token(&self) -> impl Future<Output = Result<Option<String>, Self::Error>> + Send;
     /// A fresh access token after the server refused the last one; `None` if there is no way
     /// to get one without the patient signing in again.
-    fn refresh_access_token(&self) -> impl Future<Output = Result<Option<String>>> + Send;
+    fn refresh_access_token(
+        &self,
+    ) -> impl Future<Output = Result<Option<String>, Self::Error>> + Send;
+}
+
+/// Why a sync run stopped before the outbox was empty. What is left stays queued and goes on
+/// the next sync; each shell says it in its own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Interruption {
+    /// The server could not be reached, or kept failing, within one run's attempts.
+    Unreachable,
+    /// The server refused the sign-in and no fresh token could be had: sign in again.
+    SignedOut,
+    /// The server asked to wait longer than one run waits.
+    ServerBusy {
+        #[cfg_attr(feature = "specta", specta(type = u32))]
+        retry_after_s: u64,
+    },
+}
+
+impl std::fmt::Display for Interruption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Interruption::Unreachable => f.write_str("the care team's server is not reachable"),
+            Interruption::SignedOut => f.write_str("the care team's server refused the sign-in"),
+            Interruption::ServerBusy { retry_after_s } => {
+                write!(f, "the care team's server asked to wait {retry_after_s} s")
+            }
+        }
+    }
 }
 
 /// How hard to try.
@@ -113,9 +150,8 @@ pub struct SyncReport {
     /// Request bytes sent, retries included.
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub bytes_sent: u64,
-    /// Set when the run stopped early (server unreachable, sign-in needed); what is left stays
-    /// queued and goes next time.
-    pub interrupted: Option<String>,
+    /// Set when the run stopped early; what is left stays queued and goes next time.
+    pub interrupted: Option<Interruption>,
 }
 
 /// Sends everything queued for `team` that its consents still allow.
@@ -126,7 +162,7 @@ pub async fn sync<S: SyncStore, T: Transport, C: Timer>(
     clock: &C,
     policy: &RetryPolicy,
     progress: &mut (dyn FnMut(SyncProgress) + Send),
-) -> Result<SyncReport> {
+) -> Result<SyncReport, S::Error> {
     let mut report = SyncReport::default();
     let mut token = store.access_token().await?;
     let mut jitter = Jitter::new(clock.now());
@@ -219,7 +255,7 @@ pub async fn sync<S: SyncStore, T: Transport, C: Timer>(
 enum Sent {
     Done,
     Refused(String),
-    Stop(String),
+    Stop(Interruption),
 }
 
 /// Sends one bundle until the server confirms it, refuses it, or the run must stop.
@@ -234,11 +270,12 @@ async fn send_bundle<S: SyncStore, T: Transport, C: Timer>(
     token: &mut Option<String>,
     jitter: &mut Jitter,
     batch: &[&Queued],
-) -> Result<Sent> {
+) -> Result<Sent, S::Error> {
     let items: Vec<&ShareItem> = batch.iter().map(|q| &q.item).collect();
     let tx = bundle::transaction(&items, team);
     let body = serde_json::to_vec(&tx.bundle)
-        .map_err(|_| crate::Error::Protocol("the bundle cannot be written".into()))?;
+        .map_err(|_| crate::Error::Protocol("the bundle cannot be written".into()))
+        .map_err(S::Error::from)?;
     let entries = tx.bundle["entry"].as_array().map_or(0, Vec::len);
     let mut refreshed = false;
     let mut attempt = 0;
@@ -280,9 +317,7 @@ async fn send_bundle<S: SyncStore, T: Transport, C: Timer>(
             }
             Ok(answer) if answer.status == 401 => {
                 if refreshed {
-                    return Ok(Sent::Stop(
-                        "the care team's server refused the sign-in: sign in again".into(),
-                    ));
+                    return Ok(Sent::Stop(Interruption::SignedOut));
                 }
                 refreshed = true;
                 match store.refresh_access_token().await? {
@@ -291,11 +326,7 @@ async fn send_bundle<S: SyncStore, T: Transport, C: Timer>(
                         attempt -= 1;
                         continue;
                     }
-                    None => {
-                        return Ok(Sent::Stop(
-                            "the care team's server refused the sign-in: sign in again".into(),
-                        ))
-                    }
+                    None => return Ok(Sent::Stop(Interruption::SignedOut)),
                 }
             }
             Ok(answer) if answer.status == 429 || answer.status == 503 => {
@@ -303,11 +334,10 @@ async fn send_bundle<S: SyncStore, T: Transport, C: Timer>(
                     .retry_after
                     .as_deref()
                     .and_then(|h| retry_after(h, clock.now()));
-                if asked.is_some_and(|d| d > policy.max_retry_after) {
-                    return Ok(Sent::Stop(format!(
-                        "the server asked to wait {} s",
-                        asked.map_or(0, |d| d.as_secs())
-                    )));
+                if let Some(asked) = asked.filter(|d| *d > policy.max_retry_after) {
+                    return Ok(Sent::Stop(Interruption::ServerBusy {
+                        retry_after_s: asked.as_secs().unsigned_abs(),
+                    }));
                 }
                 asked.unwrap_or_else(|| backoff(policy, attempt, jitter))
             }
@@ -325,9 +355,7 @@ async fn send_bundle<S: SyncStore, T: Transport, C: Timer>(
             }
         };
         if attempt >= policy.max_attempts {
-            return Ok(Sent::Stop(
-                "the care team's server is not reachable right now; the rest goes next time".into(),
-            ));
+            return Ok(Sent::Stop(Interruption::Unreachable));
         }
         clock.sleep(wait).await;
     }

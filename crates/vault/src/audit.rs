@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use ring::digest::{digest, SHA256};
 use serde::{Deserialize, Serialize};
 
-use crate::{meta, timeseries::aad, Error, Result, Vault};
+use crate::{meta, seal::aad, Error, Result, Vault};
 
 /// One audited event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

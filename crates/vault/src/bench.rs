@@ -5,9 +5,9 @@ use std::{path::Path, time::Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
-use tend_vitals::{Metric, Unit};
+use tend_vitals::{DeviceKind, Metric, Unit};
 
-use crate::{database, Error, KeySource, Passphrase, Result, Sample, SeriesKey, Vault};
+use crate::{database, Error, KeySource, Passphrase, Result, Sample, Series, Vault};
 
 /// Readings per `append_bulk` call: what an import hands the vault at a time.
 const BATCH: usize = 1 << 20;
@@ -70,10 +70,11 @@ pub async fn bench(readings: u64, scratch: &Path) -> Result<VaultBench> {
         KeySource::Passphrase(Passphrase::new("benchmark passphrase")?),
     )
     .await?;
-    let series = SeriesKey {
-        device: "bench strap".into(),
-        metric: Metric::HeartRate,
-    };
+    let series = Series::new(
+        "bench strap",
+        Metric::HeartRate,
+        DeviceKind::HeartRateMonitor,
+    );
     // Batches are handed over owned, as an import does: copying them is not the vault's work.
     let batches: Vec<Vec<Sample>> = samples.chunks(BATCH).map(<[Sample]>::to_vec).collect();
     let timer = Instant::now();

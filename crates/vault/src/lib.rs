@@ -6,6 +6,7 @@
 mod audit;
 mod bench;
 mod chunk_codec;
+mod damage;
 mod database;
 mod erase;
 mod key_source;
@@ -22,15 +23,16 @@ mod vault;
 
 pub use audit::AuditEntry;
 pub use bench::{bench, VaultBench};
+pub use damage::Damage;
 pub use database::FORMAT_VERSION;
 pub use erase::{erase, Erased};
 pub use key_source::{KeyProtection, KeySource, Passphrase};
 pub use outbox::OutboxItem;
 pub use records::RecordKind;
-pub use sample::{Sample, SeriesKey};
+pub use sample::{Sample, Series, SeriesKey};
 pub use seal::DataKey;
 pub use status::{inspect, VaultStatus};
-pub use timeseries::{Appended, Bucket, BulkAppended, Damage, RangeRead, SeriesSample};
+pub use timeseries::{Appended, Bucket, BulkAppended, RangeRead, SeriesSample};
 pub use vault::Vault;
 
 /// Why the vault could not do what was asked. Never carries health values or key material.

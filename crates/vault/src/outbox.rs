@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::{timeseries::aad, Error, Result, Vault};
+use crate::{seal::aad, Error, Result, Vault};
 
 /// One item waiting to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::{timeseries::aad, Error, Result, Vault};
+use crate::{seal::aad, Error, Result, Vault};
 
 /// The kinds of record the vault keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use sqlx::SqliteConnection;
 
 use crate::{
-    seal::Keys,
-    timeseries::{aad, damage, Damage, HOUR_NS},
+    damage::{damage, Damage},
+    sample::HOUR_NS,
+    seal::{aad, Keys},
     Error, Result, Vault,
 };
 

@@ -1,7 +1,7 @@
 //! What the vault stores for one reading, and which series it belongs to.
 
 use jiff::Timestamp;
-use tend_vitals::{Metric, Unit};
+use tend_vitals::{DeviceKind, Metric, Unit};
 
 use crate::{Error, Result};
 
@@ -18,13 +18,46 @@ pub struct Sample {
     pub flags: u16,
 }
 
-/// A time series: one metric from one source. `device` is a free label; empty for manual entries.
+/// Which time series: one metric from one source. `device` is a free label (a paired device's
+/// id, an imported file's source name); empty for manual entries.
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 pub struct SeriesKey {
     pub device: String,
     pub metric: Metric,
+}
+
+/// A time series as stored: which one, and the kind of device its source is (kept sealed with
+/// its name; a series first written before kinds were kept reads as `Unknown`).
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct Series {
+    #[serde(flatten)]
+    pub key: SeriesKey,
+    #[serde(default)]
+    pub kind: DeviceKind,
+}
+
+impl Series {
+    pub fn new(device: impl Into<String>, metric: Metric, kind: DeviceKind) -> Series {
+        Series {
+            key: SeriesKey {
+                device: device.into(),
+                metric,
+            },
+            kind,
+        }
+    }
+
+    pub fn metric(&self) -> Metric {
+        self.key.metric
+    }
+
+    pub fn device(&self) -> &str {
+        &self.key.device
+    }
 }
 
 impl Sample {
@@ -46,6 +79,9 @@ impl Sample {
         Ok(())
     }
 }
+
+/// An hour in nanoseconds: the unit of the time keys kept in clear.
+pub(crate) const HOUR_NS: i64 = 3_600_000_000_000;
 
 /// Nanoseconds since the Unix epoch, as chunks store time.
 pub(crate) fn time_ns(time: Timestamp) -> Result<i64> {

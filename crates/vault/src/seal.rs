@@ -14,6 +14,16 @@ use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 
+/// Associated data for a sealed blob: a domain naming what it is and the numbers that place it
+/// (series, time keys, sequence), so a blob moved to another place fails to open.
+pub(crate) fn aad(domain: &[u8], numbers: &[i64]) -> Vec<u8> {
+    let mut out = domain.to_vec();
+    for n in numbers {
+        out.extend_from_slice(&n.to_le_bytes());
+    }
+    out
+}
+
 /// Bytes a sealed blob adds to its plaintext.
 pub const SEAL_OVERHEAD: usize = NONCE_LEN + 16;
 

@@ -9,13 +9,15 @@ use std::collections::HashSet;
 
 use jiff::{SignedDuration, Timestamp};
 use sqlx::SqliteConnection;
-use tend_vitals::Metric;
+use tend_vitals::{DeviceKind, Metric};
 
 use crate::{
     chunk_codec,
+    damage::{damage, Damage},
     rollup::{self, Aggregate, Level},
-    sample::time_ns,
-    Error, Result, Sample, SeriesKey, Vault,
+    sample::{time_ns, HOUR_NS},
+    seal::aad,
+    Error, Result, Sample, Series, SeriesKey, Vault,
 };
 
 /// Samples per sealed chunk: large enough that per-chunk overhead vanishes, small enough that a
@@ -23,7 +25,6 @@ use crate::{
 const CHUNK_MAX: usize = 4096;
 /// Live readings are compacted into a chunk once a series has this many pending.
 const COMPACT_AT: i64 = 512;
-pub(crate) const HOUR_NS: i64 = 3_600_000_000_000;
 
 /// What happened to one live reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,25 +41,6 @@ pub struct BulkAppended {
     pub duplicates: u64,
 }
 
-/// A sealed piece of the vault that failed its integrity check: reported, never silently skipped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Damage {
-    pub what: &'static str,
-    /// The hours the damaged piece covers (as far as its clear keys tell).
-    pub from: Timestamp,
-    pub until: Timestamp,
-}
-
-impl std::fmt::Display for Damage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "a sealed {} covering {} to {} failed its integrity check; its readings are left out",
-            self.what, self.from, self.until
-        )
-    }
-}
-
 /// Data read from the vault, with whatever could not be read reported beside it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RangeRead<T> {
@@ -69,7 +51,7 @@ pub struct RangeRead<T> {
 /// One sample and the series it belongs to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesSample {
-    pub series: SeriesKey,
+    pub series: Series,
     pub sample: Sample,
 }
 
@@ -85,8 +67,8 @@ pub struct Bucket {
 
 impl Vault {
     /// Stores one reading as it arrives, durably, before returning.
-    pub async fn append_live(&self, series: &SeriesKey, sample: Sample) -> Result<Appended> {
-        sample.validate(series.metric)?;
+    pub async fn append_live(&self, series: &Series, sample: Sample) -> Result<Appended> {
+        sample.validate(series.metric())?;
         let t = time_ns(sample.time)?;
         let hour = t.div_euclid(HOUR_NS);
         let mut tx = self.write().await?;
@@ -113,7 +95,7 @@ impl Vault {
             .await?;
         tx.commit().await?;
         if pending >= COMPACT_AT {
-            self.compact(series_id, series.metric).await?;
+            self.compact(series_id, series.metric()).await?;
         }
         Ok(Appended::Stored)
     }
@@ -122,12 +104,12 @@ impl Vault {
     /// straight into chunks, in one transaction.
     pub async fn append_bulk(
         &self,
-        series: &SeriesKey,
+        series: &Series,
         mut samples: Vec<Sample>,
     ) -> Result<BulkAppended> {
         for (i, sample) in samples.iter().enumerate() {
             sample
-                .validate(series.metric)
+                .validate(series.metric())
                 .map_err(|e| Error::InvalidInput(format!("reading {}: {e}", i + 1)))?;
         }
         if samples.is_empty() {
@@ -158,7 +140,7 @@ impl Vault {
                 !same_time && s.sequence.is_none_or(|q| !sequences.contains(&q))
             });
         }
-        self.write_chunks(&mut tx, series_id, series.metric, &samples)
+        self.write_chunks(&mut tx, series_id, series.metric(), &samples)
             .await?;
         tx.commit().await?;
         let stored = samples.len() as u64;
@@ -172,14 +154,14 @@ impl Vault {
     /// before closing to leave a compact file).
     pub async fn flush(&self) -> Result<()> {
         let (series, _) = self.all_series().await?;
-        for (id, key) in series {
-            self.compact(id, key.metric).await?;
+        for (id, series) in series {
+            self.compact(id, series.metric()).await?;
         }
         Ok(())
     }
 
     /// Every series in the vault.
-    pub async fn series(&self) -> Result<RangeRead<Vec<SeriesKey>>> {
+    pub async fn series(&self) -> Result<RangeRead<Vec<Series>>> {
         let (series, damaged) = self.all_series().await?;
         Ok(RangeRead {
             data: series.into_iter().map(|(_, key)| key).collect(),
@@ -238,7 +220,7 @@ impl Vault {
         let (series, mut damaged) = self.all_series().await?;
         let mut conn = self.pool.acquire().await?;
         let mut data = Vec::new();
-        for (id, key) in series.into_iter().filter(|(_, k)| k.metric == metric) {
+        for (id, key) in series.into_iter().filter(|(_, s)| s.metric() == metric) {
             let (samples, more) = self.load_range(&mut conn, id, from, until).await?;
             damaged.extend(more);
             data.extend(samples.into_iter().map(|sample| SeriesSample {
@@ -277,7 +259,7 @@ impl Vault {
             .rev()
             .find(|l| width_ns % l.width_ns() == 0);
 
-        for (id, key) in series.into_iter().filter(|(_, k)| k.metric == metric) {
+        for (id, key) in series.into_iter().filter(|(_, s)| s.metric() == metric) {
             let raw = match level {
                 Some(level) => {
                     let (rolled, more) = rollup::read(
@@ -321,7 +303,7 @@ impl Vault {
                 if (start..end).contains(&t) {
                     let value = sample
                         .unit
-                        .convert(sample.value, key.metric.canonical_unit())
+                        .convert(sample.value, key.metric().canonical_unit())
                         .map_err(|_| Error::Corrupt)?;
                     buckets
                         .entry(t.div_euclid(width_ns))
@@ -447,25 +429,58 @@ impl Vault {
             .await?)
     }
 
-    /// The id of a series, created on first use.
-    async fn series_id(&self, conn: &mut SqliteConnection, series: &SeriesKey) -> Result<i64> {
-        if let Some(id) = self.find_series(conn, series).await? {
-            return Ok(id);
-        }
-        let tag = self.series_tag(series);
-        let mut nonces = Vault::nonces(conn, 1).await?;
-        let plain = serde_json::to_vec(series).map_err(|_| Error::Corrupt)?;
-        let sealed = self.keys.seal(nonces.take()?, &series_aad(&tag), &plain)?;
-        Ok(
-            sqlx::query_scalar("INSERT INTO series (tag, sealed) VALUES (?, ?) RETURNING id")
+    /// The id of a series, created on first use. A series whose device kind was not known when
+    /// it was first written (`Unknown`) takes the kind given now.
+    async fn series_id(&self, conn: &mut SqliteConnection, series: &Series) -> Result<i64> {
+        let tag = self.series_tag(&series.key);
+        let found: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT id, sealed FROM series WHERE tag = ?")
+                .bind(&tag)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let seal = async |conn: &mut SqliteConnection| -> Result<Vec<u8>> {
+            let mut nonces = Vault::nonces(conn, 1).await?;
+            let plain = serde_json::to_vec(series).map_err(|_| Error::Corrupt)?;
+            self.keys.seal(nonces.take()?, &series_aad(&tag), &plain)
+        };
+        match found {
+            Some((id, sealed)) => {
+                if series.kind != DeviceKind::Unknown {
+                    let stored: Series = self.open_series(&tag, &sealed)?;
+                    if stored.kind == DeviceKind::Unknown {
+                        let sealed = seal(conn).await?;
+                        sqlx::query("UPDATE series SET sealed = ? WHERE id = ?")
+                            .bind(sealed)
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                }
+                Ok(id)
+            }
+            None => {
+                let sealed = seal(conn).await?;
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO series (tag, sealed) VALUES (?, ?) RETURNING id",
+                )
                 .bind(&tag)
                 .bind(sealed)
                 .fetch_one(&mut *conn)
-                .await?,
-        )
+                .await?)
+            }
+        }
     }
 
-    async fn all_series(&self) -> Result<(Vec<(i64, SeriesKey)>, Vec<Damage>)> {
+    /// A series' sealed name; `Tampered` when it fails its integrity check.
+    fn open_series(&self, tag: &[u8], sealed: &[u8]) -> Result<Series> {
+        let plain = self
+            .keys
+            .open(&series_aad(tag), sealed)
+            .map_err(|_| Error::Tampered)?;
+        serde_json::from_slice(&plain).map_err(|_| Error::Tampered)
+    }
+
+    async fn all_series(&self) -> Result<(Vec<(i64, Series)>, Vec<Damage>)> {
         let rows: Vec<(i64, Vec<u8>, Vec<u8>)> =
             sqlx::query_as("SELECT id, tag, sealed FROM series ORDER BY id")
                 .fetch_all(&self.pool)
@@ -473,14 +488,9 @@ impl Vault {
         let mut series = Vec::with_capacity(rows.len());
         let mut damaged = Vec::new();
         for (id, tag, sealed) in rows {
-            match self
-                .keys
-                .open(&series_aad(&tag), &sealed)
-                .ok()
-                .and_then(|plain| serde_json::from_slice(&plain).ok())
-            {
-                Some(key) => series.push((id, key)),
-                None => damaged.push(Damage {
+            match self.open_series(&tag, &sealed) {
+                Ok(key) => series.push((id, key)),
+                Err(_) => damaged.push(Damage {
                     what: "series name",
                     from: Timestamp::MIN,
                     until: Timestamp::MAX,
@@ -579,14 +589,6 @@ fn same_reading(a: &Sample, b: &Sample) -> bool {
     a.time == b.time || (a.sequence.is_some() && a.sequence == b.sequence)
 }
 
-pub(crate) fn damage(what: &'static str, first_hour: i64, last_hour: i64) -> Result<Damage> {
-    Ok(Damage {
-        what,
-        from: crate::sample::from_ns(first_hour.saturating_mul(HOUR_NS))?,
-        until: crate::sample::from_ns((last_hour + 1).saturating_mul(HOUR_NS))?,
-    })
-}
-
 /// Associated data: binds a sealed blob to its series, its time keys and the format version, so
 /// a blob moved to another series or time slot fails to open.
 fn chunk_aad(series_id: i64, first_hour: i64, last_hour: i64) -> Vec<u8> {
@@ -599,12 +601,4 @@ fn pending_aad(series_id: i64, hour: i64) -> Vec<u8> {
 
 fn series_aad(tag: &[u8]) -> Vec<u8> {
     [b"tend/series/v1".as_slice(), tag].concat()
-}
-
-pub(crate) fn aad(domain: &[u8], numbers: &[i64]) -> Vec<u8> {
-    let mut out = domain.to_vec();
-    for n in numbers {
-        out.extend_from_slice(&n.to_le_bytes());
-    }
-    out
 }

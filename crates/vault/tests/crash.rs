@@ -8,8 +8,8 @@
 use std::io::{BufRead, BufReader};
 
 use jiff::Timestamp;
-use tend_vault::{KeySource, Passphrase, Sample, SeriesKey, Vault};
-use tend_vitals::{Metric, Unit};
+use tend_vault::{KeySource, Passphrase, Sample, Series, Vault};
+use tend_vitals::{DeviceKind, Metric, Unit};
 
 const CHILD: &str = "TEND_CRASH_CHILD";
 const DAY0: i64 = 1_767_225_600;
@@ -18,11 +18,8 @@ fn key() -> KeySource {
     KeySource::Passphrase(Passphrase::new("crash test passphrase").expect("long enough"))
 }
 
-fn series() -> SeriesKey {
-    SeriesKey {
-        device: "strap".into(),
-        metric: Metric::HeartRate,
-    }
+fn series() -> Series {
+    Series::new("strap", Metric::HeartRate, DeviceKind::HeartRateMonitor)
 }
 
 fn sample(second: i64) -> Sample {
@@ -79,7 +76,7 @@ async fn readings_acknowledged_before_a_kill_survive_it() -> Result<(), Box<dyn 
     let vault = Vault::unlock(dir.path(), key()).await?;
     let read = vault
         .read_series(
-            &series(),
+            &series().key,
             Timestamp::from_second(DAY0)?,
             Timestamp::from_second(DAY0 + 1_000_000)?,
         )

@@ -11,8 +11,8 @@ use std::{
 };
 
 use jiff::Timestamp;
-use tend_vault::{Error, KeyProtection, KeySource, Sample, SeriesKey, Vault, VaultStatus};
-use tend_vitals::{Metric, Unit};
+use tend_vault::{Error, KeyProtection, KeySource, Sample, Series, Vault, VaultStatus};
+use tend_vitals::{DeviceKind, Metric, Unit};
 
 /// A session bus and a Secret Service on it, killed on drop.
 struct SecretService {
@@ -106,10 +106,7 @@ async fn the_key_lives_in_the_secret_service_and_erase_removes_it(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let _service = SecretService::start();
     let dir = tempfile::tempdir()?;
-    let series = SeriesKey {
-        device: "strap".into(),
-        metric: Metric::HeartRate,
-    };
+    let series = Series::new("strap", Metric::HeartRate, DeviceKind::HeartRateMonitor);
     let sample = Sample {
         time: Timestamp::from_second(1_767_225_600)?,
         value: 72.0,
@@ -133,7 +130,7 @@ async fn the_key_lives_in_the_secret_service_and_erase_removes_it(
     let vault = Vault::unlock(dir.path(), KeySource::Keychain).await?;
     let read = vault
         .read_series(
-            &series,
+            &series.key,
             sample.time,
             sample.time + jiff::SignedDuration::from_secs(1),
         )

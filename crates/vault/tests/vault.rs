@@ -2,8 +2,8 @@
 #![allow(clippy::expect_used)] // helpers here are test code: a panic is a failed test
 
 use jiff::{SignedDuration, Timestamp};
-use tend_vault::{Appended, Error, KeySource, Passphrase, Sample, SeriesKey, Vault, VaultStatus};
-use tend_vitals::{Metric, Unit};
+use tend_vault::{Appended, Error, KeySource, Passphrase, Sample, Series, Vault, VaultStatus};
+use tend_vitals::{DeviceKind, Metric, Unit};
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
@@ -11,11 +11,8 @@ fn passphrase(text: &str) -> KeySource {
     KeySource::Passphrase(Passphrase::new(text).expect("long enough"))
 }
 
-fn heart_rate(device: &str) -> SeriesKey {
-    SeriesKey {
-        device: device.into(),
-        metric: Metric::HeartRate,
-    }
+fn heart_rate(device: &str) -> Series {
+    Series::new(device, Metric::HeartRate, DeviceKind::HeartRateMonitor)
 }
 
 /// 1 Hz heart rate from `start` (seconds since the epoch).
@@ -144,10 +141,7 @@ async fn live_and_bulk_readings_are_stored_once_and_read_back_exactly() -> TestR
     // A half-open window, and another series that is not mixed in.
     vault
         .append_live(
-            &SeriesKey {
-                device: "cuff".into(),
-                metric: Metric::Systolic,
-            },
+            &Series::new("cuff", Metric::Systolic, DeviceKind::BloodPressureMonitor),
             Sample {
                 unit: Unit::MillimetreOfMercury,
                 ..all[0]
@@ -494,7 +488,7 @@ async fn two_handles_on_one_file_write_at_once_without_losing_or_refusing() -> T
     Ok(())
 }
 
-async fn append_all(vault: &Vault, series: &SeriesKey, samples: &[Sample]) -> Result<(), Error> {
+async fn append_all(vault: &Vault, series: &Series, samples: &[Sample]) -> Result<(), Error> {
     for sample in samples {
         vault.append_live(series, *sample).await?;
     }

@@ -10,7 +10,9 @@ use crate::{Error, Metric};
 /// The kind of device that measured a reading. It decides what a reading means where the metric
 /// alone does not: glucose from a CGM is interstitial and continuous, from a meter capillary and
 /// spot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
@@ -25,6 +27,7 @@ pub enum DeviceKind {
     /// Entered by hand.
     Manual,
     /// Brought in from a file that did not say what measured it.
+    #[default]
     Unknown,
 }
 

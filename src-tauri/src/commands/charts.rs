@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use tauri::State;
-use tend_core::{vitals::Metric, Chart, IdleLock, Preferences, Resolution};
+use tend_core::{
+    vitals::Metric, Chart, DeviceWatch, IdleLock, NormalRange, Preferences, Resolution,
+};
 
 use super::with_session;
-use crate::{devices::DeviceHub, IpcError};
+use crate::IpcError;
 
 /// The metrics that have readings: what the Trends screen offers.
 #[tauri::command]
@@ -35,6 +37,19 @@ pub async fn chart(
     .await
 }
 
+/// The patient's normal range of each measurement that has one: what charts shade and alerts
+/// watch.
+#[tauri::command]
+#[specta::specta]
+pub async fn normal_ranges(
+    sessions: State<'_, Arc<IdleLock>>,
+) -> Result<Vec<NormalRange>, IpcError> {
+    with_session(&sessions, async |s| {
+        Ok(s.preferences().await?.normal_ranges())
+    })
+    .await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn preferences(sessions: State<'_, Arc<IdleLock>>) -> Result<Preferences, IpcError> {
@@ -45,10 +60,10 @@ pub async fn preferences(sessions: State<'_, Arc<IdleLock>>) -> Result<Preferenc
 #[specta::specta]
 pub async fn set_preferences(
     sessions: State<'_, Arc<IdleLock>>,
-    hub: State<'_, Arc<DeviceHub>>,
+    watch: State<'_, Arc<DeviceWatch>>,
     preferences: Preferences,
 ) -> Result<Preferences, IpcError> {
     let saved = with_session(&sessions, async |s| s.set_preferences(preferences).await).await?;
-    hub.use_preferences(saved.clone());
+    watch.use_preferences(saved.clone());
     Ok(saved)
 }

@@ -6,12 +6,12 @@ use std::{sync::Arc, time::Duration};
 use serde::Serialize;
 use tauri::{ipc::Channel, State};
 use tend_core::{
-    BtleCentral, DeviceEvent, DeviceStatus, IdleLock, LatestReading, PairedDevice, ScanResult,
-    SystemClock,
+    DeviceEvent, DeviceStatus, DeviceWatch, DevicesUnavailable, IdleLock, LatestReading,
+    PairedDevice, ScanResult, SystemClock,
 };
 
 use super::with_session;
-use crate::{devices::DeviceHub, IpcError};
+use crate::{devices::DeviceChannels, IpcError};
 
 /// How long pairing looks for the chosen device before giving up.
 const PAIR_SCAN: Duration = Duration::from_secs(3);
@@ -23,7 +23,7 @@ pub async fn scan_devices(
     sessions: State<'_, Arc<IdleLock>>,
     seconds: u8,
 ) -> Result<Vec<ScanResult>, IpcError> {
-    let central = BtleCentral::open().await.map_err(tend_core::Error::from)?;
+    let central = tend_core::system_central().await?;
     let duration = Duration::from_secs(u64::from(seconds.clamp(1, 30)));
     with_session(&sessions, async |s| {
         s.scan_devices(&central, duration).await
@@ -36,15 +36,15 @@ pub async fn scan_devices(
 #[specta::specta]
 pub async fn pair_device(
     sessions: State<'_, Arc<IdleLock>>,
-    hub: State<'_, Arc<DeviceHub>>,
+    watch: State<'_, Arc<DeviceWatch>>,
     id: String,
 ) -> Result<PairedDevice, IpcError> {
-    let central = BtleCentral::open().await.map_err(tend_core::Error::from)?;
+    let central = tend_core::system_central().await?;
     let paired = with_session(&sessions, async |s| {
         s.pair_device(&central, &id, &SystemClock, PAIR_SCAN).await
     })
     .await?;
-    hub.restart();
+    watch.restart();
     Ok(paired)
 }
 
@@ -53,11 +53,11 @@ pub async fn pair_device(
 #[specta::specta]
 pub async fn forget_device(
     sessions: State<'_, Arc<IdleLock>>,
-    hub: State<'_, Arc<DeviceHub>>,
+    watch: State<'_, Arc<DeviceWatch>>,
     id: String,
 ) -> Result<bool, IpcError> {
     let forgotten = with_session(&sessions, async |s| s.forget_device(&id).await).await?;
-    hub.restart();
+    watch.restart();
     Ok(forgotten)
 }
 
@@ -65,15 +65,15 @@ pub async fn forget_device(
 #[derive(Debug, Serialize, specta::Type)]
 pub struct Devices {
     pub devices: Vec<DeviceStatus>,
-    pub unavailable: Option<String>,
+    pub unavailable: Option<DevicesUnavailable>,
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn devices(hub: State<'_, Arc<DeviceHub>>) -> Devices {
+pub fn devices(watch: State<'_, Arc<DeviceWatch>>) -> Devices {
     Devices {
-        devices: hub.statuses(),
-        unavailable: hub.unavailable(),
+        devices: watch.statuses(),
+        unavailable: watch.unavailable(),
     }
 }
 
@@ -81,8 +81,8 @@ pub fn devices(hub: State<'_, Arc<DeviceHub>>) -> Devices {
 /// progress, problems) to `channel`.
 #[tauri::command]
 #[specta::specta]
-pub fn watch_devices(hub: State<'_, Arc<DeviceHub>>, channel: Channel<DeviceEvent>) {
-    hub.subscribe(channel);
+pub fn watch_devices(channels: State<'_, Arc<DeviceChannels>>, channel: Channel<DeviceEvent>) {
+    channels.subscribe(channel);
 }
 
 /// The newest reading of each metric, for Today.

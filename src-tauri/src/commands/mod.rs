@@ -25,6 +25,14 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
         .constant("VAULT_LOCKED_EVENT", crate::VAULT_LOCKED)
         .constant("SHARE_SYNCED_EVENT", crate::sharing::EVENT)
         .constant("ALERT_EVENT", crate::devices::ALERT_EVENT)
+        // The vocabulary the UI shows: each metric's canonical unit, as core defines it.
+        .constant(
+            "CANONICAL_UNITS",
+            tend_core::vitals::Metric::ALL
+                .into_iter()
+                .map(|m| (m, m.canonical_unit()))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
         .commands(tauri_specta::collect_commands![
             profile::app_info,
             profile::vault_unlocked,
@@ -44,6 +52,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             medications::schedule_preview,
             charts::recorded_metrics,
             charts::chart,
+            charts::normal_ranges,
             charts::preferences,
             charts::set_preferences,
             devices::scan_devices,

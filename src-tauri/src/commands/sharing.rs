@@ -7,11 +7,11 @@ use jiff::{civil::Date, tz::TimeZone, Timestamp};
 use tauri::{ipc::Channel, State};
 use tend_core::{
     share::{CareTeam, Category, ConsentScope, SyncProgress, SyncReport},
-    AuditEntry, CareTeamDetails, CareTeamStatus, IdleLock, SystemClock,
+    CareTeamDetails, CareTeamStatus, IdleLock, ShareLogEntry, Sharing, SystemClock,
 };
 
 use super::with_session;
-use crate::{sharing::SyncGate, IpcError};
+use crate::IpcError;
 
 #[tauri::command]
 #[specta::specta]
@@ -69,26 +69,29 @@ pub async fn set_consent(
 #[specta::specta]
 pub async fn sync_care_team(
     sessions: State<'_, Arc<IdleLock>>,
-    gate: State<'_, Arc<SyncGate>>,
+    sharing: State<'_, Arc<Sharing>>,
     team_id: String,
     progress: Channel<SyncProgress>,
 ) -> Result<SyncReport, IpcError> {
-    let _running = gate.0.lock().await;
-    let options = crate::sharing::options();
-    with_session(&sessions, async |s| {
-        let mut report = |p: SyncProgress| {
-            let _ = progress.send(p);
-        };
-        s.sync_care_team(&team_id, &SystemClock, &options, &mut report)
-            .await
-    })
-    .await
+    let mut report = |p: SyncProgress| {
+        let _ = progress.send(p);
+    };
+    sharing
+        .sync_now(
+            &sessions,
+            &team_id,
+            &SystemClock,
+            &crate::sharing::options(),
+            &mut report,
+        )
+        .await
+        .map_err(Into::into)
 }
 
 /// What was shared with whom and when, and every consent change, newest first.
 #[tauri::command]
 #[specta::specta]
-pub async fn share_log(sessions: State<'_, Arc<IdleLock>>) -> Result<Vec<AuditEntry>, IpcError> {
+pub async fn share_log(sessions: State<'_, Arc<IdleLock>>) -> Result<Vec<ShareLogEntry>, IpcError> {
     let mut log = with_session(&sessions, async |s| s.share_log().await).await?;
     log.reverse();
     Ok(log)

@@ -20,6 +20,8 @@ beforeEach(() => {
     switch (cmd) {
       case "preferences":
         return preferences;
+      case "normal_ranges":
+        return [{ metric: "heart_rate", unit: "/min", range: { low: 50, high: 100 }, default: { low: 50, high: 100 } }];
       case "set_preferences":
         return (args as { preferences: object }).preferences;
       case "export_history":

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use tend_share::{Category, ConsentScope};
 use tend_vault::{KeySource, Passphrase};
 
-use crate::{CareTeamDetails, Session, ShareOptions};
+use crate::{AuditAction, CareTeamDetails, Session, ShareOptions};
 
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("timestamp")
@@ -106,7 +106,7 @@ async fn only_consented_categories_and_times_are_read_for_sharing() {
         .is_empty());
     assert_eq!(session.care_teams().await.expect("teams")[0].queued, 0);
 
-    let actions: Vec<String> = session
+    let actions: Vec<AuditAction> = session
         .share_log()
         .await
         .expect("log")
@@ -115,7 +115,11 @@ async fn only_consented_categories_and_times_are_read_for_sharing() {
         .collect();
     assert_eq!(
         actions,
-        ["care_team_added", "consent_given", "consent_revoked"]
+        [
+            AuditAction::CareTeamAdded,
+            AuditAction::ConsentGiven,
+            AuditAction::ConsentRevoked
+        ]
     );
     session.close().await.expect("close");
 }
@@ -144,13 +148,25 @@ async fn a_paired_device_is_described_by_its_record() {
     let dir = tempfile::tempdir().expect("tempdir");
     let session = session_with_history(dir.path()).await;
     // What the Bluetooth side stores for a paired device (its series are labelled by `id`).
+    let strap = crate::PairedDevice {
+        id: "strap".into(),
+        name: "Polar H10".into(),
+        services: vec![crate::HealthService::HeartRate],
+        manufacturer: Some("Polar Electro Oy".into()),
+        model: Some("H10".into()),
+        serial: Some("C7A1".into()),
+        firmware: None,
+        battery_percent: None,
+        last_sequence: None,
+        stored_after_last: Vec::new(),
+        clock_set: false,
+        paired_at: ts("2026-03-01T00:00:00Z"),
+        last_seen: None,
+        counters: crate::DeviceCounters::default(),
+    };
     session
         .vault
-        .put_record(
-            tend_vault::RecordKind::Device,
-            "strap",
-            &serde_json::json!({ "id": "strap", "name": "Polar H10", "manufacturer": "Polar Electro Oy", "model": "H10", "serial": "C7A1" }),
-        )
+        .put_record(tend_vault::RecordKind::Device, "strap", &strap)
         .await
         .expect("device");
     let now = ts("2026-03-04T00:00:00Z");

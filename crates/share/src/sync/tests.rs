@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use serde_json::json;
 
 use super::*;
-use crate::{transport::Answer, Category, Consent, ConsentScope, SignIn};
+use crate::{transport::Answer, Category, Consent, ConsentScope, Result, SignIn};
 
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("timestamp")
@@ -32,6 +32,7 @@ impl Store {
 }
 
 impl SyncStore for Store {
+    type Error = crate::Error;
     async fn queued(&self) -> Result<Vec<Queued>> {
         Ok(lock(&self.queue).clone())
     }
@@ -278,7 +279,7 @@ async fn an_expired_token_is_refreshed_once() {
     );
     *lock(&script.answers) = vec![status(401, None, json!({}))];
     let report = run(&store, &script, &clock).await;
-    assert!(report.interrupted.is_some());
+    assert_eq!(report.interrupted, Some(Interruption::SignedOut));
     assert_eq!(lock(&store.queue).len(), 2);
 }
 
@@ -287,7 +288,7 @@ async fn an_unreachable_server_stops_the_run_and_keeps_the_queue() {
     let (store, script, clock) = (store(2, &[Category::HeartRate]), Script::default(), clock());
     *lock(&script.answers) = (0..10).map(|_| Err(TransportError::Timeout)).collect();
     let report = run(&store, &script, &clock).await;
-    assert!(report.interrupted.is_some());
+    assert_eq!(report.interrupted, Some(Interruption::Unreachable));
     assert_eq!(
         report.requests,
         u64::from(RetryPolicy::default().max_attempts)

@@ -1,7 +1,12 @@
-//! `tend bench devices --drops N`: against the simulated glucose meter, in-process on a private
-//! bus, drop the link N times while the meter keeps measuring, and measure the time from the link
-//! being possible again to the first reading stored, and the readings lost or stored twice
-//! (checked against the vault and the meter's own record numbers).
+//! `tend-device-bench --drops N [--json]`: against the simulated glucose meter, in-process on a
+//! private bus, drop the link N times while the meter keeps measuring, and measure the time from
+//! the link being possible again to the first reading stored, and the readings lost or stored
+//! twice (checked against the vault and the meter's own record numbers).
+//!
+//! A binary of its own so that the simulator is never linked into the shipped `tend`.
+
+// This binary's job is to print its figures.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::{
     collections::BTreeSet,
@@ -9,15 +14,46 @@ use std::{
     time::{Duration, Instant},
 };
 
+use clap::Parser;
 use serde::Serialize;
 use tend_bluez_sim::{PrivateBus, Sim};
 use tend_core::{
-    vitals::Metric, BtleCentral, DeviceEvent, KeySource, LinkPolicy, LinkState, Passphrase, Tend,
+    vitals::Metric, AlertWatch, BtleCentral, DeviceEvent, KeySource, LinkPolicy, LinkState,
+    Passphrase, SystemClock, Tend, WatchSinks,
 };
 
-use tend_core::SystemClock;
+/// Reconnect time and readings lost or doubled across simulated link drops (bluez-sim).
+#[derive(Debug, Parser)]
+#[command(name = "tend-device-bench", version, about)]
+struct Args {
+    /// How many times the meter goes out of range.
+    #[arg(long, default_value_t = 100)]
+    drops: u32,
+    /// Print the figures as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
 
-use crate::{output, Failure};
+/// Why the benchmark could not run: said in one line on stderr.
+#[derive(Debug)]
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    match run(args.drops, args.json) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("tend-device-bench: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
 
 const METER: &str = "C0:7E:4D:00:00:05";
 /// How often the simulated meter measures: live readings keep arriving between drops.
@@ -27,19 +63,19 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 /// The figures, as `--json` prints them.
 #[derive(Debug, Serialize)]
-pub struct DevicesBench {
-    pub drops: u32,
-    pub reconnect_to_first_reading_ms_median: f64,
-    pub reconnect_to_first_reading_ms_max: f64,
-    pub readings_made: usize,
-    pub readings_stored: usize,
-    pub readings_lost: usize,
-    pub readings_duplicated: usize,
+struct DevicesBench {
+    drops: u32,
+    reconnect_to_first_reading_ms_median: f64,
+    reconnect_to_first_reading_ms_max: f64,
+    readings_made: usize,
+    readings_stored: usize,
+    readings_lost: usize,
+    readings_duplicated: usize,
 }
 
-pub fn run(drops: u32, json: bool) -> Result<(), Failure> {
+fn run(drops: u32, json: bool) -> Result<(), Failure> {
     if drops == 0 {
-        return Err(Failure::Failed("--drops must be at least 1".into()));
+        return Err(Failure("--drops must be at least 1".into()));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -47,7 +83,8 @@ pub fn run(drops: u32, json: bool) -> Result<(), Failure> {
         .build()?;
     let bench = runtime.block_on(measure(drops))?;
     if json {
-        return output::json(&bench);
+        println!("{}", serde_json::to_string(&bench)?);
+        return Ok(());
     }
     println!(
         "{} link drops: first reading stored {:.0} ms (median), {:.0} ms (max) after the link was possible again",
@@ -114,7 +151,12 @@ async fn measure(drops: u32) -> Result<DevicesBench, Failure> {
     };
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let policy = LinkPolicy::default();
-    let watching = session.watch_devices(&central, &SystemClock, &policy, &sink, stop);
+    let alerts = AlertWatch::default();
+    let sinks = WatchSinks {
+        events: &sink,
+        alerts: &|_| {},
+    };
+    let watching = session.watch_devices(&central, &SystemClock, &policy, &alerts, sinks, stop);
     // Per-drop figures on stderr, for looking into a slow one.
     let verbose = std::env::var_os("TEND_BENCH_VERBOSE").is_some();
     let script = async {
@@ -197,7 +239,7 @@ async fn wait(mut done: impl FnMut() -> bool) -> Result<(), Failure> {
     let start = Instant::now();
     while !done() {
         if start.elapsed() > PATIENCE {
-            return Err(Failure::Failed(
+            return Err(Failure(
                 "the simulated meter stopped answering: benchmark abandoned".into(),
             ));
         }

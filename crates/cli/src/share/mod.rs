@@ -1,0 +1,130 @@
+//! `tend share` (care teams, consent, preview, sync, log), `tend export --format fhir` and
+//! `tend bench share`. "Now" is the system clock, or `TEND_NOW` (RFC 3339) for scripts and tests.
+
+mod bench;
+mod care_teams;
+mod consent;
+mod export;
+mod log;
+mod sync;
+
+use std::time::Instant;
+
+use jiff::{tz::TimeZone, SignedDuration, Timestamp};
+use tend_core::share::{Clock, RetryPolicy, Timer};
+use tend_core::{ShareOptions, Tend};
+
+use crate::{
+    args::{ShareCommand, ShareOptionsArgs},
+    unlock, Failure,
+};
+
+pub use bench::bench;
+pub use export::export_fhir;
+
+/// The shell's clock: the system's (or `TEND_NOW` moving on from when the command started).
+#[derive(Debug)]
+pub struct WallClock {
+    start: Timestamp,
+    started: Instant,
+}
+
+impl WallClock {
+    fn starting_at(start: Timestamp) -> WallClock {
+        WallClock {
+            start,
+            started: Instant::now(),
+        }
+    }
+}
+
+impl Clock for WallClock {
+    fn now(&self) -> Timestamp {
+        let elapsed =
+            SignedDuration::try_from(self.started.elapsed()).unwrap_or(SignedDuration::ZERO);
+        self.start.checked_add(elapsed).unwrap_or(self.start)
+    }
+}
+
+impl Timer for WallClock {
+    async fn sleep(&self, duration: SignedDuration) {
+        if let Ok(duration) = std::time::Duration::try_from(duration) {
+            tokio::time::sleep(duration).await;
+        }
+    }
+}
+
+pub async fn run(tend: &Tend, command: ShareCommand, json: bool) -> Result<(), Failure> {
+    let now = now()?;
+    let session = unlock::session(tend, false).await?;
+    let result = match command {
+        ShareCommand::Add { name, url, patient } => {
+            care_teams::add(&session, name, url, patient, json, now).await
+        }
+        ShareCommand::List => care_teams::list(&session, json).await,
+        ShareCommand::Token { team } => care_teams::token(&session, &team, now).await,
+        ShareCommand::Signin {
+            team,
+            client_id,
+            wait_seconds,
+        } => care_teams::sign_in(&session, &team, &client_id, wait_seconds, json, now).await,
+        ShareCommand::Consent {
+            team,
+            category,
+            since,
+            revoke,
+        } => {
+            consent::run(
+                &session,
+                &team,
+                &category,
+                since.as_deref(),
+                revoke,
+                json,
+                now,
+            )
+            .await
+        }
+        ShareCommand::Preview { team, options } => {
+            sync::preview(&session, team, &share_options(&options)?, now).await
+        }
+        ShareCommand::Sync { team, options } => {
+            sync::sync(&session, &team, &share_options(&options)?, json, now).await
+        }
+        ShareCommand::Log => log::run(&session, json).await,
+    };
+    session.close().await?;
+    result
+}
+
+fn share_options(args: &ShareOptionsArgs) -> Result<ShareOptions, Failure> {
+    Ok(ShareOptions {
+        summary_period: Some(SignedDuration::from_mins(i64::from(
+            args.period_minutes.max(1),
+        ))),
+        retry: RetryPolicy {
+            max_entries: args.max_entries.max(2),
+            ..RetryPolicy::default()
+        },
+        timeout: std::time::Duration::from_secs(args.timeout_seconds.max(1)),
+        zone: match &args.tz {
+            Some(name) => tend_core::zone_named(name)?,
+            None => TimeZone::system(),
+        },
+    })
+}
+
+fn now() -> Result<Timestamp, Failure> {
+    match std::env::var("TEND_NOW") {
+        Ok(text) => instant("TEND_NOW", &text),
+        Err(_) => Ok(Timestamp::now()),
+    }
+}
+
+fn instant(option: &str, text: &str) -> Result<Timestamp, Failure> {
+    text.parse().map_err(|_| {
+        Failure::Failed(format!(
+            "{option}: `{text}` is not an RFC 3339 date-time with an offset"
+        ))
+    })
+}

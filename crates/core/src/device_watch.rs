@@ -1,0 +1,224 @@
+//! Watching the paired devices for as long as a shell runs: while Tend is unlocked every paired
+//! device is kept connected (readings stored, alerts raised), its status kept for the shells,
+//! and the watch restarted when the devices change. Shells pass sinks and forward what comes.
+
+use std::{collections::BTreeMap, sync::Mutex};
+
+use tend_ble::Central;
+use tend_vitals::{Alert, Alerter};
+use tokio::sync::watch;
+
+use crate::{
+    Clock, DeviceEvent, DeviceStatus, Error, ErrorCode, IdleLock, LinkPolicy, PairedDevice,
+    Preferences, Result,
+};
+
+/// Where a watch's news goes: every device event, and every alert raised.
+#[derive(Clone, Copy)]
+pub struct WatchSinks<'a> {
+    pub events: &'a (dyn Fn(DeviceEvent) + Send + Sync),
+    pub alerts: &'a (dyn Fn(Alert) + Send + Sync),
+}
+
+impl std::fmt::Debug for WatchSinks<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WatchSinks(..)")
+    }
+}
+
+/// Live readings against the patient's ranges ([`Preferences::range_for`]): one alert per
+/// excursion, not one per reading.
+#[derive(Debug, Default)]
+pub struct AlertWatch {
+    alerter: Mutex<Alerter>,
+    preferences: Mutex<Preferences>,
+}
+
+impl AlertWatch {
+    pub fn new(preferences: Preferences) -> AlertWatch {
+        AlertWatch {
+            alerter: Mutex::new(Alerter::default()),
+            preferences: Mutex::new(preferences),
+        }
+    }
+
+    /// The ranges to watch from now on, as the patient last set them.
+    pub fn use_preferences(&self, preferences: Preferences) {
+        *locked(&self.preferences) = preferences;
+    }
+
+    /// The alert one stored reading calls for, if any.
+    pub(crate) fn observe(&self, reading: &tend_vitals::Reading) -> Option<Alert> {
+        let range = locked(&self.preferences).range_for(reading.metric)?;
+        locked(&self.alerter).observe(reading.metric, reading.value(), reading.time, range)
+    }
+}
+
+/// Why the devices cannot be reached (no adapter, Bluetooth off), for the shells to say.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DevicesUnavailable {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// The device watch of a long-running shell: statuses as last heard, and why devices cannot be
+/// reached when they cannot.
+#[derive(Debug, Default)]
+pub struct DeviceWatch {
+    statuses: Mutex<BTreeMap<String, DeviceStatus>>,
+    unavailable: Mutex<Option<DevicesUnavailable>>,
+    /// Bumped when the set of paired devices changes.
+    restart: watch::Sender<u64>,
+    alerts: AlertWatch,
+}
+
+impl DeviceWatch {
+    /// The status of every paired device, as last heard.
+    pub fn statuses(&self) -> Vec<DeviceStatus> {
+        locked(&self.statuses).values().cloned().collect()
+    }
+
+    pub fn unavailable(&self) -> Option<DevicesUnavailable> {
+        locked(&self.unavailable).clone()
+    }
+
+    /// Re-reads the paired devices and watches them (after pairing or forgetting one).
+    pub fn restart(&self) {
+        self.restart.send_modify(|n| *n += 1);
+    }
+
+    /// Alerts follow `preferences` from now on.
+    pub fn use_preferences(&self, preferences: Preferences) {
+        self.alerts.use_preferences(preferences);
+    }
+
+    /// Runs until the task is dropped: whenever `sessions` is unlocked, keeps every paired device
+    /// connected through a central from `open_central`, until Tend locks or the devices change.
+    /// Holds the session only while watching; locking ends the watch first.
+    pub async fn run<C: Central, K: Clock>(
+        &self,
+        sessions: &IdleLock,
+        open_central: impl AsyncFn() -> Result<C>,
+        clock: &K,
+        policy: &LinkPolicy,
+        sinks: WatchSinks<'_>,
+    ) {
+        let mut unlocked = sessions.unlocked_signal();
+        let mut restart = self.restart.subscribe();
+        loop {
+            if unlocked.wait_for(|open| *open).await.is_err() {
+                return;
+            }
+            restart.borrow_and_update();
+            self.watch_once(
+                sessions,
+                &open_central,
+                clock,
+                policy,
+                sinks,
+                &unlocked,
+                &restart,
+            )
+            .await;
+            // Until Tend locks or the devices change, there is nothing new to do.
+            if !restart.has_changed().unwrap_or(true) && *unlocked.borrow() {
+                tokio::select! {
+                    _ = unlocked.wait_for(|open| !open) => {}
+                    _ = restart.changed() => {}
+                }
+            }
+        }
+    }
+
+    /// Watches the paired devices until Tend locks or the set of devices changes; returns at
+    /// once when there is nothing to watch or no Bluetooth.
+    #[allow(clippy::too_many_arguments)]
+    async fn watch_once<C: Central, K: Clock>(
+        &self,
+        sessions: &IdleLock,
+        open_central: &impl AsyncFn() -> Result<C>,
+        clock: &K,
+        policy: &LinkPolicy,
+        sinks: WatchSinks<'_>,
+        unlocked: &watch::Receiver<bool>,
+        restart: &watch::Receiver<u64>,
+    ) {
+        let Some(session) = sessions.shared().await else {
+            return;
+        };
+        let devices = match session.paired_devices().await {
+            Ok(devices) => devices,
+            Err(e) => {
+                tracing::warn!(code = ?e.code(), "paired devices could not be read");
+                return;
+            }
+        };
+        self.reset(&devices);
+        if let Ok(preferences) = session.preferences().await {
+            self.alerts.use_preferences(preferences);
+        }
+        *locked(&self.unavailable) = None;
+        if devices.is_empty() {
+            return;
+        }
+        let central = match open_central().await {
+            Ok(central) => central,
+            Err(e) => {
+                *locked(&self.unavailable) = Some(DevicesUnavailable {
+                    code: e.code(),
+                    message: e.to_string(),
+                });
+                return;
+            }
+        };
+        let (stop, stopped) = watch::channel(false);
+        let (mut unlocked, mut restart) = (unlocked.clone(), restart.clone());
+        let stopper = async {
+            tokio::select! {
+                _ = unlocked.wait_for(|open| !open) => {}
+                _ = restart.changed() => {}
+            }
+            stop.send_replace(true);
+        };
+        let events = |event: DeviceEvent| {
+            for status in locked(&self.statuses).values_mut() {
+                if status.apply(&event) {
+                    break;
+                }
+            }
+            (sinks.events)(event);
+        };
+        let sinks = WatchSinks {
+            events: &events,
+            alerts: sinks.alerts,
+        };
+        let watching = session.watch_devices(&central, clock, policy, &self.alerts, sinks, stopped);
+        tokio::pin!(watching);
+        let watched = tokio::select! {
+            watched = &mut watching => watched,
+            () = stopper => watching.await,
+        };
+        if let Err(e) = watched {
+            tracing::warn!(code = ?e.code(), "watching devices stopped");
+        }
+    }
+
+    fn reset(&self, devices: &[PairedDevice]) {
+        *locked(&self.statuses) = devices
+            .iter()
+            .map(|d| (d.id.clone(), DeviceStatus::new(d)))
+            .collect();
+    }
+}
+
+/// Opens the system's Bluetooth (BlueZ on Linux): the central the shells watch through.
+pub async fn system_central() -> Result<crate::BtleCentral> {
+    crate::BtleCentral::open().await.map_err(Error::from)
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

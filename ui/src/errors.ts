@@ -1,0 +1,49 @@
+// What the app says when something fails: words chosen here, by the error's code (never by its
+// message); the message is kept for the details where it says more than the code.
+import type { ErrorCode, Interruption, IpcError } from "./bindings";
+
+const WORDS: Record<ErrorCode, string> = {
+  vault_not_created: "Tend has not been set up on this device yet.",
+  vault_newer_format: "This history was saved by a newer Tend. Update Tend to open it.",
+  vault_corrupt: "Tend's history file is damaged or is not a Tend file.",
+  tampered: "Part of Tend's history was changed outside Tend, so it is not shown.",
+  already_exists: "That is already there.",
+  not_found: "That could not be found.",
+  wrong_key: "That passphrase doesn't open Tend's history. Try again.",
+  passphrase_required: "Enter your passphrase to open Tend.",
+  key_missing: "The key to Tend's history is missing from your keychain.",
+  keychain_unavailable: "Your system's keychain is not available, so Tend will use a passphrase instead.",
+  locked: "Tend is locked. Unlock it to go on.",
+  signed_out: "The clinic's server no longer accepts Tend's sign-in. Sign in again.",
+  unreachable: "The clinic's server could not be reached. Tend will try again.",
+  refused_by_server: "The clinic's server refused the data.",
+  not_consented: "You have not switched sharing of this on.",
+  storage: "Tend could not read or write its history file.",
+  bluetooth_unavailable: "Bluetooth is not available.",
+  device_malformed: "The device sent something Tend could not read.",
+  invalid_input: "Please check what you entered.",
+  internal: "Something went wrong inside Tend.",
+};
+
+/** Codes whose message is itself for the patient (it names the field or the problem). */
+const MESSAGE_SAYS_MORE: ReadonlySet<ErrorCode> = new Set(["invalid_input", "already_exists", "not_found", "refused_by_server"]);
+
+/** The sentence to show for `error`. */
+export function describeError(error: IpcError): string {
+  if (MESSAGE_SAYS_MORE.has(error.code)) return capitalise(error.message);
+  return WORDS[error.code];
+}
+
+/** Why a sync stopped early, in plain words. */
+export function describeInterruption(why: Interruption): string {
+  switch (why.code) {
+    case "unreachable":
+      return "the clinic's server could not be reached";
+    case "signed_out":
+      return "the clinic's server asks you to sign in again";
+    case "server_busy":
+      return `the clinic's server asked to wait ${Math.round(why.retry_after_s / 60)} minutes`;
+  }
+}
+
+const capitalise = (text: string) => (text ? text[0].toUpperCase() + text.slice(1) : text);
