@@ -989,8 +989,11 @@ export type WallClock_Deserialize = {
 	/**  `"HH:MM"`, local time. */
 	times: string[],
 	days?: Weekday[] | null,
+	/**  Counted from `start`, which it then needs: the first dose day. */
 	every_n_days?: number | null,
-	start: string,
+	/**  The first local date doses are due on; absent (or `null`), no lower bound. */
+	start?: string | null,
+	/**  The last local date doses are due on (inclusive); absent (or `null`), no upper bound. */
 	end?: string | null,
 };
 
@@ -999,8 +1002,11 @@ export type WallClock_Serialize = {
 	/**  `"HH:MM"`, local time. */
 	times: string[],
 	days?: Weekday[],
+	/**  Counted from `start`, which it then needs: the first dose day. */
 	every_n_days?: number,
-	start: string,
+	/**  The first local date doses are due on; absent (or `null`), no lower bound. */
+	start: string | null,
+	/**  The last local date doses are due on (inclusive); absent (or `null`), no upper bound. */
 	end: string | null,
 };
 

@@ -77,7 +77,7 @@ export function formOf(medication: Medication_Serialize, today: string, zone: st
     form.kind = "times";
     form.times = schedule.times.join(", ");
     form.days = schedule.days ?? [];
-    form.start = schedule.start;
+    form.start = schedule.start ?? "";
     form.end = schedule.end ?? "";
   }
   return form;

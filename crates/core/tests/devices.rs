@@ -1,5 +1,6 @@
-//! Devices through the application API, against `bluez-sim` on a private bus: pair a glucose
-//! meter, watch it into the vault, watch again without duplicates, forget it.
+//! Devices through the application API, against `bluez-sim` on a private bus (started by
+//! `tend-testkit`): pair a glucose meter, watch it into the vault, watch again without
+//! duplicates, forget it.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::{
@@ -8,11 +9,11 @@ use std::{
 };
 
 use jiff::Timestamp;
-use tend_bluez_sim::{PrivateBus, Sim, SimPeripheral};
 use tend_core::{
     vitals::Metric, AlertWatch, BtleCentral, Clock, DeviceEvent, KeySource, LinkPolicy, LinkState,
     Passphrase, Session, Tend, WatchSinks,
 };
+use tend_testkit::SimulatedBluetooth;
 
 const GLUCOSE: &str = "C0:7E:4D:00:00:05";
 
@@ -74,13 +75,9 @@ fn readings(events: &[DeviceEvent]) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
-    let bus = PrivateBus::start().expect("private bus");
-    std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", bus.address());
-    let meter: Vec<SimPeripheral> = tend_bluez_sim::catalogue()
-        .into_iter()
-        .filter(|d| d.address == GLUCOSE)
-        .collect();
-    let sim = Sim::start_with(bus.address(), meter).await.expect("sim");
+    let bluetooth = SimulatedBluetooth::start_only(&[GLUCOSE]).expect("simulated Bluetooth");
+    std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", bluetooth.address());
+    let sim = bluetooth.sim();
     sim.set_interval(GLUCOSE, Duration::from_secs(3600))
         .unwrap();
     sim.add_stored_records(GLUCOSE, 25).unwrap();

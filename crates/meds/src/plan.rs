@@ -92,8 +92,9 @@ fn wall_clock_doses(
         .to_zoned(zone.clone())
         .date()
         .checked_sub(2.days())
-        .unwrap_or(Date::MIN)
-        .max(schedule.start);
+        .unwrap_or(Date::MIN);
+    // Without a start there is no lower bound: the window's first days are the first dose days.
+    let first = schedule.start.map_or(first, |start| first.max(start));
     let mut last = until
         .to_zoned(zone.clone())
         .date()
@@ -113,14 +114,17 @@ fn wall_clock_doses(
         due: Vec::new(),
     };
     let mut date = first;
-    // Days since `start`, kept as we walk so `every_n_days` needs no date arithmetic per day.
-    let mut day_index = i64::from(
-        schedule
-            .start
-            .until(first)
-            .map_err(|_| Error::OutOfRange)?
-            .get_days(),
-    );
+    // Days since `start`, kept as we walk so `every_n_days` needs no date arithmetic per day
+    // (validation makes `every_n_days` come with a start; without one the index is unused).
+    let mut day_index = match schedule.start {
+        Some(start) => i64::from(
+            start
+                .until(first)
+                .map_err(|_| Error::OutOfRange)?
+                .get_days(),
+        ),
+        None => 0,
+    };
     while date <= last {
         if is_dose_day(schedule, date, day_index) {
             for &time in &times {
@@ -269,6 +273,83 @@ mod tests {
                 "2026-01-03T20:00:00-05:00",
             ]),
         );
+    }
+
+    #[test]
+    fn without_a_start_doses_are_planned_from_the_window_on() {
+        // One table: the same times with and without a start, in windows before, across and
+        // after the start date.
+        let with_start = r#"{"times": ["08:00", "20:00"], "start": "2026-01-03"}"#;
+        let without_start = r#"{"times": ["08:00", "20:00"]}"#;
+        let null_start = r#"{"times": ["08:00", "20:00"], "start": null}"#;
+        let cases: [(&str, &str, &str, &[&str]); 9] = [
+            // A window wholly before the start: nothing with one, every dose without.
+            (
+                with_start,
+                "2026-01-01T00:00:00-05:00",
+                "2026-01-02T00:00:00-05:00",
+                &[],
+            ),
+            (
+                without_start,
+                "2026-01-01T00:00:00-05:00",
+                "2026-01-02T00:00:00-05:00",
+                &["2026-01-01T08:00:00-05:00", "2026-01-01T20:00:00-05:00"],
+            ),
+            (
+                null_start,
+                "2026-01-01T00:00:00-05:00",
+                "2026-01-02T00:00:00-05:00",
+                &["2026-01-01T08:00:00-05:00", "2026-01-01T20:00:00-05:00"],
+            ),
+            // A window across the start: from the start date with one, from the window without.
+            (
+                with_start,
+                "2026-01-02T12:00:00-05:00",
+                "2026-01-03T12:00:00-05:00",
+                &["2026-01-03T08:00:00-05:00"],
+            ),
+            (
+                without_start,
+                "2026-01-02T12:00:00-05:00",
+                "2026-01-03T12:00:00-05:00",
+                &["2026-01-02T20:00:00-05:00", "2026-01-03T08:00:00-05:00"],
+            ),
+            // A window after the start: the same doses either way.
+            (
+                with_start,
+                "2026-01-05T00:00:00-05:00",
+                "2026-01-06T00:00:00-05:00",
+                &["2026-01-05T08:00:00-05:00", "2026-01-05T20:00:00-05:00"],
+            ),
+            (
+                without_start,
+                "2026-01-05T00:00:00-05:00",
+                "2026-01-06T00:00:00-05:00",
+                &["2026-01-05T08:00:00-05:00", "2026-01-05T20:00:00-05:00"],
+            ),
+            // Weekdays and an end need no start either (2026-01-05 is a Monday).
+            (
+                r#"{"times": ["08:00"], "days": ["mon", "wed"], "end": "2026-01-06"}"#,
+                "2025-12-29T00:00:00-05:00",
+                "2026-01-12T00:00:00-05:00",
+                &[
+                    "2025-12-29T08:00:00-05:00",
+                    "2025-12-31T08:00:00-05:00",
+                    "2026-01-05T08:00:00-05:00",
+                ],
+            ),
+            // The far past is a window like any other without a start.
+            (
+                without_start,
+                "1970-01-01T00:00:00-05:00",
+                "1970-01-01T12:00:00-05:00",
+                &["1970-01-01T08:00:00-05:00"],
+            ),
+        ];
+        for (schedule, from, until, expected) in cases {
+            check(schedule, from, until, Ok(expected));
+        }
     }
 
     #[test]

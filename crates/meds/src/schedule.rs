@@ -53,9 +53,13 @@ pub struct WallClock {
     pub times: Vec<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days: Option<Vec<Weekday>>,
+    /// Counted from `start`, which it then needs: the first dose day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub every_n_days: Option<u16>,
-    pub start: Date,
+    /// The first local date doses are due on; absent (or `null`), no lower bound.
+    #[serde(default)]
+    pub start: Option<Date>,
+    /// The last local date doses are due on (inclusive); absent (or `null`), no upper bound.
     #[serde(default)]
     pub end: Option<Date>,
 }
@@ -125,7 +129,10 @@ impl DoseSchedule {
                 if w.every_n_days == Some(0) {
                     return invalid("every_n_days must be at least 1");
                 }
-                if w.end.is_some_and(|end| end < w.start) {
+                if w.every_n_days.is_some() && w.start.is_none() {
+                    return invalid("every_n_days needs a start date to count days from");
+                }
+                if w.end.zip(w.start).is_some_and(|(end, start)| end < start) {
                     return invalid("end is before start");
                 }
                 Ok(())
@@ -253,6 +260,16 @@ mod tests {
             Err("unknown field `times`"),
         );
         check(r#"{"start": "2026-01-01"}"#, Err("missing field `times`"));
+        // `start` is optional (no lower bound), except where every_n_days counts from it.
+        check(r#"{"times": ["08:00"]}"#, Ok(()));
+        check(r#"{"times": ["08:00"], "start": null}"#, Ok(()));
+        check(r#"{"times": ["08:00"], "days": ["mon"]}"#, Ok(()));
+        check(r#"{"times": ["08:00"], "end": "2026-01-01"}"#, Ok(()));
+        check(
+            r#"{"times": ["08:00"], "every_n_days": 2}"#,
+            Err("every_n_days needs a start"),
+        );
+        check(r#"{"times": ["08:00"], "start": "first"}"#, Err("year"));
         check(
             r#"["08:00", null, null, "2026-01-01", null]"#,
             Err("JSON object"),
@@ -267,6 +284,19 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&schedule).expect("serializable"),
             json
+        );
+    }
+
+    #[test]
+    fn a_missing_start_reads_as_none_and_serializes_back_as_null() {
+        let schedule = DoseSchedule::from_json(r#"{"times": ["08:00"]}"#).expect("valid");
+        let DoseSchedule::WallClock(wall_clock) = &schedule else {
+            panic!("a wall-clock schedule: {schedule:?}");
+        };
+        assert_eq!(wall_clock.start, None);
+        assert_eq!(
+            serde_json::to_string(&schedule).expect("serializable"),
+            r#"{"times":["08:00"],"start":null,"end":null}"#
         );
     }
 

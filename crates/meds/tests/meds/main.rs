@@ -1,10 +1,12 @@
 //! tend-meds from outside: plans across DST gaps and folds in both hemispheres, leap days, long
-//! schedules, travel under both zone policies, and properties over generated schedules.
+//! schedules, travel under both zone policies, schedules with and without a start, and properties
+//! over generated schedules.
 #![allow(clippy::expect_used)] // helpers here are test code: a panic is a failed test
 
 mod dst;
 mod leap_and_long;
 mod properties;
+mod start;
 mod travel;
 
 use std::sync::LazyLock;

@@ -65,18 +65,21 @@ fn wall_clock(near: Timestamp) -> impl Strategy<Value = DoseSchedule> {
     let every_n_days = prop_oneof![Just(None), (1u16..10).prop_map(Some)];
     let start = -400i32..60;
     let end = prop::option::of(0i32..400);
-    (times, days, every_n_days, start, end).prop_map(
-        move |(times, days, every_n_days, start, end)| {
+    // Without a start there is no lower bound (every_n_days, which counts from it, keeps one).
+    let has_start = prop::bool::weighted(0.75);
+    (times, days, every_n_days, start, end, has_start).prop_map(
+        move |(times, days, every_n_days, start, end, has_start)| {
             let start = near.checked_add(start.days()).expect("in range");
+            // One day rule at most, as validation requires.
+            let every_n_days = if days.is_some() { None } else { every_n_days };
             DoseSchedule::WallClock(WallClock {
                 times: times
                     .into_iter()
                     .map(|(h, m)| Time::constant(h, m, 0, 0))
                     .collect(),
-                // One day rule at most, as validation requires.
-                every_n_days: if days.is_some() { None } else { every_n_days },
+                start: (has_start || every_n_days.is_some()).then_some(start),
+                every_n_days,
                 days,
-                start,
                 end: end.map(|days| start.checked_add(days.days()).expect("in range")),
             })
         },
@@ -113,17 +116,19 @@ fn obvious_plan(
     match schedule {
         DoseSchedule::WallClock(w) => {
             let utc_date = |t: Timestamp| t.to_zoned(TimeZone::UTC).date();
-            let mut day: Date = utc_date(from)
-                .checked_sub(3.days())
-                .expect("in range")
-                .max(w.start);
+            let window_start: Date = utc_date(from).checked_sub(3.days()).expect("in range");
+            let mut day = w
+                .start
+                .map_or(window_start, |start| window_start.max(start));
             let last = utc_date(until).checked_add(3.days()).expect("in range");
             let last = w.end.map_or(last, |end| end.min(last));
             while day <= last {
-                let since_start = w.start.until(day).expect("days").get_days();
                 let dose_day = match (&w.days, w.every_n_days) {
                     (Some(days), _) => days.iter().any(|d| d.is(day.weekday())),
-                    (None, Some(n)) => since_start % i32::from(n) == 0,
+                    (None, Some(n)) => {
+                        let start = w.start.expect("every_n_days comes with a start");
+                        start.until(day).expect("days").get_days() % i32::from(n) == 0
+                    }
                     (None, None) => true,
                 };
                 if dose_day {

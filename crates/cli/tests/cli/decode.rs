@@ -1,30 +1,18 @@
-//! `tend decode` against DESIGN.md's contract: field names, scaling, units, omitted fields,
-//! special values, timestamps, and a one-line error with exit code 1 for every rejected packet.
+//! `tend decode` against the contract (docs/cli.md): field names, scaling, units, omitted
+//! fields, special values, timestamps, and a one-line error with exit code 1 for every rejected
+//! packet.
 //!
 //! Packets are the vectors of `crates/gatt`'s tests (which cite their sources); the expected
 //! objects are worked out by hand from the specifications.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-use std::process::{Command, Output};
-
 use serde_json::{json, Value};
 
-fn tend(args: &[&str]) -> Output {
-    let dir = tempfile::tempdir().expect("temp dir");
-    Command::new(env!("CARGO_BIN_EXE_tend"))
-        .args(args)
-        .env("TEND_DATA_DIR", dir.path())
-        .output()
-        .expect("the tend binary runs")
-}
+use crate::harness::Tend;
 
-/// Decodes `hex` as `characteristic` and compares the JSON object (key order aside).
+/// Decodes `hex` as `characteristic` in a fresh profile and compares the JSON object (key order
+/// aside).
 fn check(characteristic: &str, hex: &str, expected: Value) {
-    let output = tend(&["decode", characteristic, hex]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{characteristic} {hex}: {stderr}");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = Tend::new().run(&["decode", characteristic, hex]).success();
     assert_eq!(stdout.lines().count(), 1, "one line of JSON: {stdout}");
     let got: Value = serde_json::from_str(&stdout).expect("JSON on stdout");
     assert_eq!(got, expected, "{characteristic} {hex}");
@@ -32,21 +20,11 @@ fn check(characteristic: &str, hex: &str, expected: Value) {
 
 /// The packet is rejected: exit code 1, nothing on stdout, one line on stderr.
 fn reject(characteristic: &str, hex: &str, reason: &str) {
-    let output = tend(&["decode", characteristic, hex]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{characteristic} {hex} should fail"
-    );
+    let run = Tend::new().run(&["decode", characteristic, hex]);
+    let stderr = run.failure();
     assert!(
-        output.stdout.is_empty(),
+        run.output.stdout.is_empty(),
         "{characteristic} {hex}: nothing on stdout"
-    );
-    assert_eq!(
-        stderr.lines().count(),
-        1,
-        "{characteristic} {hex}: {stderr}"
     );
     assert!(
         stderr.contains(reason),

@@ -1,61 +1,52 @@
-//! `tend meds add|list|take|skip|snooze|adherence` through the real binary and a real vault, with
-//! "now" fixed by `TEND_NOW` so no test depends on the clock.
-#![allow(clippy::expect_used)] // helpers here are test code: a panic is a failed test
+//! `tend meds add|edit|remove|list|take|skip|snooze|undo|remind|adherence` through the real
+//! binary and a real vault, with "now" fixed by `TEND_NOW` so no test depends on the clock.
 
-use std::{path::Path, process::Output};
+use crate::harness::{arg, Run, Tend};
 
-fn tend(args: &[&str], profile: &Path, now: &str) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
-        .args(args)
-        .args(["--json"])
-        .env("TEND_DATA_DIR", profile)
-        .env("TEND_PASSPHRASE", "a test passphrase")
-        .env("TEND_NOW", now)
-        .output()
-        .expect("the tend binary runs")
+/// `tend <args> --json` in `profile` at `now`.
+fn tend(args: &[&str], profile: &Tend, now: &str) -> Run {
+    profile
+        .command(&[args, &["--json"]].concat())
+        .now(now)
+        .run()
 }
 
-fn json(output: Output) -> serde_json::Value {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+/// Asserts success; the JSON on stdout.
+fn json(run: Run) -> serde_json::Value {
+    run.json()
 }
 
-fn error(output: &Output) -> String {
-    assert_eq!(output.status.code(), Some(1));
-    String::from_utf8_lossy(&output.stderr).into_owned()
+/// Asserts a failure (exit code 1, one line); that line.
+fn error(run: &Run) -> String {
+    run.failure()
 }
 
 const NY: [&str; 2] = ["--tz", "America/New_York"];
 
 /// A twice-daily medication with 5 pills, reorder at 3, added in a fresh profile.
-fn profile_with_metformin() -> tempfile::TempDir {
-    let profile = tempfile::tempdir().expect("dir");
-    let schedule = profile.path().join("bid.json");
-    std::fs::write(
-        &schedule,
+fn profile_with_metformin() -> Tend {
+    let profile = Tend::with_passphrase("a test passphrase");
+    let schedule = profile.file(
+        "bid.json",
         r#"{"times": ["08:00", "20:00"], "start": "2026-03-01", "end": null}"#,
-    )
-    .expect("write");
-    let added = json(tend(
+    );
+    let added = tend(
         &[
             "meds",
             "add",
             "--name",
             "Metformin 500 mg",
             "--schedule",
-            schedule.to_str().expect("path"),
+            arg(&schedule),
             "--pills",
             "5",
             "--refill-at",
             "3",
         ],
-        profile.path(),
+        &profile,
         "2026-03-01T07:00:00-05:00",
-    ));
+    )
+    .json();
     assert_eq!(added["id"], "metformin-500-mg");
     profile
 }
@@ -63,7 +54,7 @@ fn profile_with_metformin() -> tempfile::TempDir {
 #[test]
 fn a_day_of_doses_across_the_spring_gap_taken_skipped_and_missed() {
     let profile = profile_with_metformin();
-    let p = profile.path();
+    let p = &profile;
     // The spring-forward day: wall-clock doses stay at 08:00 and 20:00 local time.
     let today = json(tend(
         &[&["meds", "list"][..], &NY].concat(),
@@ -186,7 +177,7 @@ fn a_day_of_doses_across_the_spring_gap_taken_skipped_and_missed() {
 #[test]
 fn pills_count_down_and_the_refill_reminder_comes_once() {
     let profile = profile_with_metformin();
-    let p = profile.path();
+    let p = &profile;
     let take = |due: &str, now: &str| {
         tend(
             &[&["meds", "take", "metformin-500-mg", "--due", due][..], &NY].concat(),
@@ -195,37 +186,25 @@ fn pills_count_down_and_the_refill_reminder_comes_once() {
         )
     };
     let first = take("2026-03-02T08:00:00-05:00", "2026-03-02T08:00:00-05:00");
-    assert!(!String::from_utf8_lossy(&first.stderr).contains("reorder"));
+    assert!(!first.stderr().contains("reorder"));
     let second = take("2026-03-02T20:00:00-05:00", "2026-03-02T20:00:00-05:00");
     assert!(
-        String::from_utf8_lossy(&second.stderr).contains("3 pills of Metformin 500 mg left"),
+        second.stderr().contains("3 pills of Metformin 500 mg left"),
         "reminded at the threshold"
     );
     let third = take("2026-03-03T08:00:00-05:00", "2026-03-03T08:00:00-05:00");
-    assert!(
-        !String::from_utf8_lossy(&third.stderr).contains("reorder"),
-        "not again"
-    );
+    assert!(!third.stderr().contains("reorder"), "not again");
 }
 
 #[test]
 fn bad_medications_and_doses_are_refused_clearly() {
     let profile = profile_with_metformin();
-    let p = profile.path();
+    let p = &profile;
     let now = "2026-03-02T08:00:00-05:00";
-    let schedule = p.join("bid.json");
+    let schedule = p.path("bid.json");
     let add = |extra: &[&str]| {
         tend(
-            &[
-                &[
-                    "meds",
-                    "add",
-                    "--schedule",
-                    schedule.to_str().expect("path"),
-                ][..],
-                extra,
-            ]
-            .concat(),
+            &[&["meds", "add", "--schedule", arg(&schedule)][..], extra].concat(),
             p,
             now,
         )
@@ -259,7 +238,7 @@ fn bad_medications_and_doses_are_refused_clearly() {
 #[test]
 fn undo_edit_remove_and_one_reminder_check() {
     let profile = profile_with_metformin();
-    let p = profile.path();
+    let p = &profile;
     let due = "2026-03-02T08:00:00-05:00";
 
     // The app's first check announces nothing from before it; the next one, the 08:00 dose.
@@ -304,7 +283,7 @@ fn undo_edit_remove_and_one_reminder_check() {
     .contains("nothing to undo"));
 
     // Edited: the same id, a new name and strength; the pills are as entered.
-    let schedule = p.join("bid.json");
+    let schedule = p.path("bid.json");
     let edited = json(tend(
         &[
             "meds",
@@ -315,7 +294,7 @@ fn undo_edit_remove_and_one_reminder_check() {
             "--strength",
             "750 mg",
             "--schedule",
-            schedule.to_str().expect("path"),
+            arg(&schedule),
             "--pills",
             "5",
         ],

@@ -1,43 +1,34 @@
-//! `tend meds plan` as scripts see it: the DESIGN.md contract on DST edges, and one-line errors.
+//! `tend meds plan` as scripts see it: the contract (docs/cli.md) on DST edges, an optional
+//! `start`, and one-line errors.
 //!
 //! The binary reads zones from the system's tz database, as the app does, so these cases keep to
 //! rules that have been stable for years (United States since 2007, EU since 1996, India none).
-#![allow(clippy::expect_used)] // helpers here are test code: a panic is a failed test
 
-use std::{
-    path::Path,
-    process::{Command, Output},
-};
-
-fn tend(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tend"))
-        .args(args)
-        .env("TEND_DATA_DIR", dir)
-        .output()
-        .expect("the tend binary runs")
-}
+use crate::harness::{arg, Run, Tend};
 
 /// Runs `tend meds plan` on a schedule file holding `schedule`.
-fn plan(schedule: &str, from: &str, until: &str, tz: &str) -> Output {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("schedule.json");
-    std::fs::write(&file, schedule).expect("schedule written");
-    let file = file.to_str().expect("a UTF-8 path");
-    tend(
-        &[
-            "meds", "plan", file, "--from", from, "--until", until, "--tz", tz,
-        ],
-        dir.path(),
-    )
+fn plan(schedule: &str, from: &str, until: &str, tz: &str) -> Run {
+    let tend = Tend::new();
+    let file = tend.file("schedule.json", schedule);
+    tend.run(&[
+        "meds",
+        "plan",
+        arg(&file),
+        "--from",
+        from,
+        "--until",
+        until,
+        "--tz",
+        tz,
+    ])
 }
 
 /// The plan succeeds and prints exactly `expected`, as one JSON array on one line.
 fn check(schedule: &str, from: &str, until: &str, tz: &str, expected: &[&str]) {
     let output = plan(schedule, from, until, tz);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{schedule} in {tz}: {stderr}");
+    let stderr = output.stderr();
     assert!(stderr.is_empty(), "{schedule}: unexpected stderr {stderr}");
-    let stdout = String::from_utf8(output.stdout).expect("UTF-8 output");
+    let stdout = output.success();
     assert_eq!(stdout.lines().count(), 1, "one line: {stdout}");
     let got: Vec<String> = serde_json::from_str(&stdout).expect("a JSON array of strings");
     assert_eq!(got, expected, "{schedule} in {tz} over [{from}, {until})");
@@ -46,10 +37,11 @@ fn check(schedule: &str, from: &str, until: &str, tz: &str, expected: &[&str]) {
 /// The plan fails with exit code 1 and one line on stderr that contains `part`.
 fn check_error(schedule: &str, from: &str, until: &str, tz: &str, part: &str) {
     let output = plan(schedule, from, until, tz);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{schedule}: {stderr}");
-    assert!(output.stdout.is_empty(), "nothing on stdout on failure");
-    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    let stderr = output.failure();
+    assert!(
+        output.output.stdout.is_empty(),
+        "nothing on stdout on failure"
+    );
     assert!(stderr.starts_with("tend: "), "{stderr}");
     assert!(stderr.contains(part), "`{stderr}` lacks `{part}`");
 }
@@ -200,23 +192,19 @@ fn bad_input_fails_with_one_clear_line() {
 
 #[test]
 fn a_missing_schedule_file_is_named() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let output = tend(
-        &[
-            "meds",
-            "plan",
-            "no-such.json",
-            "--from",
-            "2026-01-01T00:00:00Z",
-            "--until",
-            "2026-01-02T00:00:00Z",
-            "--tz",
-            "UTC",
-        ],
-        dir.path(),
-    );
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1));
+    let output = Tend::new().run(&[
+        "meds",
+        "plan",
+        "no-such.json",
+        "--from",
+        "2026-01-01T00:00:00Z",
+        "--until",
+        "2026-01-02T00:00:00Z",
+        "--tz",
+        "UTC",
+    ]);
+    let stderr = output.stderr();
+    assert_eq!(output.code(), Some(1));
     assert!(
         stderr.contains("cannot read the schedule no-such.json"),
         "{stderr}"
@@ -226,8 +214,46 @@ fn a_missing_schedule_file_is_named() {
 #[test]
 fn the_vault_commands_say_when_there_is_no_vault_yet() {
     // `meds plan` needs no vault; listing doses does, and says so in one line.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let output = tend(&["meds", "list", "--tz", "UTC"], dir.path());
-    assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no vault"));
+    let output = Tend::new().run(&["meds", "list", "--tz", "UTC"]);
+    assert_eq!(output.code(), Some(1));
+    assert!(output.stderr().contains("no vault"));
+}
+
+#[test]
+fn a_schedule_without_a_start_plans_from_the_window_on() {
+    // `start` is optional: without it there is no lower bound.
+    check(
+        r#"{"times": ["08:00", "20:00"], "days": ["mon", "wed"]}"#,
+        "2026-01-05T00:00:00-05:00",
+        "2026-01-12T00:00:00-05:00",
+        "America/New_York",
+        &[
+            "2026-01-05T08:00:00-05:00",
+            "2026-01-05T20:00:00-05:00",
+            "2026-01-07T08:00:00-05:00",
+            "2026-01-07T20:00:00-05:00",
+        ],
+    );
+    check(
+        r#"{"times": ["08:00"], "end": null}"#,
+        "1999-12-31T00:00:00Z",
+        "2000-01-02T00:00:00Z",
+        "UTC",
+        &["1999-12-31T08:00:00+00:00", "2000-01-01T08:00:00+00:00"],
+    );
+    // With a start, nothing before it, as before.
+    check(
+        r#"{"times": ["08:00"], "start": "2000-01-01"}"#,
+        "1999-12-31T00:00:00Z",
+        "2000-01-02T00:00:00Z",
+        "UTC",
+        &["2000-01-01T08:00:00+00:00"],
+    );
+    check_error(
+        r#"{"times": ["08:00"], "every_n_days": 2}"#,
+        "2026-01-01T00:00:00Z",
+        "2026-01-02T00:00:00Z",
+        "UTC",
+        "every_n_days needs a start",
+    );
 }
