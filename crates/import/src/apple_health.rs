@@ -26,6 +26,8 @@ pub(crate) struct AppleHealth<R: BufRead> {
     sources: SourceNames,
     in_correlation: bool,
     seen_root: bool,
+    /// Where the current event began.
+    event_at: u64,
 }
 
 impl<R: BufRead> AppleHealth<R> {
@@ -38,11 +40,12 @@ impl<R: BufRead> AppleHealth<R> {
             sources: SourceNames::default(),
             in_correlation: false,
             seen_root: false,
+            event_at: 0,
         }
     }
 
     fn place(&self, element: &str) -> String {
-        format!("XML element <{element}> at byte {}", self.xml.buffer_position())
+        format!("XML element <{element}> at byte {}", self.event_at)
     }
 
     fn xml_error(&self, error: quick_xml::Error) -> Error {
@@ -65,6 +68,7 @@ impl<R: BufRead> EntrySource for AppleHealth<R> {
     fn next_entry(&mut self) -> Result<Option<Entry>> {
         loop {
             self.buf.clear();
+            self.event_at = self.xml.buffer_position();
             let event = match self.xml.read_event_into(&mut self.buf) {
                 Ok(event) => event,
                 Err(e) => return Err(self.xml_error(e)),

@@ -25,6 +25,7 @@ mod openscale;
 mod plausible;
 mod preview;
 mod record;
+pub mod synthetic;
 mod tend_csv;
 mod time;
 mod zip_entry;
