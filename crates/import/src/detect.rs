@@ -117,7 +117,14 @@ fn detect_json_object(text: &[u8]) -> Option<Format> {
         .copied()
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
-    memchr::memmem::find(&compact, br#""resourceType":"Bundle""#).map(|_| Format::FhirBundle)
+    if memchr::memmem::find(&compact, br#""resourceType":"Bundle""#).is_some() {
+        return Some(Format::FhirBundle);
+    }
+    // A first line longer than the prefix: NDJSON if it names a resource type.
+    let compact_line: Vec<u8> = line.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
+    memchr::memmem::find(&compact_line, br#"{"resourceType":""#)
+        .filter(|&at| at == 0)
+        .map(|_| Format::FhirNdjson)
 }
 
 fn detect_csv(line: &[u8]) -> Option<Format> {
