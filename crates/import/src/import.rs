@@ -220,7 +220,10 @@ impl Import {
 
     pub fn progress(&self) -> Progress {
         Progress {
-            bytes_read: self.meter.position(),
+            // A damaged zip can point past the file's end; progress never does.
+            bytes_read: self
+                .total
+                .map_or(self.meter.position(), |t| self.meter.position().min(t)),
             bytes_total: self.total,
             readings: self.preview.readings(),
             summaries: self.preview.summaries(),
