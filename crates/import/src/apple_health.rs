@@ -88,12 +88,11 @@ impl<R: BufRead> EntrySource for AppleHealth<R> {
                                 Ok(_) if in_correlation => {}
                                 Ok(Some(entry)) => return Ok(Some(entry)),
                                 Ok(None) => {}
-                                Err(Problem::Entity) => {
-                                    return Err(Error::Entity {
-                                        place: self.place("Record"),
-                                        what: "an attribute uses an entity that XML does not predefine".into(),
-                                    })
-                                }
+                                Err(Problem::Entity) => return Err(Error::Entity {
+                                    place: self.place("Record"),
+                                    what: "an attribute uses an entity that XML does not predefine"
+                                        .into(),
+                                }),
                                 Err(Problem::Malformed(what)) => {
                                     return Err(Error::Malformed {
                                         place: self.place("Record"),
@@ -107,24 +106,20 @@ impl<R: BufRead> EntrySource for AppleHealth<R> {
                         _ => {}
                     }
                 }
-                Event::End(element) => {
-                    if element.name().as_ref() == "Correlation" {
-                        self.in_correlation = false;
-                    }
+                Event::End(element) if element.name().as_ref() == "Correlation" => {
+                    self.in_correlation = false;
                 }
-                Event::DocType(doctype) => {
-                    if memchr::memmem::find(doctype.as_ref().as_bytes(), b"<!ENTITY").is_some() {
-                        return Err(Error::Entity {
-                            place: self.place("!DOCTYPE"),
-                            what: "the DTD declares entities".into(),
-                        });
-                    }
+                Event::DocType(doctype)
+                    if memchr::memmem::find(doctype.as_ref().as_bytes(), b"<!ENTITY").is_some() =>
+                {
+                    return Err(Error::Entity {
+                        place: self.place("!DOCTYPE"),
+                        what: "the DTD declares entities".into(),
+                    });
                 }
                 Event::GeneralRef(reference) => {
-                    let predefined = matches!(
-                        reference.as_ref(),
-                        "lt" | "gt" | "amp" | "apos" | "quot"
-                    );
+                    let predefined =
+                        matches!(reference.as_ref(), "lt" | "gt" | "amp" | "apos" | "quot");
                     if !predefined && !reference.is_char_ref() {
                         return Err(Error::Entity {
                             place: format!("XML at byte {}", self.xml.buffer_position()),
@@ -194,7 +189,11 @@ fn kind(record_type: &[u8]) -> Option<Kind> {
 const KG_PER_STONE: f64 = 6.350_293_18;
 
 /// The metric, the value in a Tend unit, or why the unit is not one Tend reads.
-fn convert(kind: Kind, unit: &str, value: f64) -> std::result::Result<(Metric, f64, Unit), SkipReason> {
+fn convert(
+    kind: Kind,
+    unit: &str,
+    value: f64,
+) -> std::result::Result<(Metric, f64, Unit), SkipReason> {
     use Kind::*;
     let unknown = Err(SkipReason::UnknownUnit);
     let result = match (kind, unit) {

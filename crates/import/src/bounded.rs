@@ -134,7 +134,9 @@ impl<R: Read> Read for RunLimit<R> {
         self.offset += read as u64;
         if longest.0 > self.limit {
             self.run = longest.0;
-            self.meter.too_long_at.store(longest.1 + 1, Ordering::Relaxed);
+            self.meter
+                .too_long_at
+                .store(longest.1 + 1, Ordering::Relaxed);
             return Err(io::Error::other("a run over the limit"));
         }
         Ok(read)

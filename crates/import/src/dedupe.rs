@@ -145,16 +145,36 @@ mod tests {
                      expected: Admission| {
             assert_eq!(dedupe.admit(&r, stored), expected, "{r:?}");
         };
-        check(&mut dedupe, &mut nothing_stored, reading("Scale", 70.0, Unit::Kilogram), Admission::Keep);
+        check(
+            &mut dedupe,
+            &mut nothing_stored,
+            reading("Scale", 70.0, Unit::Kilogram),
+            Admission::Keep,
+        );
         check(
             &mut dedupe,
             &mut nothing_stored,
             reading("Health", 154.323_583_529_4, Unit::Pound),
             Admission::DuplicateOf(Arc::from("Scale")),
         );
-        check(&mut dedupe, &mut nothing_stored, reading("Scale", 70.0, Unit::Kilogram), Admission::Repeat);
-        check(&mut dedupe, &mut nothing_stored, reading("Scale", 70.1, Unit::Kilogram), Admission::Keep);
+        check(
+            &mut dedupe,
+            &mut nothing_stored,
+            reading("Scale", 70.0, Unit::Kilogram),
+            Admission::Repeat,
+        );
+        check(
+            &mut dedupe,
+            &mut nothing_stored,
+            reading("Scale", 70.1, Unit::Kilogram),
+            Admission::Keep,
+        );
         let mut all_stored = |_: &ReadingKey| true;
-        check(&mut dedupe, &mut all_stored, reading("Scale", 71.0, Unit::Kilogram), Admission::AlreadyStored);
+        check(
+            &mut dedupe,
+            &mut all_stored,
+            reading("Scale", 71.0, Unit::Kilogram),
+            Admission::AlreadyStored,
+        );
     }
 }

@@ -121,7 +121,11 @@ fn detect_json_object(text: &[u8]) -> Option<Format> {
         return Some(Format::FhirBundle);
     }
     // A first line longer than the prefix: NDJSON if it names a resource type.
-    let compact_line: Vec<u8> = line.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
+    let compact_line: Vec<u8> = line
+        .iter()
+        .copied()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
     memchr::memmem::find(&compact_line, br#"{"resourceType":""#)
         .filter(|&at| at == 0)
         .map(|_| Format::FhirNdjson)

@@ -217,7 +217,9 @@ impl Resources {
         };
         match (code_meaning, when) {
             (Meaning::BloodPressurePanel, When::At(time)) => {
-                let components = resource["component"].as_array().map_or(&[][..], Vec::as_slice);
+                let components = resource["component"]
+                    .as_array()
+                    .map_or(&[][..], Vec::as_slice);
                 let mut any = false;
                 for component in components {
                     let Some(Meaning::Vital(metric, _)) = meaning(&component["code"]) else {
@@ -240,7 +242,13 @@ impl Resources {
                 out.push_back(Entry::Skipped(SkipReason::ImpreciseTime));
             }
             (Meaning::Vital(metric, kind), When::At(time)) => {
-                out.push_back(reading(metric, time, &resource["valueQuantity"], kind, &source));
+                out.push_back(reading(
+                    metric,
+                    time,
+                    &resource["valueQuantity"],
+                    kind,
+                    &source,
+                ));
             }
             (Meaning::Vital(metric, kind), When::Over(start, end)) => {
                 out.push_back(summary(metric, kind, start, end, resource, &source));
@@ -302,6 +310,9 @@ fn reading(
     })
 }
 
+/// Mean, minimum, maximum and count, as far as an Observation gives them.
+type Statistics = (Option<f64>, Option<f64>, Option<f64>, Option<u64>);
+
 fn summary(
     metric: Metric,
     device_kind: DeviceKind,
@@ -325,10 +336,13 @@ fn summary(
             Err(reason) => Err(reason),
         }
     };
-    let mut values = || -> std::result::Result<(Option<f64>, Option<f64>, Option<f64>, Option<u64>), SkipReason> {
+    let mut values = || -> std::result::Result<Statistics, SkipReason> {
         let mean = value_of(&resource["valueQuantity"])?;
         let (mut min, mut max, mut count) = (None, None, None);
-        for component in resource["component"].as_array().map_or(&[][..], Vec::as_slice) {
+        for component in resource["component"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice)
+        {
             let statistic = component["code"]["coding"]
                 .as_array()
                 .and_then(|codings| {
@@ -537,9 +551,7 @@ impl<R: BufRead> EntrySource for FhirNdjson<R> {
                     place: place(),
                     what: "not a JSON resource".into(),
                 })?;
-            let full_url = resource["id"]
-                .as_str()
-                .map(|id| format!("Device/{id}"));
+            let full_url = resource["id"].as_str().map(|id| format!("Device/{id}"));
             self.resources
                 .read(&resource, full_url.as_deref(), &mut self.pending)
                 .map_err(|what| Error::Malformed {

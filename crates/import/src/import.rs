@@ -134,7 +134,10 @@ impl Import {
 
     /// Opens a stream read once (a pipe, a download): every format but a zip, which needs its end
     /// first.
-    pub fn from_reader<R: Read + Send + 'static>(input: R, options: ImportOptions) -> Result<Import> {
+    pub fn from_reader<R: Read + Send + 'static>(
+        input: R,
+        options: ImportOptions,
+    ) -> Result<Import> {
         let meter = Meter::new(options.cancel.clone());
         let mut input = Metered::new(input, meter.clone());
         let prefix = read_prefix(&mut input)?;
@@ -179,7 +182,10 @@ impl Import {
             ))),
             Format::NightscoutCsv => {
                 let first_line = prefix.split(|&c| c == b'\n').next().unwrap_or(&[]);
-                Box::new(NightscoutCsv::new(lines(stream), first_line.contains(&b'\t')))
+                Box::new(NightscoutCsv::new(
+                    lines(stream),
+                    first_line.contains(&b'\t'),
+                ))
             }
             Format::OpenScaleCsv => Box::new(OpenScale::new(
                 lines(stream),

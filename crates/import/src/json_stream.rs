@@ -39,11 +39,17 @@ impl<R: BufRead> JsonValues<R> {
     /// The next byte that is not whitespace, without consuming it; `None` at the end.
     pub(crate) fn peek(&mut self) -> Result<Option<u8>> {
         loop {
-            let buf = self.input.fill_buf().map_err(|e| Error::Io(e.to_string()))?;
+            let buf = self
+                .input
+                .fill_buf()
+                .map_err(|e| Error::Io(e.to_string()))?;
             if buf.is_empty() {
                 return Ok(None);
             }
-            match buf.iter().position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
+            match buf
+                .iter()
+                .position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+            {
                 Some(at) => {
                     let byte = buf[at];
                     self.input.consume(at);
@@ -98,7 +104,10 @@ impl<R: BufRead> JsonValues<R> {
             .ok_or_else(|| self.malformed("the file ends where a value was expected"))?;
         let mut state = Scan::start(first);
         loop {
-            let buf = self.input.fill_buf().map_err(|e| Error::Io(e.to_string()))?;
+            let buf = self
+                .input
+                .fill_buf()
+                .map_err(|e| Error::Io(e.to_string()))?;
             if buf.is_empty() {
                 return match state {
                     Scan::Scalar => Ok(()),
@@ -142,8 +151,15 @@ impl<R: BufRead> JsonValues<R> {
 #[derive(Debug, Clone, Copy)]
 enum Scan {
     Begin,
-    Container { depth: u32, in_string: bool, escaped: bool },
-    String { escaped: bool, started: bool },
+    Container {
+        depth: u32,
+        in_string: bool,
+        escaped: bool,
+    },
+    String {
+        escaped: bool,
+        started: bool,
+    },
     Scalar,
 }
 

@@ -50,7 +50,11 @@ mod tests {
     #[test]
     fn bounds() {
         let check_one = |metric, value, unit, expected: Result<(), SkipReason>| {
-            assert_eq!(check(metric, value, unit), expected, "{metric} {value} {unit}");
+            assert_eq!(
+                check(metric, value, unit),
+                expected,
+                "{metric} {value} {unit}"
+            );
         };
         check_one(Metric::HeartRate, 72.0, Unit::PerMinute, Ok(()));
         check_one(
@@ -59,12 +63,32 @@ mod tests {
             Unit::PerMinute,
             Err(SkipReason::OutOfRange),
         );
-        check_one(Metric::HeartRate, 72.0, Unit::Kilogram, Err(SkipReason::UnknownUnit));
+        check_one(
+            Metric::HeartRate,
+            72.0,
+            Unit::Kilogram,
+            Err(SkipReason::UnknownUnit),
+        );
         check_one(Metric::Weight, 154.0, Unit::Pound, Ok(()));
-        check_one(Metric::Weight, 0.0, Unit::Kilogram, Err(SkipReason::OutOfRange));
+        check_one(
+            Metric::Weight,
+            0.0,
+            Unit::Kilogram,
+            Err(SkipReason::OutOfRange),
+        );
         check_one(Metric::BodyTemperature, 98.6, Unit::Fahrenheit, Ok(()));
         check_one(Metric::Glucose, 5.5, Unit::MillimolePerLitre, Ok(()));
-        check_one(Metric::Spo2, 0.97, Unit::Percent, Err(SkipReason::OutOfRange));
-        check_one(Metric::Spo2, f64::NAN, Unit::Percent, Err(SkipReason::OutOfRange));
+        check_one(
+            Metric::Spo2,
+            0.97,
+            Unit::Percent,
+            Err(SkipReason::OutOfRange),
+        );
+        check_one(
+            Metric::Spo2,
+            f64::NAN,
+            Unit::Percent,
+            Err(SkipReason::OutOfRange),
+        );
     }
 }

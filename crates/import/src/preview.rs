@@ -91,7 +91,13 @@ impl Preview {
         *self.skipped.entry(reason).or_default() += 1;
     }
 
-    fn metric(&mut self, metric: Metric, from: Timestamp, to: Timestamp, unit: Unit) -> &mut MetricPreview {
+    fn metric(
+        &mut self,
+        metric: Metric,
+        from: Timestamp,
+        to: Timestamp,
+        unit: Unit,
+    ) -> &mut MetricPreview {
         let entry = self.metrics.entry(metric).or_default();
         entry.first = Some(entry.first.map_or(from, |f| f.min(from)));
         entry.last = Some(entry.last.map_or(to, |l| l.max(to)));

@@ -111,7 +111,15 @@ impl SyntheticAppleHealth {
         )
     }
 
-    fn record(&mut self, kind: &str, source: &str, unit: &str, value: &str, span: i64, children: &str) -> io::Result<()> {
+    fn record(
+        &mut self,
+        kind: &str,
+        source: &str,
+        unit: &str,
+        value: &str,
+        span: i64,
+        children: &str,
+    ) -> io::Result<()> {
         let (start, end) = (self.date(0), self.date(span));
         let created = self.date(span + 600);
         write!(
@@ -135,19 +143,47 @@ impl SyntheticAppleHealth {
             0..=299 => {
                 let steps = (20 + self.below(900)).to_string();
                 let source = if pick % 2 == 0 { PHONE } else { WATCH };
-                self.record("HKQuantityTypeIdentifierStepCount", source, "count", &steps, 540, "")
+                self.record(
+                    "HKQuantityTypeIdentifierStepCount",
+                    source,
+                    "count",
+                    &steps,
+                    540,
+                    "",
+                )
             }
             300..=449 => {
                 let kcal = format!("{}.{}", self.below(40), self.below(1000));
-                self.record("HKQuantityTypeIdentifierActiveEnergyBurned", WATCH, "kcal", &kcal, 60, "")
+                self.record(
+                    "HKQuantityTypeIdentifierActiveEnergyBurned",
+                    WATCH,
+                    "kcal",
+                    &kcal,
+                    60,
+                    "",
+                )
             }
             450..=529 => {
                 let kcal = format!("{}.{}", 1 + self.below(3), self.below(1000));
-                self.record("HKQuantityTypeIdentifierBasalEnergyBurned", WATCH, "kcal", &kcal, 60, "")
+                self.record(
+                    "HKQuantityTypeIdentifierBasalEnergyBurned",
+                    WATCH,
+                    "kcal",
+                    &kcal,
+                    60,
+                    "",
+                )
             }
             530..=629 => {
                 let km = format!("0.0{}", self.below(99_999));
-                self.record("HKQuantityTypeIdentifierDistanceWalkingRunning", PHONE, "km", &km, 540, "")
+                self.record(
+                    "HKQuantityTypeIdentifierDistanceWalkingRunning",
+                    PHONE,
+                    "km",
+                    &km,
+                    540,
+                    "",
+                )
             }
             630..=899 => {
                 let bpm = (52 + self.below(90)).to_string();
@@ -156,7 +192,14 @@ impl SyntheticAppleHealth {
                     self.below(3)
                 );
                 self.counts.vital_readings += 1;
-                self.record("HKQuantityTypeIdentifierHeartRate", WATCH, "count/min", &bpm, 0, &context)
+                self.record(
+                    "HKQuantityTypeIdentifierHeartRate",
+                    WATCH,
+                    "count/min",
+                    &bpm,
+                    0,
+                    &context,
+                )
             }
             900..=929 => {
                 let mut beats = String::from("  <HeartRateVariabilityMetadataList>\n");
@@ -168,21 +211,49 @@ impl SyntheticAppleHealth {
                 }
                 beats.push_str("  </HeartRateVariabilityMetadataList>\n");
                 let ms = format!("{}.{}", 20 + self.below(80), self.below(1000));
-                self.record("HKQuantityTypeIdentifierHeartRateVariabilitySDNN", WATCH, "ms", &ms, 60, &beats)
+                self.record(
+                    "HKQuantityTypeIdentifierHeartRateVariabilitySDNN",
+                    WATCH,
+                    "ms",
+                    &ms,
+                    60,
+                    &beats,
+                )
             }
             930..=949 => {
                 let value = "HKCategoryValueSleepAnalysisAsleepCore";
-                self.record("HKCategoryTypeIdentifierSleepAnalysis", WATCH, "", value, 1800, "")
+                self.record(
+                    "HKCategoryTypeIdentifierSleepAnalysis",
+                    WATCH,
+                    "",
+                    value,
+                    1800,
+                    "",
+                )
             }
             950..=964 => {
                 let spo2 = format!("0.{}", 92 + self.below(8));
                 self.counts.vital_readings += 1;
-                self.record("HKQuantityTypeIdentifierOxygenSaturation", WATCH, "%", &spo2, 0, "")
+                self.record(
+                    "HKQuantityTypeIdentifierOxygenSaturation",
+                    WATCH,
+                    "%",
+                    &spo2,
+                    0,
+                    "",
+                )
             }
             965..=979 => {
                 let rate = format!("{}.5", 12 + self.below(8));
                 self.counts.vital_readings += 1;
-                self.record("HKQuantityTypeIdentifierRespiratoryRate", WATCH, "count/min", &rate, 0, "")
+                self.record(
+                    "HKQuantityTypeIdentifierRespiratoryRate",
+                    WATCH,
+                    "count/min",
+                    &rate,
+                    0,
+                    "",
+                )
             }
             980..=984 => {
                 let kg = format!("7{}.{}", self.below(10), self.below(10));
@@ -196,12 +267,29 @@ impl SyntheticAppleHealth {
     /// A correlation with its two members, then the members again on their own.
     fn blood_pressure(&mut self) -> io::Result<()> {
         let cuff = r#"sourceName="Cuff" sourceVersion="1.3.5.1""#;
-        let (systolic, diastolic) = ((105 + self.below(40)).to_string(), (65 + self.below(25)).to_string());
+        let (systolic, diastolic) = (
+            (105 + self.below(40)).to_string(),
+            (65 + self.below(25)).to_string(),
+        );
         let at = self.date(0);
         let mut members = Vec::new();
         std::mem::swap(&mut members, &mut self.chunk);
-        self.record("HKQuantityTypeIdentifierBloodPressureSystolic", cuff, "mmHg", &systolic, 0, "")?;
-        self.record("HKQuantityTypeIdentifierBloodPressureDiastolic", cuff, "mmHg", &diastolic, 0, "")?;
+        self.record(
+            "HKQuantityTypeIdentifierBloodPressureSystolic",
+            cuff,
+            "mmHg",
+            &systolic,
+            0,
+            "",
+        )?;
+        self.record(
+            "HKQuantityTypeIdentifierBloodPressureDiastolic",
+            cuff,
+            "mmHg",
+            &diastolic,
+            0,
+            "",
+        )?;
         std::mem::swap(&mut members, &mut self.chunk);
         write!(
             self.chunk,
@@ -228,7 +316,9 @@ impl SyntheticAppleHealth {
             self.header_done = true;
             self.chunk.extend_from_slice(HEADER.as_bytes());
         }
-        while self.chunk.len() < 32 << 10 && self.produced + (self.chunk.len() as u64) < self.target_bytes {
+        while self.chunk.len() < 32 << 10
+            && self.produced + (self.chunk.len() as u64) < self.target_bytes
+        {
             self.next_record()?;
         }
         if self.chunk.is_empty() && !self.footer_done {

@@ -29,7 +29,9 @@ pub(crate) struct TendCsv<R: Read> {
 impl<R: Read> TendCsv<R> {
     pub(crate) fn new(input: R) -> TendCsv<R> {
         TendCsv {
-            csv: csv::ReaderBuilder::new().has_headers(true).from_reader(input),
+            csv: csv::ReaderBuilder::new()
+                .has_headers(true)
+                .from_reader(input),
             record: csv::StringRecord::new(),
             checked_header: false,
             sources: SourceNames::default(),
@@ -63,7 +65,10 @@ impl<R: Read> EntrySource for TendCsv<R> {
         };
         let field = |i: usize| self.record.get(i).unwrap_or("");
         let time: jiff::Timestamp = field(0).parse().map_err(|_| {
-            bad("the time is not an RFC 3339 date-time with an offset (2026-01-01T08:00:00+01:00)".into())
+            bad(
+                "the time is not an RFC 3339 date-time with an offset (2026-01-01T08:00:00+01:00)"
+                    .into(),
+            )
         })?;
         let metric: Metric = field(1)
             .parse()

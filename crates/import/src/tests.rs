@@ -9,8 +9,11 @@ use crate::{Error, Format, Import, ImportOptions, Imported, SkipReason};
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
+/// Readings, summaries (as text) and skip counts.
+type ReadBack = (Vec<String>, Vec<String>, Vec<(SkipReason, u64)>);
+
 /// Reads `text` and returns (readings as `metric time value unit kind source`, summaries, skips).
-fn read(text: &str, options: ImportOptions) -> crate::Result<(Vec<String>, Vec<String>, Vec<(SkipReason, u64)>)> {
+fn read(text: &str, options: ImportOptions) -> crate::Result<ReadBack> {
     let mut import = Import::from_seekable(Cursor::new(text.as_bytes().to_vec()), options)?;
     let (mut readings, mut summaries) = (Vec::new(), Vec::new());
     for item in import.by_ref() {
@@ -25,7 +28,12 @@ fn read(text: &str, options: ImportOptions) -> crate::Result<(Vec<String>, Vec<S
             )),
         }
     }
-    let skipped = import.preview().skipped.iter().map(|(r, n)| (*r, *n)).collect();
+    let skipped = import
+        .preview()
+        .skipped
+        .iter()
+        .map(|(r, n)| (*r, *n))
+        .collect();
     Ok((readings, summaries, skipped))
 }
 
@@ -82,7 +90,9 @@ fn apple_health_vitals_units_and_offsets() {
 #[test]
 fn apple_health_blood_pressure_pairs_count_once() -> TestResult {
     let member = |kind: &str, value: u32| {
-        format!(r#"<Record type="HKQuantityTypeIdentifierBloodPressure{kind}" sourceName="Cuff" unit="mmHg" startDate="2023-07-23 09:24:00 -0400" endDate="2023-07-23 09:24:00 -0400" value="{value}"/>"#)
+        format!(
+            r#"<Record type="HKQuantityTypeIdentifierBloodPressure{kind}" sourceName="Cuff" unit="mmHg" startDate="2023-07-23 09:24:00 -0400" endDate="2023-07-23 09:24:00 -0400" value="{value}"/>"#
+        )
     };
     let text = apple(&format!(
         r#"{}{}<Correlation type="HKCorrelationTypeIdentifierBloodPressure" sourceName="Cuff" startDate="2023-07-23 09:24:00 -0400" endDate="2023-07-23 09:24:00 -0400"><MetadataEntry key="HKWasUserEntered" value="0"/>{}{}</Correlation>{}"#,
@@ -93,7 +103,8 @@ fn apple_health_blood_pressure_pairs_count_once() -> TestResult {
         // The same pair from another app: dropped, counted against that app.
         member("Systolic", 113).replace("Cuff", "Health"),
     ));
-    let mut import = Import::from_seekable(Cursor::new(text.into_bytes()), ImportOptions::default())?;
+    let mut import =
+        Import::from_seekable(Cursor::new(text.into_bytes()), ImportOptions::default())?;
     let readings: Vec<Imported> = import.by_ref().collect::<crate::Result<_>>()?;
     assert_eq!(readings.len(), 2);
     let preview = import.preview();
@@ -107,18 +118,31 @@ fn apple_health_blood_pressure_pairs_count_once() -> TestResult {
 #[test]
 fn apple_health_refuses_entities() {
     let billion_laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE HealthData [\n <!ENTITY lol \"lol\">\n <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n]>\n<HealthData><Record type=\"HKQuantityTypeIdentifierHeartRate\" sourceName=\"&lol3;\" unit=\"count/min\" startDate=\"2019-01-01 08:00:00 -0500\" value=\"72\"/></HealthData>";
-    let unknown_in_attribute = apple(r#"<Record type="HKQuantityTypeIdentifierHeartRate" sourceName="&watch;" unit="count/min" startDate="2019-01-01 08:00:00 -0500" value="72"/>"#);
+    let unknown_in_attribute = apple(
+        r#"<Record type="HKQuantityTypeIdentifierHeartRate" sourceName="&watch;" unit="count/min" startDate="2019-01-01 08:00:00 -0500" value="72"/>"#,
+    );
     let unknown_in_text = apple("<Note>&watch;</Note>");
-    for text in [billion_laughs.to_owned(), unknown_in_attribute, unknown_in_text] {
+    for text in [
+        billion_laughs.to_owned(),
+        unknown_in_attribute,
+        unknown_in_text,
+    ] {
         let got = read(&text, ImportOptions::default());
-        assert!(matches!(got, Err(Error::Entity { .. })), "{got:?} for {text}");
+        assert!(
+            matches!(got, Err(Error::Entity { .. })),
+            "{got:?} for {text}"
+        );
     }
 }
 
 #[test]
 fn apple_health_names_where_it_breaks() {
-    let bad_value = apple(r#"<Record type="HKQuantityTypeIdentifierHeartRate" sourceName="W" unit="count/min" startDate="2019-01-01 08:00:00 -0500" value="fast"/>"#);
-    let message = read(&bad_value, ImportOptions::default()).err().map(|e| e.to_string());
+    let bad_value = apple(
+        r#"<Record type="HKQuantityTypeIdentifierHeartRate" sourceName="W" unit="count/min" startDate="2019-01-01 08:00:00 -0500" value="fast"/>"#,
+    );
+    let message = read(&bad_value, ImportOptions::default())
+        .err()
+        .map(|e| e.to_string());
     let expected = format!(
         "XML element <Record> at byte {}: the value is not a number",
         APPLE_HEAD.len()
@@ -232,11 +256,23 @@ fn fhir_reads_back_what_tend_writes() {
     let entries = [patient, bp, pulse, summary, cgm];
     let bundle = format!(
         r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#,
-        entries.map(|r| format!(r#"{{"fullUrl":"urn:x","resource":{r}}}"#)).join(",")
+        entries
+            .map(|r| format!(r#"{{"fullUrl":"urn:x","resource":{r}}}"#))
+            .join(",")
     );
-    check(&bundle, &expected_readings, &expected_summaries, &[(SkipReason::NotAVital, 1)]);
+    check(
+        &bundle,
+        &expected_readings,
+        &expected_summaries,
+        &[(SkipReason::NotAVital, 1)],
+    );
     let ndjson = entries.join("\n");
-    check(&ndjson, &expected_readings, &expected_summaries, &[(SkipReason::NotAVital, 1)]);
+    check(
+        &ndjson,
+        &expected_readings,
+        &expected_summaries,
+        &[(SkipReason::NotAVital, 1)],
+    );
 }
 
 #[test]
@@ -248,14 +284,35 @@ fn detects_by_content_and_can_be_forced() {
     check_detect(&apple(""), Some(Format::AppleHealthXml));
     check_detect("[{\"sgv\":120,\"date\":1}]", Some(Format::NightscoutJson));
     check_detect("[]", Some(Format::NightscoutJson));
-    check_detect("\"2014-07-19T10:49:15.000-07:00\",1405792155000,\"120\",\"Flat\",\"x\"", Some(Format::NightscoutCsv));
-    check_detect("07/19/2014 10:44:15 AM\t1405791855000\t5\tNOT COMPUTABLE\tdexcom", Some(Format::NightscoutCsv));
+    check_detect(
+        "\"2014-07-19T10:49:15.000-07:00\",1405792155000,\"120\",\"Flat\",\"x\"",
+        Some(Format::NightscoutCsv),
+    );
+    check_detect(
+        "07/19/2014 10:44:15 AM\t1405791855000\t5\tNOT COMPUTABLE\tdexcom",
+        Some(Format::NightscoutCsv),
+    );
     check_detect("DATE,TIME,WEIGHT\n", Some(Format::OpenScaleCsv));
-    check_detect("\"dateTime\",\"weight\",\"fat\"\n", Some(Format::OpenScaleCsv));
-    check_detect("Date,Move Minutes count,Calories (kcal)\n", Some(Format::GoogleFitDailyCsv));
-    check_detect("{\n  \"resourceType\": \"Bundle\",\n  \"entry\": []\n}", Some(Format::FhirBundle));
-    check_detect("{\"resourceType\":\"Observation\"}\n{\"resourceType\":\"Patient\"}\n", Some(Format::FhirNdjson));
-    check_detect("\u{feff}time,metric,value,unit,device\r\n", Some(Format::TendCsv));
+    check_detect(
+        "\"dateTime\",\"weight\",\"fat\"\n",
+        Some(Format::OpenScaleCsv),
+    );
+    check_detect(
+        "Date,Move Minutes count,Calories (kcal)\n",
+        Some(Format::GoogleFitDailyCsv),
+    );
+    check_detect(
+        "{\n  \"resourceType\": \"Bundle\",\n  \"entry\": []\n}",
+        Some(Format::FhirBundle),
+    );
+    check_detect(
+        "{\"resourceType\":\"Observation\"}\n{\"resourceType\":\"Patient\"}\n",
+        Some(Format::FhirNdjson),
+    );
+    check_detect(
+        "\u{feff}time,metric,value,unit,device\r\n",
+        Some(Format::TendCsv),
+    );
     check_detect("hello", None);
     check_detect("<html></html>", None);
     assert!(matches!(
@@ -270,15 +327,23 @@ fn detects_by_content_and_can_be_forced() {
         read("DATE,TIME,WEIGHT\n", forced),
         Err(Error::Malformed { .. })
     ));
-    assert_eq!("google-fit".parse::<Format>().ok(), Some(Format::GoogleFitDailyCsv));
+    assert_eq!(
+        "google-fit".parse::<Format>().ok(),
+        Some(Format::GoogleFitDailyCsv)
+    );
 }
 
 #[test]
 fn history_lookup_drops_what_is_stored() -> TestResult {
     let csv = "time,metric,value,unit,device\n2026-01-01T07:00:00Z,heart_rate,72,/min,A\n2026-01-01T07:01:00Z,heart_rate,73,/min,A\n";
     let stored: Timestamp = "2026-01-01T07:00:00Z".parse()?;
-    let import = Import::from_seekable(Cursor::new(csv.as_bytes().to_vec()), ImportOptions::default())?
-        .with_history(move |key| key.time == stored && key.metric == Metric::HeartRate && key.value_milli == 72_000);
+    let import = Import::from_seekable(
+        Cursor::new(csv.as_bytes().to_vec()),
+        ImportOptions::default(),
+    )?
+    .with_history(move |key| {
+        key.time == stored && key.metric == Metric::HeartRate && key.value_milli == 72_000
+    });
     let preview = import.dry_run()?;
     assert_eq!(preview.already_stored, 1);
     assert_eq!(preview.readings(), 1);

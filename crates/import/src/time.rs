@@ -34,7 +34,12 @@ pub(crate) fn apple(text: &str) -> Option<Timestamp> {
 /// RFC 3339 with an offset (`2026-01-01T08:00:00+01:00`, `…Z`, fractions allowed).
 pub(crate) fn rfc3339(text: &str) -> Option<Timestamp> {
     // jiff also takes a bare date or a time zone annotation; an instant needs a time and offset.
-    if text.len() < 20 || !text.as_bytes().get(10).is_some_and(|&c| c == b'T' || c == b't') {
+    if text.len() < 20
+        || !text
+            .as_bytes()
+            .get(10)
+            .is_some_and(|&c| c == b'T' || c == b't')
+    {
         return None;
     }
     text.parse().ok()

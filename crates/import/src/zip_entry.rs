@@ -28,7 +28,9 @@ pub(crate) fn export_xml<R: Read + Seek + Send + 'static>(
             })
         })
         .ok_or_else(|| {
-            Error::Zip("it holds no apple_health_export/export.xml: is it an Apple Health export?".into())
+            Error::Zip(
+                "it holds no apple_health_export/export.xml: is it an Apple Health export?".into(),
+            )
         })?;
     let (method, start, compressed, size, crc) = {
         let entry = archive

@@ -20,7 +20,9 @@ fn data(name: &str) -> io::Result<File> {
 }
 
 /// Reads a whole file: its format, what it kept, its preview.
-fn import(file: impl Read + Seek + Send + 'static) -> Result<(Format, Vec<Imported>, Preview), Error> {
+fn import(
+    file: impl Read + Seek + Send + 'static,
+) -> Result<(Format, Vec<Imported>, Preview), Error> {
     let mut import = Import::from_seekable(file, ImportOptions::default())?;
     let format = import.format();
     let items = import.by_ref().collect::<Result<Vec<_>, _>>()?;
@@ -85,13 +87,19 @@ mod real_files {
             "fhir-r4-vital-signs-examples-bundle.json",
         ] {
             let (format, items, preview) = import(data(name)?)?;
-            assert!(matches!(format, Format::FhirNdjson | Format::FhirBundle), "{name}");
+            assert!(
+                matches!(format, Format::FhirNdjson | Format::FhirBundle),
+                "{name}"
+            );
             // satO2 (95 %, by pulse oximetry) and f001 glucose (6.3 mmol/L) have a time of day;
             // the other examples give a date only, two are cancelled or entered in error.
             let kept: Vec<String> = items
                 .iter()
                 .map(|i| match i {
-                    Imported::Reading(r) => format!("{} {} {} {} {}", r.metric, r.time, r.value, r.unit, r.device_kind),
+                    Imported::Reading(r) => format!(
+                        "{} {} {} {} {}",
+                        r.metric, r.time, r.value, r.unit, r.device_kind
+                    ),
                     Imported::Summary(s) => format!("summary {}", s.metric),
                 })
                 .collect();
@@ -118,7 +126,10 @@ mod real_files {
         let Imported::Summary(day) = &items[0] else {
             return Err("a Google Fit day is a summary".into());
         };
-        assert_eq!((day.metric, day.mean, day.min, day.max), (Metric::Weight, Some(64.321), Some(64.123), Some(64.555)));
+        assert_eq!(
+            (day.metric, day.mean, day.min, day.max),
+            (Metric::Weight, Some(64.321), Some(64.123), Some(64.555))
+        );
         Ok(())
     }
 
@@ -189,17 +200,30 @@ mod bad_input {
         ];
         for (header, format) in cases {
             let started = std::time::Instant::now();
-            let got = Import::from_reader(EndlessLine { header, left: TEN_GB }, ImportOptions::default())
-                .and_then(|import| import.dry_run());
+            let got = Import::from_reader(
+                EndlessLine {
+                    header,
+                    left: TEN_GB,
+                },
+                ImportOptions::default(),
+            )
+            .and_then(|import| import.dry_run());
             assert!(
                 matches!(got, Err(Error::TooLong { format: f, .. }) if f == format),
                 "{format}: {got:?}"
             );
-            assert!(started.elapsed().as_secs() < 10, "{format} took {:?}", started.elapsed());
+            assert!(
+                started.elapsed().as_secs() < 10,
+                "{format} took {:?}",
+                started.elapsed()
+            );
         }
         // Nightscout's CSV: the second field must be a number, so the line is simply too long.
         let got = Import::from_reader(
-            EndlessLine { header: b"\"2014-07-19T10:49:15.000-07:00\",1405792155000,\"", left: TEN_GB },
+            EndlessLine {
+                header: b"\"2014-07-19T10:49:15.000-07:00\",1405792155000,\"",
+                left: TEN_GB,
+            },
             ImportOptions::default(),
         )
         .and_then(|import| import.dry_run());
@@ -209,11 +233,18 @@ mod bad_input {
     #[test]
     fn limits_can_be_tightened() {
         let options = ImportOptions {
-            limits: Limits { max_line_bytes: 64, max_element_bytes: 64 },
+            limits: Limits {
+                max_line_bytes: 64,
+                max_element_bytes: 64,
+            },
             ..ImportOptions::default()
         };
-        let csv = format!("time,metric,value,unit,device\n2026-01-01T00:00:00Z,heart_rate,72,/min,{}\n", "x".repeat(100));
-        let got = Import::from_reader(Cursor::new(csv.into_bytes()), options).and_then(|i| i.dry_run());
+        let csv = format!(
+            "time,metric,value,unit,device\n2026-01-01T00:00:00Z,heart_rate,72,/min,{}\n",
+            "x".repeat(100)
+        );
+        let got =
+            Import::from_reader(Cursor::new(csv.into_bytes()), options).and_then(|i| i.dry_run());
         assert_eq!(
             got.err().map(|e| e.to_string()).as_deref(),
             Some("the line starting at byte 30: longer than 64 bytes without a break; the file is not a csv export or is damaged")
@@ -245,7 +276,10 @@ mod bad_input {
     #[test]
     fn cancel_stops_an_import() -> TestResult {
         let flag = Arc::new(AtomicBool::new(false));
-        let options = ImportOptions { cancel: Some(flag.clone()), ..ImportOptions::default() };
+        let options = ImportOptions {
+            cancel: Some(flag.clone()),
+            ..ImportOptions::default()
+        };
         let mut import = Import::from_reader(SyntheticAppleHealth::new(50 << 20, 7), options)?;
         let mut seen = 0;
         let mut cancelled = false;
@@ -279,7 +313,10 @@ mod generated {
         io::copy(&mut generator, &mut file)?;
         file.rewind()?;
         let total = file.metadata()?.len();
-        let options = ImportOptions { total_bytes: Some(total), ..ImportOptions::default() };
+        let options = ImportOptions {
+            total_bytes: Some(total),
+            ..ImportOptions::default()
+        };
         let mut import = Import::from_seekable(file, options)?;
         let mut kept = 0u64;
         for item in import.by_ref() {
@@ -292,7 +329,8 @@ mod generated {
         // Every vital written is kept once: BP members appear twice in the file, once in the import.
         assert_eq!(kept, generator.counts().vital_readings);
         let preview = import.preview();
-        let pressure = preview.metrics[&Metric::Systolic].readings + preview.metrics[&Metric::Diastolic].readings;
+        let pressure = preview.metrics[&Metric::Systolic].readings
+            + preview.metrics[&Metric::Diastolic].readings;
         assert_eq!(preview.repeats_within_source, pressure);
         Ok(())
     }
@@ -302,7 +340,8 @@ mod generated {
         let mut xml = Vec::new();
         SyntheticAppleHealth::new(4 << 20, 3).read_to_end(&mut xml)?;
         let (_, plain, _) = import(Cursor::new(xml.clone()))?;
-        let (format, zipped_items, _) = import(Cursor::new(zipped("apple_health_export/export.xml", &xml)?))?;
+        let (format, zipped_items, _) =
+            import(Cursor::new(zipped("apple_health_export/export.xml", &xml)?))?;
         assert_eq!(format, Format::AppleHealthZip);
         assert_eq!(plain, zipped_items);
         Ok(())

@@ -65,7 +65,9 @@ pub async fn download_entries(
 ) -> Result<NightscoutDownload> {
     let base = checked_base_url(&query.base_url)?;
     if query.page_size == 0 {
-        return Err(Error::InvalidInput("the page size must be at least 1".into()));
+        return Err(Error::InvalidInput(
+            "the page size must be at least 1".into(),
+        ));
     }
     let url = format!("{base}/api/v1/entries.json");
     let write = |e: std::io::Error| Error::Store(format!("cannot write the download: {e}"));
@@ -194,7 +196,9 @@ mod tests {
     /// A Nightscout look-alike on loopback: answers each request with the next canned page and
     /// records the request lines.
     async fn serve(pages: Vec<(u16, String)>) -> (String, tokio::task::JoinHandle<Vec<String>>) {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind loopback");
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind loopback");
         let address = listener.local_addr().expect("address");
         let handle = tokio::spawn(async move {
             let mut requests = Vec::new();
@@ -229,7 +233,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn pages_back_in_time_with_the_token() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    async fn pages_back_in_time_with_the_token(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
         let (base, server) = serve(vec![
             (200, page(&[5000, 4000])),
             (200, page(&[3000, 2000])),
@@ -249,13 +254,22 @@ mod tests {
         let requests = server.await?;
         assert_eq!(requests.len(), 3);
         assert!(requests[0].starts_with("GET /api/v1/entries.json?count=2&find%5Bdate%5D%5B%24gte%5D=500&token=reader-abc123 "), "{}", requests[0]);
-        assert!(requests[1].contains("find%5Bdate%5D%5B%24lt%5D=4000"), "{}", requests[1]);
-        assert!(requests[2].contains("find%5Bdate%5D%5B%24lt%5D=2000"), "{}", requests[2]);
+        assert!(
+            requests[1].contains("find%5Bdate%5D%5B%24lt%5D=4000"),
+            "{}",
+            requests[1]
+        );
+        assert!(
+            requests[2].contains("find%5Bdate%5D%5B%24lt%5D=2000"),
+            "{}",
+            requests[2]
+        );
         Ok(())
     }
 
     #[tokio::test]
-    async fn refusals_are_clear_and_bounded() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    async fn refusals_are_clear_and_bounded() -> std::result::Result<(), Box<dyn std::error::Error>>
+    {
         let http = HttpTransport::new(Duration::from_secs(5))?;
         let mut out = Vec::new();
         let check = |result: Result<NightscoutDownload>, expected: &str| {
@@ -265,20 +279,32 @@ mod tests {
         };
 
         let plain = NightscoutQuery::new("http://nightscout.example.org", None);
-        check(download_entries(&http, &plain, &mut out, &mut |_| {}).await, "plain http is refused");
+        check(
+            download_entries(&http, &plain, &mut out, &mut |_| {}).await,
+            "plain http is refused",
+        );
 
         let (base, _server) = serve(vec![(401, "{}".into())]).await;
         let query = NightscoutQuery::new(&base, Some("secret-token".into()));
-        check(download_entries(&http, &query, &mut out, &mut |_| {}).await, "refused the token (401)");
+        check(
+            download_entries(&http, &query, &mut out, &mut |_| {}).await,
+            "refused the token (401)",
+        );
 
         let (base, _server) = serve(vec![(200, page(&[1, 2, 3, 4, 5, 6, 7, 8]))]).await;
         let mut query = NightscoutQuery::new(&base, Some("secret-token".into()));
         query.max_page_bytes = 100;
-        check(download_entries(&http, &query, &mut out, &mut |_| {}).await, "larger than 100 bytes");
+        check(
+            download_entries(&http, &query, &mut out, &mut |_| {}).await,
+            "larger than 100 bytes",
+        );
 
         let (base, _server) = serve(vec![(200, "<html>".into())]).await;
         let query = NightscoutQuery::new(&base, None);
-        check(download_entries(&http, &query, &mut out, &mut |_| {}).await, "not a JSON list");
+        check(
+            download_entries(&http, &query, &mut out, &mut |_| {}).await,
+            "not a JSON list",
+        );
         Ok(())
     }
 }

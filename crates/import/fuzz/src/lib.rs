@@ -36,6 +36,9 @@ pub fn import(data: &[u8], format: Option<Format>) {
         }
     }
     let progress = import.progress();
-    assert_eq!((progress.readings, progress.summaries), (readings, summaries));
+    assert_eq!(
+        (progress.readings, progress.summaries),
+        (readings, summaries)
+    );
     assert!(progress.bytes_read <= data.len() as u64);
 }
