@@ -9,6 +9,7 @@ mod consent;
 mod endpoint;
 mod loinc;
 pub mod mapping;
+pub mod nightscout;
 pub mod smart;
 pub mod sync;
 pub mod transport;
