@@ -141,6 +141,7 @@ fn share_code(e: &tend_share::Error) -> ErrorCode {
         S::Transport(_) => ErrorCode::Unreachable,
         S::Protocol(_) => ErrorCode::RefusedByServer,
         S::SignIn(_) => ErrorCode::SignedOut,
+        S::Save(_) => ErrorCode::Storage,
     }
 }
 

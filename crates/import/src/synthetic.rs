@@ -142,7 +142,7 @@ impl SyntheticAppleHealth {
         match pick {
             0..=299 => {
                 let steps = (20 + self.below(900)).to_string();
-                let source = if pick % 2 == 0 { PHONE } else { WATCH };
+                let source = if pick.is_multiple_of(2) { PHONE } else { WATCH };
                 self.record(
                     "HKQuantityTypeIdentifierStepCount",
                     source,

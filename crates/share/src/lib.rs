@@ -42,6 +42,9 @@ pub enum Error {
     Protocol(String),
     #[error("sign-in failed: {0}")]
     SignIn(String),
+    /// What was downloaded could not be written where the caller asked.
+    #[error("cannot save the download: {0}")]
+    Save(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
