@@ -9,6 +9,7 @@
 mod alerts;
 mod blood_pressure;
 mod bp_week;
+pub mod example;
 mod glucose;
 mod heart_rate;
 mod local_time;
