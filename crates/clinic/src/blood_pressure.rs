@@ -157,7 +157,7 @@ impl BloodPressureSummary {
     /// The label in plain words: the average, its class, and what it rests on.
     pub fn label(&self) -> String {
         format!(
-            "Home average {:.0}/{:.0} mmHg from {} valid reading{} on {} day{} (first day of the week left out): {}.",
+            "Home average {:.1}/{:.1} mmHg from {} valid reading{} on {} day{} (first day of the week left out): {}.",
             self.systolic_mean,
             self.diastolic_mean,
             self.readings,

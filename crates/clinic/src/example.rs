@@ -82,8 +82,9 @@ pub fn example_measurements(
             let hour = minute as f64 / 60.0;
             let meal = |at: f64, height: f64| {
                 let t = hour - at;
+                // Peaks at `height` 72 minutes after the meal.
                 if t > 0.0 {
-                    height * t * (-t / 1.1).exp()
+                    height * (t / 1.2) * (1.0 - t / 1.2).exp()
                 } else {
                     0.0
                 }
@@ -95,13 +96,13 @@ pub fn example_measurements(
             } else {
                 0.0
             };
-            let value = 118.0
+            let value = 108.0
                 + dawn
                 + meal(7.5, 75.0)
-                + meal(12.5, 60.0)
+                + meal(12.5, 55.0)
                 + meal(19.0, 95.0)
                 + night_low
-                + 4.0 * drift;
+                + 6.0 * drift;
             push(
                 DeviceKind::ContinuousGlucoseMonitor,
                 reading(
@@ -118,7 +119,7 @@ pub fn example_measurements(
         if contents.blood_pressure {
             for (minute, lift) in [(7 * 60 + 30, 4.0), (19 * 60 + 30, 0.0)] {
                 let at = midnight + SignedDuration::from_mins(minute);
-                let systolic = 133.0 + lift + 6.0 * noise.next() - 0.02 * day as f64;
+                let systolic = 137.0 + lift + 6.0 * noise.next() - 0.02 * day as f64;
                 let diastolic = 83.0 + lift / 2.0 + 4.0 * noise.next();
                 push(
                     DeviceKind::BloodPressureMonitor,
