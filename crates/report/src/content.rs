@@ -374,48 +374,50 @@ impl<'a> Content<'a> {
                 ]
             })
             .collect();
-        blocks.push(
-            self.table(
-                &["Range", "Share of readings", "Target", "Result"],
-                [
-                    vec![
-                        "Very low: below 54 mg/dL (3.0 mmol/L)".to_owned(),
-                        percent(r.very_low),
-                        String::new(),
-                        String::new(),
-                    ],
-                    vec![
-                        "Low: 54–69 mg/dL (3.0–3.8 mmol/L)".to_owned(),
-                        percent(r.low),
-                        String::new(),
-                        String::new(),
-                    ],
-                    vec![
-                        "In range: 70–180 mg/dL (3.9–10.0 mmol/L)".to_owned(),
-                        percent(r.in_range),
-                        String::new(),
-                        String::new(),
-                    ],
-                    vec![
-                        "High: 181–250 mg/dL (10.1–13.9 mmol/L)".to_owned(),
-                        percent(r.high),
-                        String::new(),
-                        String::new(),
-                    ],
-                    vec![
-                        "Very high: above 250 mg/dL (13.9 mmol/L)".to_owned(),
-                        percent(r.very_high),
-                        String::new(),
-                        String::new(),
-                    ],
-                ]
-                .into_iter()
-                .chain(targets)
-                .collect(),
-                &[2.6, 1.2, 1.1, 0.8],
-                true,
-            ),
-        );
+        blocks.push(self.table(
+            &["Range", "mg/dL", "mmol/L", "Share of readings"],
+            vec![
+                vec![
+                    "Very low".to_owned(),
+                    "below 54".to_owned(),
+                    "below 3.0".to_owned(),
+                    percent(r.very_low),
+                ],
+                vec![
+                    "Low".to_owned(),
+                    "54–69".to_owned(),
+                    "3.0–3.8".to_owned(),
+                    percent(r.low),
+                ],
+                vec![
+                    "In range".to_owned(),
+                    "70–180".to_owned(),
+                    "3.9–10.0".to_owned(),
+                    percent(r.in_range),
+                ],
+                vec![
+                    "High".to_owned(),
+                    "181–250".to_owned(),
+                    "10.1–13.9".to_owned(),
+                    percent(r.high),
+                ],
+                vec![
+                    "Very high".to_owned(),
+                    "above 250".to_owned(),
+                    "above 13.9".to_owned(),
+                    percent(r.very_high),
+                ],
+            ],
+            &[1.2, 1.0, 1.0, 1.2],
+            true,
+        ));
+        blocks.push(self.heading(3, "Against the consensus targets"));
+        blocks.push(self.table(
+            &["Measure", "Share of readings", "Target", "Result"],
+            targets,
+            &[1.8, 1.1, 1.1, 0.8],
+            true,
+        ));
         if let Some(profile) = &self.charts.glucose_profile {
             let median = profile.slots.iter().map(|s| (s.p50, s.start_minute));
             let lowest = median.clone().min_by(|a, b| a.0.total_cmp(&b.0));
