@@ -8,6 +8,7 @@ mod consent;
 mod endpoint;
 mod loinc;
 pub mod mapping;
+pub mod report;
 pub mod smart;
 pub mod sync;
 pub mod transport;
