@@ -15,8 +15,6 @@ use crate::{
     ReportDocument,
 };
 
-/// mg/dL per mmol/L, as tend-vitals converts.
-const MG_DL_PER_MMOL_L: f64 = 18.016;
 /// The daily traces show at most this many days (the last ones).
 const TRACE_DAYS: usize = 14;
 /// At most this many missed doses are listed per medication.
@@ -332,7 +330,7 @@ impl<'a> Content<'a> {
                 vec![
                     vec!["Days with data".into(), g.days.to_string(), "14 or more".into()],
                     vec!["Sensor active".into(), percent(g.active_percent), "70 % or more".into()],
-                    vec!["Mean glucose".into(), format!("{:.0} mg/dL ({:.1} mmol/L)", g.mean_mg_dl, g.mean_mg_dl / MG_DL_PER_MMOL_L), "–".into()],
+                    vec!["Mean glucose".into(), format!("{:.0} mg/dL ({:.1} mmol/L)", g.mean_mg_dl, mmol_per_litre(g.mean_mg_dl)), "–".into()],
                     vec!["Glucose management indicator (GMI)".into(), format!("{:.1} %", g.gmi_percent), "set with the patient".into()],
                     vec![
                         "Coefficient of variation (CV)".into(),
@@ -769,6 +767,13 @@ impl<'a> Content<'a> {
             Block::SectionEnd,
         ]
     }
+}
+
+/// mg/dL in mmol/L, by tend-vitals' one conversion.
+fn mmol_per_litre(mg_dl: f64) -> f64 {
+    tend_vitals::Unit::MilligramPerDecilitre
+        .convert(mg_dl, tend_vitals::Unit::MillimolePerLitre)
+        .unwrap_or(f64::NAN)
 }
 
 fn class_word(class: HomeBloodPressureClass) -> &'static str {
