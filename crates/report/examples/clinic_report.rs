@@ -1,6 +1,6 @@
 //! Writes an example clinic report PDF (synthetic data, 14 days of everything) to the path given,
 //! for looking at it and for the README's picture:
-//! `cargo run -p tend-report --example clinic_report -- report.pdf [en-US]`.
+//! `cargo run -p tend-report --example clinic_report -- report.pdf [en-US] [DAYS]`.
 
 use std::error::Error;
 
@@ -17,11 +17,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         .next()
         .ok_or("usage: clinic_report OUTPUT.pdf [LOCALE]")?;
     let locale = args.next().unwrap_or_else(|| "en-GB".to_owned());
+    let days: i64 = args.next().map_or(Ok(14), |d| d.parse())?;
     let zone = TimeZone::get("Europe/London")?;
     let from: Timestamp = "2026-03-02T00:00:00Z".parse()?;
-    let period = Period::new(from, from + SignedDuration::from_hours(14 * 24))?;
-    let measurements = example_measurements(from, 14, ExampleContents::EVERYTHING);
-    let (medications, doses) = example_medications(from, 14);
+    let period = Period::new(from, from + SignedDuration::from_hours(days * 24))?;
+    let measurements = example_measurements(from, days, ExampleContents::EVERYTHING);
+    let (medications, doses) = example_medications(from, days);
     let input = ReportInput {
         period,
         zone: &zone,

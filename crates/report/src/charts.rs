@@ -94,8 +94,13 @@ fn y_axis(surface: &mut Surface<'_>, fonts: &Fonts, scale: Scale, x0: f32, x1: f
     }
 }
 
-fn short_date(date: Date) -> String {
-    format!("{} {}", date.day(), month_abbreviation(date.month()))
+/// "2 Mar", or "Mar 2" when dates read month first (US English).
+fn short_date(date: Date, month_first: bool) -> String {
+    if month_first {
+        format!("{} {}", month_abbreviation(date.month()), date.day())
+    } else {
+        format!("{} {}", date.day(), month_abbreviation(date.month()))
+    }
 }
 
 pub fn month_abbreviation(month: i8) -> &'static str {
@@ -120,6 +125,8 @@ fn weekday_abbreviation(date: Date) -> &'static str {
 }
 
 impl Chart {
+    /// Draws the chart in the box at `(x, y)`; `month_first` writes dates as US English does.
+    #[allow(clippy::too_many_arguments)]
     pub fn draw(
         &self,
         surface: &mut Surface<'_>,
@@ -128,19 +135,30 @@ impl Chart {
         y: f32,
         width: f32,
         height: f32,
+        month_first: bool,
     ) {
         match self {
             Chart::Ranges(ranges) => draw_ranges(surface, fonts, ranges, x, y, width, height),
             Chart::GlucoseProfile(profile) => {
                 draw_profile(surface, fonts, profile, x, y, width, height)
             }
-            Chart::DailyGlucose(days) => draw_days(surface, fonts, days, x, y, width, height),
+            Chart::DailyGlucose(days) => {
+                draw_days(surface, fonts, days, x, y, width, height, month_first)
+            }
             Chart::BloodPressure(days) => {
-                draw_blood_pressure(surface, fonts, days, x, y, width, height)
+                draw_blood_pressure(surface, fonts, days, x, y, width, height, month_first)
             }
-            Chart::Weight(days, gains) => {
-                draw_weight(surface, fonts, days, gains, x, y, width, height)
-            }
+            Chart::Weight(days, gains) => draw_weight(
+                surface,
+                fonts,
+                days,
+                gains,
+                x,
+                y,
+                width,
+                height,
+                month_first,
+            ),
         }
     }
 }
@@ -257,6 +275,7 @@ fn draw_profile(
     label(surface, fonts, left + 4.0, top + 8.0, "mg/dL", false);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_days(
     surface: &mut Surface<'_>,
     fonts: &Fonts,
@@ -265,6 +284,7 @@ fn draw_days(
     y: f32,
     width: f32,
     height: f32,
+    month_first: bool,
 ) {
     let columns = 7usize;
     let rows = days.len().div_ceil(columns).max(1);
@@ -283,7 +303,7 @@ fn draw_days(
             &format!(
                 "{} {}",
                 weekday_abbreviation(day.date),
-                short_date(day.date)
+                short_date(day.date, month_first)
             ),
             false,
         );
@@ -329,12 +349,14 @@ fn draw_days(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn date_axis(
     surface: &mut Surface<'_>,
     fonts: &Fonts,
     dates: &[Date],
     position: &dyn Fn(usize) -> f32,
     bottom: f32,
+    month_first: bool,
 ) {
     if dates.is_empty() {
         return;
@@ -343,7 +365,7 @@ fn date_axis(
     let mut shown = vec![0, last / 2, last];
     shown.dedup();
     for i in shown {
-        let text = short_date(dates[i]);
+        let text = short_date(dates[i], month_first);
         let width = fonts.width(&text, Weight::Regular, LABEL_SIZE);
         // The first label starts at its day, the last ends at its day, the middle one is centred.
         let x = if i == 0 {
@@ -366,6 +388,7 @@ fn date_axis(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_blood_pressure(
     surface: &mut Surface<'_>,
     fonts: &Fonts,
@@ -374,6 +397,7 @@ fn draw_blood_pressure(
     y: f32,
     width: f32,
     height: f32,
+    month_first: bool,
 ) {
     let (left, right, top, bottom) = (x + 28.0, x + width - 20.0, y + 4.0, y + height - 14.0);
     let low = days
@@ -464,7 +488,7 @@ fn draw_blood_pressure(
         }
     }
     let dates: Vec<Date> = days.iter().map(|d| d.date).collect();
-    date_axis(surface, fonts, &dates, &position, bottom);
+    date_axis(surface, fonts, &dates, &position, bottom, month_first);
     label(surface, fonts, left + 4.0, top + 8.0, "mmHg", false);
 }
 
@@ -478,6 +502,7 @@ fn draw_weight(
     y: f32,
     width: f32,
     height: f32,
+    month_first: bool,
 ) {
     let (left, right, top, bottom) = (x + 28.0, x + width, y + 4.0, y + height - 14.0);
     let low = days.iter().map(|d| d.kg).fold(f64::INFINITY, f64::min);
@@ -548,6 +573,6 @@ fn draw_weight(
     }
     let dates: Vec<Date> = days.iter().map(|d| d.date).collect();
     let position = |i: usize| day_scale.at(offset(dates[i]));
-    date_axis(surface, fonts, &dates, &position, bottom);
+    date_axis(surface, fonts, &dates, &position, bottom, month_first);
     label(surface, fonts, left + 4.0, top + 8.0, "kg", false);
 }

@@ -530,11 +530,9 @@ fn tagged_lines(
     weight: Weight,
     size: f32,
     colour: Colour,
-    language: &str,
 ) -> Vec<Identifier> {
     let mut ids = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let _ = language;
         let id = surface.start_tagged(ContentTag::Span(SpanTag::empty()));
         draw::text(
             surface,
@@ -579,7 +577,6 @@ fn draw_block(
                 Weight::Bold,
                 size,
                 colour,
-                language,
             );
             let level = NonZeroU16::new(*level).unwrap_or(NonZeroU16::MIN);
             vec![group(Tag::Hn(level, Some(text.clone())), ids)]
@@ -597,12 +594,15 @@ fn draw_block(
                 weight,
                 size,
                 colour,
-                language,
             );
             vec![group(Tag::P, ids)]
         }
         Block::Figure(figure) => {
             let id = surface.start_tagged(ContentTag::Other);
+            let month_first = language
+                .to_ascii_lowercase()
+                .replace('_', "-")
+                .starts_with("en-us");
             figure.chart.draw(
                 surface,
                 fonts,
@@ -610,6 +610,7 @@ fn draw_block(
                 y + 4.0,
                 layout.width,
                 figure.height - 4.0,
+                month_first,
             );
             surface.end_tagged();
             let caption_lines =
@@ -624,7 +625,6 @@ fn draw_block(
                 Weight::Regular,
                 NOTE_SIZE,
                 MUTED,
-                language,
             );
             vec![
                 group(Tag::Figure(Some(figure.alt.clone())), vec![id]),
@@ -646,7 +646,6 @@ fn draw_block(
                     Weight::Regular,
                     NOTE_SIZE,
                     MUTED,
-                    language,
                 );
                 let body = tagged_lines(
                     surface,
@@ -658,7 +657,6 @@ fn draw_block(
                     Weight::Regular,
                     NOTE_SIZE,
                     MUTED,
-                    language,
                 );
                 let mut entry = TagGroup::new(Tag::LI);
                 entry.push(group(Tag::Lbl, bullet));
@@ -738,7 +736,6 @@ fn draw_table_rows(
                 Weight::Bold,
                 TABLE_SIZE,
                 TEXT,
-                "",
             );
             header_row.push(group(Tag::TH(TableHeaderScope::Column), ids));
         }
@@ -784,7 +781,6 @@ fn draw_table_rows(
                 weight,
                 TABLE_SIZE,
                 TEXT,
-                "",
             );
             if header {
                 tr.push(group(Tag::TH(TableHeaderScope::Row), ids));
