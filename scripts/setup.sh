@@ -25,7 +25,8 @@ as_root() {
 APT_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev libdbus-1-dev dbus gnome-keyring keyutils)
 # dunst: a real notification daemon for the test that reminders reach org.freedesktop.Notifications.
-APT_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dunst)
+# poppler-utils: pdfinfo, pdffonts, pdftotext check the clinic report PDF (crates/report tests).
+APT_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dunst poppler-utils)
 
 install_apt() {
   local missing=()

@@ -10,6 +10,7 @@ mod endpoint;
 mod loinc;
 pub mod mapping;
 pub mod nightscout;
+pub mod report;
 pub mod smart;
 pub mod sync;
 pub mod transport;
