@@ -70,7 +70,7 @@ pub async fn download_entries(
         ));
     }
     let url = format!("{base}/api/v1/entries.json");
-    let write = |e: std::io::Error| Error::Store(format!("cannot write the download: {e}"));
+    let write = |e: std::io::Error| Error::InvalidInput(format!("cannot write the download: {e}"));
     out.write_all(b"[").map_err(write)?;
     let mut done = NightscoutDownload::default();
     let mut before = query.until.map(|t| t.as_millisecond());
@@ -108,7 +108,7 @@ pub async fn download_entries(
                 out.write_all(b",").map_err(write)?;
             }
             serde_json::to_writer(&mut *out, entry)
-                .map_err(|e| Error::Store(format!("cannot write the download: {e}")))?;
+                .map_err(|e| Error::InvalidInput(format!("cannot write the download: {e}")))?;
             done.entries += 1;
         }
         progress(done);
