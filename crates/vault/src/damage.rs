@@ -18,6 +18,11 @@ pub struct Damage {
 
 impl std::fmt::Display for Damage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.what == crate::timeseries::SERIES_INDEX {
+            return f.write_str(
+                "pieces of a series are missing or were put back from an older copy: some of its readings may be missing",
+            );
+        }
         write!(
             f,
             "a sealed {} covering {} to {} failed its integrity check; its readings are left out",
