@@ -160,6 +160,10 @@ impl Vault {
     /// Seals every pending live reading into chunks (done by itself as they accumulate; call it
     /// before closing to leave a compact file).
     pub async fn flush(&self) -> Result<()> {
+        if self.rolled_back().is_some() {
+            // Read-only until the patient decides: the pending readings stay as they are.
+            return Ok(());
+        }
         let (series, _) = self.all_series().await?;
         for (id, series) in series {
             self.compact(id, series.metric()).await?;
