@@ -19,7 +19,8 @@ pub async fn session(tend: &Tend, create: bool) -> Result<Session, Failure> {
     Ok(session)
 }
 
-async fn open_session(tend: &Tend, create: bool) -> Result<Session, Failure> {
+/// Unlocks without the read-only warning (for the command that answers it).
+pub async fn open_session(tend: &Tend, create: bool) -> Result<Session, Failure> {
     match tend.app_info().await?.vault {
         VaultStatus::NotCreated if !create => Err(Failure::Failed(
             "no vault in this profile yet: `tend import` creates one (see `tend status`)".into(),

@@ -75,7 +75,7 @@ struct AcceptedJson {
 
 /// `tend vault accept-older`: the patient's decision to go on from an older copy of the vault.
 pub async fn accept_older(tend: &Tend, yes: bool, json: bool) -> Result<(), Failure> {
-    let session = unlock::session(tend, false).await?;
+    let session = unlock::open_session(tend, false).await?;
     let Some(rollback) = session.rolled_back() else {
         session.close().await?;
         if json {
