@@ -366,7 +366,7 @@ fn parse_hex(text: &str) -> Result<Vec<u8>, Failure> {
             "HEX holds a character that is not a hex digit".into(),
         ));
     }
-    if digits.is_empty() || digits.len() % 2 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
         return Err(Failure::Failed(
             "HEX must be whole bytes, two hex digits each".into(),
         ));

@@ -92,9 +92,9 @@ fn hint(e: &Error) -> Option<&'static str> {
         }),
         _ => match e.code() {
             ErrorCode::PassphraseRequired => Some("set TEND_PASSPHRASE, or run in a terminal"),
-            ErrorCode::RolledBack => Some(
-                "`tend vault accept-older` goes on from this copy; or put the newer copy back",
-            ),
+            ErrorCode::RolledBack => {
+                Some("`tend vault accept-older` goes on from this copy; or put the newer copy back")
+            }
             ErrorCode::VaultNotCreated => {
                 Some("`tend import` or `tend meds add` creates one (see `tend status`)")
             }

@@ -147,7 +147,11 @@ async fn an_old_consent_row_put_back_shares_nothing_from_the_revoked_period() {
         .await
         .expect("sync");
     let shared_while_consented = heart_rate_on_server(&server).await;
-    assert_eq!(shared_while_consented.len(), 10, "50 minutes, 5-minute summaries");
+    assert_eq!(
+        shared_while_consented.len(),
+        10,
+        "50 minutes, 5-minute summaries"
+    );
     session.close().await.expect("close");
     let vault = dir.path().join("profile").join("vault.sqlite");
     let copy = dir.path().join("copy-with-consent.sqlite");

@@ -31,7 +31,11 @@ impl Vault {
     }
 
     /// Appends an entry inside a write.
-    pub(crate) async fn append_audit(&self, writing: &mut Writing, entry: &AuditEntry) -> Result<()> {
+    pub(crate) async fn append_audit(
+        &self,
+        writing: &mut Writing,
+        entry: &AuditEntry,
+    ) -> Result<()> {
         let seq = writing.head.audit_count + 1;
         let plain = serde_json::to_vec(entry)
             .map_err(|_| Error::InvalidInput("the audit entry cannot be stored".into()))?;

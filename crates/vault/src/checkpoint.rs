@@ -68,13 +68,11 @@ impl Store {
     /// proves nothing either way.
     pub async fn load(&self, keys: &Keys) -> Result<Option<Checkpoint>> {
         match self {
-            Store::Keychain { account } => {
-                match keychain::load_bytes(account.clone()).await {
-                    Ok(bytes) => Ok(Checkpoint::from_bytes(&bytes)),
-                    Err(Error::KeyMissing) => Ok(None),
-                    Err(e) => Err(e),
-                }
-            }
+            Store::Keychain { account } => match keychain::load_bytes(account.clone()).await {
+                Ok(bytes) => Ok(Checkpoint::from_bytes(&bytes)),
+                Err(Error::KeyMissing) => Ok(None),
+                Err(e) => Err(e),
+            },
             Store::File { path, aad } => match std::fs::read(path) {
                 Ok(sealed) => Ok(keys
                     .open(aad, &sealed)
@@ -108,7 +106,9 @@ impl Store {
             Store::File { path, .. } => match std::fs::remove_file(path) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                Err(_) => Err(Error::Storage("cannot delete the vault's checkpoint".into())),
+                Err(_) => Err(Error::Storage(
+                    "cannot delete the vault's checkpoint".into(),
+                )),
             },
         }
     }

@@ -39,8 +39,7 @@ pub async fn erase(dir: &Path) -> Result<Erased> {
                     Ok(found) => erased.keychain_entry = found,
                     Err(e) => erased.keychain_error = Some(e.to_string()),
                 }
-                let checkpoint =
-                    Vault::checkpoint_store(dir, &vault_id, KeyProtection::Keychain);
+                let checkpoint = Vault::checkpoint_store(dir, &vault_id, KeyProtection::Keychain);
                 if let Err(e) = checkpoint.delete().await {
                     erased.keychain_error.get_or_insert(e.to_string());
                 }

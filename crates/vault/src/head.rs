@@ -71,8 +71,10 @@ pub(crate) mod piece {
         keys.tag(&parts)
     }
 
-    pub fn series(keys: &Keys, id: i64, tag: &[u8]) -> Vec<u8> {
-        numbers(keys, b"series", &[id], &[tag])
+    /// A series' name is rewritten in place (when its device kind becomes known), so its piece
+    /// counts the sealed bytes too: an older name put back does not add up.
+    pub fn series(keys: &Keys, id: i64, tag: &[u8], sealed: &[u8]) -> Vec<u8> {
+        numbers(keys, b"series", &[id], &[tag, sealed])
     }
 
     pub fn chunk(keys: &Keys, series_id: i64, id: i64, first: i64, last: i64) -> Vec<u8> {
@@ -164,14 +166,21 @@ pub(crate) struct Integrity {
 }
 
 /// Adds up every row's identity and compares it with the head, in one read snapshot.
-pub(crate) async fn check(conn: &mut SqliteConnection, keys: &Keys, head: &Head) -> Result<Integrity> {
+pub(crate) async fn check(
+    conn: &mut SqliteConnection,
+    keys: &Keys,
+    head: &Head,
+) -> Result<Integrity> {
     let mut series: BTreeMap<i64, SetDigest> = BTreeMap::new();
-    let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as("SELECT id, tag FROM series")
+    let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = sqlx::query_as("SELECT id, tag, sealed FROM series")
         .fetch_all(&mut *conn)
         .await?;
-    let series_rows: BTreeSet<i64> = rows.iter().map(|(id, _)| *id).collect();
-    for (id, tag) in rows {
-        series.entry(id).or_default().add(&piece::series(keys, id, &tag));
+    let series_rows: BTreeSet<i64> = rows.iter().map(|(id, _, _)| *id).collect();
+    for (id, tag, sealed) in rows {
+        series
+            .entry(id)
+            .or_default()
+            .add(&piece::series(keys, id, &tag, &sealed));
     }
     let chunks: Vec<(i64, i64, i64, i64)> =
         sqlx::query_as("SELECT series_id, id, first_hour, last_hour FROM chunk")

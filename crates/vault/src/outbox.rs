@@ -55,7 +55,11 @@ impl Vault {
         now: Timestamp,
     ) -> Result<bool> {
         let stored = self
-            .enqueue_many(destination, &[(dedupe_key.to_owned(), payload.to_vec())], now)
+            .enqueue_many(
+                destination,
+                &[(dedupe_key.to_owned(), payload.to_vec())],
+                now,
+            )
             .await?;
         Ok(stored > 0)
     }
@@ -92,13 +96,15 @@ impl Vault {
             .map_err(|_| Error::InvalidInput("the item cannot be queued".into()))?;
             let id = writing.serial();
             let sealed = keys.seal(&outbox_aad(id, &tag), &plain)?;
-            sqlx::query("INSERT INTO outbox (id, dedupe_tag, next_attempt_at, sealed) VALUES (?, ?, ?, ?)")
-                .bind(id)
-                .bind(&tag)
-                .bind(now.as_second())
-                .bind(sealed)
-                .execute(&mut *writing.tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO outbox (id, dedupe_tag, next_attempt_at, sealed) VALUES (?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(&tag)
+            .bind(now.as_second())
+            .bind(sealed)
+            .execute(&mut *writing.tx)
+            .await?;
             writing.head.outbox.add(&piece::outbox(&keys, id, &tag));
             stored += 1;
         }

@@ -149,7 +149,8 @@ impl Vault {
         let mut writing = self.write().await?;
         for (kind, id, plain) in changes.puts {
             let (kind_tag, tag) = self.record_tags(kind, &id);
-            self.remove_record_row(&mut writing, &kind_tag, &tag).await?;
+            self.remove_record_row(&mut writing, &kind_tag, &tag)
+                .await?;
             let version = writing.serial();
             let sealed = keys.seal(&record_aad(&kind_tag, &tag, version), &plain)?;
             sqlx::query("INSERT INTO record (kind_tag, tag, version, sealed) VALUES (?, ?, ?, ?)")
@@ -167,7 +168,10 @@ impl Vault {
         let mut deleted = Vec::with_capacity(changes.deletes.len());
         for (kind, id) in changes.deletes {
             let (kind_tag, tag) = self.record_tags(kind, &id);
-            deleted.push(self.remove_record_row(&mut writing, &kind_tag, &tag).await?);
+            deleted.push(
+                self.remove_record_row(&mut writing, &kind_tag, &tag)
+                    .await?,
+            );
         }
         self.remove_queued(&mut writing, &changes.delivered).await?;
         for entry in &changes.audit {
@@ -255,12 +259,13 @@ impl Vault {
         kind_tag: &[u8],
         tag: &[u8],
     ) -> Result<bool> {
-        let old: Option<i64> =
-            sqlx::query_scalar("DELETE FROM record WHERE kind_tag = ? AND tag = ? RETURNING version")
-                .bind(kind_tag)
-                .bind(tag)
-                .fetch_optional(&mut *writing.tx)
-                .await?;
+        let old: Option<i64> = sqlx::query_scalar(
+            "DELETE FROM record WHERE kind_tag = ? AND tag = ? RETURNING version",
+        )
+        .bind(kind_tag)
+        .bind(tag)
+        .fetch_optional(&mut *writing.tx)
+        .await?;
         if let Some(version) = old {
             writing
                 .head
@@ -303,7 +308,11 @@ impl Vault {
     }
 }
 
-pub(crate) fn record_tags(keys: &crate::seal::Keys, kind: RecordKind, id: &str) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn record_tags(
+    keys: &crate::seal::Keys,
+    kind: RecordKind,
+    id: &str,
+) -> (Vec<u8>, Vec<u8>) {
     (
         keys.tag(&[b"record kind", kind.name().as_bytes()]),
         keys.tag(&[b"record", kind.name().as_bytes(), id.as_bytes()]),

@@ -21,6 +21,9 @@ use crate::{
     Error, RecordKind, Result, Series, FORMAT_VERSION,
 };
 
+/// A record row: kind tag, tag, version, sealed.
+type RecordRow = (Vec<u8>, Vec<u8>, i64, Vec<u8>);
+
 /// What the pieces are sealed with now.
 #[derive(Clone, Copy)]
 pub(crate) enum Source<'a> {
@@ -93,23 +96,24 @@ pub(crate) async fn reseal(
                 let series: Series = serde_json::from_slice(&plain).map_err(|_| Error::Tampered)?;
                 Ok((series, plain))
             });
-        let tag = match opened {
+        let (tag, sealed) = match opened {
             Ok((series, plain)) => {
                 let new_tag = series_tag(to, &series.key);
+                let resealed = to.seal(&series_aad(id, &new_tag), &plain)?;
                 sqlx::query("UPDATE series SET tag = ?, sealed = ? WHERE id = ?")
                     .bind(&new_tag)
-                    .bind(to.seal(&series_aad(id, &new_tag), &plain)?)
+                    .bind(&resealed)
                     .bind(id)
                     .execute(&mut *conn)
                     .await?;
-                new_tag
+                (new_tag, resealed)
             }
-            Err(_) => tag,
+            Err(_) => (tag, sealed),
         };
         head.series
             .entry(id)
             .or_default()
-            .add(&piece::series(to, id, &tag));
+            .add(&piece::series(to, id, &tag, &sealed));
     }
 
     // Chunks are most of the file: a batch at a time.
@@ -166,7 +170,11 @@ pub(crate) async fn reseal(
             .await?;
     for (series_id, level, block, version, sealed) in rows {
         let format_1 = aad(b"tend/rollup/v1", &[series_id, level, block]);
-        let version = match from.open(&format_1, &block_aad(series_id, level, block, version), &sealed) {
+        let version = match from.open(
+            &format_1,
+            &block_aad(series_id, level, block, version),
+            &sealed,
+        ) {
             Ok(plain) => {
                 let new_version = head.serial;
                 head.serial += 1;
@@ -192,10 +200,9 @@ pub(crate) async fn reseal(
         .into_iter()
         .map(|kind| (record_tags(from.keys(), kind, "").0, kind))
         .collect();
-    let rows: Vec<(Vec<u8>, Vec<u8>, i64, Vec<u8>)> =
-        sqlx::query_as("SELECT kind_tag, tag, version, sealed FROM record")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<RecordRow> = sqlx::query_as("SELECT kind_tag, tag, version, sealed FROM record")
+        .fetch_all(&mut *conn)
+        .await?;
     for (kind_tag, tag, version, sealed) in rows {
         let kind = kinds.iter().find(|(t, _)| *t == kind_tag).map(|(_, k)| *k);
         let format_1 = [aad(b"tend/record/v1", &[]).as_slice(), &kind_tag, &tag].concat();
@@ -254,7 +261,9 @@ pub(crate) async fn reseal(
         let format_1 = [aad(b"tend/outbox/v1", &[]).as_slice(), &tag].concat();
         let opened = from
             .open(&format_1, &outbox_aad(id, &tag), &sealed)
-            .and_then(|plain| serde_json::from_slice::<Sealed>(&plain).map_err(|_| Error::Tampered));
+            .and_then(|plain| {
+                serde_json::from_slice::<Sealed>(&plain).map_err(|_| Error::Tampered)
+            });
         let tag = match opened {
             Ok(item) => {
                 let new_tag = match (&item.dedupe_key, same_index) {

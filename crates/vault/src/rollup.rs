@@ -117,9 +117,13 @@ pub(crate) async fn add(
             for (bucket, aggregate) in decode_block(&plain, block)? {
                 buckets.entry(bucket).or_default().merge(&aggregate);
             }
-            writing
-                .series(series_id)
-                .remove(&piece::rollup(keys, series_id, level.code(), block, version));
+            writing.series(series_id).remove(&piece::rollup(
+                keys,
+                series_id,
+                level.code(),
+                block,
+                version,
+            ));
         }
         let version = writing.serial();
         let sealed = keys.seal(
@@ -134,9 +138,13 @@ pub(crate) async fn add(
             .bind(sealed)
             .execute(&mut *writing.tx)
             .await?;
-        writing
-            .series(series_id)
-            .add(&piece::rollup(keys, series_id, level.code(), block, version));
+        writing.series(series_id).add(&piece::rollup(
+            keys,
+            series_id,
+            level.code(),
+            block,
+            version,
+        ));
     }
     Ok(())
 }

@@ -464,24 +464,31 @@ impl Vault {
                 if series.kind != DeviceKind::Unknown {
                     let stored: Series = self.open_series(id, &tag, &sealed)?;
                     if stored.kind == DeviceKind::Unknown {
+                        let renamed = keys.seal(&series_aad(id, &tag), &plain)?;
                         sqlx::query("UPDATE series SET sealed = ? WHERE id = ?")
-                            .bind(keys.seal(&series_aad(id, &tag), &plain)?)
+                            .bind(&renamed)
                             .bind(id)
                             .execute(&mut *writing.tx)
                             .await?;
+                        let digest = writing.series(id);
+                        digest.remove(&piece::series(&keys, id, &tag, &sealed));
+                        digest.add(&piece::series(&keys, id, &tag, &renamed));
                     }
                 }
                 Ok(id)
             }
             None => {
                 let id = writing.serial();
+                let sealed = keys.seal(&series_aad(id, &tag), &plain)?;
                 sqlx::query("INSERT INTO series (id, tag, sealed) VALUES (?, ?, ?)")
                     .bind(id)
                     .bind(&tag)
-                    .bind(keys.seal(&series_aad(id, &tag), &plain)?)
+                    .bind(&sealed)
                     .execute(&mut *writing.tx)
                     .await?;
-                writing.series(id).add(&piece::series(&keys, id, &tag));
+                writing
+                    .series(id)
+                    .add(&piece::series(&keys, id, &tag, &sealed));
                 Ok(id)
             }
         }
@@ -503,11 +510,14 @@ impl Vault {
 
     /// What the unlock-time check found about a series, as damage to report with its reads.
     fn index_damage(&self, series_id: i64) -> Option<Damage> {
-        self.integrity.series.contains(&series_id).then_some(Damage {
-            what: SERIES_INDEX,
-            from: Timestamp::MIN,
-            until: Timestamp::MAX,
-        })
+        self.integrity
+            .series
+            .contains(&series_id)
+            .then_some(Damage {
+                what: SERIES_INDEX,
+                from: Timestamp::MIN,
+                until: Timestamp::MAX,
+            })
     }
 
     async fn all_series(&self) -> Result<(Vec<(i64, Series)>, Vec<Damage>)> {

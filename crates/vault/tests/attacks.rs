@@ -96,7 +96,10 @@ async fn swapped_series_ids_are_reported_not_read_as_the_other_metric() -> TestR
     let body_fat = Series::new("scale", Metric::BodyFat, DeviceKind::Scale);
     let spo2 = Series::new("oximeter", Metric::Spo2, DeviceKind::PulseOximeter);
     vault
-        .append_bulk(&body_fat, samples(10, |i| 20.0 + 0.1 * i as f64, Unit::Percent))
+        .append_bulk(
+            &body_fat,
+            samples(10, |i| 20.0 + 0.1 * i as f64, Unit::Percent),
+        )
         .await?;
     vault
         .append_bulk(&spo2, samples(10, |i| 90.0 + i as f64, Unit::Percent))
@@ -149,9 +152,7 @@ async fn a_deleted_chunk_is_reported() -> TestResult {
     .await?;
 
     let vault = Vault::unlock(dir.path(), key()).await?;
-    let read = vault
-        .read_raw(Metric::HeartRate, at(0), at(86_400))
-        .await?;
+    let read = vault.read_raw(Metric::HeartRate, at(0), at(86_400)).await?;
     assert!(
         !read.damaged.is_empty(),
         "{} readings came back and nothing was reported",
@@ -169,7 +170,11 @@ async fn an_old_record_version_put_back_is_reported() -> TestResult {
     let vault = Vault::create(dir.path(), key()).await?;
     let id = "test-clinic/heart_rate";
     vault
-        .put_record(RecordKind::Consent, id, &serde_json::json!({"since": "2020-01-01"}))
+        .put_record(
+            RecordKind::Consent,
+            id,
+            &serde_json::json!({"since": "2020-01-01"}),
+        )
         .await?;
     vault.close().await;
     let old = tempfile::tempdir()?;
@@ -177,10 +182,18 @@ async fn an_old_record_version_put_back_is_reported() -> TestResult {
 
     let vault = Vault::unlock(dir.path(), key()).await?;
     vault
-        .put_record(RecordKind::Consent, id, &serde_json::json!({"since": "2026-06-01"}))
+        .put_record(
+            RecordKind::Consent,
+            id,
+            &serde_json::json!({"since": "2026-06-01"}),
+        )
         .await?;
     vault
-        .put_record(RecordKind::Medication, "metformin", &serde_json::json!({"pills": 60}))
+        .put_record(
+            RecordKind::Medication,
+            "metformin",
+            &serde_json::json!({"pills": 60}),
+        )
         .await?;
     vault.close().await;
 
@@ -248,7 +261,10 @@ async fn a_truncated_audit_log_with_an_old_head_is_reported() -> TestResult {
     let log = vault.audit_log().await;
     let write = vault.audit(&entry(4)).await;
     assert!(
-        log.is_err() || write.as_ref().is_err_and(|e| e.to_string().contains(ROLLED_BACK)),
+        log.is_err()
+            || write
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains(ROLLED_BACK)),
         "the truncated log read back whole ({log:?}) and the vault took a write ({write:?})"
     );
     Ok(())
@@ -269,7 +285,11 @@ async fn a_file_rolled_back_to_an_earlier_copy_is_reported() -> TestResult {
 
     let vault = Vault::unlock(dir.path(), key()).await?;
     vault
-        .put_record(RecordKind::Consent, "team/heart_rate", &serde_json::json!({}))
+        .put_record(
+            RecordKind::Consent,
+            "team/heart_rate",
+            &serde_json::json!({}),
+        )
         .await?;
     vault.audit(&entry(1)).await?;
     vault.close().await;
@@ -363,5 +383,109 @@ async fn the_profile_and_the_vault_are_private_to_the_patient() -> TestResult {
         }
     }
     vault.close().await;
+    Ok(())
+}
+
+/// Changing the passphrase re-keys: someone who knew the old passphrase and grafts the old
+/// wrapped key (and its check value) from a backup into the current file unlocks nothing that was
+/// written since: every piece is sealed under the new key.
+#[tokio::test]
+async fn the_old_passphrase_with_the_old_wrapped_key_opens_nothing_after_a_change() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), key()).await?;
+    vault
+        .append_bulk(&heart_rate(), samples(100, |_| 70.0, Unit::PerMinute))
+        .await?;
+    vault
+        .put_record(
+            RecordKind::Medication,
+            "metformin",
+            &serde_json::json!({"pills": 60}),
+        )
+        .await?;
+    vault.close().await;
+    let backup = tempfile::tempdir()?;
+    copy_file(dir.path(), backup.path())?;
+
+    let vault = Vault::unlock(dir.path(), key()).await?;
+    let old = Passphrase::new("attack test passphrase")?;
+    let new = Passphrase::new("a brand new passphrase")?;
+    vault.change_passphrase(&old, &new).await?;
+    vault.close().await;
+
+    shell(
+        dir.path(),
+        &[
+            &format!(
+                "ATTACH '{}' AS old",
+                backup.path().join("vault.sqlite").display()
+            ),
+            "DELETE FROM meta WHERE key IN ('wrapped_key', 'kdf_salt', 'key_check')",
+            "INSERT INTO meta SELECT * FROM old.meta WHERE key IN ('wrapped_key', 'kdf_salt', 'key_check')",
+        ],
+    )
+    .await?;
+    match Vault::unlock(dir.path(), key()).await {
+        Err(_) => {}
+        Ok(vault) => {
+            let read = vault.read_raw(Metric::HeartRate, at(0), at(100)).await;
+            assert!(
+                read.as_ref().map_or(true, |r| r.data.is_empty()),
+                "readings opened with the old key: {read:?}"
+            );
+            assert!(vault
+                .get_record::<serde_json::Value>(RecordKind::Medication, "metformin")
+                .await
+                .map_or(true, |r| r.is_none()));
+        }
+    }
+    // The backup itself still opens with the old passphrase, and holds what it held.
+    let vault = Vault::unlock(backup.path(), key()).await?;
+    assert_eq!(
+        vault
+            .read_raw(Metric::HeartRate, at(0), at(100))
+            .await?
+            .data
+            .len(),
+        100
+    );
+    Ok(())
+}
+
+/// A series' older sealed name (from before its device kind was known) put back over the
+/// current one: reported, not read as current.
+#[tokio::test]
+async fn an_older_series_name_put_back_is_reported() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), key()).await?;
+    let unknown = Series::new("strap", Metric::HeartRate, DeviceKind::Unknown);
+    vault
+        .append_bulk(&unknown, samples(10, |_| 70.0, Unit::PerMinute))
+        .await?;
+    vault.close().await;
+    let old = tempfile::tempdir()?;
+    copy_file(dir.path(), old.path())?;
+    let vault = Vault::unlock(dir.path(), key()).await?;
+    vault
+        .append_bulk(&heart_rate(), samples(20, |_| 70.0, Unit::PerMinute))
+        .await?;
+    vault.close().await;
+    shell(
+        dir.path(),
+        &[
+            &format!(
+                "ATTACH '{}' AS old",
+                old.path().join("vault.sqlite").display()
+            ),
+            "UPDATE series SET sealed = (SELECT o.sealed FROM old.series o WHERE o.id = series.id)",
+        ],
+    )
+    .await?;
+    let vault = Vault::unlock(dir.path(), key()).await?;
+    let read = vault.read_raw(Metric::HeartRate, at(0), at(20)).await?;
+    assert!(
+        !read.damaged.is_empty(),
+        "the old name read back as current"
+    );
     Ok(())
 }

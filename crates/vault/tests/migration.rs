@@ -133,11 +133,7 @@ fn fixture_data() -> FixtureData {
                 "test-clinic/heart_rate",
                 json!({"category": "heart_rate", "given_at": "2026-01-01T00:00:00Z", "scope": {"since": "2020-01-01T00:00:00Z"}}),
             ),
-            (
-                RecordKind::Setting,
-                "preferences",
-                json!({"theme": "dark"}),
-            ),
+            (RecordKind::Setting, "preferences", json!({"theme": "dark"})),
         ],
         deleted_record: (RecordKind::Consent, "test-clinic/spo2"),
         outbox: vec![
@@ -148,8 +144,7 @@ fn fixture_data() -> FixtureData {
         audit: (0..4)
             .map(|n| AuditEntry {
                 at: at(n * 60),
-                action: ["consent_given", "shared", "consent_revoked", "shared"][n as usize]
-                    .into(),
+                action: ["consent_given", "shared", "consent_revoked", "shared"][n as usize].into(),
                 counterpart: Some("Test Clinic".into()),
                 summary: format!("entry {n}"),
             })
@@ -186,9 +181,7 @@ async fn make_fixture() -> TestResult {
         vault.enqueue(destination, dedupe, payload, at(0)).await?;
     }
     let first = vault.due(at(0), 1).await?;
-    vault
-        .retry_later(first[0].id, at(600))
-        .await?;
+    vault.retry_later(first[0].id, at(600)).await?;
     for entry in &data.audit {
         vault.audit(entry).await?;
     }

@@ -246,11 +246,14 @@ async fn a_tampered_chunk_is_reported_and_the_rest_still_reads() -> TestResult {
         dir.path().join("vault.sqlite").display()
     ))
     .await?;
-    let mut sealed: Vec<u8> = sqlx::query_scalar("SELECT sealed FROM chunk WHERE id = 2")
+    // Chunks by time: the second and the third (row ids are the vault's own numbers).
+    let mut sealed: Vec<u8> = sqlx::query_scalar(
+        "SELECT sealed FROM chunk WHERE id = (SELECT id FROM chunk ORDER BY first_hour, id LIMIT 1 OFFSET 1)",
+    )
         .fetch_one(&pool)
         .await?;
     sealed[100] ^= 0x01;
-    sqlx::query("UPDATE chunk SET sealed = ? WHERE id = 2")
+    sqlx::query("UPDATE chunk SET sealed = ? WHERE id = (SELECT id FROM chunk ORDER BY first_hour, id LIMIT 1 OFFSET 1)")
         .bind(sealed)
         .execute(&pool)
         .await?;
@@ -258,7 +261,7 @@ async fn a_tampered_chunk_is_reported_and_the_rest_still_reads() -> TestResult {
     // Another chunk moved to a different hour slot: its sealed time range no longer matches.
     sql(
         dir.path(),
-        "UPDATE chunk SET first_hour = first_hour - 1 WHERE id = 3",
+        "UPDATE chunk SET first_hour = first_hour - 1 WHERE id = (SELECT id FROM chunk ORDER BY first_hour, id LIMIT 1 OFFSET 2)",
     )
     .await?;
 

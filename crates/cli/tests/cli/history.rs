@@ -321,8 +321,13 @@ fn an_older_copy_of_the_vault_reads_but_takes_no_change_until_accepted() {
         .last()
         .is_some_and(|line| line.contains("tend vault accept-older")));
 
-    assert!(tend.run(&["vault", "accept-older"]).failure().contains("--yes"));
-    let accepted = tend.run(&["vault", "accept-older", "--yes", "--json"]).json();
+    assert!(tend
+        .run(&["vault", "accept-older"])
+        .failure()
+        .contains("--yes"));
+    let accepted = tend
+        .run(&["vault", "accept-older", "--yes", "--json"])
+        .json();
     assert_eq!(accepted["accepted"], true);
     tend.run(&["import", "--format", "csv", arg(&later)])
         .success();
