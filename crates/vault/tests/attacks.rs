@@ -431,7 +431,8 @@ async fn the_old_passphrase_with_the_old_wrapped_key_opens_nothing_after_a_chang
             let read = vault.read_raw(Metric::HeartRate, at(0), at(100)).await;
             assert!(
                 read.as_ref().map_or(true, |r| r.data.is_empty()),
-                "readings opened with the old key: {read:?}"
+                "{} readings opened with the old key",
+                read.as_ref().map_or(0, |r| r.data.len())
             );
             assert!(vault
                 .get_record::<serde_json::Value>(RecordKind::Medication, "metformin")

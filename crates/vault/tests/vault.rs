@@ -499,3 +499,78 @@ async fn append_all(vault: &Vault, series: &Series, samples: &[Sample]) -> Resul
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_record_change_and_its_audit_entry_are_stored_together() -> TestResult {
+    use tend_vault::{AuditEntry, RecordChanges, RecordKind};
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), passphrase("test passphrase")).await?;
+    let entry = |action: &str| AuditEntry {
+        at: Timestamp::from_second(DAY0).expect("time"),
+        action: action.into(),
+        counterpart: Some("Test Clinic".into()),
+        summary: "heart rate".into(),
+    };
+    vault
+        .put_record_audited(
+            RecordKind::Consent,
+            "clinic/heart_rate",
+            &serde_json::json!({"since": "2020-01-01"}),
+            &entry("consent_given"),
+        )
+        .await?;
+    assert_eq!(vault.audit_log().await?, vec![entry("consent_given")]);
+
+    let mut changes = RecordChanges::new();
+    changes.delete(RecordKind::Consent, "clinic/heart_rate");
+    changes.delete(RecordKind::Consent, "clinic/spo2");
+    changes.put(
+        RecordKind::CareTeam,
+        "clinic",
+        &serde_json::json!({"name": "Test Clinic"}),
+    )?;
+    changes.audit(entry("consent_revoked"));
+    assert_eq!(vault.change_records(changes).await?, vec![true, false]);
+    assert_eq!(vault.audit_log().await?.len(), 2);
+    assert!(vault
+        .get_record::<serde_json::Value>(RecordKind::Consent, "clinic/heart_rate")
+        .await?
+        .is_none());
+
+    // A record that fails its check: the list fails whole, the reporting read names it and
+    // returns the rest.
+    for n in 0..3 {
+        vault
+            .put_record(RecordKind::Device, &format!("d{n}"), &serde_json::json!(n))
+            .await?;
+    }
+    vault.close().await;
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("vault.sqlite").display()
+    ))
+    .await?;
+    let mut sealed: Vec<u8> =
+        sqlx::query_scalar("SELECT sealed FROM record ORDER BY version DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await?;
+    let last = sealed.len() - 1;
+    sealed[last] ^= 1;
+    sqlx::query("UPDATE record SET sealed = ? WHERE version = (SELECT max(version) FROM record)")
+        .bind(sealed)
+        .execute(&pool)
+        .await?;
+    pool.close().await;
+    let vault = Vault::unlock(dir.path(), passphrase("test passphrase")).await?;
+    assert!(matches!(
+        vault
+            .list_records::<serde_json::Value>(RecordKind::Device)
+            .await,
+        Err(Error::Tampered)
+    ));
+    let read = vault
+        .read_records::<serde_json::Value>(RecordKind::Device)
+        .await?;
+    assert_eq!((read.data.len(), read.damaged.len()), (2, 1));
+    Ok(())
+}
