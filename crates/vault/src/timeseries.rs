@@ -13,7 +13,7 @@ use tend_vitals::{DeviceKind, Metric};
 
 use crate::{
     chunk_codec,
-    damage::{damage, Damage},
+    damage::{damage, Damage, SERIES_INDEX},
     head::{piece, Writing},
     rollup::{self, Aggregate, Level},
     sample::{time_ns, HOUR_NS},
@@ -639,9 +639,6 @@ impl Vault {
 fn same_reading(a: &Sample, b: &Sample) -> bool {
     a.time == b.time || (a.sequence.is_some() && a.sequence == b.sequence)
 }
-
-/// What a read reports for a series whose rows do not add up to the vault's head.
-pub(crate) const SERIES_INDEX: &str = "series index";
 
 pub(crate) fn series_tag(keys: &crate::seal::Keys, series: &SeriesKey) -> Vec<u8> {
     keys.tag(&[
