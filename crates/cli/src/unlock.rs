@@ -84,9 +84,13 @@ fn passphrase_from(variable: &str, prompt: &str, new: bool) -> Result<Passphrase
             "this vault needs its passphrase: set TEND_PASSPHRASE or run in a terminal".into(),
         ));
     }
-    let first = rpassword::prompt_password(prompt)?;
-    if new && rpassword::prompt_password("Repeat it: ")? != first {
-        return Err(Failure::Failed("the two passphrases differ".into()));
+    // Every copy typed here is zeroed when dropped.
+    let first = zeroize::Zeroizing::new(rpassword::prompt_password(prompt)?);
+    if new {
+        let repeat = zeroize::Zeroizing::new(rpassword::prompt_password("Repeat it: ")?);
+        if *repeat != *first {
+            return Err(Failure::Failed("the two passphrases differ".into()));
+        }
     }
-    Ok(Passphrase::new(first)?)
+    Ok(Passphrase::new(first.as_str())?)
 }

@@ -255,9 +255,20 @@ async fn a_vault_of_the_previous_format_opens_migrates_and_loses_nothing() -> Te
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE),
         dir.path().join("vault.sqlite"),
     )?;
+    assert!(matches!(
+        tend_vault::inspect(dir.path()).await?,
+        tend_vault::VaultStatus::Locked {
+            format_version: 1,
+            ..
+        }
+    ));
     let vault = Vault::unlock(dir.path(), key()).await?;
     check_everything(&vault).await?;
     vault.close().await;
+    assert!(matches!(
+        tend_vault::inspect(dir.path()).await?,
+        tend_vault::VaultStatus::Locked { format_version, .. } if format_version == tend_vault::FORMAT_VERSION
+    ));
     // Once migrated it opens as this release's format, and still reads the same.
     let vault = Vault::unlock(dir.path(), key()).await?;
     check_everything(&vault).await?;
