@@ -450,6 +450,11 @@ export type ErrorCode =
 "vault_corrupt" | 
 /**  A sealed piece failed its integrity check: the file was changed outside Tend. */
 "tampered" | 
+/**
+ *  The vault file is older than the last one Tend saw (an earlier copy was put back): it
+ *  reads, but takes no change until the patient accepts it or puts the newer copy back.
+ */
+"rolled_back" | 
 /**  The thing to create exists already (a vault, a care team, a paired device). */
 "already_exists" | 
 /**  The thing named does not exist (a care team, a medication, a dose, a device). */

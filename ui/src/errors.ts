@@ -7,6 +7,7 @@ const WORDS: Record<ErrorCode, string> = {
   vault_newer_format: "This history was saved by a newer Tend. Update Tend to open it.",
   vault_corrupt: "Tend's history file is damaged or is not a Tend file.",
   tampered: "Part of Tend's history was changed outside Tend, so it is not shown.",
+  rolled_back: "This history is older than the last one Tend saw (an older copy was put back?). It is open to read only until you decide.",
   already_exists: "That is already there.",
   not_found: "That could not be found.",
   wrong_key: "That passphrase doesn't open Tend's history. Try again.",

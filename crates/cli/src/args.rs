@@ -71,6 +71,9 @@ pub enum Command {
     /// Change the passphrase that protects this profile's vault (TEND_PASSPHRASE and
     /// TEND_NEW_PASSPHRASE, or prompts).
     Passphrase,
+    /// Decisions about the vault file itself.
+    #[command(subcommand)]
+    Vault(VaultCommand),
     /// Destroy the key, the keychain entry and the vault file of this profile.
     Erase {
         /// Do not ask for confirmation.
@@ -192,6 +195,17 @@ pub struct DoseArgs {
     pub due: Option<String>,
     #[arg(long, value_name = "IANA zone")]
     pub tz: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// Go on from this vault although it is older than the last one Tend saw (an earlier copy
+    /// was put back on purpose); what the newer copy held beyond it is not in this one.
+    AcceptOlder {
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

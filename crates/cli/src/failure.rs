@@ -14,6 +14,8 @@ pub const EXIT_LOCKED: u8 = 4;
 pub const EXIT_DAMAGED: u8 = 5;
 /// The care team's server: not reachable, sign-in refused, or it refused what was sent.
 pub const EXIT_SERVER: u8 = 6;
+/// The vault is older than the last one Tend saw: it takes no change until the patient decides.
+pub const EXIT_ROLLED_BACK: u8 = 7;
 
 /// How a command can fail.
 #[derive(Debug)]
@@ -72,6 +74,7 @@ fn exit_code(code: ErrorCode) -> u8 {
         | C::KeychainUnavailable
         | C::Locked => EXIT_LOCKED,
         C::Tampered | C::VaultCorrupt | C::VaultNewerFormat => EXIT_DAMAGED,
+        C::RolledBack => EXIT_ROLLED_BACK,
         C::Unreachable | C::SignedOut | C::RefusedByServer => EXIT_SERVER,
         _ => EXIT_FAILED,
     }
@@ -89,6 +92,9 @@ fn hint(e: &Error) -> Option<&'static str> {
         }),
         _ => match e.code() {
             ErrorCode::PassphraseRequired => Some("set TEND_PASSPHRASE, or run in a terminal"),
+            ErrorCode::RolledBack => {
+                Some("`tend vault accept-older` goes on from this copy; or put the newer copy back")
+            }
             ErrorCode::VaultNotCreated => {
                 Some("`tend import` or `tend meds add` creates one (see `tend status`)")
             }
@@ -154,6 +160,10 @@ mod tests {
         let check = |e: Error, code: u8| assert_eq!(Failure::Core(e).exit_code(), code);
         check(Error::Vault(tend_core::VaultError::WrongKey), EXIT_LOCKED);
         check(Error::Vault(tend_core::VaultError::Tampered), EXIT_DAMAGED);
+        check(
+            Error::Vault(tend_core::VaultError::RolledBack { seen: 9, found: 7 }),
+            EXIT_ROLLED_BACK,
+        );
         check(
             Error::NotFound {
                 what: Thing::CareTeam,

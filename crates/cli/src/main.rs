@@ -21,7 +21,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use clap::Parser;
 
-use args::{Args, BenchCommand, Command, ExportFormat, MedsCommand};
+use args::{Args, BenchCommand, Command, ExportFormat, MedsCommand, VaultCommand};
 pub use failure::Failure;
 
 fn main() -> ExitCode {
@@ -97,6 +97,11 @@ fn run(args: Args) -> Result<(), Failure> {
             block_on(devices::run(&profile(args.data_dir)?, command, json))
         }
         Command::Passphrase => block_on(unlock::change_passphrase(&profile(args.data_dir)?)),
+        Command::Vault(VaultCommand::AcceptOlder { yes }) => block_on(vault_admin::accept_older(
+            &profile(args.data_dir)?,
+            yes,
+            json,
+        )),
         Command::Erase { yes } => block_on(vault_admin::erase(&profile(args.data_dir)?, yes, json)),
     }
 }

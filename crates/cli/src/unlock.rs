@@ -7,8 +7,20 @@ use tend_core::{KeyProtection, KeySource, Passphrase, Session, Tend, VaultStatus
 
 use crate::Failure;
 
-/// Unlocks the profile's vault; `create` makes one first where there is none.
+/// Unlocks the profile's vault; `create` makes one first where there is none. A vault older
+/// than the last one Tend saw opens read-only, with a warning.
 pub async fn session(tend: &Tend, create: bool) -> Result<Session, Failure> {
+    let session = open_session(tend, create).await?;
+    if session.rolled_back().is_some() {
+        eprintln!(
+            "tend: warning: this vault is older than the last one Tend saw (an earlier copy was put back): it reads, but takes no change until `tend vault accept-older`, or until the newer copy is put back"
+        );
+    }
+    Ok(session)
+}
+
+/// Unlocks without the read-only warning (for the command that answers it).
+pub async fn open_session(tend: &Tend, create: bool) -> Result<Session, Failure> {
     match tend.app_info().await?.vault {
         VaultStatus::NotCreated if !create => Err(Failure::Failed(
             "no vault in this profile yet: `tend import` creates one (see `tend status`)".into(),
@@ -53,7 +65,7 @@ pub async fn change_passphrase(tend: &Tend) -> Result<(), Failure> {
     let changed = session.change_passphrase(&old, &new).await;
     session.close().await?;
     changed?;
-    println!("The passphrase is changed; the old one no longer opens this vault.");
+    println!("The passphrase is changed and the vault re-keyed; the old one no longer opens this vault (a backup made before still opens with it).");
     Ok(())
 }
 
@@ -72,9 +84,13 @@ fn passphrase_from(variable: &str, prompt: &str, new: bool) -> Result<Passphrase
             "this vault needs its passphrase: set TEND_PASSPHRASE or run in a terminal".into(),
         ));
     }
-    let first = rpassword::prompt_password(prompt)?;
-    if new && rpassword::prompt_password("Repeat it: ")? != first {
-        return Err(Failure::Failed("the two passphrases differ".into()));
+    // Every copy typed here is zeroed when dropped.
+    let first = zeroize::Zeroizing::new(rpassword::prompt_password(prompt)?);
+    if new {
+        let repeat = zeroize::Zeroizing::new(rpassword::prompt_password("Repeat it: ")?);
+        if *repeat != *first {
+            return Err(Failure::Failed("the two passphrases differ".into()));
+        }
     }
-    Ok(Passphrase::new(first)?)
+    Ok(Passphrase::new(first.as_str())?)
 }

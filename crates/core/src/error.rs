@@ -64,6 +64,9 @@ pub enum ErrorCode {
     VaultCorrupt,
     /// A sealed piece failed its integrity check: the file was changed outside Tend.
     Tampered,
+    /// The vault file is older than the last one Tend saw (an earlier copy was put back): it
+    /// reads, but takes no change until the patient accepts it or puts the newer copy back.
+    RolledBack,
     /// The thing to create exists already (a vault, a care team, a paired device).
     AlreadyExists,
     /// The thing named does not exist (a care team, a medication, a dose, a device).
@@ -97,6 +100,7 @@ impl Error {
             Error::Vault(V::NewerFormat { .. }) => ErrorCode::VaultNewerFormat,
             Error::Vault(V::Corrupt) => ErrorCode::VaultCorrupt,
             Error::Vault(V::Tampered) => ErrorCode::Tampered,
+            Error::Vault(V::RolledBack { .. }) => ErrorCode::RolledBack,
             Error::Vault(V::AlreadyExists) => ErrorCode::AlreadyExists,
             Error::Vault(V::WrongKey) => ErrorCode::WrongKey,
             Error::Vault(V::PassphraseRequired) => ErrorCode::PassphraseRequired,
@@ -169,6 +173,10 @@ mod tests {
             ErrorCode::Unreachable,
         );
         check(Error::Locked, ErrorCode::Locked);
+        check(
+            Error::Vault(tend_vault::Error::RolledBack { seen: 9, found: 7 }),
+            ErrorCode::RolledBack,
+        );
     }
 
     #[test]

@@ -46,7 +46,8 @@ pub use sharing::{
 };
 pub use tend_vault::AuditEntry;
 pub use tend_vault::{
-    Erased, Error as VaultError, KeyProtection, KeySource, Passphrase, VaultBench, VaultStatus,
+    Erased, Error as VaultError, KeyProtection, KeySource, Passphrase, Rollback, VaultBench,
+    VaultStatus,
 };
 pub use trends::{Resolution, Trend, TrendBucket, TrendData, TrendPoint};
 // The pure vocabulary crates, re-exported so shells need no other dependency than this one.
@@ -93,6 +94,19 @@ impl Tend {
     /// Unlocks this profile's vault.
     pub async fn unlock(&self, source: KeySource) -> Result<Session> {
         Session::unlock(&self.data_dir, source).await
+    }
+
+    /// Accepts this profile's vault as it is although it is older than the last one Tend saw
+    /// (the patient put an earlier copy back on purpose): from now on it is the newest. Returns
+    /// what was found (`None`: the vault was not older, nothing to accept).
+    pub async fn accept_rollback(&self, source: KeySource) -> Result<Option<Rollback>> {
+        let session = self.unlock(source).await?;
+        let found = session.rolled_back();
+        if found.is_some() {
+            session.accept_older().await?;
+        }
+        session.close().await?;
+        Ok(found)
     }
 
     /// Destroys this profile's vault: the key, the keychain entry and the file.

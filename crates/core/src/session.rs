@@ -3,7 +3,7 @@
 use std::{path::Path, sync::Arc};
 
 use jiff::{SignedDuration, Timestamp};
-use tend_vault::{KeySource, Passphrase, Vault};
+use tend_vault::{KeySource, Passphrase, Rollback, Vault};
 use tokio::sync::{watch, Mutex};
 
 use crate::Result;
@@ -27,7 +27,20 @@ impl Session {
         })
     }
 
-    /// Re-wraps the vault's key under a new passphrase; the old one must be right.
+    /// `Some` when the vault file is older than the last one Tend saw: the session reads, but
+    /// every change fails with [`crate::ErrorCode::RolledBack`] until the patient decides.
+    pub fn rolled_back(&self) -> Option<Rollback> {
+        self.vault.rolled_back()
+    }
+
+    /// The patient's decision to go on from the older copy: it becomes the newest Tend has seen,
+    /// and takes changes again. (The other decision is to put the newer copy back, outside Tend.)
+    pub async fn accept_older(&self) -> Result<()> {
+        Ok(self.vault.accept_older().await?)
+    }
+
+    /// Changes the passphrase and re-keys the vault: a new data key, everything re-sealed under
+    /// it. The old passphrase must be right.
     pub async fn change_passphrase(&self, old: &Passphrase, new: &Passphrase) -> Result<()> {
         Ok(self.vault.change_passphrase(old, new).await?)
     }

@@ -1,12 +1,13 @@
 //! The audit log: what was shared, when, with whom. Append-only and tamper-evident: each entry is
-//! sealed with the digest of the one before, and the head (count and last digest) is sealed in
-//! `meta`, so an entry changed, removed, reordered or cut off the end is reported.
+//! sealed with the digest of the one before, and the vault's head holds the count and the last
+//! digest, so an entry changed, removed, reordered or cut off the end is reported; a whole file
+//! put back with its older head is caught by the checkpoint (see `head` and `checkpoint`).
 
 use jiff::Timestamp;
 use ring::digest::{digest, SHA256};
 use serde::{Deserialize, Serialize};
 
-use crate::{meta, seal::aad, Error, Result, Vault};
+use crate::{head, head::Writing, seal::aad, Error, Result, Vault};
 
 /// One audited event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,45 +22,47 @@ pub struct AuditEntry {
     pub summary: String,
 }
 
-const HEAD_AAD: &[u8] = b"tend/audit-head/v1";
-
 impl Vault {
     /// Appends an entry to the audit log.
     pub async fn audit(&self, entry: &AuditEntry) -> Result<()> {
-        let mut tx = self.write().await?;
-        let (count, previous) = self.audit_head(&mut tx).await?;
-        let seq = count + 1;
+        let mut writing = self.write().await?;
+        self.append_audit(&mut writing, entry).await?;
+        self.commit(writing).await
+    }
+
+    /// Appends an entry inside a write.
+    pub(crate) async fn append_audit(
+        &self,
+        writing: &mut Writing,
+        entry: &AuditEntry,
+    ) -> Result<()> {
+        let seq = writing.head.audit_count + 1;
         let plain = serde_json::to_vec(entry)
             .map_err(|_| Error::InvalidInput("the audit entry cannot be stored".into()))?;
-        let mut nonces = Vault::nonces(&mut tx, 2).await?;
         let sealed = self
-            .keys
-            .seal(nonces.take()?, &entry_aad(seq, &previous), &plain)?;
+            .keys()
+            .seal(&entry_aad(seq, &writing.head.audit_last), &plain)?;
         sqlx::query("INSERT INTO audit (seq, sealed) VALUES (?, ?)")
             .bind(seq)
             .bind(&sealed)
-            .execute(&mut *tx)
+            .execute(&mut *writing.tx)
             .await?;
-        let head = [
-            seq.to_le_bytes().as_slice(),
-            digest(&SHA256, &sealed).as_ref(),
-        ]
-        .concat();
-        let sealed_head = self.keys.seal(nonces.take()?, HEAD_AAD, &head)?;
-        meta::set_blob(&mut tx, "audit_head", &sealed_head).await?;
-        tx.commit().await?;
+        writing.head.audit_count = seq;
+        writing.head.audit_last = digest(&SHA256, &sealed).as_ref().to_vec();
         Ok(())
     }
 
-    /// The whole log, oldest first, after checking the chain end to end.
+    /// The whole log, oldest first, after checking the chain end to end against the head.
     pub async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
-        let mut conn = self.pool.acquire().await?;
-        let (count, last) = self.audit_head(&mut conn).await?;
+        let keys = self.keys();
+        let mut tx = self.pool.begin().await?;
+        let (head, _) = head::load(&mut tx, &keys, &self.vault_id).await?;
         let rows: Vec<(i64, Vec<u8>)> =
             sqlx::query_as("SELECT seq, sealed FROM audit ORDER BY seq")
-                .fetch_all(&mut *conn)
+                .fetch_all(&mut *tx)
                 .await?;
-        if rows.len() as i64 != count {
+        tx.commit().await?;
+        if rows.len() as i64 != head.audit_count {
             return Err(Error::Tampered);
         }
         let mut previous = vec![0u8; 32];
@@ -68,35 +71,17 @@ impl Vault {
             if seq != expected {
                 return Err(Error::Tampered);
             }
-            let plain = self.keys.open(&entry_aad(seq, &previous), &sealed)?;
-            entries.push(serde_json::from_slice(&plain).map_err(|_| Error::Corrupt)?);
+            let plain = keys.open(&entry_aad(seq, &previous), &sealed)?;
+            entries.push(serde_json::from_slice(&plain).map_err(|_| Error::Tampered)?);
             previous = digest(&SHA256, &sealed).as_ref().to_vec();
         }
-        if count > 0 && previous != last {
+        if previous != head.audit_last {
             return Err(Error::Tampered);
         }
         Ok(entries)
     }
-
-    /// `(entries, digest of the last)`; an empty log has a zero digest.
-    async fn audit_head(&self, conn: &mut sqlx::SqliteConnection) -> Result<(i64, Vec<u8>)> {
-        let Some(sealed) = meta::blob(conn, "audit_head").await? else {
-            let any: Option<i64> = sqlx::query_scalar("SELECT seq FROM audit LIMIT 1")
-                .fetch_optional(&mut *conn)
-                .await?;
-            return if any.is_some() {
-                Err(Error::Tampered)
-            } else {
-                Ok((0, vec![0u8; 32]))
-            };
-        };
-        let head = self.keys.open(HEAD_AAD, &sealed)?;
-        let (count, last) = head.split_at_checked(8).ok_or(Error::Corrupt)?;
-        let count = i64::from_le_bytes(count.try_into().map_err(|_| Error::Corrupt)?);
-        Ok((count, last.to_vec()))
-    }
 }
 
-fn entry_aad(seq: i64, previous: &[u8]) -> Vec<u8> {
-    [aad(b"tend/audit/v1", &[seq]).as_slice(), previous].concat()
+pub(crate) fn entry_aad(seq: i64, previous: &[u8]) -> Vec<u8> {
+    [aad(b"tend/v2/audit", &[seq]).as_slice(), previous].concat()
 }

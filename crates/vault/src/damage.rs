@@ -18,6 +18,11 @@ pub struct Damage {
 
 impl std::fmt::Display for Damage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.what == SERIES_INDEX {
+            return f.write_str(
+                "pieces of a series are missing or were put back from an older copy: some of its readings may be missing",
+            );
+        }
         write!(
             f,
             "a sealed {} covering {} to {} failed its integrity check; its readings are left out",
@@ -25,6 +30,9 @@ impl std::fmt::Display for Damage {
         )
     }
 }
+
+/// What a read reports for a series whose rows do not add up to the vault's head.
+pub(crate) const SERIES_INDEX: &str = "series index";
 
 /// The damage of a piece covering hours `first_hour..=last_hour`.
 pub(crate) fn damage(what: &'static str, first_hour: i64, last_hour: i64) -> Result<Damage> {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{database, key_source, keychain, meta, KeyProtection, Result};
+use crate::{database, key_source, keychain, meta, KeyProtection, Result, Vault};
 
 /// What `erase` removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,10 +39,15 @@ pub async fn erase(dir: &Path) -> Result<Erased> {
                     Ok(found) => erased.keychain_entry = found,
                     Err(e) => erased.keychain_error = Some(e.to_string()),
                 }
+                let checkpoint = Vault::checkpoint_store(dir, &vault_id, KeyProtection::Keychain);
+                if let Err(e) = checkpoint.delete().await {
+                    erased.keychain_error.get_or_insert(e.to_string());
+                }
             }
         }
     }
-    for file in database::files(dir) {
+    let checkpoint_file = dir.join(crate::checkpoint::FILE_NAME);
+    for file in database::files(dir).into_iter().chain([checkpoint_file]) {
         match std::fs::remove_file(&file) {
             Ok(()) => erased.files.push(file),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -61,7 +61,8 @@ pub enum KeyProtection {
 const KDF_MEMORY_KIB: u32 = 64 * 1024;
 const KDF_PASSES: u32 = 3;
 const WRAP_AAD: &[u8] = b"tend/wrapped-key/v1";
-const KEY_CHECK_AAD: &[u8] = b"tend/key-check/v1";
+const KEY_CHECK_AAD_FORMAT_1: &[u8] = b"tend/key-check/v1";
+const KEY_CHECK_AAD: &[u8] = b"tend/v2/key-check";
 const KEY_CHECK_PLAIN: &[u8] = b"tend vault key";
 
 /// Records where the key lives and a check value that tells a wrong key from a damaged file.
@@ -82,7 +83,11 @@ pub(crate) async fn install(
             wrap(conn, key, passphrase).await?;
         }
     }
-    let check = keys.seal(random::<12>()?, KEY_CHECK_AAD, KEY_CHECK_PLAIN)?;
+    write_key_check(conn, keys).await
+}
+
+pub(crate) async fn write_key_check(conn: &mut SqliteConnection, keys: &Keys) -> Result<()> {
+    let check = keys.seal(KEY_CHECK_AAD, KEY_CHECK_PLAIN)?;
     meta::set_blob(conn, "key_check", &check).await
 }
 
@@ -91,6 +96,7 @@ pub(crate) async fn recover(
     conn: &mut SqliteConnection,
     vault_id: &str,
     source: &KeySource,
+    format: u32,
 ) -> Result<(DataKey, Keys)> {
     let key = match (protection(conn).await?, source) {
         (KeyProtection::Keychain, _) => keychain::load(keychain_account(vault_id)).await?,
@@ -99,25 +105,39 @@ pub(crate) async fn recover(
     };
     let keys = Keys::derive(&key)?;
     let check = meta::blob(conn, "key_check").await?.ok_or(Error::Corrupt)?;
-    match keys.open(KEY_CHECK_AAD, &check) {
+    let opened = if format == 1 {
+        keys.open_format_1(KEY_CHECK_AAD_FORMAT_1, &check)
+    } else {
+        keys.open(KEY_CHECK_AAD, &check)
+    };
+    match opened {
         Ok(plain) if plain == KEY_CHECK_PLAIN => Ok((key, keys)),
         _ => Err(Error::WrongKey),
     }
 }
 
-/// Re-wraps the key under a new passphrase. The old one must unlock it first.
-pub(crate) async fn change_passphrase(
+/// Checks that `passphrase` unwraps this vault's key (passphrase-protected vaults only).
+pub(crate) async fn check_passphrase(
     conn: &mut SqliteConnection,
-    old: &Passphrase,
-    new: &Passphrase,
+    passphrase: &Passphrase,
 ) -> Result<()> {
     if protection(conn).await? != KeyProtection::Passphrase {
         return Err(Error::InvalidInput(
             "this vault's key is in the keychain, not behind a passphrase".into(),
         ));
     }
-    let key = unwrap(conn, old).await?;
-    wrap(conn, &key, new).await
+    unwrap(conn, passphrase).await.map(drop)
+}
+
+/// Puts a new data key in place: wrapped under `passphrase`, with its check value.
+pub(crate) async fn rekey(
+    conn: &mut SqliteConnection,
+    key: &DataKey,
+    keys: &Keys,
+    passphrase: &Passphrase,
+) -> Result<()> {
+    wrap(conn, key, passphrase).await?;
+    write_key_check(conn, keys).await
 }
 
 pub(crate) async fn protection(conn: &mut SqliteConnection) -> Result<KeyProtection> {
@@ -158,8 +178,10 @@ async fn unwrap(conn: &mut SqliteConnection, passphrase: &Passphrase) -> Result<
         .await?
         .ok_or(Error::Corrupt)?;
     let kek = derive_kek(passphrase, &salt).await?;
-    let plain = open_with(&aead_key(kek.as_ref())?, WRAP_AAD, &wrapped).ok_or(Error::WrongKey)?;
-    DataKey::from_bytes(&Zeroizing::new(plain))
+    let plain = Zeroizing::new(
+        open_with(&aead_key(kek.as_ref())?, WRAP_AAD, &wrapped).ok_or(Error::WrongKey)?,
+    );
+    DataKey::from_bytes(&plain)
 }
 
 /// Argon2id is deliberately slow (a few hundred ms): run it off the async threads.

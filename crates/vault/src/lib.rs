@@ -5,15 +5,18 @@
 
 mod audit;
 mod bench;
+mod checkpoint;
 mod chunk_codec;
 mod damage;
 mod database;
 mod erase;
+mod head;
 mod key_source;
 mod keychain;
 mod meta;
 mod outbox;
 mod records;
+mod reseal;
 mod rollup;
 mod sample;
 mod seal;
@@ -28,12 +31,12 @@ pub use database::FORMAT_VERSION;
 pub use erase::{erase, Erased};
 pub use key_source::{KeyProtection, KeySource, Passphrase};
 pub use outbox::OutboxItem;
-pub use records::RecordKind;
+pub use records::{RecordChanges, RecordKind};
 pub use sample::{Sample, Series, SeriesKey};
 pub use seal::DataKey;
 pub use status::{inspect, VaultStatus};
 pub use timeseries::{Appended, Bucket, BulkAppended, RangeRead, SeriesSample};
-pub use vault::Vault;
+pub use vault::{Rollback, Vault};
 
 /// Why the vault could not do what was asked. Never carries health values or key material.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +49,8 @@ pub enum Error {
     Corrupt,
     #[error("a sealed record failed its integrity check: the vault file was changed outside Tend")]
     Tampered,
+    #[error("this vault is older than the last one Tend saw (that one had {seen} changes, this file has {found}): it is open read-only until you accept this copy or put the newer one back")]
+    RolledBack { seen: u64, found: u64 },
     #[error("wrong key: this passphrase or keychain entry does not unlock this vault")]
     WrongKey,
     #[error("this vault is protected by a passphrase: give it (TEND_PASSPHRASE or at the prompt)")]

@@ -1,4 +1,4 @@
-//! The vault's `meta` table: small named values (format version, key protection, counters).
+//! The vault's `meta` table: small named values (format version, key protection, the sealed head).
 
 use sqlx::SqliteConnection;
 
@@ -36,14 +36,19 @@ pub async fn set_blob(conn: &mut SqliteConnection, key: &str, value: &[u8]) -> R
     Ok(())
 }
 
-/// Reserves `count` nonce counters atomically: concurrent processes get disjoint ranges.
-pub async fn reserve_nonces(conn: &mut SqliteConnection, count: u64) -> Result<u64> {
-    let count = i64::try_from(count).unwrap_or(i64::MAX);
-    let end: i64 = sqlx::query_scalar(
-        "UPDATE meta SET value = value + ? WHERE key = 'nonce_next' RETURNING value",
-    )
-    .bind(count)
-    .fetch_one(conn)
-    .await?;
-    Ok(end.saturating_sub(count) as u64)
+pub async fn set_int(conn: &mut SqliteConnection, key: &str, value: i64) -> Result<()> {
+    sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(key)
+        .bind(value)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut SqliteConnection, key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM meta WHERE key = ?")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

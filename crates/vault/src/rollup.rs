@@ -9,9 +9,10 @@ use sqlx::SqliteConnection;
 
 use crate::{
     damage::{damage, Damage},
+    head::{piece, Writing},
     sample::HOUR_NS,
     seal::{aad, Keys},
-    Error, Result, Vault,
+    Error, Result,
 };
 
 const BUCKETS_PER_BLOCK: i64 = 1024;
@@ -36,7 +37,7 @@ impl Level {
         }
     }
 
-    fn code(self) -> i64 {
+    pub(crate) fn code(self) -> i64 {
         match self {
             Level::Minute => 1,
             Level::Hour => 2,
@@ -81,9 +82,10 @@ impl Aggregate {
     }
 }
 
-/// Adds time-sorted `(time_ns, canonical value)` points to every level's blocks.
+/// Adds time-sorted `(time_ns, canonical value)` points to every level's blocks, in a write.
+/// Each block written takes a new version, bound into its seal and counted in the head.
 pub(crate) async fn add(
-    conn: &mut SqliteConnection,
+    writing: &mut Writing,
     keys: &Keys,
     series_id: i64,
     points: &[(i64, f64)],
@@ -100,34 +102,56 @@ pub(crate) async fn add(
             }
         }
     }
-    let mut nonces = Vault::nonces(conn, updates.len() as u64).await?;
     for (level, block, mut buckets) in updates {
-        let block_aad = aad(b"tend/rollup/v1", &[series_id, level.code(), block]);
-        let existing: Option<Vec<u8>> = sqlx::query_scalar(
-            "SELECT sealed FROM rollup WHERE series_id = ? AND level = ? AND block = ?",
+        let existing: Option<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT version, sealed FROM rollup WHERE series_id = ? AND level = ? AND block = ?",
         )
         .bind(series_id)
         .bind(level.code())
         .bind(block)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *writing.tx)
         .await?;
-        if let Some(sealed) = existing {
+        if let Some((version, sealed)) = existing {
             // A damaged block cannot be merged into without losing what it held: refuse the write.
-            let plain = keys.open(&block_aad, &sealed)?;
+            let plain = keys.open(&block_aad(series_id, level.code(), block, version), &sealed)?;
             for (bucket, aggregate) in decode_block(&plain, block)? {
                 buckets.entry(bucket).or_default().merge(&aggregate);
             }
+            writing.series(series_id).remove(&piece::rollup(
+                keys,
+                series_id,
+                level.code(),
+                block,
+                version,
+            ));
         }
-        let sealed = keys.seal(nonces.take()?, &block_aad, &encode_block(&buckets, block))?;
-        sqlx::query("INSERT INTO rollup (series_id, level, block, sealed) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET sealed = excluded.sealed")
+        let version = writing.serial();
+        let sealed = keys.seal(
+            &block_aad(series_id, level.code(), block, version),
+            &encode_block(&buckets, block),
+        )?;
+        sqlx::query("INSERT INTO rollup (series_id, level, block, version, sealed) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET version = excluded.version, sealed = excluded.sealed")
             .bind(series_id)
             .bind(level.code())
             .bind(block)
+            .bind(version)
             .bind(sealed)
-            .execute(&mut *conn)
+            .execute(&mut *writing.tx)
             .await?;
+        writing.series(series_id).add(&piece::rollup(
+            keys,
+            series_id,
+            level.code(),
+            block,
+            version,
+        ));
     }
     Ok(())
+}
+
+/// Binds a block to its series, level, block number and version.
+pub(crate) fn block_aad(series_id: i64, level: i64, block: i64, version: i64) -> Vec<u8> {
+    aad(b"tend/v2/rollup", &[series_id, level, block, version])
 }
 
 /// The level's buckets `first..=last` of one series that hold data.
@@ -139,7 +163,7 @@ pub(crate) async fn read(
     first: i64,
     last: i64,
 ) -> Result<(Vec<(i64, Aggregate)>, Vec<Damage>)> {
-    let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as("SELECT block, sealed FROM rollup WHERE series_id = ? AND level = ? AND block BETWEEN ? AND ? ORDER BY block")
+    let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as("SELECT block, version, sealed FROM rollup WHERE series_id = ? AND level = ? AND block BETWEEN ? AND ? ORDER BY block")
         .bind(series_id)
         .bind(level.code())
         .bind(first.div_euclid(BUCKETS_PER_BLOCK))
@@ -148,11 +172,8 @@ pub(crate) async fn read(
         .await?;
     let mut buckets = Vec::new();
     let mut damaged = Vec::new();
-    for (block, sealed) in rows {
-        match keys.open(
-            &aad(b"tend/rollup/v1", &[series_id, level.code(), block]),
-            &sealed,
-        ) {
+    for (block, version, sealed) in rows {
+        match keys.open(&block_aad(series_id, level.code(), block, version), &sealed) {
             Ok(plain) => buckets.extend(
                 decode_block(&plain, block)?
                     .into_iter()

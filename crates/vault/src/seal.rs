@@ -1,9 +1,13 @@
-//! Sealing with AES-256-GCM (ring): the data key, the subkeys derived from it, and nonces.
+//! Sealing with AES-256-GCM (ring): the data key, the keys derived from it, and the sealed form.
 //!
-//! Every sealed blob is `nonce (12) || ciphertext || tag (16)`. Nonces are never reused: each is a
-//! 64-bit counter reserved in the database (so two processes never take the same range) behind a
-//! random 32-bit prefix drawn per reservation (so a vault file restored from a backup, with an
-//! older counter, still does not repeat one).
+//! Format 2 seals every piece under its own key: `0x02 || salt (16) || nonce (12) || ciphertext ||
+//! tag (16)`, where the piece key is HKDF-SHA256 of the vault's sealing secret and a fresh random
+//! salt, and the nonce is random too. Nothing about a seal depends on a counter in the file, so
+//! resetting or rolling back any clear-text state cannot make a (key, nonce) pair repeat: a
+//! repeat needs two random 128-bit salts to collide (about 2^64 seals) and then the nonces too.
+//!
+//! Format 1 (`nonce (12) || ciphertext || tag`, one key, a counter in the file) is only opened,
+//! to migrate a vault of that format.
 
 use ring::{
     aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN},
@@ -14,8 +18,9 @@ use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 
-/// Associated data for a sealed blob: a domain naming what it is and the numbers that place it
-/// (series, time keys, sequence), so a blob moved to another place fails to open.
+/// Associated data for a sealed piece: a domain naming what it is (with the format version) and
+/// the numbers that place it (series, row, time keys, version), so a piece moved, swapped or
+/// replayed somewhere else fails to open.
 pub(crate) fn aad(domain: &[u8], numbers: &[i64]) -> Vec<u8> {
     let mut out = domain.to_vec();
     for n in numbers {
@@ -24,8 +29,11 @@ pub(crate) fn aad(domain: &[u8], numbers: &[i64]) -> Vec<u8> {
     out
 }
 
-/// Bytes a sealed blob adds to its plaintext.
-pub const SEAL_OVERHEAD: usize = NONCE_LEN + 16;
+const VERSION_2: u8 = 2;
+const SALT_LEN: usize = 16;
+
+/// Bytes a sealed piece adds to its plaintext.
+pub const SEAL_OVERHEAD: usize = 1 + SALT_LEN + NONCE_LEN + 16;
 
 /// The vault's 256-bit data key. Zeroed when dropped; never logged, never written in clear.
 pub struct DataKey(Zeroizing<[u8; 32]>);
@@ -47,8 +55,12 @@ impl DataKey {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<DataKey> {
-        let array: [u8; 32] = bytes.try_into().map_err(|_| Error::WrongKey)?;
-        Ok(DataKey(Zeroizing::new(array)))
+        let mut key = Zeroizing::new([0u8; 32]);
+        if bytes.len() != 32 {
+            return Err(Error::WrongKey);
+        }
+        key.copy_from_slice(bytes);
+        Ok(DataKey(key))
     }
 
     pub fn as_bytes(&self) -> &[u8; 32] {
@@ -56,10 +68,15 @@ impl DataKey {
     }
 }
 
-/// The working keys derived from the data key with HKDF-SHA256: one seals, one makes lookup tags.
+/// The working keys derived from the data key with HKDF-SHA256: the sealing secret that piece
+/// keys come from, the key that makes lookup tags, and format 1's single sealing key.
+///
+/// ring keeps its own copies of key schedules and does not zero them when dropped; Tend's own
+/// copies of the bytes they come from are zeroed.
 pub struct Keys {
-    seal: LessSafeKey,
+    pieces: hkdf::Prk,
     index: hmac::Key,
+    legacy: LessSafeKey,
 }
 
 impl std::fmt::Debug for Keys {
@@ -70,30 +87,50 @@ impl std::fmt::Debug for Keys {
 
 impl Keys {
     pub fn derive(data_key: &DataKey) -> Result<Keys> {
-        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, b"tend vault v1").extract(data_key.as_bytes());
+        let v1 = hkdf::Salt::new(hkdf::HKDF_SHA256, b"tend vault v1").extract(data_key.as_bytes());
         let expand = |info: &'static [u8]| -> Result<Zeroizing<[u8; 32]>> {
             let mut out = Zeroizing::new([0u8; 32]);
-            prk.expand(&[info], Len32)
+            v1.expand(&[info], Len32)
                 .and_then(|okm| okm.fill(out.as_mut()))
                 .map_err(|_| Error::Crypto("key derivation failed"))?;
             Ok(out)
         };
-        let seal_bytes = expand(b"seal")?;
+        let legacy_bytes = expand(b"seal")?;
         let index_bytes = expand(b"index")?;
         Ok(Keys {
-            seal: aead_key(seal_bytes.as_ref())?,
+            pieces: hkdf::Salt::new(hkdf::HKDF_SHA256, b"tend vault v2 pieces")
+                .extract(data_key.as_bytes()),
             index: hmac::Key::new(hmac::HMAC_SHA256, index_bytes.as_ref()),
+            legacy: aead_key(legacy_bytes.as_ref())?,
         })
     }
 
-    /// Seals `plaintext` under `nonce`, binding `aad` (which is not stored: the reader rebuilds it).
-    pub fn seal(&self, nonce: [u8; NONCE_LEN], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
-        seal_with(&self.seal, nonce, aad, plaintext)
+    /// Seals `plaintext` under a fresh piece key and nonce, binding `aad` (which is not stored:
+    /// the reader rebuilds it from where the piece sits).
+    pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+        let salt = random::<SALT_LEN>()?;
+        let key = self.piece_key(&salt)?;
+        let mut out = Vec::with_capacity(plaintext.len() + SEAL_OVERHEAD);
+        out.push(VERSION_2);
+        out.extend_from_slice(&salt);
+        out.extend_from_slice(&seal_with(&key, random::<NONCE_LEN>()?, aad, plaintext)?);
+        Ok(out)
     }
 
-    /// Opens a sealed blob. Any change to it, or to the `aad` it was sealed with, is `Tampered`.
+    /// Opens a sealed piece. Any change to it, or to the `aad` it was sealed with, is `Tampered`.
     pub fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
-        open_with(&self.seal, aad, sealed).ok_or(Error::Tampered)
+        let (&version, rest) = sealed.split_first().ok_or(Error::Tampered)?;
+        if version != VERSION_2 || rest.len() < SALT_LEN {
+            return Err(Error::Tampered);
+        }
+        let (salt, body) = rest.split_at(SALT_LEN);
+        let key = self.piece_key(salt)?;
+        open_with(&key, aad, body).ok_or(Error::Tampered)
+    }
+
+    /// Opens a piece sealed by format 1 (for migration only).
+    pub fn open_format_1(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
+        open_with(&self.legacy, aad, sealed).ok_or(Error::Tampered)
     }
 
     /// A keyed hash used as an opaque lookup key, so the clear columns reveal nothing readable.
@@ -105,6 +142,15 @@ impl Keys {
         }
         context.sign().as_ref().to_vec()
     }
+
+    fn piece_key(&self, salt: &[u8]) -> Result<LessSafeKey> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        self.pieces
+            .expand(&[b"piece key", salt], Len32)
+            .and_then(|okm| okm.fill(bytes.as_mut()))
+            .map_err(|_| Error::Crypto("key derivation failed"))?;
+        aead_key(bytes.as_ref())
+    }
 }
 
 pub(crate) fn aead_key(bytes: &[u8]) -> Result<LessSafeKey> {
@@ -113,13 +159,14 @@ pub(crate) fn aead_key(bytes: &[u8]) -> Result<LessSafeKey> {
         .map_err(|_| Error::Crypto("bad key length"))
 }
 
+/// `nonce || ciphertext || tag` under `key`.
 pub(crate) fn seal_with(
     key: &LessSafeKey,
     nonce: [u8; NONCE_LEN],
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(plaintext.len() + SEAL_OVERHEAD);
+    let mut out = Vec::with_capacity(plaintext.len() + NONCE_LEN + 16);
     out.extend_from_slice(&nonce);
     out.extend_from_slice(plaintext);
     let tag = key
@@ -134,53 +181,25 @@ pub(crate) fn seal_with(
 }
 
 pub(crate) fn open_with(key: &LessSafeKey, aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
-    if sealed.len() < SEAL_OVERHEAD {
+    if sealed.len() < NONCE_LEN + 16 {
         return None;
     }
     let (nonce, body) = sealed.split_at(NONCE_LEN);
     let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
     let mut body = body.to_vec();
     let plain = key.open_in_place(nonce, Aad::from(aad), &mut body).ok()?;
-    Some(plain.to_vec())
+    let len = plain.len();
+    body.truncate(len);
+    Some(body)
 }
 
-/// Random bytes for salts and one-off nonces.
+/// Random bytes for salts, nonces and ids.
 pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {
     let mut out = [0u8; N];
     SystemRandom::new()
         .fill(&mut out)
         .map_err(|_| Error::Crypto("the system random generator failed"))?;
     Ok(out)
-}
-
-/// A range of nonces reserved for this process: `prefix || counter` for counter in `next..end`.
-#[derive(Debug)]
-pub struct NonceRange {
-    prefix: [u8; 4],
-    next: u64,
-    end: u64,
-}
-
-impl NonceRange {
-    pub(crate) fn new(start: u64, count: u64) -> Result<NonceRange> {
-        Ok(NonceRange {
-            prefix: random::<4>()?,
-            next: start,
-            end: start.saturating_add(count),
-        })
-    }
-
-    /// The next unused nonce; the range is sized by its reserver, so running out is a bug.
-    pub fn take(&mut self) -> Result<[u8; NONCE_LEN]> {
-        if self.next >= self.end {
-            return Err(Error::Crypto("nonce range exhausted"));
-        }
-        let mut nonce = [0u8; NONCE_LEN];
-        nonce[..4].copy_from_slice(&self.prefix);
-        nonce[4..].copy_from_slice(&self.next.to_le_bytes());
-        self.next += 1;
-        Ok(nonce)
-    }
 }
 
 struct Len32;
@@ -198,10 +217,7 @@ mod tests {
     #[test]
     fn seal_open_and_every_kind_of_tamper() {
         let keys = Keys::derive(&DataKey::generate().expect("key")).expect("keys");
-        let mut nonces = NonceRange::new(7, 3).expect("range");
-        let sealed = keys
-            .seal(nonces.take().expect("nonce"), b"aad", b"72 bpm")
-            .expect("sealed");
+        let sealed = keys.seal(b"aad", b"72 bpm").expect("sealed");
         assert_eq!(keys.open(b"aad", &sealed).expect("opens"), b"72 bpm");
 
         // A flipped byte anywhere, a different aad, a truncated blob, or another key: refused.
@@ -215,17 +231,28 @@ mod tests {
         }
         assert!(keys.open(b"other", &sealed).is_err());
         assert!(keys.open(b"aad", &sealed[..10]).is_err());
+        assert!(keys.open(b"aad", &[]).is_err());
         let other = Keys::derive(&DataKey::generate().expect("key")).expect("keys");
         assert!(other.open(b"aad", &sealed).is_err());
     }
 
     #[test]
-    fn nonces_are_distinct_and_bounded() {
-        let mut range = NonceRange::new(u64::MAX - 2, 2).expect("range");
-        let a = range.take().expect("first");
-        let b = range.take().expect("second");
-        assert_ne!(a, b);
-        assert!(range.take().is_err());
+    fn every_seal_has_its_own_salt_and_nonce() {
+        let keys = Keys::derive(&DataKey::generate().expect("key")).expect("keys");
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..1_000 {
+            let sealed = keys.seal(b"aad", b"same plaintext").expect("sealed");
+            assert!(seen.insert(sealed[..1 + SALT_LEN + NONCE_LEN].to_vec()));
+        }
+    }
+
+    #[test]
+    fn format_1_pieces_still_open_for_migration() {
+        let key = DataKey::generate().expect("key");
+        let keys = Keys::derive(&key).expect("keys");
+        let sealed = seal_with(&keys.legacy, [7; NONCE_LEN], b"aad", b"old").expect("sealed");
+        assert_eq!(keys.open_format_1(b"aad", &sealed).expect("opens"), b"old");
+        assert!(keys.open(b"aad", &sealed).is_err());
     }
 
     #[test]

@@ -13,7 +13,8 @@ use tend_vitals::{DeviceKind, Metric};
 
 use crate::{
     chunk_codec,
-    damage::{damage, Damage},
+    damage::{damage, Damage, SERIES_INDEX},
+    head::{piece, Writing},
     rollup::{self, Aggregate, Level},
     sample::{time_ns, HOUR_NS},
     seal::aad,
@@ -71,29 +72,33 @@ impl Vault {
         sample.validate(series.metric())?;
         let t = time_ns(sample.time)?;
         let hour = t.div_euclid(HOUR_NS);
-        let mut tx = self.write().await?;
-        let series_id = self.series_id(&mut tx, series).await?;
-        let (existing, _) = self.load(&mut tx, series_id, hour, hour).await?;
+        let keys = self.keys();
+        let mut writing = self.write().await?;
+        let series_id = self.series_id(&mut writing, series).await?;
+        let (existing, _) = self.load(&mut writing.tx, series_id, hour, hour).await?;
         if existing.iter().any(|e| same_reading(e, &sample)) {
             return Ok(Appended::Duplicate);
         }
-        let mut nonces = Vault::nonces(&mut tx, 1).await?;
-        let sealed = self.keys.seal(
-            nonces.take()?,
-            &pending_aad(series_id, hour),
+        let id = writing.serial();
+        let sealed = keys.seal(
+            &pending_aad(series_id, id, hour),
             &chunk_codec::encode(&[sample])?,
         )?;
-        sqlx::query("INSERT INTO pending (series_id, hour, sealed) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO pending (id, series_id, hour, sealed) VALUES (?, ?, ?, ?)")
+            .bind(id)
             .bind(series_id)
             .bind(hour)
             .bind(sealed)
-            .execute(&mut *tx)
+            .execute(&mut *writing.tx)
             .await?;
+        writing
+            .series(series_id)
+            .add(&piece::pending(&keys, series_id, id, hour));
         let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM pending WHERE series_id = ?")
             .bind(series_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *writing.tx)
             .await?;
-        tx.commit().await?;
+        self.commit(writing).await?;
         if pending >= COMPACT_AT {
             self.compact(series_id, series.metric()).await?;
         }
@@ -125,9 +130,11 @@ impl Vault {
 
         let first_hour = time_ns(samples[0].time)?.div_euclid(HOUR_NS);
         let last_hour = time_ns(samples[samples.len() - 1].time)?.div_euclid(HOUR_NS);
-        let mut tx = self.write().await?;
-        let series_id = self.series_id(&mut tx, series).await?;
-        let (existing, _) = self.load(&mut tx, series_id, first_hour, last_hour).await?;
+        let mut writing = self.write().await?;
+        let series_id = self.series_id(&mut writing, series).await?;
+        let (existing, _) = self
+            .load(&mut writing.tx, series_id, first_hour, last_hour)
+            .await?;
         if !existing.is_empty() {
             // Only readings inside the stored ones' span can repeat a time: a range check first
             // keeps a large batch next to a stored chunk from hashing every reading.
@@ -140,9 +147,9 @@ impl Vault {
                 !same_time && s.sequence.is_none_or(|q| !sequences.contains(&q))
             });
         }
-        self.write_chunks(&mut tx, series_id, series.metric(), &samples)
+        self.write_chunks(&mut writing, series_id, series.metric(), &samples)
             .await?;
-        tx.commit().await?;
+        self.commit(writing).await?;
         let stored = samples.len() as u64;
         Ok(BulkAppended {
             stored,
@@ -153,6 +160,10 @@ impl Vault {
     /// Seals every pending live reading into chunks (done by itself as they accumulate; call it
     /// before closing to leave a compact file).
     pub async fn flush(&self) -> Result<()> {
+        if self.rolled_back().is_some() {
+            // Read-only until the patient decides: the pending readings stay as they are.
+            return Ok(());
+        }
         let (series, _) = self.all_series().await?;
         for (id, series) in series {
             self.compact(id, series.metric()).await?;
@@ -203,7 +214,8 @@ impl Vault {
                 damaged: Vec::new(),
             });
         };
-        let (samples, damaged) = self.load_range(&mut conn, id, from, until).await?;
+        let (samples, mut damaged) = self.load_range(&mut conn, id, from, until).await?;
+        damaged.extend(self.index_damage(id));
         Ok(RangeRead {
             data: samples,
             damaged,
@@ -223,6 +235,7 @@ impl Vault {
         for (id, key) in series.into_iter().filter(|(_, s)| s.metric() == metric) {
             let (samples, more) = self.load_range(&mut conn, id, from, until).await?;
             damaged.extend(more);
+            damaged.extend(self.index_damage(id));
             data.extend(samples.into_iter().map(|sample| SeriesSample {
                 series: key.clone(),
                 sample,
@@ -260,11 +273,12 @@ impl Vault {
             .find(|l| width_ns % l.width_ns() == 0);
 
         for (id, key) in series.into_iter().filter(|(_, s)| s.metric() == metric) {
+            damaged.extend(self.index_damage(id));
             let raw = match level {
                 Some(level) => {
                     let (rolled, more) = rollup::read(
                         &mut conn,
-                        &self.keys,
+                        &self.keys(),
                         id,
                         level,
                         start / level.width_ns(),
@@ -331,7 +345,7 @@ impl Vault {
     /// Seals sorted samples into chunks and adds them to the rollups, in the caller's transaction.
     async fn write_chunks(
         &self,
-        conn: &mut SqliteConnection,
+        writing: &mut Writing,
         series_id: i64,
         metric: Metric,
         samples: &[Sample],
@@ -339,9 +353,8 @@ impl Vault {
         if samples.is_empty() {
             return Ok(());
         }
-        let pieces = samples.chunks(CHUNK_MAX);
-        let mut nonces = Vault::nonces(conn, pieces.len() as u64).await?;
-        for piece in pieces {
+        let keys = self.keys();
+        for piece in samples.chunks(CHUNK_MAX) {
             let (first, last) = match (piece.first(), piece.last()) {
                 (Some(first), Some(last)) => (
                     time_ns(first.time)?.div_euclid(HOUR_NS),
@@ -349,20 +362,24 @@ impl Vault {
                 ),
                 _ => continue,
             };
-            let sealed = self.keys.seal(
-                nonces.take()?,
-                &chunk_aad(series_id, first, last),
+            let id = writing.serial();
+            let sealed = keys.seal(
+                &chunk_aad(series_id, id, first, last),
                 &chunk_codec::encode(piece)?,
             )?;
             sqlx::query(
-                "INSERT INTO chunk (series_id, first_hour, last_hour, sealed) VALUES (?, ?, ?, ?)",
+                "INSERT INTO chunk (id, series_id, first_hour, last_hour, sealed) VALUES (?, ?, ?, ?, ?)",
             )
+            .bind(id)
             .bind(series_id)
             .bind(first)
             .bind(last)
             .bind(sealed)
-            .execute(&mut *conn)
+            .execute(&mut *writing.tx)
             .await?;
+            writing
+                .series(series_id)
+                .add(&piece::chunk(&keys, series_id, id, first, last));
         }
         let canonical = metric.canonical_unit();
         let points = samples
@@ -376,45 +393,47 @@ impl Vault {
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        rollup::add(conn, &self.keys, series_id, &points).await
+        rollup::add(writing, &keys, series_id, &points).await
     }
 
     /// Moves a series' pending live readings into sealed chunks.
     async fn compact(&self, series_id: i64, metric: Metric) -> Result<()> {
-        let mut tx = self.write().await?;
+        let keys = self.keys();
+        let mut writing = self.write().await?;
         let rows: Vec<(i64, i64, Vec<u8>)> =
             sqlx::query_as("SELECT id, hour, sealed FROM pending WHERE series_id = ? ORDER BY id")
                 .bind(series_id)
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut *writing.tx)
                 .await?;
         let mut samples = Vec::with_capacity(rows.len());
         let mut done = Vec::with_capacity(rows.len());
         for (id, hour, sealed) in rows {
             // A damaged row stays where it is, reported by every read; it is never dropped.
-            if let Ok(plain) = self.keys.open(&pending_aad(series_id, hour), &sealed) {
+            if let Ok(plain) = keys.open(&pending_aad(series_id, id, hour), &sealed) {
                 samples.extend(chunk_codec::decode(&plain)?);
-                done.push(id);
+                done.push((id, hour));
             }
         }
+        if done.is_empty() {
+            return Ok(());
+        }
         samples.sort_by_key(|s| s.time);
-        self.write_chunks(&mut tx, series_id, metric, &samples)
+        self.write_chunks(&mut writing, series_id, metric, &samples)
             .await?;
-        for id in done {
+        for (id, hour) in done {
             sqlx::query("DELETE FROM pending WHERE id = ?")
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut *writing.tx)
                 .await?;
+            writing
+                .series(series_id)
+                .remove(&piece::pending(&keys, series_id, id, hour));
         }
-        tx.commit().await?;
-        Ok(())
+        self.commit(writing).await
     }
 
     fn series_tag(&self, series: &SeriesKey) -> Vec<u8> {
-        self.keys.tag(&[
-            b"series",
-            series.device.as_bytes(),
-            series.metric.as_str().as_bytes(),
-        ])
+        series_tag(&self.keys(), series)
     }
 
     /// The id of a series, if it has ever been written to.
@@ -431,53 +450,74 @@ impl Vault {
 
     /// The id of a series, created on first use. A series whose device kind was not known when
     /// it was first written (`Unknown`) takes the kind given now.
-    async fn series_id(&self, conn: &mut SqliteConnection, series: &Series) -> Result<i64> {
+    async fn series_id(&self, writing: &mut Writing, series: &Series) -> Result<i64> {
+        let keys = self.keys();
         let tag = self.series_tag(&series.key);
         let found: Option<(i64, Vec<u8>)> =
             sqlx::query_as("SELECT id, sealed FROM series WHERE tag = ?")
                 .bind(&tag)
-                .fetch_optional(&mut *conn)
+                .fetch_optional(&mut *writing.tx)
                 .await?;
-        let seal = async |conn: &mut SqliteConnection| -> Result<Vec<u8>> {
-            let mut nonces = Vault::nonces(conn, 1).await?;
-            let plain = serde_json::to_vec(series).map_err(|_| Error::Corrupt)?;
-            self.keys.seal(nonces.take()?, &series_aad(&tag), &plain)
-        };
+        let plain = serde_json::to_vec(series).map_err(|_| Error::Corrupt)?;
         match found {
             Some((id, sealed)) => {
                 if series.kind != DeviceKind::Unknown {
-                    let stored: Series = self.open_series(&tag, &sealed)?;
+                    let stored: Series = self.open_series(id, &tag, &sealed)?;
                     if stored.kind == DeviceKind::Unknown {
-                        let sealed = seal(conn).await?;
+                        let renamed = keys.seal(&series_aad(id, &tag), &plain)?;
                         sqlx::query("UPDATE series SET sealed = ? WHERE id = ?")
-                            .bind(sealed)
+                            .bind(&renamed)
                             .bind(id)
-                            .execute(&mut *conn)
+                            .execute(&mut *writing.tx)
                             .await?;
+                        let digest = writing.series(id);
+                        digest.remove(&piece::series(&keys, id, &tag, &sealed));
+                        digest.add(&piece::series(&keys, id, &tag, &renamed));
                     }
                 }
                 Ok(id)
             }
             None => {
-                let sealed = seal(conn).await?;
-                Ok(sqlx::query_scalar(
-                    "INSERT INTO series (tag, sealed) VALUES (?, ?) RETURNING id",
-                )
-                .bind(&tag)
-                .bind(sealed)
-                .fetch_one(&mut *conn)
-                .await?)
+                let id = writing.serial();
+                let sealed = keys.seal(&series_aad(id, &tag), &plain)?;
+                sqlx::query("INSERT INTO series (id, tag, sealed) VALUES (?, ?, ?)")
+                    .bind(id)
+                    .bind(&tag)
+                    .bind(&sealed)
+                    .execute(&mut *writing.tx)
+                    .await?;
+                writing
+                    .series(id)
+                    .add(&piece::series(&keys, id, &tag, &sealed));
+                Ok(id)
             }
         }
     }
 
-    /// A series' sealed name; `Tampered` when it fails its integrity check.
-    fn open_series(&self, tag: &[u8], sealed: &[u8]) -> Result<Series> {
+    /// A series' sealed name, bound to its row id and tag; `Tampered` when it fails its check or
+    /// names another series than its tag (another metric or device).
+    fn open_series(&self, id: i64, tag: &[u8], sealed: &[u8]) -> Result<Series> {
         let plain = self
-            .keys
-            .open(&series_aad(tag), sealed)
+            .keys()
+            .open(&series_aad(id, tag), sealed)
             .map_err(|_| Error::Tampered)?;
-        serde_json::from_slice(&plain).map_err(|_| Error::Tampered)
+        let series: Series = serde_json::from_slice(&plain).map_err(|_| Error::Tampered)?;
+        if self.series_tag(&series.key) != tag {
+            return Err(Error::Tampered);
+        }
+        Ok(series)
+    }
+
+    /// What the unlock-time check found about a series, as damage to report with its reads.
+    fn index_damage(&self, series_id: i64) -> Option<Damage> {
+        self.integrity
+            .series
+            .contains(&series_id)
+            .then_some(Damage {
+                what: SERIES_INDEX,
+                from: Timestamp::MIN,
+                until: Timestamp::MAX,
+            })
     }
 
     async fn all_series(&self) -> Result<(Vec<(i64, Series)>, Vec<Damage>)> {
@@ -487,8 +527,17 @@ impl Vault {
                 .await?;
         let mut series = Vec::with_capacity(rows.len());
         let mut damaged = Vec::new();
+        for id in &self.integrity.missing_series {
+            if !rows.iter().any(|(row, _, _)| row == id) {
+                damaged.push(Damage {
+                    what: "series name",
+                    from: Timestamp::MIN,
+                    until: Timestamp::MAX,
+                });
+            }
+        }
         for (id, tag, sealed) in rows {
-            match self.open_series(&tag, &sealed) {
+            match self.open_series(id, &tag, &sealed) {
                 Ok(key) => series.push((id, key)),
                 Err(_) => damaged.push(Damage {
                     what: "series name",
@@ -534,8 +583,8 @@ impl Vault {
         first_hour: i64,
         last_hour: i64,
     ) -> Result<(Vec<Sample>, Vec<Damage>)> {
-        let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT first_hour, last_hour, sealed FROM chunk WHERE series_id = ? AND first_hour <= ? AND last_hour >= ?",
+        let rows: Vec<(i64, i64, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, first_hour, last_hour, sealed FROM chunk WHERE series_id = ? AND first_hour <= ? AND last_hour >= ?",
         )
         .bind(series_id)
         .bind(last_hour)
@@ -544,8 +593,9 @@ impl Vault {
         .await?;
         let mut samples = Vec::new();
         let mut damaged = Vec::new();
-        for (first, last, sealed) in rows {
-            match self.keys.open(&chunk_aad(series_id, first, last), &sealed) {
+        let keys = self.keys();
+        for (id, first, last, sealed) in rows {
+            match keys.open(&chunk_aad(series_id, id, first, last), &sealed) {
                 Ok(plain) => samples.extend(chunk_codec::decode(&plain)?),
                 Err(_) => damaged.push(damage("chunk", first, last)?),
             }
@@ -565,8 +615,8 @@ impl Vault {
         first_hour: i64,
         last_hour: i64,
     ) -> Result<(Vec<Sample>, Vec<Damage>)> {
-        let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT hour, sealed FROM pending WHERE series_id = ? AND hour BETWEEN ? AND ?",
+        let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, hour, sealed FROM pending WHERE series_id = ? AND hour BETWEEN ? AND ?",
         )
         .bind(series_id)
         .bind(first_hour)
@@ -575,8 +625,9 @@ impl Vault {
         .await?;
         let mut samples = Vec::new();
         let mut damaged = Vec::new();
-        for (hour, sealed) in rows {
-            match self.keys.open(&pending_aad(series_id, hour), &sealed) {
+        let keys = self.keys();
+        for (id, hour, sealed) in rows {
+            match keys.open(&pending_aad(series_id, id, hour), &sealed) {
                 Ok(plain) => samples.extend(chunk_codec::decode(&plain)?),
                 Err(_) => damaged.push(damage("live reading", hour, hour)?),
             }
@@ -589,16 +640,25 @@ fn same_reading(a: &Sample, b: &Sample) -> bool {
     a.time == b.time || (a.sequence.is_some() && a.sequence == b.sequence)
 }
 
-/// Associated data: binds a sealed blob to its series, its time keys and the format version, so
-/// a blob moved to another series or time slot fails to open.
-fn chunk_aad(series_id: i64, first_hour: i64, last_hour: i64) -> Vec<u8> {
-    aad(b"tend/chunk/v1", &[series_id, first_hour, last_hour])
+pub(crate) fn series_tag(keys: &crate::seal::Keys, series: &SeriesKey) -> Vec<u8> {
+    keys.tag(&[
+        b"series",
+        series.device.as_bytes(),
+        series.metric.as_str().as_bytes(),
+    ])
 }
 
-fn pending_aad(series_id: i64, hour: i64) -> Vec<u8> {
-    aad(b"tend/pending/v1", &[series_id, hour])
+/// Associated data: binds a sealed piece to its series, its row, its time keys and the format
+/// version, so a piece moved to another series, row or time slot fails to open.
+pub(crate) fn chunk_aad(series_id: i64, id: i64, first_hour: i64, last_hour: i64) -> Vec<u8> {
+    aad(b"tend/v2/chunk", &[series_id, id, first_hour, last_hour])
 }
 
-fn series_aad(tag: &[u8]) -> Vec<u8> {
-    [b"tend/series/v1".as_slice(), tag].concat()
+pub(crate) fn pending_aad(series_id: i64, id: i64, hour: i64) -> Vec<u8> {
+    aad(b"tend/v2/pending", &[series_id, id, hour])
+}
+
+/// A series' name is bound to its row id and its tag (which is made from its device and metric).
+pub(crate) fn series_aad(id: i64, tag: &[u8]) -> Vec<u8> {
+    [aad(b"tend/v2/series", &[id]).as_slice(), tag].concat()
 }

@@ -138,6 +138,35 @@ async fn the_key_lives_in_the_secret_service_and_erase_removes_it(
     assert_eq!(read.data, vec![sample]);
     vault.close().await;
 
+    // The checkpoint lives in the keychain: an earlier copy of the file put back is older than
+    // the last one Tend saw, reads, and takes no write until accepted.
+    let earlier = dir.path().join("earlier.sqlite");
+    std::fs::copy(dir.path().join("vault.sqlite"), &earlier)?;
+    let vault = Vault::unlock(dir.path(), KeySource::Keychain).await?;
+    vault
+        .append_live(
+            &series,
+            Sample {
+                time: sample.time + jiff::SignedDuration::from_secs(1),
+                ..sample
+            },
+        )
+        .await?;
+    vault.close().await;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(format!("vault.sqlite{suffix}")));
+    }
+    std::fs::rename(&earlier, dir.path().join("vault.sqlite"))?;
+    let vault = Vault::unlock(dir.path(), KeySource::Keychain).await?;
+    assert!(vault.rolled_back().is_some());
+    assert!(matches!(
+        vault.append_live(&series, sample).await,
+        Err(Error::RolledBack { .. })
+    ));
+    vault.accept_older().await?;
+    assert!(vault.rolled_back().is_none());
+    vault.close().await;
+
     // A second vault gets its own entry; its key does not open the first.
     let other = tempfile::tempdir()?;
     Vault::create(other.path(), KeySource::Keychain)

@@ -53,7 +53,7 @@ async fn passphrase_unlocks_wrong_one_says_so_and_it_can_change() -> TestResult 
     assert!(matches!(
         tend_vault::inspect(dir.path()).await?,
         VaultStatus::Locked {
-            format_version: 1,
+            format_version: tend_vault::FORMAT_VERSION,
             protection: tend_vault::KeyProtection::Passphrase
         }
     ));
@@ -246,11 +246,14 @@ async fn a_tampered_chunk_is_reported_and_the_rest_still_reads() -> TestResult {
         dir.path().join("vault.sqlite").display()
     ))
     .await?;
-    let mut sealed: Vec<u8> = sqlx::query_scalar("SELECT sealed FROM chunk WHERE id = 2")
+    // Chunks by time: the second and the third (row ids are the vault's own numbers).
+    let mut sealed: Vec<u8> = sqlx::query_scalar(
+        "SELECT sealed FROM chunk WHERE id = (SELECT id FROM chunk ORDER BY first_hour, id LIMIT 1 OFFSET 1)",
+    )
         .fetch_one(&pool)
         .await?;
     sealed[100] ^= 0x01;
-    sqlx::query("UPDATE chunk SET sealed = ? WHERE id = 2")
+    sqlx::query("UPDATE chunk SET sealed = ? WHERE id = (SELECT id FROM chunk ORDER BY first_hour, id LIMIT 1 OFFSET 1)")
         .bind(sealed)
         .execute(&pool)
         .await?;
@@ -258,7 +261,7 @@ async fn a_tampered_chunk_is_reported_and_the_rest_still_reads() -> TestResult {
     // Another chunk moved to a different hour slot: its sealed time range no longer matches.
     sql(
         dir.path(),
-        "UPDATE chunk SET first_hour = first_hour - 1 WHERE id = 3",
+        "UPDATE chunk SET first_hour = first_hour - 1 WHERE id = (SELECT id FROM chunk ORDER BY first_hour, id LIMIT 1 OFFSET 2)",
     )
     .await?;
 
@@ -270,8 +273,10 @@ async fn a_tampered_chunk_is_reported_and_the_rest_still_reads() -> TestResult {
             Timestamp::from_second(DAY0 + 86_400)?,
         )
         .await?;
-    assert_eq!(read.damaged.len(), 2, "{:?}", read.damaged);
-    assert!(read.damaged.iter().all(|d| d.what == "chunk"));
+    // Both chunks fail to open; the moved one also no longer adds up to the series' head.
+    let chunks = read.damaged.iter().filter(|d| d.what == "chunk").count();
+    assert_eq!(chunks, 2, "{:?}", read.damaged);
+    assert!(read.damaged.iter().any(|d| d.what == "series index"));
     assert_eq!(read.data.len(), 4_096, "the first chunk still reads");
     assert_eq!(read.data[0].sample, samples(DAY0, 1)[0]);
     Ok(())
@@ -301,7 +306,7 @@ async fn newer_formats_and_foreign_files_are_refused_by_name() -> TestResult {
                 err,
                 Error::NewerFormat {
                     found: 99,
-                    supported: 1
+                    supported: tend_vault::FORMAT_VERSION
                 }
             ),
             "{err}"
@@ -492,5 +497,80 @@ async fn append_all(vault: &Vault, series: &Series, samples: &[Sample]) -> Resul
     for sample in samples {
         vault.append_live(series, *sample).await?;
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_record_change_and_its_audit_entry_are_stored_together() -> TestResult {
+    use tend_vault::{AuditEntry, RecordChanges, RecordKind};
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), passphrase("test passphrase")).await?;
+    let entry = |action: &str| AuditEntry {
+        at: Timestamp::from_second(DAY0).expect("time"),
+        action: action.into(),
+        counterpart: Some("Test Clinic".into()),
+        summary: "heart rate".into(),
+    };
+    vault
+        .put_record_audited(
+            RecordKind::Consent,
+            "clinic/heart_rate",
+            &serde_json::json!({"since": "2020-01-01"}),
+            &entry("consent_given"),
+        )
+        .await?;
+    assert_eq!(vault.audit_log().await?, vec![entry("consent_given")]);
+
+    let mut changes = RecordChanges::new();
+    changes.delete(RecordKind::Consent, "clinic/heart_rate");
+    changes.delete(RecordKind::Consent, "clinic/spo2");
+    changes.put(
+        RecordKind::CareTeam,
+        "clinic",
+        &serde_json::json!({"name": "Test Clinic"}),
+    )?;
+    changes.audit(entry("consent_revoked"));
+    assert_eq!(vault.change_records(changes).await?, vec![true, false]);
+    assert_eq!(vault.audit_log().await?.len(), 2);
+    assert!(vault
+        .get_record::<serde_json::Value>(RecordKind::Consent, "clinic/heart_rate")
+        .await?
+        .is_none());
+
+    // A record that fails its check: the list fails whole, the reporting read names it and
+    // returns the rest.
+    for n in 0..3 {
+        vault
+            .put_record(RecordKind::Device, &format!("d{n}"), &serde_json::json!(n))
+            .await?;
+    }
+    vault.close().await;
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("vault.sqlite").display()
+    ))
+    .await?;
+    let mut sealed: Vec<u8> =
+        sqlx::query_scalar("SELECT sealed FROM record ORDER BY version DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await?;
+    let last = sealed.len() - 1;
+    sealed[last] ^= 1;
+    sqlx::query("UPDATE record SET sealed = ? WHERE version = (SELECT max(version) FROM record)")
+        .bind(sealed)
+        .execute(&pool)
+        .await?;
+    pool.close().await;
+    let vault = Vault::unlock(dir.path(), passphrase("test passphrase")).await?;
+    assert!(matches!(
+        vault
+            .list_records::<serde_json::Value>(RecordKind::Device)
+            .await,
+        Err(Error::Tampered)
+    ));
+    let read = vault
+        .read_records::<serde_json::Value>(RecordKind::Device)
+        .await?;
+    assert_eq!((read.data.len(), read.damaged.len()), (2, 1));
     Ok(())
 }

@@ -287,3 +287,50 @@ fn bench_vault_prints_every_contract_field() {
         assert!(report[field].is_number(), "{field}: {report}");
     }
 }
+
+#[test]
+fn an_older_copy_of_the_vault_reads_but_takes_no_change_until_accepted() {
+    let tend = Tend::with_passphrase(PASSPHRASE);
+    let file = tend.file("h.csv", HISTORY);
+    tend.run(&["import", "--format", "csv", arg(&file)])
+        .success();
+    let copy = tend.path("earlier.sqlite");
+    std::fs::copy(tend.profile().join("vault.sqlite"), &copy).expect("copy");
+    let later = tend.file(
+        "later.csv",
+        "time,metric,value,unit,device\n2026-04-01T08:00:00Z,weight,70.1,kg,scale\n",
+    );
+    tend.run(&["import", "--format", "csv", arg(&later)])
+        .success();
+
+    // The earlier copy is put back: it reads, with a warning, and refuses changes (exit 7).
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(tend.profile().join(format!("vault.sqlite{suffix}")));
+    }
+    std::fs::copy(&copy, tend.profile().join("vault.sqlite")).expect("put back");
+    let read = tend.run(&["export", "--format", "csv"]);
+    assert!(read.stderr().contains("older than the last one Tend saw"));
+    assert_eq!(read.success().lines().count(), 11);
+    // The warning, then the failure's own line.
+    let refused = tend.run(&["import", "--format", "csv", arg(&later)]);
+    assert_eq!(refused.code(), Some(7));
+    assert!(refused.stdout().is_empty());
+    assert!(refused
+        .stderr()
+        .lines()
+        .last()
+        .is_some_and(|line| line.contains("tend vault accept-older")));
+
+    assert!(tend
+        .run(&["vault", "accept-older"])
+        .failure()
+        .contains("--yes"));
+    let accepted = tend
+        .run(&["vault", "accept-older", "--yes", "--json"])
+        .json();
+    assert_eq!(accepted["accepted"], true);
+    tend.run(&["import", "--format", "csv", arg(&later)])
+        .success();
+    let again = tend.run(&["vault", "accept-older", "--json"]).json();
+    assert_eq!(again["accepted"], false);
+}

@@ -3,9 +3,9 @@
 
 use jiff::Timestamp;
 use tend_share::{Category, Consent, ConsentScope, ConsentSet};
-use tend_vault::RecordKind;
+use tend_vault::{RecordChanges, RecordKind};
 
-use super::AuditAction;
+use super::{audit_entry, AuditAction};
 use crate::{Result, Session};
 
 impl Session {
@@ -23,24 +23,24 @@ impl Session {
             given_at: now,
             scope,
         };
-        self.vault
-            .put_record(
-                RecordKind::Consent,
-                &consent_id(team_id, category),
-                &consent,
-            )
-            .await?;
         let from = match scope {
             ConsentScope::FromNow => "from now on".to_owned(),
             ConsentScope::Since { since } => format!("including history since {since}"),
         };
-        self.audit(
-            now,
-            AuditAction::ConsentGiven,
-            &record.team,
-            format!("{category}, {from}"),
-        )
-        .await?;
+        // The consent and its audit entry are stored together or not at all.
+        self.vault
+            .put_record_audited(
+                RecordKind::Consent,
+                &consent_id(team_id, category),
+                &consent,
+                &audit_entry(
+                    now,
+                    AuditAction::ConsentGiven,
+                    &record.team,
+                    format!("{category}, {from}"),
+                ),
+            )
+            .await?;
         Ok(consent)
     }
 
@@ -53,10 +53,12 @@ impl Session {
         now: Timestamp,
     ) -> Result<bool> {
         let mut record = self.care_team_record(team_id).await?;
+        let id = consent_id(team_id, category);
         let was_on = self
             .vault
-            .delete_record(RecordKind::Consent, &consent_id(team_id, category))
-            .await?;
+            .get_record::<Consent>(RecordKind::Consent, &id)
+            .await?
+            .is_some();
         let dropped: Vec<i64> = self
             .queued_for(team_id)
             .await?
@@ -64,20 +66,22 @@ impl Session {
             .filter(|q| q.item.category == category)
             .map(|q| q.id)
             .collect();
-        self.vault.delivered_many(&dropped).await?;
         record.collected_until.remove(&category);
-        self.vault
-            .put_record(RecordKind::CareTeam, team_id, &record)
-            .await?;
+        // The consent's removal, the queue dropped, the team's window and the audit entry are
+        // one transaction: all of them happen or none does.
+        let mut changes = RecordChanges::new();
+        changes.delete(RecordKind::Consent, &id);
+        changes.remove_queued(&dropped);
+        changes.put(RecordKind::CareTeam, team_id, &record)?;
         if was_on {
-            self.audit(
+            changes.audit(audit_entry(
                 now,
                 AuditAction::ConsentRevoked,
                 &record.team,
                 format!("{category}; {} queued items dropped unsent", dropped.len()),
-            )
-            .await?;
+            ));
         }
+        self.vault.change_records(changes).await?;
         Ok(was_on)
     }
 

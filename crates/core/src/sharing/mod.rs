@@ -90,12 +90,22 @@ impl Session {
     ) -> Result<()> {
         Ok(self
             .vault
-            .audit(&AuditEntry {
-                at,
-                action: action.as_str().into(),
-                counterpart: Some(team.name.clone()),
-                summary,
-            })
+            .audit(&audit_entry(at, action, team, summary))
             .await?)
+    }
+}
+
+/// The audit entry for `action` with `team`.
+pub(super) fn audit_entry(
+    at: Timestamp,
+    action: AuditAction,
+    team: &CareTeam,
+    summary: String,
+) -> AuditEntry {
+    AuditEntry {
+        at,
+        action: action.as_str().into(),
+        counterpart: Some(team.name.clone()),
+        summary,
     }
 }
