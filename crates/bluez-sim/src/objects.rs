@@ -106,7 +106,7 @@ impl Device {
         let outcome = self
             .shared
             .device(&self.path, |d| {
-                if !d.in_range {
+                if !d.model.in_range {
                     return Err(fdo::Error::Failed("le-connection-abort-by-local".into()));
                 }
                 let newly = !d.connected;
@@ -128,7 +128,7 @@ impl Device {
     }
 
     async fn pair(&self) -> fdo::Result<()> {
-        let in_range = self.get(|d| d.in_range)?;
+        let in_range = self.get(|d| d.model.in_range)?;
         if !in_range {
             return Err(fdo::Error::Failed("page timeout".into()));
         }
@@ -140,7 +140,7 @@ impl Device {
 
     #[zbus(property)]
     fn address(&self) -> fdo::Result<String> {
-        self.get(|d| d.peripheral.address.clone())
+        self.get(|d| d.model.peripheral.address.clone())
     }
 
     #[zbus(property)]
@@ -150,12 +150,12 @@ impl Device {
 
     #[zbus(property)]
     fn name(&self) -> fdo::Result<String> {
-        self.get(|d| d.peripheral.name.clone())
+        self.get(|d| d.model.peripheral.name.clone())
     }
 
     #[zbus(property)]
     fn alias(&self) -> fdo::Result<String> {
-        self.get(|d| d.peripheral.name.clone())
+        self.get(|d| d.model.peripheral.name.clone())
     }
 
     #[zbus(property)]
@@ -165,13 +165,13 @@ impl Device {
 
     #[zbus(property, name = "RSSI")]
     fn rssi(&self) -> fdo::Result<i16> {
-        self.get(|d| if d.in_range { -58 } else { -100 })
+        self.get(|d| if d.model.in_range { -58 } else { -100 })
     }
 
     #[zbus(property, name = "UUIDs")]
     fn uuids(&self) -> fdo::Result<Vec<String>> {
         self.get(|d| {
-            let mut services = vec![d.peripheral.service_uuid().to_string()];
+            let mut services = vec![d.model.peripheral.service_uuid().to_string()];
             if d.connected {
                 for (spec, _) in &d.chars {
                     let uuid = uuid16(spec.service).to_string();
@@ -394,7 +394,8 @@ pub(crate) async fn export_device(
     shared: &Shared,
     device_path: &str,
 ) -> zbus::Result<()> {
-    let Some((chars, kind)) = shared.device(device_path, |d| (d.chars.clone(), d.peripheral.kind))
+    let Some((chars, kind)) =
+        shared.device(device_path, |d| (d.chars.clone(), d.model.peripheral.kind))
     else {
         return Ok(());
     };
