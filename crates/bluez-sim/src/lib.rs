@@ -5,6 +5,8 @@
 //! the adapter, device and GATT objects btleplug's BlueZ backend uses. The peripherals measure on
 //! their own, send values encoded by `tend-gatt`, keep what they measured out of range, and on
 //! command drop the link, send garbage, go silent, flood, or have an impostor pose as them.
+//! What a device does is its [`DeviceModel`], which `tend-bluez-vm` serves through the real
+//! BlueZ as well.
 
 mod bus;
 mod model;
@@ -20,7 +22,7 @@ use zbus::Connection;
 
 pub use bus::PrivateBus;
 pub use model::{DeviceModel, RacpAnswer};
-pub use peripheral::{catalogue, uuid16, CharFlags, CharSpec, Fault, Kind, SimPeripheral};
+pub use peripheral::{catalogue, uuid16, uuids, CharFlags, CharSpec, Fault, Kind, SimPeripheral};
 
 use world::{device_path, DeviceState, Shared, World, ADAPTER_PATH};
 

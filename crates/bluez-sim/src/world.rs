@@ -39,6 +39,12 @@ pub(crate) struct DeviceState {
     pub connected: bool,
     pub paired: bool,
     pub notifying: HashSet<u16>,
+    /// What each client (D-Bus sender) subscribed to and has not unsubscribed from: BlueZ keeps
+    /// it across a dropped link and subscribes again by itself on reconnecting.
+    pub subscriptions: HashSet<(u16, String)>,
+    /// Subscriptions BlueZ is renewing after a reconnect: a StartNotify for one is answered
+    /// with InProgress.
+    pub renewing: HashSet<(u16, String)>,
     /// Bumped on every connect and disconnect, so a download in flight sees its link end.
     pub link_epoch: u64,
 }
@@ -118,6 +124,8 @@ impl DeviceState {
             connected: false,
             paired: false,
             notifying: HashSet::new(),
+            subscriptions: HashSet::new(),
+            renewing: HashSet::new(),
             link_epoch: 0,
         }
     }
@@ -134,11 +142,26 @@ impl DeviceState {
         self.connected && self.notifying.contains(&uuid)
     }
 
+    /// Starts a link: the clients' subscriptions are renewed, as BlueZ does. Returns whether
+    /// the link is new, and whether the measurement was among them.
+    pub fn start_link(&mut self) -> (bool, bool) {
+        if self.connected {
+            return (false, false);
+        }
+        self.connected = true;
+        self.link_epoch += 1;
+        self.renewing = self.subscriptions.clone();
+        self.notifying = self.subscriptions.iter().map(|(uuid, _)| *uuid).collect();
+        let measurement = self.model.peripheral.measurement();
+        (true, self.notifying.contains(&measurement))
+    }
+
     /// Ends the link (Tend's disconnect, a drop, or going out of range).
     pub fn end_link(&mut self) -> bool {
         let was = self.connected;
         self.connected = false;
         self.notifying.clear();
+        self.renewing.clear();
         self.link_epoch += 1;
         was
     }
@@ -296,6 +319,11 @@ pub(crate) async fn run_racp(shared: Shared, conn: Connection, plan: RacpPlan) {
                 .map(|(device, _)| device.to_owned())
                 .unwrap_or_default();
             let half = records.len() / 2;
+            // The last records come after the control point's "complete", as from BlueZ on the
+            // device's side: it holds notifications up to 10 ms to batch them, but sends an
+            // indication at once.
+            let overtaken = records.len().saturating_sub(3).max(half);
+            let drop_at = (drop_half_way && half > 0).then_some(half);
             for (i, value) in records.into_iter().enumerate() {
                 let live = shared
                     .device(&device_path, |d| d.connected && d.link_epoch == epoch)
@@ -303,9 +331,20 @@ pub(crate) async fn run_racp(shared: Shared, conn: Connection, plan: RacpPlan) {
                 if !live {
                     return;
                 }
-                if drop_half_way && i == half && i > 0 {
+                if drop_at == Some(i) {
                     drop_link(&shared, &conn, &device_path).await;
                     return;
+                }
+                if i == overtaken {
+                    emit(
+                        &conn,
+                        vec![Emission {
+                            path: racp_path.clone(),
+                            value: RacpAnswer::download_complete().encode(),
+                        }],
+                    )
+                    .await;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                 }
                 emit(
                     &conn,
@@ -316,14 +355,6 @@ pub(crate) async fn run_racp(shared: Shared, conn: Connection, plan: RacpPlan) {
                 )
                 .await;
             }
-            emit(
-                &conn,
-                vec![Emission {
-                    path: racp_path,
-                    value: RacpAnswer::download_complete().encode(),
-                }],
-            )
-            .await;
         }
     }
 }
