@@ -141,6 +141,7 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
                 }
                 .run(events, &mut stop)
                 .await;
+                tracing::debug!(device = %device.id, ?end, "connection ended");
                 match end {
                     SessionEnd::Stopped => {
                         link.disconnect().await;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds Tend's test guest (Debian bookworm with bluetoothd and btvirt) into OUT_DIR: vmlinux
+# Builds Tend's test guest (Debian bookworm with bluetoothd and a patched btvirt) into OUT_DIR: vmlinux
 # (or vmlinuz), initrd.img and rootfs.img, from the files beside it. Run as root; crates/bluez-vm
 # runs it under a lock, once per recipe (its cache key is a hash of these files).
 # Usage: build-image.sh OUT_DIR
@@ -8,19 +8,44 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="$1"
 mkdir -p "$out"
 work="$(mktemp -d "$out/.work.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+trap '[ -z "${guest_pid:-}" ] || kill "$guest_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 root="$work/root"
 
-# Only what the test stack needs: the kernel, BlueZ's daemon and controller emulator, the system
-# bus, and a static busybox for the initramfs. Debian's own initramfs is made with a short module
-# list only because the kernel package insists on one; it is not used.
+# Only what the test stack needs: the kernel, BlueZ's daemon, the system bus, and a static
+# busybox for the initramfs. Debian's own initramfs is made with a short module list only because
+# the kernel package insists on one; it is not used.
 mmdebstrap --mode=root --variant=minbase --quiet \
   --aptopt='APT::Install-Recommends "false"' \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
   --essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d" && echo MODULES=list > "$1/etc/initramfs-tools/conf.d/tend"' \
-  --include=linux-image-amd64,initramfs-tools,busybox-static,bluez,bluez-test-tools,dbus,kmod,iproute2 \
-  bookworm "$root"
+  --include=linux-image-amd64,initramfs-tools,busybox-static,bluez,dbus,kmod,iproute2 \
+  bookworm "$root" &
+guest_pid=$!
+
+# btvirt, BlueZ's controller emulator, built from the same Debian source as the guest's bluez
+# with btdev-one-handle.patch (see there), in a throw-away build root. It needs only libc.
+build="$work/build"
+mmdebstrap --mode=root --variant=buildd --quiet \
+  --include=libglib2.0-dev,libdbus-1-dev,pkg-config,autoconf,automake,libtool \
+  --setup-hook='sed -n "s/^deb /deb-src /p" "$1/etc/apt/sources.list" >> "$1/etc/apt/sources.list"' \
+  bookworm "$build"
+cp "$here/btdev-one-handle.patch" "$build/tmp/"
+chroot "$build" sh -ec '
+  apt-get update -qq
+  cd /tmp
+  apt-get source -qq bluez >/dev/null
+  cd bluez-*/
+  patch -p1 < /tmp/btdev-one-handle.patch
+  autoreconf -fi >/dev/null 2>autoreconf.log || { cat autoreconf.log >&2; exit 1; }
+  ./configure -q --enable-testing --disable-client --disable-systemd --disable-udev --disable-cups \
+    --disable-obex --disable-manpages --disable-datafiles --disable-monitor --disable-tools >/dev/null
+  mkdir -p lib/bluetooth
+  for header in lib/*.h; do ln -sf "../${header#lib/}" lib/bluetooth/; done
+  make -s -j2 emulator/btvirt >/dev/null'
+wait "$guest_pid"
+install -m 0755 "$build"/tmp/bluez-*/emulator/btvirt "$root/usr/local/bin/btvirt"
+rm -rf "$build"
 kernel="$(ls "$root/lib/modules")"
 modules() {
   for module in "$@"; do chroot "$root" modprobe -S "$kernel" --show-depends "$module"; done \

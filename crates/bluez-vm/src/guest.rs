@@ -26,9 +26,9 @@ const READY: &str = "TEND-GUEST-READY";
 pub struct GuestOptions {
     /// Emulated LE controllers: hci0 is the central, the others serve peripherals.
     pub controllers: u8,
-    /// Record the HCI traffic with btmon (`hci.btsnoop` in [`Guest::log_dir`]).
+    /// Record the HCI traffic with btmon (`btmon.txt` in [`Guest::log_dir`]).
     pub btmon: bool,
-    /// bluetoothd's debug log (`bluetoothd.log` in [`Guest::log_dir`]).
+    /// bluetoothd's debug log (`bluetoothd.log`) and the kernel's (`dmesg.log`) in [`Guest::log_dir`].
     pub debug: bool,
     /// How long booting may take before the guest is given up (software emulation on a busy
     /// machine is slow).

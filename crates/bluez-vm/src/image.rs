@@ -12,8 +12,12 @@ use sha2::{Digest, Sha256};
 use crate::{Error, Result};
 
 /// The recipe's files, embedded: what is hashed is exactly what builds the image.
-const RECIPE: [(&str, &str); 4] = [
+const RECIPE: [(&str, &str); 5] = [
     ("build-image.sh", include_str!("../recipe/build-image.sh")),
+    (
+        "btdev-one-handle.patch",
+        include_str!("../recipe/btdev-one-handle.patch"),
+    ),
     ("init", include_str!("../recipe/init")),
     ("initrd-init", include_str!("../recipe/initrd-init")),
     ("tend-bus.conf", include_str!("../recipe/tend-bus.conf")),
@@ -49,7 +53,7 @@ pub fn cache_root() -> Result<PathBuf> {
         .ok_or_else(|| Error::Image("no cache directory: set HOME or XDG_CACHE_HOME".into()))
 }
 
-/// The image for this recipe, built first if the cache has none (about 1–2 minutes, as root).
+/// The image for this recipe, built first if the cache has none (about 2–3 minutes, as root).
 pub fn ensure_image() -> Result<GuestImage> {
     let root = cache_root()?;
     let hash = recipe_hash();
@@ -98,8 +102,12 @@ fn build(root: &Path, hash: &str, dir: &Path) -> Result<()> {
             "building the guest image needs root (mmdebstrap --mode=root): run the tests as root or with passwordless sudo".into(),
         ));
     };
+    // The build sees none of this process's environment (cargo's, the test's).
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
     eprintln!(
-        "tend-bluez-vm: building the guest image once (about 2 minutes) into {}",
+        "tend-bluez-vm: building the guest image once (about 3 minutes) into {}",
         dir.display()
     );
     let status = command

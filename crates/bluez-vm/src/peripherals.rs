@@ -208,6 +208,15 @@ impl Peripherals {
         served.serve_application().await
     }
 
+    /// Makes the device forget every central it knows (bonds included), as after a reset.
+    pub async fn forget_centrals(&self, address: &str) -> Result<()> {
+        let served = self.find(address)?;
+        for central in served.adapter.device_addresses().await? {
+            served.adapter.remove_device(central).await?;
+        }
+        Ok(())
+    }
+
     /// Whether the device's controller has a link up (to the central).
     pub async fn is_connected(&self, address: &str) -> Result<bool> {
         let served = self.find(address)?;
@@ -369,11 +378,10 @@ impl Served {
         let Ok(addresses) = self.adapter.device_addresses().await else {
             return;
         };
+        // Whatever Connected says: on the peripheral's side BlueZ does not always show the link.
         for address in addresses {
             if let Ok(device) = self.adapter.device(address) {
-                if device.is_connected().await.unwrap_or(false) {
-                    let _ = device.disconnect().await;
-                }
+                let _ = device.disconnect().await;
             }
         }
     }
