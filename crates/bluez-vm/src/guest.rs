@@ -61,14 +61,16 @@ pub struct Guest {
 }
 
 /// Runs QEMU until standard input closes, then kills it: a lifeline from the test process that
-/// closes however that process ends. Prints QEMU's pid first.
-const KEEPER: &str = r#"log="$1"; shift
-"$@" >"$log" 2>&1 </dev/null &
+/// closes however that process ends. Prints QEMU's pid first. Removes the guest's directory
+/// afterwards (a guest in a static is never dropped), unless TEND_BLUEZ_VM_KEEP_LOGS is set.
+const KEEPER: &str = r#"dir="$1"; shift
+"$@" >"$dir/qemu.log" 2>&1 </dev/null &
 qemu=$!
 echo "$qemu"
 read -r _ignored
 kill "$qemu" 2>/dev/null
-wait "$qemu""#;
+wait "$qemu"
+[ -n "${TEND_BLUEZ_VM_KEEP_LOGS:-}" ] || rm -rf "$dir""#;
 
 impl Guest {
     /// Builds the image if needed, boots it and waits until bluetoothd has every controller
@@ -112,7 +114,7 @@ impl Guest {
             .arg("-c")
             .arg(KEEPER)
             .arg("tend-bluez-vm")
-            .arg(dir.path().join("qemu.log"))
+            .arg(dir.path())
             .arg(QEMU)
             .args([
                 "-accel",
@@ -227,6 +229,7 @@ impl Guest {
     }
 
     /// Where the guest writes bluetoothd's log (`bluetoothd.log`), btvirt's, and btmon's trace.
+    /// Removed with the guest, unless `TEND_BLUEZ_VM_KEEP_LOGS` is set.
     pub fn log_dir(&self) -> PathBuf {
         self.dir.path().join("guest")
     }

@@ -11,15 +11,18 @@
 //!   `bluez-sim` (out of range, faults, stored records, impostors) and [`Security`] for devices
 //!   that demand an encrypted or authenticated link.
 //! - [`PairingAgent`] answers BlueZ's pairing requests, for bonding tests.
+//! - [`RealMeter`] is the glucose meter alone on the real stack, for the drops benchmark.
 
 mod agent;
 mod guest;
 mod image;
+mod meter;
 mod peripherals;
 
 pub use agent::{AgentCapability, AgentRequest, PairingAgent};
 pub use guest::{Guest, GuestOptions};
 pub use image::{cache_root, ensure_image, recipe_hash, GuestImage};
+pub use meter::RealMeter;
 pub use peripherals::{Peripherals, Security};
 pub use tend_bluez_sim::{catalogue, Fault, Kind, SimPeripheral};
 

@@ -217,17 +217,6 @@ impl Peripherals {
         Ok(())
     }
 
-    /// Whether the device's controller has a link up (to the central).
-    pub async fn is_connected(&self, address: &str) -> Result<bool> {
-        let served = self.find(address)?;
-        for device in served.adapter.device_addresses().await? {
-            if served.adapter.device(device)?.is_connected().await? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
     async fn serve(&self, mut device: SimPeripheral) -> Result<String> {
         let controller = lock(&self.spare).pop().ok_or(Error::NoSpareController)?;
         let adapter = self.session.adapter(&controller)?;
