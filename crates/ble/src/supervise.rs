@@ -272,7 +272,14 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                 None => self.policy.silence,
             };
             let first = tokio::select! {
-                _ = stop.changed() => return SessionEnd::Stopped,
+                _ = stop.changed() => {
+                    // A download the device said was complete is, even if the wait for its
+                    // late records is cut short.
+                    if let Some((complete, _)) = ending.take() {
+                        self.end_download(complete, received).await;
+                    }
+                    return SessionEnd::Stopped;
+                }
                 event = tokio::time::timeout(quiet, events.recv()) => event,
             };
             let first = match first {
@@ -291,7 +298,12 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                     continue;
                 }
                 Err(_) => return SessionEnd::Silent,
-                Ok(None) | Ok(Some(LinkEvent::Lost)) => return SessionEnd::Lost,
+                Ok(None) | Ok(Some(LinkEvent::Lost)) => {
+                    if let Some((complete, _)) = ending.take() {
+                        self.end_download(complete, received).await;
+                    }
+                    return SessionEnd::Lost;
+                }
                 Ok(Some(event)) => event,
             };
             // Take what else is waiting, so a download is stored in few transactions.

@@ -621,6 +621,49 @@ async fn records_overtaken_by_the_download_complete_indication_still_count_as_th
 }
 
 #[tokio::test]
+async fn a_watch_stopped_while_late_records_may_still_come_keeps_the_completed_download() {
+    let central = FakeCentral::new(
+        &[Attempt::Accept],
+        &[(GLUCOSE, false, false), (RACP, false, true)],
+    );
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let done = RacpResponse::ResponseCode {
+        request_op_code: 1,
+        response: ResponseCode::Success,
+    };
+    let script = async {
+        for s in 1..=3 {
+            central.send(0, glucose(s)).await;
+        }
+        central
+            .send(
+                0,
+                LinkEvent::Value {
+                    uuid: RACP,
+                    bytes: done.encode(),
+                },
+            )
+            .await;
+        sink.wait_for(|s| s.count() == 3).await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    assert_eq!(device.last_sequence, Some(3));
+    assert!(sink
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| matches!(e, DeviceEvent::Download { done: true, .. })));
+}
+
+#[tokio::test]
 async fn a_live_record_overtaking_a_cut_download_is_neither_lost_nor_stored_twice() {
     use Attempt::*;
     let central = FakeCentral::new(

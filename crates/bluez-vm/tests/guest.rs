@@ -9,7 +9,7 @@ use tend_bluez_vm::{Guest, GuestOptions, Peripherals};
 #[test]
 #[ignore = "boots the real BlueZ in QEMU: scripts/test runs it (cargo test -p tend-bluez-vm -- --ignored)"]
 fn boots_serves_and_leaves_nothing_behind() {
-    let guest = Guest::start(GuestOptions::default()).expect("the guest boots");
+    let guest = Guest::start(GuestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     eprintln!("booted in {:?}", guest.boot_time);
     std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", guest.bus_address());
     let runtime = tokio::runtime::Builder::new_multi_thread()
