@@ -26,7 +26,9 @@ APT_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libaya
   librsvg2-dev libxdo-dev libdbus-1-dev dbus gnome-keyring keyutils)
 # dunst: a real notification daemon for the test that reminders reach org.freedesktop.Notifications.
 # poppler-utils: pdfinfo, pdffonts, pdftotext check the clinic report PDF (crates/report tests).
-APT_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dunst poppler-utils)
+# qemu-system-x86, mmdebstrap, e2fsprogs, xz-utils: the real-BlueZ group builds a Debian guest once
+# (crates/bluez-vm) and boots it under QEMU.
+APT_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dunst poppler-utils qemu-system-x86 mmdebstrap e2fsprogs xz-utils)
 
 install_apt() {
   local missing=()

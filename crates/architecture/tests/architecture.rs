@@ -175,7 +175,9 @@ fn the_simulator_is_never_shipped() {
     let linking: Vec<String> = packages()
         .into_iter()
         .filter(|p| p.normal.contains("tend-bluez-sim"))
-        .filter(|p| !["tend-device-bench", "tend-testkit"].contains(&p.name.as_str()))
+        .filter(|p| {
+            !["tend-device-bench", "tend-testkit", "tend-bluez-vm"].contains(&p.name.as_str())
+        })
         .map(|p| p.name)
         .collect();
     assert!(

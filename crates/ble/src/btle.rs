@@ -31,15 +31,19 @@ pub struct BtleLink {
 }
 
 impl BtleCentral {
-    /// Opens the first adapter; [`Error::NoAdapter`] when the system has none.
+    /// Opens the system's first adapter (on Linux the lowest-numbered: hci0 before hci1);
+    /// [`Error::NoAdapter`] when the system has none.
     pub async fn open() -> Result<BtleCentral> {
         let manager = Manager::new().await?;
-        let adapter = manager
-            .adapters()
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(Error::NoAdapter)?;
+        // BlueZ lists its adapters in no particular order: without sorting, a machine with two
+        // (a built-in one and a dongle) would use either from one start to the next.
+        let mut adapters = Vec::new();
+        for adapter in manager.adapters().await? {
+            let info = adapter.adapter_info().await.unwrap_or_default();
+            adapters.push((adapter_order(&info), adapter));
+        }
+        adapters.sort_by(|a, b| a.0.cmp(&b.0));
+        let (_, adapter) = adapters.into_iter().next().ok_or(Error::NoAdapter)?;
         Ok(BtleCentral { adapter })
     }
 
@@ -51,25 +55,9 @@ impl BtleCentral {
         }
         Err(Error::UnknownDevice(address.to_owned()))
     }
-}
 
-/// The 16-bit assigned number inside a Bluetooth Base UUID, if it is one.
-fn short_uuid(uuid: uuid::Uuid) -> Option<u16> {
-    let (high, rest) = (uuid.as_u128() >> 96, uuid.as_u128() & ((1u128 << 96) - 1));
-    let base = crate::health_service::uuid_from_u16(0).as_u128();
-    (rest == base && high <= 0xFFFF).then(|| u16::try_from(high).unwrap_or(0))
-}
-
-impl Central for BtleCentral {
-    type Link = BtleLink;
-
-    async fn scan(&self, duration: Duration) -> Result<Vec<Advertisement>> {
-        let filter = ScanFilter {
-            services: HealthService::ALL.iter().map(|s| s.uuid()).collect(),
-        };
-        self.adapter.start_scan(filter).await?;
-        tokio::time::sleep(duration).await;
-        let _ = self.adapter.stop_scan().await;
+    /// The devices the adapter knows that offer a health service, with what they advertised.
+    async fn advertisements(&self) -> Result<Vec<Advertisement>> {
         let mut found = Vec::new();
         for p in self.adapter.peripherals().await? {
             let Some(props) = p.properties().await? else {
@@ -92,6 +80,41 @@ impl Central for BtleCentral {
         }
         found.sort_by(|a, b| a.address.cmp(&b.address));
         Ok(found)
+    }
+}
+
+/// Where an adapter comes when choosing the first, from btleplug's description of it
+/// (`hci1 (usb:v1D6Bp0246d0542)` on Linux): by its number, then its name.
+fn adapter_order(info: &str) -> (u32, String) {
+    let name = info.split_whitespace().next().unwrap_or(info);
+    let number = name
+        .strip_prefix("hci")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u32::MAX);
+    (number, name.to_owned())
+}
+
+/// The 16-bit assigned number inside a Bluetooth Base UUID, if it is one.
+fn short_uuid(uuid: uuid::Uuid) -> Option<u16> {
+    let (high, rest) = (uuid.as_u128() >> 96, uuid.as_u128() & ((1u128 << 96) - 1));
+    let base = crate::health_service::uuid_from_u16(0).as_u128();
+    (rest == base && high <= 0xFFFF).then(|| u16::try_from(high).unwrap_or(0))
+}
+
+impl Central for BtleCentral {
+    type Link = BtleLink;
+
+    async fn scan(&self, duration: Duration) -> Result<Vec<Advertisement>> {
+        let filter = ScanFilter {
+            services: HealthService::ALL.iter().map(|s| s.uuid()).collect(),
+        };
+        self.adapter.start_scan(filter).await?;
+        tokio::time::sleep(duration).await;
+        // Read what was seen before stopping: BlueZ forgets every device's RSSI when discovery
+        // stops.
+        let found = self.advertisements().await;
+        let _ = self.adapter.stop_scan().await;
+        found
     }
 
     async fn connect(
@@ -191,10 +214,13 @@ impl Link for BtleLink {
     }
 
     async fn subscribe(&self, uuid: u16) -> Result<()> {
-        Ok(self
-            .peripheral
-            .subscribe(self.characteristic(uuid)?)
-            .await?)
+        match self.peripheral.subscribe(self.characteristic(uuid)?).await {
+            // BlueZ keeps a client's subscriptions across a dropped link and renews them itself
+            // on reconnecting; until that is done it answers StartNotify with InProgress. The
+            // values will come: that is a subscription, not a failure.
+            Err(e) if format!("{e:?}").contains("org.bluez.Error.InProgress") => Ok(()),
+            other => Ok(other?),
+        }
     }
 
     async fn disconnect(&self) {
@@ -211,6 +237,24 @@ impl Drop for BtleLink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lowest_numbered_adapter_comes_first() {
+        let check = |info: &str, expected: (u32, &str)| {
+            assert_eq!(
+                adapter_order(info),
+                (expected.0, expected.1.to_owned()),
+                "{info}"
+            );
+        };
+        check("hci0 (usb:v1D6Bp0246d0542)", (0, "hci0"));
+        check("hci10 (usb:v1D6Bp0246d0542)", (10, "hci10"));
+        check("hci2", (2, "hci2"));
+        check("CoreBluetooth", (u32::MAX, "CoreBluetooth"));
+        let mut infos = vec!["hci10 (x)", "hci2 (x)", "hci0 (x)"];
+        infos.sort_by_key(|i| adapter_order(i));
+        assert_eq!(infos, vec!["hci0 (x)", "hci2 (x)", "hci10 (x)"]);
+    }
 
     #[test]
     fn short_uuids() {

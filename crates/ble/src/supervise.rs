@@ -27,6 +27,12 @@ const REPORT_STORED_RECORDS: u8 = 1;
 const CLOCK_TOLERANCE: SignedDuration = SignedDuration::from_secs(2);
 /// Values taken off the link at once and stored in one transaction.
 const BATCH: usize = 256;
+/// How long after a device says a download is complete its records still count as part of it.
+/// The completion can overtake the last records: BlueZ as a GATT server holds notifications up
+/// to 10 ms to batch them but sends an indication at once, and with several ATT bearers (EATT)
+/// nothing orders them. Records arriving late are neither rate-limited as a flood nor left out
+/// of the completed download.
+const DOWNLOAD_SETTLE: Duration = Duration::from_millis(250);
 
 /// How patiently Tend treats a device.
 #[derive(Debug, Clone)]
@@ -135,6 +141,7 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
                 }
                 .run(events, &mut stop)
                 .await;
+                tracing::debug!(device = %device.id, ?end, "connection ended");
                 match end {
                     SessionEnd::Stopped => {
                         link.disconnect().await;
@@ -255,17 +262,33 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
             set_state(self.sink, self.device, LinkState::Streaming);
         }
         let mut received = 0u64;
+        // How the device said the download ended (complete or not), and until when values still
+        // count as part of it.
+        let mut ending: Option<(bool, tokio::time::Instant)> = None;
         loop {
-            let quiet = if downloading {
-                self.policy.download_quiet
-            } else {
-                self.policy.silence
+            let quiet = match ending {
+                Some((_, until)) => until.saturating_duration_since(tokio::time::Instant::now()),
+                None if downloading => self.policy.download_quiet,
+                None => self.policy.silence,
             };
             let first = tokio::select! {
-                _ = stop.changed() => return SessionEnd::Stopped,
+                _ = stop.changed() => {
+                    // A download the device said was complete is, even if the wait for its
+                    // late records is cut short.
+                    if let Some((complete, _)) = ending.take() {
+                        self.end_download(complete, received).await;
+                    }
+                    return SessionEnd::Stopped;
+                }
                 event = tokio::time::timeout(quiet, events.recv()) => event,
             };
             let first = match first {
+                Err(_) if ending.is_some() => {
+                    let complete = ending.take().is_some_and(|(complete, _)| complete);
+                    downloading = false;
+                    self.end_download(complete, received).await;
+                    continue;
+                }
                 Err(_) if downloading => {
                     downloading = false;
                     self.device.counters.incomplete_downloads += 1;
@@ -275,7 +298,12 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                     continue;
                 }
                 Err(_) => return SessionEnd::Silent,
-                Ok(None) | Ok(Some(LinkEvent::Lost)) => return SessionEnd::Lost,
+                Ok(None) | Ok(Some(LinkEvent::Lost)) => {
+                    if let Some((complete, _)) = ending.take() {
+                        self.end_download(complete, received).await;
+                    }
+                    return SessionEnd::Lost;
+                }
                 Ok(Some(event)) => event,
             };
             // Take what else is waiting, so a download is stored in few transactions.
@@ -312,35 +340,47 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                 received += readings.len() as u64;
             }
             self.store(readings).await;
-            if downloading && (finished.is_some() || lost) {
-                downloading = false;
-                if finished == Some(false) {
-                    self.device.counters.incomplete_downloads += 1;
-                    let count = self.device.counters.incomplete_downloads;
-                    problem(self.sink, self.device, Problem::DownloadIncomplete, count);
+            if downloading {
+                if ending.is_none() {
+                    let until = tokio::time::Instant::now() + DOWNLOAD_SETTLE;
+                    ending = finished.map(|complete| (complete, until));
                 }
-                if finished.is_some() {
-                    set_state(self.sink, self.device, LinkState::Streaming);
-                }
-                if finished == Some(true) {
-                    self.device.download_complete();
-                    remember(self.sink, self.device).await;
+                if lost {
+                    downloading = false;
+                    if let Some((complete, _)) = ending.take() {
+                        self.end_download(complete, received).await;
+                    }
+                } else if ending.is_none() {
                     self.sink.event(DeviceEvent::Download {
                         device: self.device.id.clone(),
                         received,
-                        done: true,
+                        done: false,
                     });
                 }
-            } else if downloading {
-                self.sink.event(DeviceEvent::Download {
-                    device: self.device.id.clone(),
-                    received,
-                    done: false,
-                });
             }
             if lost {
                 return SessionEnd::Lost;
             }
+        }
+    }
+
+    /// The download is over: the device said so (`complete`, or that it gave up) and its
+    /// records have had time to arrive.
+    async fn end_download(&mut self, complete: bool, received: u64) {
+        if !complete {
+            self.device.counters.incomplete_downloads += 1;
+            let count = self.device.counters.incomplete_downloads;
+            problem(self.sink, self.device, Problem::DownloadIncomplete, count);
+        }
+        set_state(self.sink, self.device, LinkState::Streaming);
+        if complete {
+            self.device.download_complete();
+            remember(self.sink, self.device).await;
+            self.sink.event(DeviceEvent::Download {
+                device: self.device.id.clone(),
+                received,
+                done: true,
+            });
         }
     }
 

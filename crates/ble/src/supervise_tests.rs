@@ -549,6 +549,121 @@ async fn device_times_are_corrected_by_the_clock_offset_or_the_clock_is_set() {
 }
 
 #[tokio::test]
+async fn records_overtaken_by_the_download_complete_indication_still_count_as_the_download() {
+    // BlueZ as a GATT server batches notifications for up to 10 ms but sends the control
+    // point's indication at once: "complete" can arrive before the last records.
+    let central = FakeCentral::new(
+        &[Attempt::Accept],
+        &[(GLUCOSE, false, false), (RACP, false, true)],
+    );
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = LinkPolicy {
+        max_per_second: 5,
+        ..policy()
+    };
+    let done = RacpResponse::ResponseCode {
+        request_op_code: 1,
+        response: ResponseCode::Success,
+    };
+    let script = async {
+        for s in 1..=10 {
+            central.send(0, glucose(s)).await;
+        }
+        central
+            .send(
+                0,
+                LinkEvent::Value {
+                    uuid: RACP,
+                    bytes: done.encode(),
+                },
+            )
+            .await;
+        // The batch follows when BlueZ's batching timer fires.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        for s in 11..=60 {
+            central.send(0, glucose(s)).await;
+        }
+        sink.wait_for(|s| {
+            s.events
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|e| matches!(e, DeviceEvent::Download { done: true, .. }))
+        })
+        .await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    let stored: Vec<u16> = sink
+        .stored
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.sequence)
+        .collect();
+    assert_eq!(stored, (1..=60).collect::<Vec<u16>>());
+    assert_eq!(device.counters.flood_dropped, 0);
+    assert_eq!(device.last_sequence, Some(60));
+    let received = sink.events.lock().unwrap().iter().find_map(|e| match e {
+        DeviceEvent::Download {
+            done: true,
+            received,
+            ..
+        } => Some(*received),
+        _ => None,
+    });
+    assert_eq!(received, Some(60));
+}
+
+#[tokio::test]
+async fn a_watch_stopped_while_late_records_may_still_come_keeps_the_completed_download() {
+    let central = FakeCentral::new(
+        &[Attempt::Accept],
+        &[(GLUCOSE, false, false), (RACP, false, true)],
+    );
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let done = RacpResponse::ResponseCode {
+        request_op_code: 1,
+        response: ResponseCode::Success,
+    };
+    let script = async {
+        for s in 1..=3 {
+            central.send(0, glucose(s)).await;
+        }
+        central
+            .send(
+                0,
+                LinkEvent::Value {
+                    uuid: RACP,
+                    bytes: done.encode(),
+                },
+            )
+            .await;
+        sink.wait_for(|s| s.count() == 3).await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    assert_eq!(device.last_sequence, Some(3));
+    assert!(sink
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| matches!(e, DeviceEvent::Download { done: true, .. })));
+}
+
+#[tokio::test]
 async fn a_live_record_overtaking_a_cut_download_is_neither_lost_nor_stored_twice() {
     use Attempt::*;
     let central = FakeCentral::new(

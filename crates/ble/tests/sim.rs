@@ -237,7 +237,9 @@ fn pairs_streams_and_reconnects_after_link_loss() {
                 >= 2,
             "{states:?}"
         );
-        assert!(device.counters.link_losses >= 1);
+        // One drop, one loss: the subscriptions BlueZ renews by itself on reconnecting (and
+        // answers InProgress for meanwhile) are no reason to reconnect again.
+        assert_eq!(device.counters.link_losses, 1, "{states:?}");
         let stored = sink.stored.lock().unwrap();
         assert!(stored.iter().all(|r| r.reading.metric == Metric::HeartRate));
         assert!(sink

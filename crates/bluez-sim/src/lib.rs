@@ -5,8 +5,11 @@
 //! the adapter, device and GATT objects btleplug's BlueZ backend uses. The peripherals measure on
 //! their own, send values encoded by `tend-gatt`, keep what they measured out of range, and on
 //! command drop the link, send garbage, go silent, flood, or have an impostor pose as them.
+//! What a device does is its [`DeviceModel`], which `tend-bluez-vm` serves through the real
+//! BlueZ as well.
 
 mod bus;
+mod model;
 mod objects;
 mod peripheral;
 mod values;
@@ -18,7 +21,8 @@ use jiff::Timestamp;
 use zbus::Connection;
 
 pub use bus::PrivateBus;
-pub use peripheral::{catalogue, uuid16, CharFlags, CharSpec, Fault, Kind, SimPeripheral};
+pub use model::{DeviceModel, RacpAnswer};
+pub use peripheral::{catalogue, uuid16, uuids, CharFlags, CharSpec, Fault, Kind, SimPeripheral};
 
 use world::{device_path, DeviceState, Shared, World, ADAPTER_PATH};
 
@@ -59,7 +63,7 @@ impl Sim {
             discovering: false,
             powered: true,
         };
-        let shared = Shared::new(world, runtime, Timestamp::now());
+        let shared = Shared::new(world, runtime);
         let conn = zbus::connection::Builder::address(bus_address)?
             .serve_at("/", zbus::fdo::ObjectManager)?
             .serve_at(
@@ -88,7 +92,7 @@ impl Sim {
             .lock()
             .devices
             .iter()
-            .map(|d| d.peripheral.clone())
+            .map(|d| d.model.peripheral.clone())
             .collect()
     }
 
@@ -98,10 +102,11 @@ impl Sim {
         match fault {
             Fault::DropLink => world::drop_link(&self.shared, &self.conn, &path).await,
             Fault::DropMidDownload => {
-                self.shared.device(&path, |d| d.drop_mid_download = true);
+                self.shared
+                    .device(&path, |d| d.model.drop_mid_download = true);
             }
             other => {
-                self.shared.device(&path, |d| d.fault = other);
+                self.shared.device(&path, |d| d.model.fault = other);
             }
         }
         Ok(())
@@ -110,7 +115,7 @@ impl Sim {
     /// Takes the device out of range (dropping its link) or brings it back.
     pub async fn set_in_range(&self, address: &str, in_range: bool) -> Result<()> {
         let path = self.path_of(address)?;
-        self.shared.device(&path, |d| d.in_range = in_range);
+        self.shared.device(&path, |d| d.model.in_range = in_range);
         if !in_range {
             world::drop_link(&self.shared, &self.conn, &path).await;
         }
@@ -120,14 +125,14 @@ impl Sim {
     /// How often the device measures.
     pub fn set_interval(&self, address: &str, interval: Duration) -> Result<()> {
         let path = self.path_of(address)?;
-        self.shared.device(&path, |d| d.interval = interval);
+        self.shared.device(&path, |d| d.model.interval = interval);
         Ok(())
     }
 
     /// Stops or resumes the device's own measuring.
     pub fn set_measuring(&self, address: &str, measuring: bool) -> Result<()> {
         let path = self.path_of(address)?;
-        self.shared.device(&path, |d| d.measuring = measuring);
+        self.shared.device(&path, |d| d.model.measuring = measuring);
         Ok(())
     }
 
@@ -149,7 +154,7 @@ impl Sim {
         let path = self.path_of(address)?;
         let original = self
             .shared
-            .device(&path, |d| d.peripheral.clone())
+            .device(&path, |d| d.model.peripheral.clone())
             .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))?;
         let count = self.shared.lock().devices.len();
         let impostor = SimPeripheral {
@@ -165,7 +170,7 @@ impl Sim {
     pub fn measured(&self, address: &str) -> Result<u64> {
         let path = self.path_of(address)?;
         self.shared
-            .device(&path, |d| d.measured)
+            .device(&path, |d| d.model.measured)
             .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))
     }
 
@@ -174,7 +179,7 @@ impl Sim {
     pub fn glucose_sequences(&self, address: &str) -> Result<Vec<u16>> {
         let path = self.path_of(address)?;
         self.shared
-            .device(&path, |d| d.records.iter().map(|(s, _)| *s).collect())
+            .device(&path, |d| d.model.record_numbers())
             .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))
     }
 
@@ -190,14 +195,14 @@ impl Sim {
         self.shared
             .lock()
             .devices
-            .push(DeviceState::new(device, seed));
+            .push(DeviceState::new(device, seed, Timestamp::now()));
         objects::export_device(&self.conn, &self.shared, &path).await?;
         let (shared, conn) = (self.shared.clone(), self.conn.clone());
         let task = self.shared.runtime.spawn(async move {
             // Short sleeps, so a new interval applies at once rather than after the old one.
             let mut last = tokio::time::Instant::now();
             loop {
-                let Some(interval) = shared.device(&path, |d| d.interval) else {
+                let Some(interval) = shared.device(&path, |d| d.model.interval) else {
                     return;
                 };
                 let due = last + interval;

@@ -15,6 +15,17 @@ use crate::{
     world::{self, Shared, ADAPTER_PATH},
 };
 
+/// BlueZ's errors, by their D-Bus names (`org.bluez.Error.*`).
+#[derive(Debug, zbus::DBusError)]
+#[zbus(prefix = "org.bluez.Error")]
+pub(crate) enum BluezError {
+    #[zbus(error)]
+    ZBus(zbus::Error),
+    Failed(String),
+    InProgress(String),
+    NotSupported(String),
+}
+
 fn path(text: &str) -> OwnedObjectPath {
     OwnedObjectPath::try_from(text.to_owned()).unwrap_or_default()
 }
@@ -103,22 +114,27 @@ impl Device {
 #[zbus::interface(name = "org.bluez.Device1")]
 impl Device {
     async fn connect(&self, #[zbus(connection)] conn: &Connection) -> fdo::Result<()> {
-        let outcome = self
+        let (newly, measurement) = self
             .shared
             .device(&self.path, |d| {
-                if !d.in_range {
+                if !d.model.in_range {
                     return Err(fdo::Error::Failed("le-connection-abort-by-local".into()));
                 }
-                let newly = !d.connected;
-                if newly {
-                    d.connected = true;
-                    d.link_epoch += 1;
-                }
-                Ok(newly)
+                Ok((d.start_link(), d.model.peripheral.measurement()))
             })
             .ok_or_else(|| fdo::Error::UnknownObject(self.path.clone()))??;
-        if outcome {
+        if newly.0 {
             world::emit_link(conn, &self.path, true).await;
+        }
+        if newly.1 {
+            // Renewed subscriptions: a cuff or scale sends what it kept.
+            let task = world::deliver_kept(
+                self.shared.clone(),
+                conn.clone(),
+                self.path.clone(),
+                measurement,
+            );
+            self.shared.runtime.spawn(task);
         }
         Ok(())
     }
@@ -128,7 +144,7 @@ impl Device {
     }
 
     async fn pair(&self) -> fdo::Result<()> {
-        let in_range = self.get(|d| d.in_range)?;
+        let in_range = self.get(|d| d.model.in_range)?;
         if !in_range {
             return Err(fdo::Error::Failed("page timeout".into()));
         }
@@ -140,7 +156,7 @@ impl Device {
 
     #[zbus(property)]
     fn address(&self) -> fdo::Result<String> {
-        self.get(|d| d.peripheral.address.clone())
+        self.get(|d| d.model.peripheral.address.clone())
     }
 
     #[zbus(property)]
@@ -150,12 +166,12 @@ impl Device {
 
     #[zbus(property)]
     fn name(&self) -> fdo::Result<String> {
-        self.get(|d| d.peripheral.name.clone())
+        self.get(|d| d.model.peripheral.name.clone())
     }
 
     #[zbus(property)]
     fn alias(&self) -> fdo::Result<String> {
-        self.get(|d| d.peripheral.name.clone())
+        self.get(|d| d.model.peripheral.name.clone())
     }
 
     #[zbus(property)]
@@ -163,15 +179,23 @@ impl Device {
         path(ADAPTER_PATH)
     }
 
+    /// As BlueZ: only for a device seen since discovery started (it forgets every RSSI when
+    /// discovery stops). An error leaves the property out of GetAll.
     #[zbus(property, name = "RSSI")]
     fn rssi(&self) -> fdo::Result<i16> {
-        self.get(|d| if d.in_range { -58 } else { -100 })
+        let discovering = self.shared.lock().discovering;
+        let in_range = self.get(|d| d.model.in_range)?;
+        if discovering && in_range {
+            Ok(-58)
+        } else {
+            Err(fdo::Error::Failed("no RSSI outside discovery".into()))
+        }
     }
 
     #[zbus(property, name = "UUIDs")]
     fn uuids(&self) -> fdo::Result<Vec<String>> {
         self.get(|d| {
-            let mut services = vec![d.peripheral.service_uuid().to_string()];
+            let mut services = vec![d.model.peripheral.service_uuid().to_string()];
             if d.connected {
                 for (spec, _) in &d.chars {
                     let uuid = uuid16(spec.service).to_string();
@@ -299,27 +323,36 @@ impl Char {
         Ok(())
     }
 
-    async fn start_notify(&self, #[zbus(connection)] conn: &Connection) -> fdo::Result<()> {
+    async fn start_notify(
+        &self,
+        #[zbus(connection)] conn: &Connection,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+    ) -> Result<(), BluezError> {
         if !(self.flags.notify || self.flags.indicate) {
-            return Err(fdo::Error::NotSupported("notify not permitted".into()));
+            return Err(BluezError::NotSupported("notify not permitted".into()));
         }
         let keeps = matches!(
             self.kind,
             Kind::BloodPressureCuff | Kind::Thermometer | Kind::Scale
         );
         let uuid = self.uuid;
-        let connected = self
+        let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
+        let outcome = self
             .shared
             .device(&self.device, |d| {
-                if d.connected {
-                    d.notifying.insert(uuid);
+                if !d.connected {
+                    return Err(BluezError::Failed("Not connected".into()));
                 }
-                d.connected
+                let client = (uuid, sender);
+                if d.renewing.remove(&client) {
+                    return Err(BluezError::InProgress("In Progress".into()));
+                }
+                d.notifying.insert(uuid);
+                d.subscriptions.insert(client);
+                Ok(())
             })
-            .unwrap_or(false);
-        if !connected {
-            return Err(fdo::Error::Failed("not connected".into()));
-        }
+            .unwrap_or_else(|| Err(BluezError::Failed("Not connected".into())));
+        outcome?;
         if keeps {
             let task =
                 world::deliver_kept(self.shared.clone(), conn.clone(), self.device.clone(), uuid);
@@ -328,10 +361,15 @@ impl Char {
         Ok(())
     }
 
-    async fn stop_notify(&self) {
+    async fn stop_notify(&self, #[zbus(header)] header: zbus::message::Header<'_>) {
         let uuid = self.uuid;
-        self.shared
-            .device(&self.device, |d| d.notifying.remove(&uuid));
+        let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
+        self.shared.device(&self.device, |d| {
+            d.subscriptions.remove(&(uuid, sender));
+            if !d.subscriptions.iter().any(|(u, _)| *u == uuid) {
+                d.notifying.remove(&uuid);
+            }
+        });
     }
 
     #[zbus(property, name = "UUID")]
@@ -394,7 +432,8 @@ pub(crate) async fn export_device(
     shared: &Shared,
     device_path: &str,
 ) -> zbus::Result<()> {
-    let Some((chars, kind)) = shared.device(device_path, |d| (d.chars.clone(), d.peripheral.kind))
+    let Some((chars, kind)) =
+        shared.device(device_path, |d| (d.chars.clone(), d.model.peripheral.kind))
     else {
         return Ok(());
     };

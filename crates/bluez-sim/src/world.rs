@@ -1,30 +1,25 @@
-//! The simulator's state: what each peripheral is doing, what it has stored, and the signals its
-//! changes send on the bus.
+//! The simulator's BlueZ side: each peripheral's link as BlueZ shows it (connected, subscribed,
+//! object paths) around its model (`model.rs`), and the signals their changes send on the bus.
 
 use std::{
     borrow::Cow,
-    collections::{HashMap, HashSet, VecDeque},
+    collections::{HashMap, HashSet},
     sync::{Arc, Mutex, MutexGuard},
     time::Duration,
 };
 
-use jiff::{SignedDuration, Timestamp};
-use tend_gatt::{
-    Characteristic, CurrentTime, RacpOperator, RacpRequest, RacpResponse, RacpService,
-    RecordFilter, ResponseCode,
-};
+use jiff::Timestamp;
+use tend_gatt::RacpResponse;
 use zbus::{names::InterfaceName, object_server::SignalEmitter, zvariant::Value, Connection};
 
 use crate::{
-    peripheral::{uuids, CharSpec, Fault, Kind, SimPeripheral},
-    values::{self, Wobble},
+    model::{DeviceModel, RacpAnswer},
+    peripheral::{uuids, CharSpec, SimPeripheral},
 };
 
 pub(crate) const ADAPTER_PATH: &str = "/org/bluez/hci0";
 const DEVICE1: &str = "org.bluez.Device1";
 const CHARACTERISTIC1: &str = "org.bluez.GattCharacteristic1";
-/// Stored readings a cuff or scale keeps before it overwrites the oldest.
-const MEMORY: usize = 200;
 
 /// Everything the simulator knows, behind one lock that is never held across an `await`.
 #[derive(Debug)]
@@ -34,33 +29,22 @@ pub(crate) struct World {
     pub powered: bool,
 }
 
-/// One peripheral's state.
+/// One peripheral: its own behaviour (the model) and its link as BlueZ shows it.
 #[derive(Debug)]
 pub(crate) struct DeviceState {
-    pub peripheral: SimPeripheral,
+    pub model: DeviceModel,
     pub path: String,
     /// Each characteristic with its object path.
     pub chars: Vec<(CharSpec, String)>,
     pub connected: bool,
     pub paired: bool,
-    pub in_range: bool,
-    pub fault: Fault,
-    pub drop_mid_download: bool,
     pub notifying: HashSet<u16>,
-    /// The last glucose sequence number (or CGM minute) used.
-    pub sequence: u16,
-    /// Glucose records, kept for the Record Access Control Point.
-    pub records: Vec<(u16, Vec<u8>)>,
-    /// Cuff, thermometer and scale readings not yet delivered.
-    pub undelivered: VecDeque<Vec<u8>>,
-    pub battery: u8,
-    /// How far the device's clock is from real time.
-    pub clock_skew: SignedDuration,
-    pub measured: u64,
-    pub interval: Duration,
-    pub measuring: bool,
-    pub wobble: Wobble,
-    pub last_value: Vec<u8>,
+    /// What each client (D-Bus sender) subscribed to and has not unsubscribed from: BlueZ keeps
+    /// it across a dropped link and subscribes again by itself on reconnecting.
+    pub subscriptions: HashSet<(u16, String)>,
+    /// Subscriptions BlueZ is renewing after a reconnect: a StartNotify for one is answered
+    /// with InProgress.
+    pub renewing: HashSet<(u16, String)>,
     /// Bumped on every connect and disconnect, so a download in flight sees its link end.
     pub link_epoch: u64,
 }
@@ -70,9 +54,6 @@ pub(crate) struct DeviceState {
 pub(crate) struct Shared {
     world: Arc<Mutex<World>>,
     pub runtime: tokio::runtime::Handle,
-    /// Where glucose meters' clocks started: their stamps advance one minute per reading, so
-    /// readings taken in a quick test never share a second.
-    pub glucose_epoch: Timestamp,
 }
 
 /// A value to send as a notification or indication.
@@ -83,11 +64,10 @@ pub(crate) struct Emission {
 }
 
 impl Shared {
-    pub fn new(world: World, runtime: tokio::runtime::Handle, now: Timestamp) -> Shared {
+    pub fn new(world: World, runtime: tokio::runtime::Handle) -> Shared {
         Shared {
             world: Arc::new(Mutex::new(world)),
             runtime,
-            glucose_epoch: now - SignedDuration::from_hours(48),
         }
     }
 
@@ -111,17 +91,8 @@ impl Shared {
         world
             .devices
             .iter_mut()
-            .find(|d| d.peripheral.address.eq_ignore_ascii_case(address))
+            .find(|d| d.model.peripheral.address.eq_ignore_ascii_case(address))
             .map(f)
-    }
-
-    /// The device's clock now.
-    pub fn device_clock(&self, d: &DeviceState, now: Timestamp) -> Timestamp {
-        if d.peripheral.keeps_numbered_records() {
-            self.glucose_epoch + SignedDuration::from_mins(i64::from(d.sequence))
-        } else {
-            now + d.clock_skew
-        }
     }
 }
 
@@ -131,7 +102,7 @@ pub(crate) fn device_path(address: &str) -> String {
 }
 
 impl DeviceState {
-    pub fn new(peripheral: SimPeripheral, seed: u64) -> DeviceState {
+    pub fn new(peripheral: SimPeripheral, seed: u64, now: Timestamp) -> DeviceState {
         let path = device_path(&peripheral.address);
         let mut chars = Vec::new();
         let mut services: Vec<u16> = Vec::new();
@@ -146,36 +117,15 @@ impl DeviceState {
             );
             chars.push((spec, char_path));
         }
-        let interval = match peripheral.kind {
-            Kind::HeartRateStrap | Kind::PulseOximeter => Duration::from_secs(1),
-            Kind::ContinuousGlucoseMonitor => Duration::from_secs(3),
-            _ => Duration::from_secs(5),
-        };
-        let clock_skew = match peripheral.kind {
-            // A thermometer whose clock runs 95 s behind until Tend sets it.
-            Kind::Thermometer => SignedDuration::from_secs(-95),
-            _ => SignedDuration::ZERO,
-        };
         DeviceState {
-            peripheral,
+            model: DeviceModel::new(peripheral, seed, now),
             path,
             chars,
             connected: false,
             paired: false,
-            in_range: true,
-            fault: Fault::Behave,
-            drop_mid_download: false,
             notifying: HashSet::new(),
-            sequence: 0,
-            records: Vec::new(),
-            undelivered: VecDeque::new(),
-            battery: 87,
-            clock_skew,
-            measured: 0,
-            interval,
-            measuring: true,
-            wobble: Wobble::new(seed),
-            last_value: Vec::new(),
+            subscriptions: HashSet::new(),
+            renewing: HashSet::new(),
             link_epoch: 0,
         }
     }
@@ -187,8 +137,23 @@ impl DeviceState {
             .map(|(_, path)| path.clone())
     }
 
-    fn can_send(&self, uuid: u16) -> bool {
-        self.connected && self.notifying.contains(&uuid) && self.fault != Fault::GoSilent
+    /// Whether the link carries values of `uuid` now: connected and subscribed.
+    fn subscribed(&self, uuid: u16) -> bool {
+        self.connected && self.notifying.contains(&uuid)
+    }
+
+    /// Starts a link: the clients' subscriptions are renewed, as BlueZ does. Returns whether
+    /// the link is new, and whether the measurement was among them.
+    pub fn start_link(&mut self) -> (bool, bool) {
+        if self.connected {
+            return (false, false);
+        }
+        self.connected = true;
+        self.link_epoch += 1;
+        self.renewing = self.subscriptions.clone();
+        self.notifying = self.subscriptions.iter().map(|(uuid, _)| *uuid).collect();
+        let measurement = self.model.peripheral.measurement();
+        (true, self.notifying.contains(&measurement))
     }
 
     /// Ends the link (Tend's disconnect, a drop, or going out of range).
@@ -196,6 +161,7 @@ impl DeviceState {
         let was = self.connected;
         self.connected = false;
         self.notifying.clear();
+        self.renewing.clear();
         self.link_epoch += 1;
         was
     }
@@ -245,121 +211,42 @@ pub(crate) async fn drop_link(shared: &Shared, conn: &Connection, path: &str) {
 
 /// One measurement period of one device: measure, store, and send what the link allows.
 pub(crate) fn tick(shared: &Shared, path: &str, now: Timestamp) -> Vec<Emission> {
-    let epoch = shared.glucose_epoch;
     shared
         .device(path, |d| {
-            let mut out = Vec::new();
-            if !d.measuring {
-                return out;
-            }
-            let kind = d.peripheral.kind;
-            let measurement = d.peripheral.measurement();
+            let measurement = d.model.peripheral.measurement();
             let Some(char_path) = d.char_path(measurement) else {
-                return out;
+                return Vec::new();
             };
-            d.measured += 1;
-            if d.measured % 40 == 0 && d.battery > 5 {
-                d.battery -= 1;
-            }
-            if matches!(kind, Kind::GlucoseMeter | Kind::ContinuousGlucoseMonitor) {
-                d.sequence = d.sequence.wrapping_add(1);
-            }
-            let at = if d.peripheral.keeps_numbered_records() {
-                epoch + SignedDuration::from_mins(i64::from(d.sequence))
-            } else {
-                now + d.clock_skew
-            };
-            let value = values::measurement(kind, &mut d.wobble, at, d.sequence);
-            d.last_value.clone_from(&value);
-            if d.peripheral.keeps_numbered_records() {
-                d.records.push((d.sequence, value.clone()));
-            }
-            let keeps = matches!(
-                kind,
-                Kind::BloodPressureCuff | Kind::Thermometer | Kind::Scale
-            );
-            match d.fault {
-                Fault::SendGarbage if d.can_send(measurement) => {
-                    let len = usize::try_from(d.wobble.between(1, 3)).unwrap_or(1);
-                    let mut garbage = d.wobble.bytes(len);
-                    // Every reserved flags bit set: no decoder may accept it.
-                    garbage[0] = 0xE0;
-                    out.push(Emission {
-                        path: char_path,
-                        value: garbage,
-                    });
-                }
-                Fault::Flood(count) if d.can_send(measurement) => {
-                    for _ in 0..count {
-                        out.push(Emission {
-                            path: char_path.clone(),
-                            value: value.clone(),
-                        });
-                    }
-                    d.fault = Fault::Behave;
-                }
-                _ if d.can_send(measurement) => out.push(Emission {
-                    path: char_path,
+            let subscribed = d.subscribed(measurement);
+            d.model
+                .tick(now, subscribed)
+                .into_iter()
+                .map(|value| Emission {
+                    path: char_path.clone(),
                     value,
-                }),
-                _ if keeps => {
-                    if d.undelivered.len() == MEMORY {
-                        d.undelivered.pop_front();
-                    }
-                    d.undelivered.push_back(value);
-                }
-                _ => {}
-            }
-            out
+                })
+                .collect()
         })
         .unwrap_or_default()
 }
 
-/// What the device answers to a read of `uuid`.
+/// What the device answers to a read of `uuid`: nothing while not connected.
 pub(crate) fn read_value(
     shared: &Shared,
     path: &str,
     uuid: u16,
     now: Timestamp,
 ) -> Option<Vec<u8>> {
-    let epoch_shared = shared.clone();
     shared
-        .device(path, |d| {
-            if !d.connected {
-                return None;
-            }
-            Some(match uuid {
-                uuids::BATTERY_LEVEL => vec![d.battery],
-                uuids::MANUFACTURER => b"Tend Simulated Devices".to_vec(),
-                uuids::MODEL => d.peripheral.name.replace("Tend Sim ", "").into_bytes(),
-                uuids::SERIAL => {
-                    format!("SIM-{}", d.peripheral.address.replace(':', "")).into_bytes()
-                }
-                uuids::FIRMWARE => b"1.4.2".to_vec(),
-                uuids::CURRENT_TIME => values::current_time(epoch_shared.device_clock(d, now)),
-                uuids::CGM_SESSION_START => values::session_start(epoch_shared.glucose_epoch),
-                _ => d.last_value.clone(),
-            })
-        })
+        .device(path, |d| d.connected.then(|| d.model.read(uuid, now)))
         .flatten()
 }
 
 /// A write to the device's Current Time: it sets its clock.
 pub(crate) fn set_clock(shared: &Shared, path: &str, value: &[u8], now: Timestamp) -> bool {
-    let Ok(time) = CurrentTime::decode(value) else {
-        return false;
-    };
-    let Some(civil) = time.date_time.to_civil() else {
-        return false;
-    };
-    let Ok(zoned) = civil.to_zoned(jiff::tz::TimeZone::system()) else {
-        return false;
-    };
     shared
-        .device(path, |d| {
-            d.clock_skew = zoned.timestamp().duration_since(now);
-        })
-        .is_some()
+        .device(path, |d| d.model.set_clock(value, now))
+        .unwrap_or(false)
 }
 
 /// What a Record Access Control Point request asks for, resolved against the device's records.
@@ -381,81 +268,22 @@ pub(crate) fn plan_racp(shared: &Shared, path: &str, request: &[u8]) -> Option<R
     shared
         .device(path, |d| {
             let racp_path = d.char_path(uuids::RACP)?;
-            let measurement_path = d.char_path(d.peripheral.measurement())?;
-            let answer = |op: u8, response| RacpPlan::Answer {
-                racp_path: racp_path.clone(),
-                response: RacpResponse::ResponseCode {
-                    request_op_code: op,
+            let measurement_path = d.char_path(d.model.peripheral.measurement())?;
+            Some(match d.model.racp(request) {
+                RacpAnswer::Records {
+                    records,
+                    drop_half_way,
+                } => RacpPlan::Send {
+                    records,
+                    measurement_path,
+                    racp_path,
+                    epoch: d.link_epoch,
+                    drop_half_way,
+                },
+                RacpAnswer::Respond(response) => RacpPlan::Answer {
+                    racp_path,
                     response,
                 },
-            };
-            let service = if d.peripheral.kind == Kind::ContinuousGlucoseMonitor {
-                RacpService::ContinuousGlucose
-            } else {
-                RacpService::Glucose
-            };
-            let request = match RacpRequest::decode(request, service) {
-                Ok(r) => r,
-                Err(_) => {
-                    return Some(answer(
-                        request.first().copied().unwrap_or(0),
-                        ResponseCode::InvalidOperator,
-                    ))
-                }
-            };
-            let selected = |op: &RacpOperator| -> Vec<(u16, Vec<u8>)> {
-                let keep = |seq: u16| match op {
-                    RacpOperator::All => true,
-                    RacpOperator::GreaterOrEqual(
-                        RecordFilter::SequenceNumber(n) | RecordFilter::TimeOffset(n),
-                    ) => seq >= *n,
-                    RacpOperator::LessOrEqual(
-                        RecordFilter::SequenceNumber(n) | RecordFilter::TimeOffset(n),
-                    ) => seq <= *n,
-                    _ => false,
-                };
-                let mut records: Vec<_> = d
-                    .records
-                    .iter()
-                    .filter(|(seq, _)| keep(*seq))
-                    .cloned()
-                    .collect();
-                match op {
-                    RacpOperator::First => {
-                        records = d.records.first().cloned().into_iter().collect()
-                    }
-                    RacpOperator::Last => records = d.records.last().cloned().into_iter().collect(),
-                    _ => {}
-                }
-                records
-            };
-            Some(match request {
-                RacpRequest::ReportStoredRecords(op) => {
-                    let records = selected(&op);
-                    if records.is_empty() {
-                        answer(request.op_code(), ResponseCode::NoRecordsFound)
-                    } else {
-                        let drop_half_way = std::mem::take(&mut d.drop_mid_download);
-                        RacpPlan::Send {
-                            records: records.into_iter().map(|(_, v)| v).collect(),
-                            measurement_path,
-                            racp_path,
-                            epoch: d.link_epoch,
-                            drop_half_way,
-                        }
-                    }
-                }
-                RacpRequest::ReportNumberOfStoredRecords(op) => RacpPlan::Answer {
-                    racp_path,
-                    response: RacpResponse::NumberOfStoredRecords(
-                        u16::try_from(selected(&op).len()).unwrap_or(u16::MAX),
-                    ),
-                },
-                RacpRequest::DeleteStoredRecords(_) => {
-                    d.records.clear();
-                    answer(request.op_code(), ResponseCode::Success)
-                }
-                RacpRequest::Abort => answer(request.op_code(), ResponseCode::Success),
             })
         })
         .flatten()
@@ -491,6 +319,11 @@ pub(crate) async fn run_racp(shared: Shared, conn: Connection, plan: RacpPlan) {
                 .map(|(device, _)| device.to_owned())
                 .unwrap_or_default();
             let half = records.len() / 2;
+            // The last records come after the control point's "complete", as from BlueZ on the
+            // device's side: it holds notifications up to 10 ms to batch them, but sends an
+            // indication at once.
+            let overtaken = records.len().saturating_sub(3).max(half);
+            let drop_at = (drop_half_way && half > 0).then_some(half);
             for (i, value) in records.into_iter().enumerate() {
                 let live = shared
                     .device(&device_path, |d| d.connected && d.link_epoch == epoch)
@@ -498,9 +331,20 @@ pub(crate) async fn run_racp(shared: Shared, conn: Connection, plan: RacpPlan) {
                 if !live {
                     return;
                 }
-                if drop_half_way && i == half && i > 0 {
+                if drop_at == Some(i) {
                     drop_link(&shared, &conn, &device_path).await;
                     return;
+                }
+                if i == overtaken {
+                    emit(
+                        &conn,
+                        vec![Emission {
+                            path: racp_path.clone(),
+                            value: RacpAnswer::download_complete().encode(),
+                        }],
+                    )
+                    .await;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                 }
                 emit(
                     &conn,
@@ -511,18 +355,6 @@ pub(crate) async fn run_racp(shared: Shared, conn: Connection, plan: RacpPlan) {
                 )
                 .await;
             }
-            let done = RacpResponse::ResponseCode {
-                request_op_code: 1,
-                response: ResponseCode::Success,
-            };
-            emit(
-                &conn,
-                vec![Emission {
-                    path: racp_path,
-                    value: done.encode(),
-                }],
-            )
-            .await;
         }
     }
 }
@@ -535,11 +367,10 @@ pub(crate) async fn deliver_kept(shared: Shared, conn: Connection, path: String,
             let Some(char_path) = d.char_path(uuid) else {
                 return Vec::new();
             };
-            if uuid != d.peripheral.measurement() || !d.can_send(uuid) {
-                return Vec::new();
-            }
-            d.undelivered
-                .drain(..)
+            let subscribed = d.subscribed(uuid);
+            d.model
+                .take_undelivered(uuid, subscribed)
+                .into_iter()
                 .map(|value| Emission {
                     path: char_path.clone(),
                     value,
@@ -553,32 +384,7 @@ pub(crate) async fn deliver_kept(shared: Shared, conn: Connection, path: String,
 /// Readings the device took before the simulation began (or while nobody listened): kept in
 /// its memory as a real meter, cuff or scale keeps them.
 pub(crate) fn store_offline(shared: &Shared, path: &str, count: u32, now: Timestamp) -> bool {
-    let epoch = shared.glucose_epoch;
     shared
-        .device(path, |d| {
-            let kind = d.peripheral.kind;
-            for i in 0..count {
-                let value = match kind {
-                    Kind::GlucoseMeter | Kind::ContinuousGlucoseMonitor => {
-                        d.sequence = d.sequence.wrapping_add(1);
-                        let at = epoch + SignedDuration::from_mins(i64::from(d.sequence));
-                        let value = values::measurement(kind, &mut d.wobble, at, d.sequence);
-                        d.records.push((d.sequence, value.clone()));
-                        value
-                    }
-                    Kind::BloodPressureCuff | Kind::Thermometer | Kind::Scale => {
-                        let back = SignedDuration::from_mins(i64::from(count - i) * 30);
-                        let value =
-                            values::measurement(kind, &mut d.wobble, now + d.clock_skew - back, 0);
-                        d.undelivered.push_back(value.clone());
-                        value
-                    }
-                    _ => return false,
-                };
-                d.measured += 1;
-                d.last_value = value;
-            }
-            true
-        })
+        .device(path, |d| d.model.store_offline(count, now))
         .unwrap_or(false)
 }

@@ -1,0 +1,674 @@
+//! The journeys of `sim.rs` through the real BlueZ: bluetoothd and the Linux Bluetooth stack in
+//! a QEMU guest with emulated LE controllers (`tend-bluez-vm`), btleplug's real Linux backend as
+//! the central on hci0, and the same health devices served through BlueZ's own GATT server on
+//! the other controllers. Discover, pair, stream, reconnect, stored-record download, hostile
+//! peripherals, and a device that demands an encrypted link.
+//!
+//! Every test boots nothing itself: one guest serves the whole binary, and the tests take turns
+//! (one radio, a 2-core machine). They are `#[ignore]`d so the plain `cargo test` stays quick;
+//! scripts/test's "Real BlueZ" phase runs them with `--ignored`.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::{
+    collections::BTreeSet,
+    future::Future,
+    sync::{Mutex, MutexGuard, OnceLock},
+    time::Duration,
+};
+
+use jiff::Timestamp;
+use tend_ble::{
+    keep_connected, pair, scan, BtleCentral, Clock, DeviceEvent, DeviceReading, DeviceSink,
+    HealthService, LinkPolicy, LinkState, PairedDevice, Problem,
+};
+use tend_bluez_vm::{
+    AgentCapability, AgentRequest, Fault, Guest, GuestOptions, Kind, PairingAgent, Peripherals,
+    Security,
+};
+use tend_vitals::Metric;
+
+struct World {
+    runtime: tokio::runtime::Runtime,
+    peripherals: Peripherals,
+    guest: Guest,
+}
+
+fn world() -> &'static World {
+    // A guest that failed to start fails every test with the reason, without trying again.
+    static WORLD: OnceLock<Result<World, String>> = OnceLock::new();
+    let world = WORLD.get_or_init(|| {
+        // RUST_LOG=tend_ble=debug shows what Tend saw, to set beside the guest's logs.
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_test_writer()
+                .try_init();
+        }
+        let guest = Guest::start(GuestOptions::default()).map_err(|e| e.to_string())?;
+        eprintln!("real BlueZ up in {:.1} s", guest.boot_time.as_secs_f64());
+        // Process-wide: btleplug and bluer both reach the guest's bus through it.
+        std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", guest.bus_address());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let peripherals = runtime
+            .block_on(Peripherals::start(&guest.controllers()))
+            .map_err(|e| format!("peripherals: {e}\n{}", guest.diagnostics()))?;
+        Ok(World {
+            runtime,
+            peripherals,
+            guest,
+        })
+    });
+    match world {
+        Ok(world) => world,
+        Err(e) => panic!("the real BlueZ could not start: {e}"),
+    }
+}
+
+/// Runs one journey on the shared guest, one at a time. On failure, prints the guest's logs.
+fn run<F: Future<Output = ()>>(f: impl FnOnce(&'static Peripherals) -> F) {
+    static TURN: Mutex<()> = Mutex::new(());
+    let _turn: MutexGuard<'_, ()> = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let w = world();
+    struct Diagnose(&'static Guest);
+    impl Drop for Diagnose {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                eprintln!("{}", self.0.diagnostics());
+            }
+        }
+    }
+    let _diagnose = Diagnose(&w.guest);
+    w.runtime.block_on(f(&w.peripherals));
+}
+
+fn address(p: &Peripherals, kind: Kind) -> String {
+    p.address_of(kind).expect("served")
+}
+
+struct SystemClock;
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// Keeps what a vault and a UI would get.
+#[derive(Default)]
+struct MemorySink {
+    stored: Mutex<Vec<DeviceReading>>,
+    events: Mutex<Vec<DeviceEvent>>,
+    remembered: Mutex<Option<PairedDevice>>,
+}
+
+impl DeviceSink for MemorySink {
+    async fn store(
+        &self,
+        _device: &PairedDevice,
+        readings: &[DeviceReading],
+    ) -> tend_ble::Result<()> {
+        self.stored.lock().unwrap().extend_from_slice(readings);
+        Ok(())
+    }
+    async fn remember(&self, device: &PairedDevice) -> tend_ble::Result<()> {
+        *self.remembered.lock().unwrap() = Some(device.clone());
+        Ok(())
+    }
+    fn event(&self, event: DeviceEvent) {
+        self.events.lock().unwrap().push(event);
+    }
+}
+
+impl MemorySink {
+    fn states(&self) -> Vec<LinkState> {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                DeviceEvent::State { state, .. } => Some(*state),
+                _ => None,
+            })
+            .collect()
+    }
+    fn readings(&self) -> usize {
+        self.stored.lock().unwrap().len()
+    }
+    fn problems(&self, which: Problem) -> usize {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e, DeviceEvent::Problem { problem, .. } if *problem == which))
+            .count()
+    }
+    fn download_done(&self) -> bool {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, DeviceEvent::Download { done: true, .. }))
+    }
+}
+
+fn policy() -> LinkPolicy {
+    LinkPolicy {
+        backoff_first: Duration::from_millis(50),
+        backoff_max: Duration::from_millis(400),
+        silence: Duration::from_secs(5),
+        download_quiet: Duration::from_secs(5),
+        ..LinkPolicy::default()
+    }
+}
+
+/// How long a scan lasts: the peripherals re-announce themselves every second (btvirt reports
+/// an advertisement only when it starts, where a radio repeats it).
+const SCAN: Duration = Duration::from_millis(2500);
+
+async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
+    let found = scan(central, SCAN, &[]).await.expect("scan");
+    let ad = found
+        .into_iter()
+        .find(|d| d.id == id)
+        .unwrap_or_else(|| panic!("{id} is found"));
+    pair(
+        central,
+        id,
+        ad.name,
+        ad.services,
+        &SystemClock,
+        &jiff::tz::TimeZone::system(),
+    )
+    .await
+    .expect("pairs")
+}
+
+/// Waits until `done` holds, for at most `limit`.
+async fn until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let start = tokio::time::Instant::now();
+    while start.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    done()
+}
+
+#[test]
+#[ignore = "boots the real BlueZ in QEMU: scripts/test runs it with --ignored"]
+fn discovers_every_health_device() {
+    run(|p| async move {
+        let central = BtleCentral::open().await.expect("hci0");
+        let found = scan(&central, SCAN, &[]).await.expect("scan");
+        let check = |kind: Kind, service: HealthService| {
+            let id = address(p, kind);
+            let d = found
+                .iter()
+                .find(|d| d.id == id)
+                .unwrap_or_else(|| panic!("{kind:?} at {id} found: {found:?}"));
+            assert_eq!(d.services, vec![service], "{id}");
+            assert!(
+                d.name.as_deref().is_some_and(|n| n.starts_with("Tend Sim")),
+                "{d:?}"
+            );
+            // Read while discovering: BlueZ forgets it when discovery stops. (btvirt reports
+            // 127, "not available", and BlueZ passes it on as it is.)
+            assert!(d.rssi.is_some(), "{d:?}");
+            assert!(!d.paired);
+        };
+        check(Kind::HeartRateStrap, HealthService::HeartRate);
+        check(Kind::PulseOximeter, HealthService::PulseOximeter);
+        check(Kind::BloodPressureCuff, HealthService::BloodPressure);
+        check(Kind::Thermometer, HealthService::HealthThermometer);
+        check(Kind::GlucoseMeter, HealthService::Glucose);
+        check(
+            Kind::ContinuousGlucoseMonitor,
+            HealthService::ContinuousGlucoseMonitoring,
+        );
+        check(Kind::Scale, HealthService::WeightScale);
+    });
+}
+
+#[test]
+#[ignore = "boots the real BlueZ in QEMU: scripts/test runs it with --ignored"]
+fn pairs_streams_and_reconnects_after_link_loss() {
+    run(|p| async move {
+        let strap = address(p, Kind::HeartRateStrap);
+        p.set_interval(&strap, Duration::from_millis(100)).unwrap();
+        let central = BtleCentral::open().await.expect("hci0");
+        let device = paired(&central, &strap).await;
+        assert_eq!(
+            device.manufacturer.as_deref(),
+            Some("Tend Simulated Devices")
+        );
+        assert_eq!(device.model.as_deref(), Some("HR Strap"));
+        assert!(device.serial.is_some() && device.firmware.is_some());
+        assert!(device.battery_percent.is_some_and(|b| b <= 100));
+        assert_eq!(device.name, "Tend Sim HR Strap");
+
+        let sink = MemorySink::default();
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            assert!(
+                until(Duration::from_secs(20), || sink.readings() >= 3).await,
+                "live readings: {:?}",
+                sink.events.lock().unwrap()
+            );
+            p.fault(&strap, Fault::DropLink).await.unwrap();
+            assert!(
+                until(Duration::from_secs(10), || sink
+                    .states()
+                    .contains(&LinkState::Reconnecting))
+                .await,
+                "the drop is seen"
+            );
+            let before = sink.readings();
+            assert!(
+                until(Duration::from_secs(20), || sink.readings() >= before + 3).await,
+                "readings after reconnect: {:?}",
+                sink.states()
+            );
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        let states = sink.states();
+        assert_eq!(states.first(), Some(&LinkState::Connecting));
+        assert_eq!(states.last(), Some(&LinkState::Offline));
+        assert!(
+            states
+                .iter()
+                .filter(|s| **s == LinkState::Streaming)
+                .count()
+                >= 2,
+            "{states:?}"
+        );
+        assert!(device.counters.link_losses >= 1);
+        let stored = sink.stored.lock().unwrap();
+        assert!(stored.iter().all(|r| r.reading.metric == Metric::HeartRate));
+        assert!(sink
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, DeviceEvent::Battery { .. })));
+        p.set_interval(&strap, Duration::from_secs(1)).unwrap();
+    });
+}
+
+#[test]
+#[ignore = "boots the real BlueZ in QEMU: scripts/test runs it with --ignored"]
+fn downloads_stored_records_once_across_drops_mid_download() {
+    run(|p| async move {
+        let meter = address(p, Kind::GlucoseMeter);
+        p.set_interval(&meter, Duration::from_millis(150)).unwrap();
+        p.add_stored_records(&meter, 40).unwrap();
+        let central = BtleCentral::open().await.expect("hci0");
+        let device = paired(&central, &meter).await;
+        p.fault(&meter, Fault::DropMidDownload).await.unwrap();
+
+        let sink = MemorySink::default();
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            // The first download is cut half-way; the reconnect asks only for the rest. (Through
+            // the real stack a download takes seconds: wait for each step rather than a count.)
+            assert!(
+                until(Duration::from_secs(30), || sink
+                    .states()
+                    .contains(&LinkState::Reconnecting))
+                .await,
+                "the cut download: {} readings, {:?}",
+                sink.readings(),
+                sink.states()
+            );
+            assert!(
+                until(Duration::from_secs(30), || sink.download_done()).await,
+                "the rest: {} readings, {:?}",
+                sink.readings(),
+                sink.states()
+            );
+            p.set_in_range(&meter, false).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            p.set_in_range(&meter, true).await.unwrap();
+            p.set_measuring(&meter, false).unwrap();
+            let all = p.glucose_sequences(&meter).unwrap().len();
+            assert!(
+                until(Duration::from_secs(30), || sink.readings() >= all).await,
+                "caught up: {} of {all}, {:?}",
+                sink.readings(),
+                sink.states()
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        let held: BTreeSet<u16> = p.glucose_sequences(&meter).unwrap().into_iter().collect();
+        let stored: Vec<u16> = sink
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.sequence)
+            .collect();
+        let distinct: BTreeSet<u16> = stored.iter().copied().collect();
+        assert_eq!(distinct, held, "every record stored");
+        assert_eq!(stored.len(), distinct.len(), "none twice");
+        assert_eq!(device.last_sequence, held.last().copied());
+        assert!(
+            device.counters.link_losses >= 2,
+            "{:?} {:?}",
+            device.counters,
+            sink.states()
+        );
+        assert!(sink.states().contains(&LinkState::Downloading));
+        assert!(sink.download_done());
+        // The meter's clock is two days behind ours: its stamps are corrected by that offset.
+        let oldest = sink
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.reading.time)
+            .min()
+            .unwrap();
+        assert!(oldest.duration_until(Timestamp::now()) < jiff::SignedDuration::from_hours(2));
+        p.set_measuring(&meter, true).unwrap();
+        p.set_interval(&meter, Duration::from_secs(5)).unwrap();
+    });
+}
+
+#[test]
+#[ignore = "boots the real BlueZ in QEMU: scripts/test runs it with --ignored"]
+fn cuff_delivers_what_it_kept_out_of_range_and_gets_its_clock_set() {
+    run(|p| async move {
+        let cuff = address(p, Kind::BloodPressureCuff);
+        p.set_interval(&cuff, Duration::from_secs(3600)).unwrap();
+        p.add_stored_records(&cuff, 5).unwrap();
+        // It has kept whatever it measured since the guest started, and the 5 stored.
+        let kept = usize::try_from(p.measured(&cuff).unwrap()).unwrap();
+        let central = BtleCentral::open().await.expect("hci0");
+        let device = paired(&central, &cuff).await;
+        let sink = MemorySink::default();
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            // Each cuff reading is systolic, diastolic, mean arterial and pulse.
+            let ok = until(Duration::from_secs(20), || sink.readings() >= 4 * kept).await;
+            assert!(
+                ok,
+                "{} readings, events {:?}",
+                sink.readings(),
+                sink.events.lock().unwrap()
+            );
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        assert!(device.clock_set);
+        assert_eq!(sink.readings(), 4 * kept);
+    });
+}
+
+#[test]
+#[ignore = "boots the real BlueZ in QEMU: scripts/test runs it with --ignored"]
+fn cgm_records_are_fetched_by_time_offset_and_placed_by_session_start() {
+    run(|p| async move {
+        let cgm = address(p, Kind::ContinuousGlucoseMonitor);
+        p.set_interval(&cgm, Duration::from_secs(3600)).unwrap();
+        p.add_stored_records(&cgm, 30).unwrap();
+        let central = BtleCentral::open().await.expect("hci0");
+        let device = paired(&central, &cgm).await;
+        let policy = policy();
+        let watch_until = |device: PairedDevice, sink: &'static MemorySink, want: usize| {
+            let central = &central;
+            let policy = &policy;
+            async move {
+                let (stop_tx, stop) = tokio::sync::watch::channel(false);
+                let watch = keep_connected(central, device, sink, &SystemClock, policy, stop);
+                let script = async {
+                    assert!(
+                        until(Duration::from_secs(20), || sink.download_done()).await,
+                        "{:?}",
+                        sink.events.lock().unwrap()
+                    );
+                    assert_eq!(
+                        sink.readings(),
+                        want,
+                        "{:?}",
+                        sink.stored
+                            .lock()
+                            .unwrap()
+                            .iter()
+                            .map(|r| r.sequence)
+                            .collect::<Vec<_>>()
+                    );
+                    stop_tx.send(true).unwrap();
+                };
+                tokio::join!(watch, script).0
+            }
+        };
+        // It has been measuring since the guest started: all it holds, its stored 30 included.
+        let held = p.glucose_sequences(&cgm).unwrap();
+        let first: &'static MemorySink = Box::leak(Box::default());
+        let device = watch_until(device, first, held.len()).await;
+        let offsets: Vec<u16> = first
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.sequence)
+            .collect();
+        assert_eq!(offsets, held);
+        assert_eq!(device.last_sequence, held.last().copied());
+        // Placed by the session start plus each offset, moved onto our clock: the newest is now.
+        let newest = first
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.reading.time)
+            .max()
+            .unwrap();
+        assert!(
+            newest.duration_until(Timestamp::now()).abs() < jiff::SignedDuration::from_secs(90)
+        );
+
+        p.add_stored_records(&cgm, 10).unwrap();
+        let newer: Vec<u16> = p.glucose_sequences(&cgm).unwrap()[held.len()..].to_vec();
+        let again: &'static MemorySink = Box::leak(Box::default());
+        let device = watch_until(device, again, 10).await;
+        let offsets: Vec<u16> = again
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.sequence)
+            .collect();
+        assert_eq!(offsets, newer);
+        assert_eq!(device.last_sequence, newer.last().copied());
+    });
+}
+
+#[test]
+#[ignore = "boots the real BlueZ in QEMU: scripts/test runs it with --ignored"]
+fn hostile_peripherals_are_counted_and_never_stored() {
+    run(|p| async move {
+        let (oximeter_at, thermometer_at, scale_at, strap_at) = (
+            address(p, Kind::PulseOximeter),
+            address(p, Kind::Thermometer),
+            address(p, Kind::Scale),
+            address(p, Kind::HeartRateStrap),
+        );
+        let central = BtleCentral::open().await.expect("hci0");
+        // Garbage from the oximeter: counted as malformed, nothing stored.
+        p.set_interval(&oximeter_at, Duration::from_millis(100))
+            .unwrap();
+        p.fault(&oximeter_at, Fault::SendGarbage).await.unwrap();
+        let oximeter = paired(&central, &oximeter_at).await;
+        // A flood from the thermometer.
+        p.set_interval(&thermometer_at, Duration::from_millis(200))
+            .unwrap();
+        let thermometer = paired(&central, &thermometer_at).await;
+        // A scale that goes silent.
+        p.set_interval(&scale_at, Duration::from_millis(100))
+            .unwrap();
+        let scale = paired(&central, &scale_at).await;
+
+        let quick = LinkPolicy {
+            silence: Duration::from_millis(1500),
+            ..policy()
+        };
+        let (garbage, flood, silent) = (
+            MemorySink::default(),
+            MemorySink::default(),
+            MemorySink::default(),
+        );
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let watches = async {
+            tokio::join!(
+                keep_connected(
+                    &central,
+                    oximeter,
+                    &garbage,
+                    &SystemClock,
+                    &quick,
+                    stop.clone()
+                ),
+                keep_connected(
+                    &central,
+                    thermometer,
+                    &flood,
+                    &SystemClock,
+                    &quick,
+                    stop.clone()
+                ),
+                keep_connected(&central, scale, &silent, &SystemClock, &quick, stop.clone()),
+            )
+        };
+        let script = async {
+            assert!(
+                until(Duration::from_secs(20), || garbage
+                    .problems(Problem::Malformed)
+                    >= 3)
+                .await,
+                "garbage seen"
+            );
+            assert!(until(Duration::from_secs(20), || flood.readings() >= 1).await);
+            p.fault(&thermometer_at, Fault::Flood(500)).await.unwrap();
+            assert!(
+                until(Duration::from_secs(20), || flood.problems(Problem::Flood)
+                    >= 1)
+                .await,
+                "flood seen: {} readings",
+                flood.readings()
+            );
+            assert!(until(Duration::from_secs(20), || silent.readings() >= 1).await);
+            p.fault(&scale_at, Fault::GoSilent).await.unwrap();
+            assert!(
+                until(Duration::from_secs(20), || silent.problems(Problem::Silent)
+                    >= 1)
+                .await,
+                "silence seen"
+            );
+            p.fault(&scale_at, Fault::Behave).await.unwrap();
+            let before = silent.readings();
+            assert!(
+                until(Duration::from_secs(20), || silent.readings() > before).await,
+                "back after silence"
+            );
+            p.fault(&oximeter_at, Fault::Behave).await.unwrap();
+            stop_tx.send(true).unwrap();
+        };
+        let ((oximeter, thermometer, scale), ()) = tokio::join!(watches, script);
+        assert!(oximeter.counters.malformed >= 3);
+        assert_eq!(garbage.readings(), 0, "garbage never becomes a reading");
+        assert!(thermometer.counters.flood_dropped > 0);
+        assert!(flood.readings() < 500, "a flood is not stored whole");
+        assert!(scale.counters.silences >= 1);
+        for (at, interval) in [(&oximeter_at, 1), (&thermometer_at, 5), (&scale_at, 5)] {
+            p.set_interval(at, Duration::from_secs(interval)).unwrap();
+        }
+
+        // An impostor under the HR strap's name is shown as one and not as paired.
+        let strap = PairedDevice {
+            id: strap_at.clone(),
+            name: "Tend Sim HR Strap".to_owned(),
+            ..garbage_free_record()
+        };
+        let impostor = p.add_impostor(&strap_at).await.unwrap();
+        let found = scan(&central, SCAN, &[strap]).await.unwrap();
+        let posing = found
+            .iter()
+            .find(|d| d.id == impostor)
+            .unwrap_or_else(|| panic!("impostor {impostor} seen: {found:?}"));
+        assert_eq!(posing.impostor_of.as_deref(), Some(strap_at.as_str()));
+        assert!(!posing.paired);
+        assert!(found
+            .iter()
+            .any(|d| d.id == strap_at && d.paired && d.impostor_of.is_none()));
+    });
+}
+
+#[test]
+#[ignore = "boots the real BlueZ in QEMU: scripts/test runs it with --ignored"]
+fn a_device_that_demands_encryption_is_paired_by_bluez_when_read() {
+    run(|p| async move {
+        let scale = address(p, Kind::Scale);
+        p.set_security(&scale, Security::Encrypted).await.unwrap();
+        // BlueZ asks its agent to confirm pairing on both ends (one bluetoothd serves both
+        // controllers): this one says yes to everything.
+        let agent = PairingAgent::register(p.session(), AgentCapability::DisplayYesNo)
+            .await
+            .unwrap();
+        let central = BtleCentral::open().await.expect("hci0");
+        // Tend's pair reads Device Information: BlueZ answers the device's "insufficient
+        // encryption" by pairing and reading again, without Tend asking for it.
+        let device = paired(&central, &scale).await;
+        assert_eq!(device.model.as_deref(), Some("Scale"));
+        let hci0 = p.session().adapter("hci0").unwrap();
+        let bluez_view = hci0.device(scale.parse().unwrap()).unwrap();
+        assert!(
+            bluez_view.is_paired().await.unwrap(),
+            "{:?}",
+            agent.requests()
+        );
+        assert!(
+            agent
+                .requests()
+                .iter()
+                .any(|r| matches!(r, AgentRequest::Confirmation { .. })),
+            "{:?}",
+            agent.requests()
+        );
+        // Both ends forget the bond again, for the journeys that follow.
+        hci0.remove_device(scale.parse().unwrap()).await.unwrap();
+        p.forget_centrals(&scale).await.unwrap();
+        p.set_security(&scale, Security::Open).await.unwrap();
+    });
+}
+
+fn garbage_free_record() -> PairedDevice {
+    PairedDevice {
+        id: String::new(),
+        name: String::new(),
+        services: vec![HealthService::HeartRate],
+        manufacturer: None,
+        model: None,
+        serial: None,
+        firmware: None,
+        battery_percent: None,
+        last_sequence: None,
+        stored_after_last: Vec::new(),
+        clock_set: false,
+        paired_at: Timestamp::UNIX_EPOCH,
+        last_seen: None,
+        counters: Default::default(),
+    }
+}

@@ -1,0 +1,397 @@
+//! What a simulated health device does, whatever carries it: it measures on its own, keeps what it
+//! measured, answers reads, lets its clock be set and serves stored records through the Record
+//! Access Control Point — and misbehaves on command. `bluez-sim` serves it on its BlueZ
+//! look-alike; `tend-bluez-vm` serves the same model through the real BlueZ.
+
+use std::{collections::VecDeque, time::Duration};
+
+use jiff::{SignedDuration, Timestamp};
+use tend_gatt::{
+    Characteristic, CurrentTime, RacpOperator, RacpRequest, RacpResponse, RacpService,
+    RecordFilter, ResponseCode,
+};
+
+use crate::{
+    peripheral::{uuids, Fault, Kind, SimPeripheral},
+    values::{self, Wobble},
+};
+
+/// Stored readings a cuff, thermometer or scale keeps before it overwrites the oldest.
+const MEMORY: usize = 200;
+
+/// One device's own state: its measurements, memory, battery, clock and faults. It knows nothing
+/// of links: whoever carries it says when a value can be sent.
+#[derive(Debug, Clone)]
+pub struct DeviceModel {
+    pub peripheral: SimPeripheral,
+    pub in_range: bool,
+    pub fault: Fault,
+    /// Drop the link half-way through the next stored-record download.
+    pub drop_mid_download: bool,
+    /// The last glucose sequence number (or CGM minute) used.
+    pub sequence: u16,
+    /// Glucose and CGM records, kept for the Record Access Control Point.
+    pub records: Vec<(u16, Vec<u8>)>,
+    /// Cuff, thermometer and scale readings not yet delivered.
+    pub undelivered: VecDeque<Vec<u8>>,
+    pub battery: u8,
+    /// How far the device's clock is from real time (cuff, thermometer, scale).
+    pub clock_skew: SignedDuration,
+    /// Readings taken so far, stored ones included.
+    pub measured: u64,
+    pub interval: Duration,
+    pub measuring: bool,
+    pub last_value: Vec<u8>,
+    /// Where a meter's clock started: its stamps advance one minute per reading, so readings
+    /// taken in a quick test never share a second.
+    pub clock_origin: Timestamp,
+    wobble: Wobble,
+}
+
+/// What the device does with a Record Access Control Point request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RacpAnswer {
+    /// Send these records on the measurement characteristic, then
+    /// [`RacpAnswer::download_complete`] on the control point — or, when `drop_half_way`, drop
+    /// the link half-way through instead.
+    Records {
+        records: Vec<Vec<u8>>,
+        drop_half_way: bool,
+    },
+    /// Answer on the control point at once.
+    Respond(RacpResponse),
+}
+
+impl RacpAnswer {
+    /// The control point's answer after the last record of a download.
+    pub fn download_complete() -> RacpResponse {
+        RacpResponse::ResponseCode {
+            request_op_code: 1,
+            response: ResponseCode::Success,
+        }
+    }
+}
+
+impl DeviceModel {
+    /// A device fresh from the box; `seed` varies its values, `now` sets its clock.
+    pub fn new(peripheral: SimPeripheral, seed: u64, now: Timestamp) -> DeviceModel {
+        let interval = match peripheral.kind {
+            Kind::HeartRateStrap | Kind::PulseOximeter => Duration::from_secs(1),
+            Kind::ContinuousGlucoseMonitor => Duration::from_secs(3),
+            _ => Duration::from_secs(5),
+        };
+        let clock_skew = match peripheral.kind {
+            // A thermometer whose clock runs 95 s behind until Tend sets it.
+            Kind::Thermometer => SignedDuration::from_secs(-95),
+            _ => SignedDuration::ZERO,
+        };
+        DeviceModel {
+            peripheral,
+            in_range: true,
+            fault: Fault::Behave,
+            drop_mid_download: false,
+            sequence: 0,
+            records: Vec::new(),
+            undelivered: VecDeque::new(),
+            battery: 87,
+            clock_skew,
+            measured: 0,
+            interval,
+            measuring: true,
+            last_value: Vec::new(),
+            // Meters' clocks are two days behind: Tend must place their records by their own
+            // stamps, corrected.
+            clock_origin: now - SignedDuration::from_hours(48),
+            wobble: Wobble::new(seed),
+        }
+    }
+
+    /// Whether it keeps readings taken while nobody listened and indicates them on subscribe
+    /// (cuff, thermometer, scale).
+    pub fn keeps_undelivered(&self) -> bool {
+        matches!(
+            self.peripheral.kind,
+            Kind::BloodPressureCuff | Kind::Thermometer | Kind::Scale
+        )
+    }
+
+    /// The device's clock at real time `now`.
+    pub fn device_clock(&self, now: Timestamp) -> Timestamp {
+        if self.peripheral.keeps_numbered_records() {
+            self.clock_origin + SignedDuration::from_mins(i64::from(self.sequence))
+        } else {
+            now + self.clock_skew
+        }
+    }
+
+    /// Whether a value can go out on `uuid` now, given whether the link carries it (connected
+    /// and subscribed): a silent device sends nothing.
+    pub fn can_send(&self, subscribed: bool) -> bool {
+        subscribed && self.fault != Fault::GoSilent
+    }
+
+    /// One measurement period: measures (unless told to stop), keeps the reading where the
+    /// device does, and returns the values to send on its measurement characteristic —
+    /// `subscribed` says whether the link carries them (connected, notifications on).
+    pub fn tick(&mut self, now: Timestamp, subscribed: bool) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        if !self.measuring {
+            return out;
+        }
+        let kind = self.peripheral.kind;
+        self.measured += 1;
+        if self.measured.is_multiple_of(40) && self.battery > 5 {
+            self.battery -= 1;
+        }
+        if self.peripheral.keeps_numbered_records() {
+            self.sequence = self.sequence.wrapping_add(1);
+        }
+        let at = self.device_clock(now);
+        let value = values::measurement(kind, &mut self.wobble, at, self.sequence);
+        self.last_value.clone_from(&value);
+        if self.peripheral.keeps_numbered_records() {
+            self.records.push((self.sequence, value.clone()));
+        }
+        let can_send = self.can_send(subscribed);
+        match self.fault {
+            Fault::SendGarbage if can_send => {
+                let len = usize::try_from(self.wobble.between(1, 3)).unwrap_or(1);
+                let mut garbage = self.wobble.bytes(len);
+                // Every reserved flags bit set: no decoder may accept it.
+                garbage[0] = 0xE0;
+                out.push(garbage);
+            }
+            Fault::Flood(count) if can_send => {
+                for _ in 0..count {
+                    out.push(value.clone());
+                }
+                self.fault = Fault::Behave;
+            }
+            _ if can_send => out.push(value),
+            _ if self.keeps_undelivered() => {
+                if self.undelivered.len() == MEMORY {
+                    self.undelivered.pop_front();
+                }
+                self.undelivered.push_back(value);
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// What the device answers to a read of `uuid`.
+    pub fn read(&self, uuid: u16, now: Timestamp) -> Vec<u8> {
+        match uuid {
+            uuids::BATTERY_LEVEL => vec![self.battery],
+            uuids::MANUFACTURER => b"Tend Simulated Devices".to_vec(),
+            uuids::MODEL => self.peripheral.name.replace("Tend Sim ", "").into_bytes(),
+            uuids::SERIAL => {
+                format!("SIM-{}", self.peripheral.address.replace(':', "")).into_bytes()
+            }
+            uuids::FIRMWARE => b"1.4.2".to_vec(),
+            uuids::CURRENT_TIME => values::current_time(self.device_clock(now)),
+            uuids::CGM_SESSION_START => values::session_start(self.clock_origin),
+            _ => self.last_value.clone(),
+        }
+    }
+
+    /// A write to the device's Current Time: it sets its clock. `false` for a value that is not
+    /// a time.
+    pub fn set_clock(&mut self, value: &[u8], now: Timestamp) -> bool {
+        let Ok(time) = CurrentTime::decode(value) else {
+            return false;
+        };
+        let Some(civil) = time.date_time.to_civil() else {
+            return false;
+        };
+        let Ok(zoned) = civil.to_zoned(jiff::tz::TimeZone::system()) else {
+            return false;
+        };
+        self.clock_skew = zoned.timestamp().duration_since(now);
+        true
+    }
+
+    /// What the device does with a Record Access Control Point request.
+    pub fn racp(&mut self, request: &[u8]) -> RacpAnswer {
+        let respond = |op: u8, response| {
+            RacpAnswer::Respond(RacpResponse::ResponseCode {
+                request_op_code: op,
+                response,
+            })
+        };
+        let service = if self.peripheral.kind == Kind::ContinuousGlucoseMonitor {
+            RacpService::ContinuousGlucose
+        } else {
+            RacpService::Glucose
+        };
+        let parsed = match RacpRequest::decode(request, service) {
+            Ok(r) => r,
+            Err(_) => {
+                return respond(
+                    request.first().copied().unwrap_or(0),
+                    ResponseCode::InvalidOperator,
+                )
+            }
+        };
+        match parsed {
+            RacpRequest::ReportStoredRecords(op) => {
+                let records = self.selected(&op);
+                if records.is_empty() {
+                    respond(parsed.op_code(), ResponseCode::NoRecordsFound)
+                } else {
+                    RacpAnswer::Records {
+                        records: records.into_iter().map(|(_, v)| v).collect(),
+                        drop_half_way: std::mem::take(&mut self.drop_mid_download),
+                    }
+                }
+            }
+            RacpRequest::ReportNumberOfStoredRecords(op) => {
+                RacpAnswer::Respond(RacpResponse::NumberOfStoredRecords(
+                    u16::try_from(self.selected(&op).len()).unwrap_or(u16::MAX),
+                ))
+            }
+            RacpRequest::DeleteStoredRecords(_) => {
+                self.records.clear();
+                respond(parsed.op_code(), ResponseCode::Success)
+            }
+            RacpRequest::Abort => respond(parsed.op_code(), ResponseCode::Success),
+        }
+    }
+
+    /// The records an operator selects, oldest first.
+    fn selected(&self, op: &RacpOperator) -> Vec<(u16, Vec<u8>)> {
+        let keep = |seq: u16| match op {
+            RacpOperator::All => true,
+            RacpOperator::GreaterOrEqual(
+                RecordFilter::SequenceNumber(n) | RecordFilter::TimeOffset(n),
+            ) => seq >= *n,
+            RacpOperator::LessOrEqual(
+                RecordFilter::SequenceNumber(n) | RecordFilter::TimeOffset(n),
+            ) => seq <= *n,
+            _ => false,
+        };
+        match op {
+            RacpOperator::First => self.records.first().cloned().into_iter().collect(),
+            RacpOperator::Last => self.records.last().cloned().into_iter().collect(),
+            _ => self
+                .records
+                .iter()
+                .filter(|(seq, _)| keep(*seq))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// What a cuff, thermometer or scale kept while nobody listened, to indicate once Tend
+    /// subscribes to `uuid` (nothing for another characteristic, or while silent).
+    pub fn take_undelivered(&mut self, uuid: u16, subscribed: bool) -> Vec<Vec<u8>> {
+        if uuid != self.peripheral.measurement() || !self.can_send(subscribed) {
+            return Vec::new();
+        }
+        self.undelivered.drain(..).collect()
+    }
+
+    /// Readings taken before the simulation began (or while nobody listened), kept in memory as
+    /// a real meter, cuff or scale keeps them. `false` for a device that keeps none.
+    pub fn store_offline(&mut self, count: u32, now: Timestamp) -> bool {
+        let kind = self.peripheral.kind;
+        for i in 0..count {
+            let value = match kind {
+                Kind::GlucoseMeter | Kind::ContinuousGlucoseMonitor => {
+                    self.sequence = self.sequence.wrapping_add(1);
+                    let at = self.device_clock(now);
+                    let value = values::measurement(kind, &mut self.wobble, at, self.sequence);
+                    self.records.push((self.sequence, value.clone()));
+                    value
+                }
+                Kind::BloodPressureCuff | Kind::Thermometer | Kind::Scale => {
+                    let back = SignedDuration::from_mins(i64::from(count - i) * 30);
+                    let at = now + self.clock_skew - back;
+                    let value = values::measurement(kind, &mut self.wobble, at, 0);
+                    self.undelivered.push_back(value.clone());
+                    value
+                }
+                Kind::HeartRateStrap | Kind::PulseOximeter => return false,
+            };
+            self.measured += 1;
+            self.last_value = value;
+        }
+        true
+    }
+
+    /// The record numbers it holds: glucose sequence numbers, or CGM minutes since its session
+    /// started.
+    pub fn record_numbers(&self) -> Vec<u16> {
+        self.records.iter().map(|(s, _)| *s).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue;
+
+    fn model(kind: Kind) -> DeviceModel {
+        let peripheral = catalogue()
+            .into_iter()
+            .find(|p| p.kind == kind)
+            .expect("in the catalogue");
+        DeviceModel::new(peripheral, 1, "2026-03-01T08:00:00Z".parse().expect("time"))
+    }
+
+    #[test]
+    fn racp_answers() {
+        let now: Timestamp = "2026-03-01T08:00:00Z".parse().expect("time");
+        let mut meter = model(Kind::GlucoseMeter);
+        assert!(meter.store_offline(5, now));
+        let check = |meter: &mut DeviceModel, request: &[u8], expected: RacpAnswer| {
+            let got = meter.racp(request);
+            let shape = match &got {
+                RacpAnswer::Records { records, .. } => format!("{} records", records.len()),
+                RacpAnswer::Respond(r) => format!("{r:?}"),
+            };
+            let want = match &expected {
+                RacpAnswer::Records { records, .. } => format!("{} records", records.len()),
+                RacpAnswer::Respond(r) => format!("{r:?}"),
+            };
+            assert_eq!(shape, want, "{request:02x?}");
+        };
+        let records = |n: usize| RacpAnswer::Records {
+            records: vec![Vec::new(); n],
+            drop_half_way: false,
+        };
+        check(&mut meter, &[0x01, 0x01], records(5));
+        check(&mut meter, &[0x01, 0x03, 0x01, 0x04, 0x00], records(2));
+        check(&mut meter, &[0x01, 0x05], records(1));
+        check(
+            &mut meter,
+            &[0x01, 0x03, 0x01, 0x09, 0x00],
+            RacpAnswer::Respond(RacpResponse::ResponseCode {
+                request_op_code: 1,
+                response: ResponseCode::NoRecordsFound,
+            }),
+        );
+        check(
+            &mut meter,
+            &[0x04, 0x01],
+            RacpAnswer::Respond(RacpResponse::NumberOfStoredRecords(5)),
+        );
+        assert_eq!(meter.record_numbers(), vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn silent_and_unsubscribed_devices_keep_what_they_measure() {
+        let now: Timestamp = "2026-03-01T08:00:00Z".parse().expect("time");
+        let mut cuff = model(Kind::BloodPressureCuff);
+        assert!(cuff.tick(now, false).is_empty());
+        cuff.fault = Fault::GoSilent;
+        assert!(cuff.tick(now, true).is_empty());
+        assert!(cuff.take_undelivered(0x2A35, true).is_empty());
+        cuff.fault = Fault::Behave;
+        assert_eq!(cuff.take_undelivered(0x2A35, true).len(), 2);
+        assert_eq!(cuff.tick(now, true).len(), 1);
+        cuff.fault = Fault::Flood(7);
+        assert_eq!(cuff.tick(now, true).len(), 7);
+        assert_eq!(cuff.fault, Fault::Behave);
+    }
+}
