@@ -212,6 +212,17 @@ impl Peripherals {
     pub async fn forget_centrals(&self, address: &str) -> Result<()> {
         let served = self.find(address)?;
         for central in served.adapter.device_addresses().await? {
+            // bluetoothd 5.66 can die when a device is removed while its link is still being
+            // torn down (the central has just dropped it): let the link go first.
+            let device = served.adapter.device(central)?;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while device.is_connected().await.unwrap_or(false) && Instant::now() < deadline {
+                if deadline - Instant::now() < Duration::from_secs(5) {
+                    let _ = device.disconnect().await;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
             served.adapter.remove_device(central).await?;
         }
         Ok(())
