@@ -74,11 +74,11 @@ fn packages() -> Vec<Package> {
 fn layer(name: &str) -> Option<Option<u8>> {
     Some(match name {
         "tend-vitals" => Some(0),
-        "tend-gatt" | "tend-meds" => Some(1),
-        "tend-ble" | "tend-vault" | "tend-share" | "tend-clinic" | "tend-import"
-        | "tend-report" => Some(2),
-        "tend-core" => Some(3),
-        "tend-cli" | "tend-app" => Some(4),
+        "tend-gatt" | "tend-meds" | "tend-import" => Some(1),
+        "tend-ble" | "tend-vault" | "tend-clinic" => Some(2),
+        "tend-share" | "tend-report" => Some(3),
+        "tend-core" => Some(4),
+        "tend-cli" | "tend-app" => Some(5),
         "tend-bluez-sim" | "tend-device-bench" | "tend-testkit" | "tend-architecture"
         | "tend-bluez-vm" => None,
         _ => return None,
