@@ -45,7 +45,7 @@ install_apt() {
 }
 
 check_toolchains() {
-  command -v cargo >/dev/null || die "Rust is not installed: install it with rustup (Rust 1.85 or newer), then run this again"
+  command -v cargo >/dev/null || die "Rust is not installed: install it with rustup (Rust 1.92 or newer), then run this again"
   if ! command -v npm >/dev/null; then
     install_apt nodejs npm
   fi

@@ -36,6 +36,9 @@ fn main() {
         "sync_care_team",
         "share_log",
         "alerts",
+        "clinic_report",
+        "save_report_pdf",
+        "share_report",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

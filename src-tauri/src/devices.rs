@@ -7,11 +7,10 @@ use std::sync::{Arc, Mutex};
 use tauri::{ipc::Channel, AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 use tend_core::{
-    vitals::{Alert, Direction},
-    DeviceEvent, DeviceWatch, IdleLock, LinkPolicy, SystemClock, WatchSinks,
+    clinic::ClinicAlert, DeviceEvent, DeviceWatch, IdleLock, LinkPolicy, SystemClock, WatchSinks,
 };
 
-/// The event a window receives with each new [`Alert`].
+/// The event a window receives with each new [`ClinicAlert`].
 pub const ALERT_EVENT: &str = "alert://raised";
 
 /// The windows' subscriptions to device events.
@@ -52,7 +51,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         let watch = Arc::clone(&*handle.state::<Arc<DeviceWatch>>());
         let channels = Arc::clone(&*handle.state::<Arc<DeviceChannels>>());
         let events = |event: DeviceEvent| channels.send(event);
-        let alerts = |alert: Alert| raise(&handle, alert);
+        let alerts = |alert: ClinicAlert| raise(&handle, alert);
         let sinks = WatchSinks {
             events: &events,
             alerts: &alerts,
@@ -70,23 +69,17 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
-/// Tells the window about an alert, and notifies. The notification names the measurement and
-/// the direction, not the value.
-fn raise<R: Runtime>(app: &AppHandle<R>, alert: Alert) {
-    if app.emit(ALERT_EVENT, alert).is_err() {
+/// Tells the window about an alert, and notifies. The notification is private: it says that a
+/// reading needs attention, never which measurement or what value (a lock screen shows it).
+fn raise<R: Runtime>(app: &AppHandle<R>, alert: ClinicAlert) {
+    if app.emit(ALERT_EVENT, &alert).is_err() {
         tracing::warn!("a window missed an alert");
     }
-    let name = tend_core::share::Category::of(alert.metric)
-        .map_or_else(|| alert.metric.to_string(), |c| c.to_string());
-    let side = match alert.direction {
-        Direction::High => "above",
-        Direction::Low => "below",
-    };
     let shown = app
         .notification()
         .builder()
-        .title(format!("Your {name} is {side} your range"))
-        .body("Open Tend to see the reading.")
+        .title("A reading needs your attention")
+        .body("Open Tend to see it.")
         .show();
     if shown.is_err() {
         tracing::warn!("an alert notification could not be shown");

@@ -7,6 +7,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import axe from "axe-core";
 import App from "./App.svelte";
 import { ROUTES } from "./routes";
+import { REPORT } from "./test-fixtures";
 
 let target: HTMLElement;
 let app: Record<string, unknown> | undefined;
@@ -83,13 +84,15 @@ function backend(vault: "not_created" | "locked" | "unlocked") {
         case "latest_readings":
           return [{ metric: "heart_rate", value: 72, unit: "/min", time: new Date(now).toISOString(), device: strap.id, device_name: strap.name }];
         case "alerts":
-          return [{ metric: "heart_rate", direction: "high", value: 131, at: new Date(now).toISOString(), range: { low: 50, high: 100 } }];
+          return [{ rule: "heart_rate_high", metric: "heart_rate", device_kind: "heart_rate_monitor", direction: "high", value: 131, at: new Date(now).toISOString(), since: new Date(now - 600_000).toISOString(), rule_text: "Heart rate above 120 bpm for 10 minutes" }];
         case "care_teams":
           return [careTeam];
         case "share_log":
           return [{ at: new Date(now).toISOString(), action: "consent_given", counterpart: "Clinic", summary: "heart rate, from now on" }];
         case "preferences":
-          return { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", thresholds: {} };
+          return { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", patient_name: null, spo2_target: "standard", thresholds: {} };
+        case "clinic_report":
+          return REPORT;
         case "normal_ranges":
           return [
             { metric: "heart_rate", unit: "/min", range: { low: 50, high: 100 }, default: { low: 50, high: 100 } },

@@ -82,7 +82,13 @@ export const commands = {
 	/**  What was shared with whom and when, and every consent change, newest first. */
 	shareLog: () => typedError<ShareLogEntry_Serialize[], IpcError>(__TAURI_INVOKE("share_log")),
 	/**  Alerts of the last `hours` hours, newest first. */
-	alerts: (hours: number) => typedError<Alert[], IpcError>(__TAURI_INVOKE("alerts", { hours })),
+	alerts: (hours: number) => typedError<ClinicAlert[], IpcError>(__TAURI_INVOKE("alerts", { hours })),
+	/**  The report over `[from, until)`, in the patient's zone. */
+	clinicReport: (from: string, until: string) => typedError<ReportView_Serialize, IpcError>(__TAURI_INVOKE("clinic_report", { from, until })),
+	/**  Saves the report over `[from, until)` as an accessible PDF in the Downloads folder. */
+	saveReportPdf: (from: string, until: string) => typedError<Exported, IpcError>(__TAURI_INVOKE("save_report_pdf", { from, until })),
+	/**  Sends the report over `[from, until)` to `team_id` (which must have reports switched on). */
+	shareReport: (teamId: string, from: string, until: string) => typedError<ReportSent, IpcError>(__TAURI_INVOKE("share_report", { teamId, from, until })),
 };
 
 /* Constants */
@@ -114,16 +120,29 @@ export type AdherenceSummary_Serialize = {
 	overall: MedicationAdherence_Serialize,
 };
 
-/**  A metric went out of its range. */
-export type Alert = {
-	metric: Metric,
-	direction: Direction,
-	/**  The reading that crossed, in the metric's canonical unit. */
-	value: number | null,
-	at: string,
-	/**  The range it left, in the metric's canonical unit. */
-	range: ReferenceRange,
-};
+/**  Which rule fired. */
+export type AlertRule = 
+/**  One reading with systolic ≥ 180 or diastolic ≥ 120 mmHg. */
+"blood_pressure_crisis" | 
+/**  One reading with systolic < 90 mmHg. */
+"blood_pressure_very_low" | 
+/**  Any glucose reading below 54 mg/dL: at once. */
+"glucose_very_low" | 
+/**  Glucose below 70 mg/dL: sustained from a CGM, at once from a meter. */
+"glucose_low" | 
+/**  Glucose above 250 mg/dL: sustained from a CGM, at once from a meter. */
+"glucose_very_high" | 
+/**  Heart or pulse rate below the range (50 bpm by default), sustained. */
+"heart_rate_low" | 
+/**  Heart or pulse rate above the range (120 bpm by default), sustained. */
+"heart_rate_high" | 
+/**
+ *  SpO2 at or below 92 % (below 88 % for a lower target): sustained from a stream, at once
+ *  from a spot check.
+ */
+"spo2_low" | 
+/**  Weight more than 2 kg above a weighing of the last 3 days. */
+"weight_rapid_gain";
 
 /**  The app's version, where its profile lives, and the state of the vault there. */
 export type AppInfo = {
@@ -147,6 +166,29 @@ export type AuditAction = "care_team_added" | "care_team_signed_in" | "care_team
 "refused" | 
 /**  The whole history was written to a file. */
 "exported";
+
+/**  One local day of blood pressure, for the daily chart. */
+export type BloodPressureDay = {
+	date: string,
+	readings: number,
+	systolic_mean: number | null,
+	diastolic_mean: number | null,
+	systolic_min: number | null,
+	systolic_max: number | null,
+	diastolic_min: number | null,
+	diastolic_max: number | null,
+};
+
+/**  The home blood pressure of a period: the `blood_pressure` section of the report's JSON. */
+export type BloodPressureSummary = {
+	systolic_mean: number | null,
+	diastolic_mean: number | null,
+	/**  Valid readings the means rest on. */
+	readings: number,
+	/**  Local days those readings were taken on (the discarded first day not counted). */
+	days: number,
+	classification: HomeBloodPressureClass,
+};
 
 /**  One care team as the patient set it up. */
 export type CareTeam = {
@@ -203,7 +245,12 @@ export type CareTeamStatus_Serialize = {
 } & CareTeam;
 
 /**  A consent category: what the patient sees as one switch per care team. */
-export type Category = "heart_rate" | "spo2" | "blood_pressure" | "temperature" | "glucose" | "weight_and_body_composition" | "medication_adherence";
+export type Category = "heart_rate" | "spo2" | "blood_pressure" | "temperature" | "glucose" | "weight_and_body_composition" | "medication_adherence" | 
+/**
+ *  The clinic report: a summary of a period (time in ranges, the home blood-pressure
+ *  average…) as a PDF with its figures, holding only the categories also switched on.
+ */
+"reports";
 
 /**  A chart of one metric. */
 export type Chart = Chart_Serialize | Chart_Deserialize;
@@ -264,6 +311,59 @@ export type Chart_Serialize = {
 	summary: ChartSummary_Serialize,
 	/**  Stored chunks in the range that could not be read (damaged or tampered): named, never hidden. */
 	damaged: string[],
+};
+
+/**  One alert, for the notification and the "Alerts today" list. */
+export type ClinicAlert = {
+	rule: AlertRule,
+	metric: Metric,
+	device_kind: DeviceKind,
+	direction: Direction,
+	/**  The reading that fired it, in the metric's canonical unit. */
+	value: number | null,
+	at: string,
+	/**  When the value left its range (the same as `at` for a rule that fires at once). */
+	since: string,
+	/**  The rule that fired, in plain words (no value in it). */
+	rule_text: string,
+};
+
+/**
+ *  The clinic report: the JSON contract of `tend report --format json`. A section is absent
+ *  when the period has no data for it; numbers are not rounded.
+ */
+export type ClinicReport = ClinicReport_Serialize | ClinicReport_Deserialize;
+
+/**
+ *  The clinic report: the JSON contract of `tend report --format json`. A section is absent
+ *  when the period has no data for it; numbers are not rounded.
+ */
+export type ClinicReport_Deserialize = {
+	from: string,
+	until: string,
+	glucose?: GlucoseSummary | null,
+	glucose_meter?: GlucoseMeterSummary | null,
+	blood_pressure?: BloodPressureSummary | null,
+	weight?: WeightSummary_Deserialize | null,
+	spo2?: Spo2Summary_Deserialize | null,
+	heart_rate?: HeartRateSummary | null,
+	medication?: MedicationSummary_Deserialize[],
+};
+
+/**
+ *  The clinic report: the JSON contract of `tend report --format json`. A section is absent
+ *  when the period has no data for it; numbers are not rounded.
+ */
+export type ClinicReport_Serialize = {
+	from: string,
+	until: string,
+	glucose?: GlucoseSummary,
+	glucose_meter?: GlucoseMeterSummary,
+	blood_pressure?: BloodPressureSummary,
+	weight?: WeightSummary_Serialize,
+	spo2?: Spo2Summary_Serialize,
+	heart_rate?: HeartRateSummary,
+	medication?: MedicationSummary_Serialize[],
 };
 
 /**
@@ -345,6 +445,19 @@ export type DeviceEvent_Serialize = ({ event: "state"; device: string; state: Li
 } & Reading_Serialize | 
 /**  Stored-record download progress. */
 ({ event: "download"; device: string; received: number; done: boolean }) & { battery_percent?: never; count?: never; problem?: never; state?: never } | ({ event: "problem"; device: string; problem: Problem; count: number }) & { battery_percent?: never; done?: never; received?: never; state?: never };
+
+/**
+ *  The kind of device that measured a reading. It decides what a reading means where the metric
+ *  alone does not: glucose from a CGM is interstitial and continuous, from a meter capillary and
+ *  spot.
+ */
+export type DeviceKind = "heart_rate_monitor" | "pulse_oximeter" | "blood_pressure_monitor" | "thermometer" | "glucose_meter" | "continuous_glucose_monitor" | 
+/**  A weight scale, with or without body composition. */
+"scale" | 
+/**  Entered by hand. */
+"manual" | 
+/**  Brought in from a file that did not say what measured it. */
+"unknown";
 
 /**
  *  What a shell shows for one paired device while it is watched, kept up to date from its
@@ -490,8 +603,76 @@ export type FixedInterval = {
 	anchor: string,
 };
 
+/**  Meter (spot) readings over a period: the `glucose_meter` section of the report's JSON. */
+export type GlucoseMeterSummary = {
+	readings: number,
+	mean_mg_dl: number | null,
+	/**  Readings below 70 mg/dL (after rounding to whole mg/dL). */
+	below_70: number,
+	/**  Readings below 54 mg/dL (after rounding): part of `below_70`. */
+	below_54: number,
+	/**  Readings above 180 mg/dL (after rounding). */
+	above_180: number,
+	/**  The same, per part of the local day; parts without readings are left out. */
+	by_time_of_day: MeterTimeOfDay[],
+};
+
+/**  Glucose by time of day: percentiles of all readings in each slot of the local day. */
+export type GlucoseProfile = {
+	slot_minutes: number,
+	/**  One per slot from local midnight; slots without readings are left out. */
+	slots: ProfileSlot[],
+};
+
+/**  The CGM summary of a period: the `glucose` section of the report's JSON. */
+export type GlucoseSummary = {
+	/**  Local calendar days with at least one CGM reading. */
+	days: number,
+	/**  Share (%) of the period's expected readings (one per reading interval) that are there. */
+	active_percent: number | null,
+	mean_mg_dl: number | null,
+	gmi_percent: number | null,
+	/**  Coefficient of variation: standard deviation over mean, in %. ≤ 36 % is stable. */
+	cv_percent: number | null,
+	/**  Shares of readings, not of time. */
+	ranges_percent: RangesPercent,
+	/**  At least 14 days and at least 70 % active ([`GlucoseSummary::sufficiency`] says what is missing). */
+	sufficient: boolean,
+};
+
 /**  A GATT service that carries health measurements (Bluetooth SIG Assigned Numbers, §3.4). */
 export type HealthService = "heart_rate" | "blood_pressure" | "health_thermometer" | "glucose" | "weight_scale" | "pulse_oximeter" | "body_composition" | "continuous_glucose_monitoring";
+
+/**  The heart rate of a period: the `heart_rate` section of the report's JSON. */
+export type HeartRateSummary = {
+	readings: number,
+	median: number | null,
+	/**  25th percentile. */
+	p25: number | null,
+	/**  75th percentile. */
+	p75: number | null,
+	/**  Interquartile range: `p75 - p25`. */
+	iqr: number | null,
+	below_50_percent: number | null,
+	above_120_percent: number | null,
+};
+
+/**  What the home average says. */
+export type HomeBloodPressureClass = 
+/**  Below 130/80. */
+"normal" | 
+/**
+ *  130–134 systolic or 80–84 diastolic: above the AHA/ACC home equivalent of 130/80, below
+ *  the ESH home threshold of 135/85 (ESH would call it high-normal).
+ */
+"elevated" | 
+/**  135 systolic or 85 diastolic or more. */
+"hypertension" | 
+/**
+ *  Fewer than 12 valid readings or fewer than 3 days after the first: the average is shown
+ *  but not classified.
+ */
+"insufficient";
 
 /**
  *  Why a sync run stopped before the outbox was empty. What is left stays queued and goes on
@@ -635,6 +816,47 @@ export type MedicationDetails_Serialize = {
 	refill_at: number | null,
 };
 
+/**  One medication over the period: an element of the report's `medication` array. */
+export type MedicationSummary = MedicationSummary_Serialize | MedicationSummary_Deserialize;
+
+/**  One medication over the period: an element of the report's `medication` array. */
+export type MedicationSummary_Deserialize = {
+	medication_id: string,
+	medication: string,
+	/**  Doses due in the period, whatever became of them. */
+	doses: number,
+	taken: number,
+	on_time: number,
+	skipped: number,
+	missed: number,
+	/**  Still open (due or snoozed, inside their grace window): neither for nor against. */
+	pending: number,
+	/**  Taken as a share of settled doses (taken, skipped, missed); `null` when none is settled. */
+	taken_percent?: number | null,
+	on_time_percent?: number | null,
+	/**  The due instants of the missed doses, oldest first. */
+	missed_doses: string[],
+};
+
+/**  One medication over the period: an element of the report's `medication` array. */
+export type MedicationSummary_Serialize = {
+	medication_id: string,
+	medication: string,
+	/**  Doses due in the period, whatever became of them. */
+	doses: number,
+	taken: number,
+	on_time: number,
+	skipped: number,
+	missed: number,
+	/**  Still open (due or snoozed, inside their grace window): neither for nor against. */
+	pending: number,
+	/**  Taken as a share of settled doses (taken, skipped, missed); `null` when none is settled. */
+	taken_percent: number | null,
+	on_time_percent: number | null,
+	/**  The due instants of the missed doses, oldest first. */
+	missed_doses: string[],
+};
+
 /**  A medication as stored: its id and what the patient entered. */
 export type Medication_Deserialize = {
 	id: string,
@@ -644,6 +866,17 @@ export type Medication_Deserialize = {
 export type Medication_Serialize = {
 	id: string,
 } & MedicationDetails_Serialize;
+
+/**  Meter readings in one part of the local day. */
+export type MeterTimeOfDay = {
+	time_of_day: TimeOfDay,
+	from_hour: number,
+	until_hour: number,
+	readings: number,
+	mean_mg_dl: number | null,
+	below_70: number,
+	above_180: number,
+};
 
 /**  One kind of measured value. The names are those of the `tend` CSV contract. */
 export type Metric = "heart_rate" | "spo2" | "systolic" | "diastolic" | "mean_arterial" | "pulse_rate" | "body_temperature" | "glucose" | "weight" | "bmi" | "body_fat" | "respiratory_rate" | "battery";
@@ -730,6 +963,10 @@ export type Preferences_Deserialize = {
 	/**  `Cel` or `[degF]`. */
 	temperature?: Unit,
 	theme?: Theme,
+	/**  The name the clinic report carries on every page (none: "Patient"). */
+	patient_name?: string | null,
+	/**  The SpO2 the patient's clinician expects: 95 % and above, or 88–92 % (COPD and others). */
+	spo2_target?: Spo2Target,
 	/**
 	 *  Alert thresholds the patient (with their clinician) set, in each metric's canonical unit;
 	 *  the clinical defaults apply to the others.
@@ -746,6 +983,10 @@ export type Preferences_Serialize = {
 	/**  `Cel` or `[degF]`. */
 	temperature: Unit,
 	theme: Theme,
+	/**  The name the clinic report carries on every page (none: "Patient"). */
+	patient_name: string | null,
+	/**  The SpO2 the patient's clinician expects: 95 % and above, or 88–92 % (COPD and others). */
+	spo2_target: Spo2Target,
 	/**
 	 *  Alert thresholds the patient (with their clinician) set, in each metric's canonical unit;
 	 *  the clinical defaults apply to the others.
@@ -755,6 +996,18 @@ export type Preferences_Serialize = {
 
 /**  Something hostile or broken a device did. */
 export type Problem = "malformed" | "flood" | "silent" | "download_incomplete" | "storage_failed";
+
+/**  The 5th, 25th, 50th, 75th and 95th percentiles (mg/dL) of the readings in one slot. */
+export type ProfileSlot = {
+	/**  Minutes after local midnight at which the slot starts. */
+	start_minute: number,
+	readings: number,
+	p5: number | null,
+	p25: number | null,
+	p50: number | null,
+	p75: number | null,
+	p95: number | null,
+};
 
 /**  One reason a device gave to doubt a reading, or to read it with care. */
 export type QualityFlag = 
@@ -792,6 +1045,25 @@ export type QualityFlag =
 "time_fault" | 
 /**  The device asks for calibration. */
 "calibration_needed";
+
+/**  The share of readings (%) in each range; they add up to 100. */
+export type RangesPercent = {
+	very_low: number | null,
+	low: number | null,
+	in_range: number | null,
+	high: number | null,
+	very_high: number | null,
+};
+
+/**  A gain of more than 2 kg within 3 days; overlapping ones are merged into one. */
+export type RapidGain = {
+	/**  The day of the lower weight. */
+	from: string,
+	/**  The day of the higher weight. */
+	until: string,
+	/**  The largest gain within 3 days in this episode, kg. */
+	gain_kg: number | null,
+};
 
 /**
  *  A value of one metric at one instant, held in the metric's canonical unit.
@@ -859,6 +1131,39 @@ export type Reminder_Serialize =
  */
 { kind: "doses_missed"; since: string; until: string; doses: Dose_Serialize[] };
 
+/**  What sending a report to a care team did. */
+export type ReportSent = {
+	/**  The resources the server confirmed (the DiagnosticReport and its Observations). */
+	resources: number,
+	/**  The categories the report held (those the team may see). */
+	categories: Category[],
+};
+
+/**  What the Report screen draws: the report's figures and the data of its charts. */
+export type ReportView = ReportView_Serialize | ReportView_Deserialize;
+
+/**  What the Report screen draws: the report's figures and the data of its charts. */
+export type ReportView_Deserialize = {
+	report: ClinicReport_Deserialize,
+	/**  The glucose profile by time of day (CGM), when there is one. */
+	glucose_profile?: GlucoseProfile | null,
+	blood_pressure_days: BloodPressureDay[],
+	weight_days: WeightDay[],
+	/**  Why the glucose figures are or are not enough to go by, in words. */
+	glucose_sufficiency?: string | null,
+};
+
+/**  What the Report screen draws: the report's figures and the data of its charts. */
+export type ReportView_Serialize = {
+	report: ClinicReport_Serialize,
+	/**  The glucose profile by time of day (CGM), when there is one. */
+	glucose_profile: GlucoseProfile | null,
+	blood_pressure_days: BloodPressureDay[],
+	weight_days: WeightDay[],
+	/**  Why the glucose figures are or are not enough to go by, in words. */
+	glucose_sufficiency: string | null,
+};
+
 /**  One device found by a scan, as shown to the patient. */
 export type ScanResult = ScanResult_Serialize | ScanResult_Deserialize;
 
@@ -922,6 +1227,61 @@ export type SignIn =
 /**  SMART App Launch, standalone patient launch, with this registered client id. */
 { kind: "smart"; client_id: string };
 
+/**  Shares (%) of readings by band. Readings are rounded to whole % first, as oximeters show them. */
+export type Spo2Bands = Spo2Bands_Serialize | Spo2Bands_Deserialize;
+
+/**  Shares (%) of readings by band. Readings are rounded to whole % first, as oximeters show them. */
+export type Spo2Bands_Deserialize = {
+	/**  95 % or above. */
+	at_least_95: number | null,
+	/**  93 or 94 %. */
+	from_93_to_94: number | null,
+	/**  92 % or below. */
+	at_most_92: number | null,
+	/**  Below 88 %: part of `at_most_92`; present only for a lower target. */
+	below_88?: number | null,
+};
+
+/**  Shares (%) of readings by band. Readings are rounded to whole % first, as oximeters show them. */
+export type Spo2Bands_Serialize = {
+	/**  95 % or above. */
+	at_least_95: number | null,
+	/**  93 or 94 %. */
+	from_93_to_94: number | null,
+	/**  92 % or below. */
+	at_most_92: number | null,
+	/**  Below 88 %: part of `at_most_92`; present only for a lower target. */
+	below_88?: number | null,
+};
+
+/**  The SpO2 of a period: the `spo2` section of the report's JSON. */
+export type Spo2Summary = Spo2Summary_Serialize | Spo2Summary_Deserialize;
+
+/**  The SpO2 of a period: the `spo2` section of the report's JSON. */
+export type Spo2Summary_Deserialize = {
+	readings: number,
+	median: number | null,
+	lowest: number | null,
+	bands_percent: Spo2Bands_Deserialize,
+	target: Spo2Target,
+};
+
+/**  The SpO2 of a period: the `spo2` section of the report's JSON. */
+export type Spo2Summary_Serialize = {
+	readings: number,
+	median: number | null,
+	lowest: number | null,
+	bands_percent: Spo2Bands_Serialize,
+	target: Spo2Target,
+};
+
+/**  The patient's SpO2 target, set with their clinician. */
+export type Spo2Target = 
+/**  95 % or above is expected (NHS oximetry@home). */
+"standard" | 
+/**  88–92 % (BTS 2017: patients at risk of hypercapnic respiratory failure, such as COPD). */
+"lower";
+
 /**  How far a sync has got, for a progress bar. */
 export type SyncProgress = {
 	delivered: number,
@@ -973,6 +1333,17 @@ export type Theme =
 /**  Follow the system's light or dark setting. */
 "system" | "light" | "dark";
 
+/**  Parts of the local day that meter readings are grouped by. */
+export type TimeOfDay = 
+/**  00:00–05:59 */
+"night" | 
+/**  06:00–11:59 */
+"morning" | 
+/**  12:00–17:59 */
+"afternoon" | 
+/**  18:00–23:59 */
+"evening";
+
 /**  Where a reading's time came from: the device's own clock, or the moment Tend received it. */
 export type TimeSource = "device" | "received" | "manual";
 
@@ -1016,6 +1387,51 @@ export type WallClock_Serialize = {
 };
 
 export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/**  One local day's weight, for the trend chart. */
+export type WeightDay = {
+	date: string,
+	kg: number | null,
+};
+
+/**  The weight of a period: the `weight` section of the report's JSON. */
+export type WeightSummary = WeightSummary_Serialize | WeightSummary_Deserialize;
+
+/**  The weight of a period: the `weight` section of the report's JSON. */
+export type WeightSummary_Deserialize = {
+	readings: number,
+	/**  Local days with a weighing. */
+	days: number,
+	/**  The day's weight is its first weighing (the morning weight self-care asks for). */
+	first_kg: number | null,
+	latest_kg: number | null,
+	/**  `latest_kg - first_kg`. */
+	change_kg: number | null,
+	min_kg: number | null,
+	max_kg: number | null,
+	/**  The least-squares slope of the daily weights, per 7 days; `null` with fewer than 2 days. */
+	trend_kg_per_week?: number | null,
+	/**  Each time the heart-failure rule fired: more than 2 kg gained within 3 days. */
+	rapid_gains: RapidGain[],
+};
+
+/**  The weight of a period: the `weight` section of the report's JSON. */
+export type WeightSummary_Serialize = {
+	readings: number,
+	/**  Local days with a weighing. */
+	days: number,
+	/**  The day's weight is its first weighing (the morning weight self-care asks for). */
+	first_kg: number | null,
+	latest_kg: number | null,
+	/**  `latest_kg - first_kg`. */
+	change_kg: number | null,
+	min_kg: number | null,
+	max_kg: number | null,
+	/**  The least-squares slope of the daily weights, per 7 days; `null` with fewer than 2 days. */
+	trend_kg_per_week: number | null,
+	/**  Each time the heart-failure rule fired: more than 2 kg gained within 3 days. */
+	rapid_gains: RapidGain[],
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -1,6 +1,6 @@
 // The app's screens and the hash routes that reach them: one list, used by navigation and router.
 
-export type RouteId = "today" | "devices" | "trends" | "medications" | "sharing" | "settings";
+export type RouteId = "today" | "devices" | "trends" | "report" | "medications" | "sharing" | "settings";
 
 export interface Route {
   id: RouteId;
@@ -13,6 +13,7 @@ export const ROUTES: readonly Route[] = [
   { id: "today", label: "Today", summary: "Your latest readings, next doses and alerts." },
   { id: "devices", label: "Devices", summary: "Pair and manage your Bluetooth health devices." },
   { id: "trends", label: "Trends", summary: "Your history as charts over days, weeks, months and years." },
+  { id: "report", label: "Report", summary: "A summary of your last weeks for your clinician, as they read it." },
   { id: "medications", label: "Medications", summary: "Your medications, reminders and adherence." },
   { id: "sharing", label: "Sharing", summary: "What your care team can see, and what was sent." },
   { id: "settings", label: "Settings", summary: "Units, appearance, export, and erasing your data." },

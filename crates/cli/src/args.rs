@@ -48,6 +48,24 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// The clinic report over a period (default: the last 14 days), to the guidelines.
+    Report {
+        /// The start of the period (default: 14 days before --until).
+        #[arg(long, value_name = "RFC3339")]
+        from: Option<String>,
+        /// The end of the period (default: now).
+        #[arg(long, value_name = "RFC3339")]
+        until: Option<String>,
+        /// `json` (the summaries), `pdf` (the accessible PDF) or `fhir` (a collection Bundle).
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+        /// Write to this file instead of stdout (needed for `pdf` on a terminal).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The zone days and times of day are counted in (default: this system's).
+        #[arg(long, value_name = "IANA zone")]
+        tz: Option<String>,
+    },
     /// Chart data for one metric.
     Trends {
         metric: String,
@@ -287,6 +305,20 @@ pub enum ShareCommand {
     },
     /// What was shared with whom and when, and every consent change (from the audit log).
     Log,
+    /// Send the clinic report to a care team that has `reports` switched on; it holds only the
+    /// kinds of data that team may see.
+    Report {
+        team: String,
+        /// The start of the period (default: 14 days before --until).
+        #[arg(long, value_name = "RFC3339")]
+        from: Option<String>,
+        /// The end of the period (default: now).
+        #[arg(long, value_name = "RFC3339")]
+        until: Option<String>,
+        /// The zone days and times of day are counted in (default: this system's).
+        #[arg(long, value_name = "IANA zone")]
+        tz: Option<String>,
+    },
 }
 
 /// How sharing batches and sends.
@@ -334,6 +366,13 @@ pub enum DevicesCommand {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ImportFormat {
     Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Json,
+    Pdf,
+    Fhir,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -16,9 +16,8 @@ use std::{
 use serde::Serialize;
 use serde_json::{json, Value};
 use tend_core::{
-    vitals::{Alert, Direction},
-    AlertWatch, BtleCentral, DeviceEvent, HealthService, LinkPolicy, LinkState, PairedDevice,
-    Problem, ScanResult, SystemClock, Tend, VaultStatus, WatchSinks,
+    clinic::ClinicAlert, AlertWatch, BtleCentral, DeviceEvent, HealthService, LinkPolicy,
+    LinkState, PairedDevice, Problem, ScanResult, SystemClock, Tend, VaultStatus, WatchSinks,
 };
 
 use crate::{args::DevicesCommand, output, unlock, Failure};
@@ -199,7 +198,7 @@ async fn watch(
     };
     // The same alerts as the app raises: one per excursion from the patient's range.
     let alerts = AlertWatch::new(session.preferences().await?);
-    let on_alert = |alert: Alert| {
+    let on_alert = |alert: ClinicAlert| {
         if let Err(e) = print_alert(&alert, json) {
             *print_failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
             let _ = stop_tx.send(true);
@@ -317,25 +316,20 @@ fn print_event(
     Ok(())
 }
 
-/// An alert: a JSON line (`"event": "alert"`), or a line for people.
-fn print_alert(alert: &Alert, json: bool) -> Result<(), Failure> {
+/// An alert: a JSON line (`"event": "alert"`), or a line for people with the rule that fired.
+fn print_alert(alert: &ClinicAlert, json: bool) -> Result<(), Failure> {
     if json {
         let mut line = serde_json::to_value(alert)?;
         line["event"] = json!("alert");
         return output::json(&line);
     }
-    let side = match alert.direction {
-        Direction::High => "above",
-        Direction::Low => "below",
-    };
     println!(
-        "{}  ALERT: {} {} {} is {side} your range ({}–{})",
+        "{}  ALERT: {} {} {} — {}",
         jiff::Zoned::now().strftime("%H:%M:%S"),
         alert.metric,
         round(alert.value),
         alert.metric.canonical_unit().ucum(),
-        round(alert.range.low),
-        round(alert.range.high)
+        alert.rule_text
     );
     Ok(())
 }

@@ -12,6 +12,7 @@ mod failure;
 mod history;
 mod meds;
 mod output;
+mod report;
 mod share;
 mod status;
 mod unlock;
@@ -69,6 +70,20 @@ fn run(args: Args) -> Result<(), Failure> {
         } => block_on(share::export_fhir(
             &profile(args.data_dir)?,
             output.as_deref(),
+        )),
+        Command::Report {
+            from,
+            until,
+            format,
+            output,
+            tz,
+        } => block_on(report::run(
+            &profile(args.data_dir)?,
+            from.as_deref(),
+            until.as_deref(),
+            format,
+            output.as_deref(),
+            tz.as_deref(),
         )),
         Command::Trends {
             metric,

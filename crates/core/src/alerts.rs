@@ -1,8 +1,9 @@
-//! Alerts raised when a value left its range: kept sealed in the vault for the in-app list.
+//! Alerts raised by the clinical rules (`tend_clinic::AlertEvaluator`): kept sealed in the vault
+//! for the "Alerts today" list, each with the rule that fired in plain words.
 
 use jiff::Timestamp;
+use tend_clinic::ClinicAlert;
 use tend_vault::RecordKind;
-use tend_vitals::Alert;
 
 use crate::{Result, Session};
 
@@ -11,10 +12,10 @@ const KEEP: usize = 200;
 
 impl Session {
     /// Keeps `alert` for the in-app list.
-    pub async fn record_alert(&self, alert: &Alert) -> Result<()> {
+    pub async fn record_alert(&self, alert: &ClinicAlert) -> Result<()> {
         let id = format!("{}@{}", alert.metric, alert.at.as_nanosecond());
         self.vault.put_record(RecordKind::Alert, &id, alert).await?;
-        let mut all = self.vault.list_records::<Alert>(RecordKind::Alert).await?;
+        let mut all = self.stored_alerts().await?;
         if all.len() > KEEP {
             all.sort_by_key(|(_, a)| a.at);
             for (old, _) in &all[..all.len() - KEEP] {
@@ -25,10 +26,9 @@ impl Session {
     }
 
     /// The alerts since `since`, newest first.
-    pub async fn alerts(&self, since: Timestamp) -> Result<Vec<Alert>> {
-        let mut alerts: Vec<Alert> = self
-            .vault
-            .list_records::<Alert>(RecordKind::Alert)
+    pub async fn alerts(&self, since: Timestamp) -> Result<Vec<ClinicAlert>> {
+        let mut alerts: Vec<ClinicAlert> = self
+            .stored_alerts()
             .await?
             .into_iter()
             .map(|(_, a)| a)
@@ -36,5 +36,17 @@ impl Session {
             .collect();
         alerts.sort_by_key(|a| std::cmp::Reverse(a.at));
         Ok(alerts)
+    }
+
+    /// Every kept alert by its record id. Alerts kept before the clinical rules (they name no
+    /// rule) are left out of the list: they only ever described a past reading.
+    async fn stored_alerts(&self) -> Result<Vec<(String, ClinicAlert)>> {
+        Ok(self
+            .vault
+            .list_records::<serde_json::Value>(RecordKind::Alert)
+            .await?
+            .into_iter()
+            .filter_map(|(id, value)| Some((id, serde_json::from_value(value).ok()?)))
+            .collect())
     }
 }

@@ -4,8 +4,10 @@
 
 use std::{collections::BTreeMap, sync::Mutex};
 
+use jiff::{SignedDuration, Timestamp};
 use tend_ble::Central;
-use tend_vitals::{Alert, Alerter};
+use tend_clinic::{AlertEvaluator, AlertSettings, ClinicAlert};
+use tend_vitals::{DeviceKind, Metric, Reading};
 use tokio::sync::watch;
 
 use crate::{
@@ -17,7 +19,7 @@ use crate::{
 #[derive(Clone, Copy)]
 pub struct WatchSinks<'a> {
     pub events: &'a (dyn Fn(DeviceEvent) + Send + Sync),
-    pub alerts: &'a (dyn Fn(Alert) + Send + Sync),
+    pub alerts: &'a (dyn Fn(ClinicAlert) + Send + Sync),
 }
 
 impl std::fmt::Debug for WatchSinks<'_> {
@@ -26,31 +28,61 @@ impl std::fmt::Debug for WatchSinks<'_> {
     }
 }
 
-/// Live readings against the patient's ranges ([`Preferences::range_for`]): one alert per
-/// excursion, not one per reading.
+/// Live readings under the clinical alert rules (`tend_clinic::AlertEvaluator`): a single
+/// blood-pressure reading alerts only at crisis level or when very low, streams when out of range
+/// for a sustained time, glucose below 54 mg/dL at once, and a second alert in the same direction
+/// waits for a return to range. Readings a device kept in its memory never alert: they are
+/// history by the time they arrive.
 #[derive(Debug, Default)]
 pub struct AlertWatch {
-    alerter: Mutex<Alerter>,
-    preferences: Mutex<Preferences>,
+    evaluator: Mutex<AlertEvaluator>,
 }
+
+/// A reading measured longer ago than this when it is stored came from a device's memory.
+pub const LIVE_WITHIN: SignedDuration = SignedDuration::from_mins(10);
 
 impl AlertWatch {
     pub fn new(preferences: Preferences) -> AlertWatch {
         AlertWatch {
-            alerter: Mutex::new(Alerter::default()),
-            preferences: Mutex::new(preferences),
+            evaluator: Mutex::new(AlertEvaluator::new(alert_settings(&preferences))),
         }
     }
 
-    /// The ranges to watch from now on, as the patient last set them.
+    /// The patient's settings from now on; what the rules remember is kept.
     pub fn use_preferences(&self, preferences: Preferences) {
-        *locked(&self.preferences) = preferences;
+        let mut evaluator = locked(&self.evaluator);
+        if *evaluator.settings() != alert_settings(&preferences) {
+            *evaluator = AlertEvaluator::new(alert_settings(&preferences));
+        }
     }
 
-    /// The alert one stored reading calls for, if any.
-    pub(crate) fn observe(&self, reading: &tend_vitals::Reading) -> Option<Alert> {
-        let range = locked(&self.preferences).range_for(reading.metric)?;
-        locked(&self.alerter).observe(reading.metric, reading.value(), reading.time, range)
+    /// The alert one stored reading from a device of `kind` calls for, if any; `now` tells a
+    /// live reading from one the device kept in its memory.
+    pub(crate) fn observe(
+        &self,
+        reading: &Reading,
+        kind: DeviceKind,
+        now: Timestamp,
+    ) -> Option<ClinicAlert> {
+        if reading.time < now - LIVE_WITHIN {
+            return None;
+        }
+        locked(&self.evaluator).observe(reading, kind)
+    }
+}
+
+/// The rules tuned as the patient (with their clinician) set them: their heart-rate range where
+/// they set one, their SpO2 target; the clinical defaults otherwise.
+fn alert_settings(preferences: &Preferences) -> AlertSettings {
+    let defaults = AlertSettings::default();
+    AlertSettings {
+        heart_rate: preferences
+            .thresholds
+            .get(&Metric::HeartRate)
+            .copied()
+            .unwrap_or(defaults.heart_rate),
+        spo2_target: preferences.spo2_target,
+        ..defaults
     }
 }
 

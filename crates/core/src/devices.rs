@@ -154,6 +154,7 @@ impl Session {
             session: self,
             alerts,
             sinks,
+            clock,
         };
         let paired = self.paired_devices().await?;
         let watches = paired.into_iter().map(|device| {
@@ -229,13 +230,14 @@ impl DeviceStatus {
 }
 
 /// Stores readings in the vault and remembers devices there; passes events on, and alerts.
-struct VaultSink<'a> {
+struct VaultSink<'a, K> {
     session: &'a Session,
     alerts: &'a AlertWatch,
     sinks: WatchSinks<'a>,
+    clock: &'a K,
 }
 
-impl DeviceSink for VaultSink<'_> {
+impl<K: Clock> DeviceSink for VaultSink<'_, K> {
     async fn store(
         &self,
         device: &PairedDevice,
@@ -274,12 +276,13 @@ impl DeviceSink for VaultSink<'_> {
                     .map_err(storage)?;
             }
         }
+        let now = self.clock.now();
         for r in readings {
-            if let Some(alert) = self.alerts.observe(&r.reading) {
-                (self.sinks.alerts)(alert);
+            if let Some(alert) = self.alerts.observe(&r.reading, device.kind(), now) {
                 if let Err(e) = self.session.record_alert(&alert).await {
                     tracing::warn!(code = ?e.code(), "an alert could not be kept");
                 }
+                (self.sinks.alerts)(alert);
             }
         }
         Ok(())
@@ -307,6 +310,16 @@ impl DeviceSink for VaultSink<'_> {
     fn event(&self, event: DeviceEvent) {
         (self.sinks.events)(event);
     }
+}
+
+/// A reading with the quality flags a stored sample's `flags` kept (the inverse of [`flags`]).
+pub(crate) fn with_quality(mut reading: tend_vitals::Reading, flags: u16) -> tend_vitals::Reading {
+    for (bit, flag) in QualityFlag::ALL.iter().take(15).enumerate() {
+        if flags & (1 << bit) != 0 {
+            reading.quality.insert(*flag);
+        }
+    }
+    reading
 }
 
 fn flags(reading: &tend_vitals::Reading) -> u16 {

@@ -15,6 +15,7 @@ mod latest;
 mod medications;
 mod preferences;
 mod reminders;
+mod report;
 mod session;
 mod sharing;
 mod trends;
@@ -39,6 +40,7 @@ pub use medications::{
 };
 pub use preferences::{NormalRange, Preferences, Theme, RANGED_METRICS};
 pub use reminders::{run_reminders, LocalClock, Reminder, SystemClock};
+pub use report::{ReportRequest, ReportSent, DEFAULT_REPORT_DAYS};
 pub use session::{IdleLock, Session};
 pub use sharing::{
     AuditAction, CareTeamDetails, CareTeamStatus, ConsentStatus, LastSync, ShareLogEntry,
@@ -51,7 +53,7 @@ pub use tend_vault::{
 };
 pub use trends::{Resolution, Trend, TrendBucket, TrendData, TrendPoint};
 // The pure vocabulary crates, re-exported so shells need no other dependency than this one.
-pub use {tend_gatt as gatt, tend_meds as meds, tend_vitals as vitals};
+pub use {tend_clinic as clinic, tend_gatt as gatt, tend_meds as meds, tend_vitals as vitals};
 // Sharing's vocabulary (categories, consents, sync progress and reports, the clock trait).
 pub use tend_share as share;
 

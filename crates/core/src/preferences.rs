@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use tend_clinic::Spo2Target;
 use tend_vault::RecordKind;
 use tend_vitals::{Metric, ReferenceRange, Unit};
 
@@ -23,6 +24,10 @@ pub struct Preferences {
     /// `Cel` or `[degF]`.
     pub temperature: Unit,
     pub theme: Theme,
+    /// The name the clinic report carries on every page (none: "Patient").
+    pub patient_name: Option<String>,
+    /// The SpO2 the patient's clinician expects: 95 % and above, or 88–92 % (COPD and others).
+    pub spo2_target: Spo2Target,
     /// Alert thresholds the patient (with their clinician) set, in each metric's canonical unit;
     /// the clinical defaults apply to the others.
     pub thresholds: BTreeMap<Metric, ReferenceRange>,
@@ -46,6 +51,8 @@ impl Default for Preferences {
             weight: Unit::Kilogram,
             temperature: Unit::Celsius,
             theme: Theme::System,
+            patient_name: None,
+            spo2_target: Spo2Target::Standard,
             thresholds: BTreeMap::new(),
         }
     }

@@ -103,26 +103,27 @@ async fn the_latest_value_of_each_metric_with_its_device() -> TestResult {
 
 #[tokio::test]
 async fn alerts_are_kept_for_the_list_newest_first() -> TestResult {
-    use tend_core::vitals::{Alert, Direction, ReferenceRange};
+    use tend_core::clinic::{AlertRule, ClinicAlert};
+    use tend_core::vitals::{DeviceKind, Direction};
     let (_dir, session) = profile_with("").await;
-    let range = ReferenceRange {
-        low: 50.0,
-        high: 100.0,
-    };
     for (at, value) in [
         ("2026-03-02T08:00:00Z", 130.0),
         ("2026-03-02T09:00:00Z", 40.0),
     ] {
-        let alert = Alert {
+        let (rule, direction) = if value > 100.0 {
+            (AlertRule::HeartRateHigh, Direction::High)
+        } else {
+            (AlertRule::HeartRateLow, Direction::Low)
+        };
+        let alert = ClinicAlert {
+            rule,
             metric: Metric::HeartRate,
-            direction: if value > 100.0 {
-                Direction::High
-            } else {
-                Direction::Low
-            },
+            device_kind: DeviceKind::HeartRateMonitor,
+            direction,
             value,
             at: ts(at),
-            range,
+            since: ts(at),
+            rule_text: "heart rate out of range for 10 minutes".into(),
         };
         session.record_alert(&alert).await?;
     }

@@ -19,10 +19,13 @@ pub enum Category {
     Glucose,
     WeightAndBodyComposition,
     MedicationAdherence,
+    /// The clinic report: a summary of a period (time in ranges, the home blood-pressure
+    /// average…) as a PDF with its figures, holding only the categories also switched on.
+    Reports,
 }
 
 impl Category {
-    pub const ALL: [Category; 7] = [
+    pub const ALL: [Category; 8] = [
         Category::HeartRate,
         Category::Spo2,
         Category::BloodPressure,
@@ -30,6 +33,7 @@ impl Category {
         Category::Glucose,
         Category::WeightAndBodyComposition,
         Category::MedicationAdherence,
+        Category::Reports,
     ];
 
     /// The category a metric falls under, or `None` for device housekeeping (battery) that is never shared.
@@ -45,7 +49,8 @@ impl Category {
         })
     }
 
-    /// The metrics whose readings this category shares (none for medication adherence).
+    /// The metrics whose readings this category shares (none for medication adherence and
+    /// reports).
     pub fn metrics(self) -> impl Iterator<Item = Metric> {
         Metric::ALL
             .into_iter()
@@ -62,6 +67,7 @@ impl Category {
             Category::Glucose => "glucose",
             Category::WeightAndBodyComposition => "weight_and_body_composition",
             Category::MedicationAdherence => "medication_adherence",
+            Category::Reports => "reports",
         }
     }
 
@@ -75,6 +81,7 @@ impl Category {
             Category::Glucose => "Each blood-glucose reading from a meter, and 5-minute averages from a continuous glucose monitor.",
             Category::WeightAndBodyComposition => "Each weighing: your weight, and your BMI and body fat if your scale measures them.",
             Category::MedicationAdherence => "For each scheduled dose: the medication's name and whether you took it (and when), skipped it (with your reason) or missed it.",
+            Category::Reports => "Your clinic report when you send it: a summary of a period (time in range, your home blood-pressure average, and so on) as a PDF with its figures, holding only what you also share with this care team.",
         }
     }
 }
@@ -89,6 +96,7 @@ impl fmt::Display for Category {
             Category::Glucose => "glucose",
             Category::WeightAndBodyComposition => "weight and body composition",
             Category::MedicationAdherence => "medication adherence",
+            Category::Reports => "clinic reports",
         })
     }
 }
@@ -100,7 +108,7 @@ impl FromStr for Category {
         Category::ALL
             .into_iter()
             .find(|c| c.as_str() == s || (s == "weight" && *c == Category::WeightAndBodyComposition))
-            .ok_or_else(|| Error::InvalidInput(format!("`{s}` is not a sharing category (one of: heart_rate, spo2, blood_pressure, temperature, glucose, weight_and_body_composition, medication_adherence)")))
+            .ok_or_else(|| Error::InvalidInput(format!("`{s}` is not a sharing category (one of: heart_rate, spo2, blood_pressure, temperature, glucose, weight_and_body_composition, medication_adherence, reports)")))
     }
 }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use tauri::State;
-use tend_core::{vitals::Alert, IdleLock};
+use tend_core::{clinic::ClinicAlert, IdleLock};
 
 use super::with_session;
 use crate::IpcError;
@@ -15,7 +15,7 @@ use crate::IpcError;
 pub async fn alerts(
     sessions: State<'_, Arc<IdleLock>>,
     hours: u16,
-) -> Result<Vec<Alert>, IpcError> {
+) -> Result<Vec<ClinicAlert>, IpcError> {
     let since = Timestamp::now() - SignedDuration::from_hours(i64::from(hours));
     with_session(&sessions, async |s| s.alerts(since).await).await
 }

@@ -7,6 +7,7 @@ mod charts;
 mod devices;
 mod medications;
 mod profile;
+mod report;
 mod sharing;
 
 use jiff::Timestamp;
@@ -67,6 +68,9 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             sharing::sync_care_team,
             sharing::share_log,
             alerts::alerts,
+            report::clinic_report,
+            report::save_report_pdf,
+            report::share_report,
         ])
 }
 

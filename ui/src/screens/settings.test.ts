@@ -8,7 +8,7 @@ import Settings from "./Settings.svelte";
 let target: HTMLElement;
 let screen: Record<string, unknown> | undefined;
 let calls: { cmd: string; args: Record<string, unknown> }[];
-const preferences = { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", thresholds: {} };
+const preferences = { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", patient_name: null, spo2_target: "standard", thresholds: {} };
 const info = { state: "ok" as const, value: { version: "1.0.0", data_dir: "/profile", vault: { state: "locked" as const, format_version: 1, protection: "passphrase" as const } } };
 
 beforeEach(() => {

@@ -92,6 +92,23 @@ pub async fn run(tend: &Tend, command: ShareCommand, json: bool) -> Result<(), F
             sync::sync(&session, &team, &share_options(&options)?, json, now).await
         }
         ShareCommand::Log => log::run(&session, json).await,
+        ShareCommand::Report {
+            team,
+            from,
+            until,
+            tz,
+        } => {
+            crate::report::send(
+                &session,
+                &team,
+                from.as_deref(),
+                until.as_deref(),
+                tz.as_deref(),
+                json,
+                now,
+            )
+            .await
+        }
     };
     session.close().await?;
     result
@@ -114,14 +131,14 @@ fn share_options(args: &ShareOptionsArgs) -> Result<ShareOptions, Failure> {
     })
 }
 
-fn now() -> Result<Timestamp, Failure> {
+pub fn now() -> Result<Timestamp, Failure> {
     match std::env::var("TEND_NOW") {
         Ok(text) => instant("TEND_NOW", &text),
         Err(_) => Ok(Timestamp::now()),
     }
 }
 
-fn instant(option: &str, text: &str) -> Result<Timestamp, Failure> {
+pub fn instant(option: &str, text: &str) -> Result<Timestamp, Failure> {
     text.parse().map_err(|_| {
         Failure::Failed(format!(
             "{option}: `{text}` is not an RFC 3339 date-time with an offset"

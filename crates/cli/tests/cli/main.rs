@@ -11,4 +11,5 @@ mod docs;
 mod history;
 mod medications;
 mod meds_plan;
+mod report;
 mod share;

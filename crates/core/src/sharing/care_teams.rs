@@ -257,7 +257,7 @@ impl Session {
         Ok(teams)
     }
 
-    pub(super) async fn care_team_record(&self, team_id: &str) -> Result<CareTeamRecord> {
+    pub(crate) async fn care_team_record(&self, team_id: &str) -> Result<CareTeamRecord> {
         self.vault
             .get_record(RecordKind::CareTeam, team_id)
             .await?

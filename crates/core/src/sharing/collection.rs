@@ -28,6 +28,9 @@ impl Session {
         let mut items = Vec::new();
         let mut reached = BTreeMap::new();
         for consent in consents.iter() {
+            if consent.category == Category::Reports {
+                continue; // sent when the patient sends one (`Session::share_report`)
+            }
             let collected = record.collected_until.get(&consent.category).copied();
             if consent.category == Category::MedicationAdherence {
                 let from = collected

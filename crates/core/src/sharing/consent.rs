@@ -86,7 +86,7 @@ impl Session {
     }
 
     /// The consents `team_id` holds right now.
-    pub(super) async fn consents_of(&self, team_id: &str) -> Result<ConsentSet> {
+    pub(crate) async fn consents_of(&self, team_id: &str) -> Result<ConsentSet> {
         let mut consents = Vec::new();
         for category in Category::ALL {
             if let Some(consent) = self

@@ -54,9 +54,9 @@ impl Default for ShareOptions {
 
 /// The sealed care-team record: the endpoint, its token and how far collection has got.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct CareTeamRecord {
-    team: CareTeam,
-    bearer_token: Option<String>,
+pub(crate) struct CareTeamRecord {
+    pub(crate) team: CareTeam,
+    pub(crate) bearer_token: Option<String>,
     /// Per category: data measured before this is already in the outbox (or sent).
     collected_until: BTreeMap<Category, Timestamp>,
     #[serde(default, deserialize_with = "care_teams::last_sync_or_none")]
@@ -81,7 +81,7 @@ struct SmartState {
 
 impl Session {
     /// Writes one sharing entry to the audit log.
-    async fn audit(
+    pub(crate) async fn audit(
         &self,
         at: Timestamp,
         action: AuditAction,

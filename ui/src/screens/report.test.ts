@@ -1,0 +1,85 @@
+// The Report screen with the backend mocked at the IPC layer: the figures of each section, a
+// new period asked for, the PDF saved, and the report sent only to a team with reports on.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { flushSync, mount, unmount } from "svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import Report from "./Report.svelte";
+import { REPORT } from "../test-fixtures";
+
+let target: HTMLElement;
+let screen: Record<string, unknown> | undefined;
+let calls: { cmd: string; args: Record<string, unknown> }[];
+
+const team = (id: string, reports: boolean) => ({
+  id,
+  name: id === "clinic" ? "Diabetes clinic" : "Other",
+  base_url: "https://fhir.example.org/r4",
+  patient: "Patient/1",
+  sign_in: { kind: "none" },
+  consents: [{ category: "reports", label: "clinic reports", shares: "…", consent: reports ? { category: "reports", given_at: "2026-03-01T00:00:00Z", scope: { kind: "from_now" } } : null }],
+  queued: 0,
+  last_sync: null,
+});
+
+beforeEach(() => {
+  target = document.createElement("div");
+  document.body.append(target);
+  calls = [];
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+    switch (cmd) {
+      case "clinic_report":
+        return REPORT;
+      case "care_teams":
+        return [team("clinic", true), team("other", false)];
+      case "save_report_pdf":
+        return { path: "/home/pat/Downloads/tend-report.pdf", items: 1 };
+      case "share_report":
+        return { resources: 9, categories: ["glucose", "blood_pressure"] };
+    }
+    throw new Error(`unexpected command ${cmd}`);
+  });
+});
+
+afterEach(() => {
+  if (screen) unmount(screen);
+  screen = undefined;
+  target.remove();
+  clearMocks();
+});
+
+async function settle() {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  flushSync();
+}
+
+describe("Report screen", () => {
+  it("shows each section's figures, asks for another period, saves and sends", async () => {
+    screen = mount(Report, { target });
+    await settle();
+    expect(target.querySelector("[data-testid=tir]")?.textContent).toContain("74%");
+    expect(target.querySelector("[data-testid=bp-average]")?.textContent).toContain("138/87");
+    expect(target.querySelector("[data-testid=bp-classification]")?.textContent).toContain("135/85 or more");
+    expect(target.querySelector("[data-section=medication]")?.textContent).toContain("Metformin 500 mg");
+
+    const first = calls.filter((c) => c.cmd === "clinic_report");
+    expect(first).toHaveLength(1);
+    const span = (args: Record<string, unknown>) => (Date.parse(args.until as string) - Date.parse(args.from as string)) / 86_400_000;
+    expect(span(first[0].args)).toBeCloseTo(14);
+    target.querySelector<HTMLInputElement>("[data-report-days='30']")!.click();
+    await settle();
+    const asked = calls.filter((c) => c.cmd === "clinic_report");
+    expect(span(asked[asked.length - 1].args)).toBeCloseTo(30);
+
+    target.querySelector<HTMLButtonElement>("[data-testid=report-pdf]")!.click();
+    await settle();
+    expect(target.querySelector("[data-testid=report-notice]")?.textContent).toContain("tend-report.pdf");
+
+    const send = [...target.querySelectorAll<HTMLButtonElement>("[data-testid=report-send]")];
+    expect(send.map((b) => b.textContent)).toEqual(["Send to Diabetes clinic"]);
+    send[0].click();
+    await settle();
+    expect(calls.find((c) => c.cmd === "share_report")?.args).toMatchObject({ teamId: "clinic" });
+    expect(target.querySelector("[data-testid=report-notice]")?.textContent).toContain("glucose, blood pressure");
+  });
+});
