@@ -34,12 +34,9 @@ pub enum Command {
     /// Medication schedules, doses and adherence.
     #[command(subcommand)]
     Meds(MedsCommand),
-    /// Bring history in from a file.
-    Import {
-        #[arg(long, value_enum)]
-        format: ImportFormat,
-        file: PathBuf,
-    },
+    /// Bring history in from another app's export (its format recognised by content), or from
+    /// a Nightscout site; list the imports; undo one.
+    Import(ImportArgs),
     /// Write the history out.
     Export {
         #[arg(long, value_enum)]
@@ -363,9 +360,66 @@ pub enum DevicesCommand {
     Forget { address: String },
 }
 
+/// `tend import`: a file (or `--url`), or one of its subcommands.
+#[derive(Debug, ClapArgs)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub command: Option<ImportCommand>,
+    /// The export to read: Apple Health export.zip or export.xml, Nightscout entries (JSON,
+    /// CSV/TSV), openScale CSV, Google Fit daily summaries CSV, FHIR R4 Bundle or NDJSON, or
+    /// Tend's CSV.
+    #[arg(required_unless_present = "url", conflicts_with = "url")]
+    pub file: Option<PathBuf>,
+    /// Read as this format instead of recognising it.
+    #[arg(long, value_enum)]
+    pub format: Option<ImportFormat>,
+    /// Read and check everything, print what would be stored, store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Download the entries of this Nightscout site (https) instead of reading a file; its
+    /// access token from TEND_NIGHTSCOUT_TOKEN.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// The zone of times without an offset (openScale) and of days (Google Fit); default: this
+    /// system's.
+    #[arg(long, value_name = "IANA zone")]
+    pub tz: Option<String>,
+    /// The unit of openScale's weight column (the file does not say).
+    #[arg(long, value_enum, default_value_t = WeightUnit::Kg)]
+    pub weight_unit: WeightUnit,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// The imports in the history: number, when, file, what each brought.
+    List,
+    /// Take one import back: exactly its readings and summaries, nothing a device recorded.
+    Undo {
+        /// The import's number (`tend import list`).
+        id: String,
+    },
+}
+
+/// The formats `--format` forces.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ImportFormat {
+    /// Tend's CSV (`time,metric,value,unit,device`).
     Csv,
+    AppleHealth,
+    AppleHealthZip,
+    Nightscout,
+    NightscoutCsv,
+    Openscale,
+    GoogleFit,
+    Fhir,
+    FhirNdjson,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WeightUnit {
+    Kg,
+    Lb,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

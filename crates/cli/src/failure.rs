@@ -22,6 +22,8 @@ pub const EXIT_ROLLED_BACK: u8 = 7;
 pub enum Failure {
     /// A Tend capability failed: its code chooses the hint and the exit code.
     Core(Error),
+    /// A Tend capability failed where the command knows a better hint than its code's.
+    Hinted(Error, &'static str),
     /// The command line or the CLI's own work (a file, the terminal) failed.
     Failed(String),
     /// A sync stopped before the outbox was empty.
@@ -38,6 +40,7 @@ impl Failure {
                 Some(hint) => format!("{e}: {hint}"),
                 None => e.to_string(),
             },
+            Failure::Hinted(e, hint) => format!("{e}: {hint}"),
             Failure::Failed(message) => message.clone(),
             Failure::Interrupted(why) => {
                 format!(
@@ -57,7 +60,7 @@ impl Failure {
 
     pub fn exit_code(&self) -> u8 {
         match self {
-            Failure::Core(e) => exit_code(e.code()),
+            Failure::Core(e) | Failure::Hinted(e, _) => exit_code(e.code()),
             Failure::Failed(_) => EXIT_FAILED,
             Failure::Interrupted(_) => EXIT_SERVER,
             Failure::Unavailable(_) => EXIT_UNAVAILABLE,
@@ -89,6 +92,7 @@ fn hint(e: &Error) -> Option<&'static str> {
             Thing::Dose => "name the dose by its due time with --due",
             Thing::DeviceInRange => "`tend devices scan` lists what is in range",
             Thing::PairedDevice => "`tend devices list` shows the paired devices",
+            Thing::ImportBatch => "`tend import list` shows the imports",
         }),
         _ => match e.code() {
             ErrorCode::PassphraseRequired => Some("set TEND_PASSPHRASE, or run in a terminal"),

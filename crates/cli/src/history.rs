@@ -1,37 +1,11 @@
-//! `tend import`, `tend export` and `tend trends`: history in, out, and as chart data.
+//! `tend export` and `tend trends`: history out, and as chart data (`import.rs` brings it in).
 
-use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::io::Write;
 
 use jiff::Timestamp;
 use tend_core::{Resolution, Tend, TrendData};
 
 use crate::{output, unlock, Failure};
-
-pub async fn import(tend: &Tend, file: &Path, json: bool) -> Result<(), Failure> {
-    let session = unlock::session(tend, true).await?;
-    let show_progress = std::io::stderr().is_terminal();
-    let summary = session
-        .import_csv(file, |p| {
-            if show_progress {
-                eprint!("\rimported {} of {} rows", p.rows_done, p.rows_total);
-            }
-        })
-        .await;
-    if show_progress {
-        eprintln!();
-    }
-    session.close().await?;
-    let summary = summary?;
-    if json {
-        return output::json(&summary);
-    }
-    println!(
-        "{} rows: {} readings stored, {} already there",
-        summary.rows, summary.stored, summary.duplicates
-    );
-    Ok(())
-}
 
 pub async fn export(tend: &Tend) -> Result<(), Failure> {
     let session = unlock::session(tend, false).await?;

@@ -10,6 +10,7 @@ mod decode;
 mod devices;
 mod failure;
 mod history;
+mod import;
 mod meds;
 mod output;
 mod report;
@@ -51,9 +52,7 @@ fn run(args: Args) -> Result<(), Failure> {
             tz,
         }) => meds::plan(&schedule, &from, &until, &tz),
         Command::Meds(command) => block_on(meds::run(&profile(args.data_dir)?, command, json)),
-        Command::Import { format: _, file } => {
-            block_on(history::import(&profile(args.data_dir)?, &file, json))
-        }
+        Command::Import(import) => block_on(import::run(&profile(args.data_dir)?, import, json)),
         Command::Export {
             format: ExportFormat::Csv,
             output: None,

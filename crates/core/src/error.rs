@@ -15,6 +15,12 @@ pub enum Error {
     Bluetooth(#[from] tend_ble::Error),
     #[error(transparent)]
     Share(#[from] tend_share::Error),
+    /// A file to import that cannot be read (its format, or a part of it, named with where).
+    #[error(transparent)]
+    Import(#[from] tend_import::Error),
+    /// The patient stopped it: nothing of it was stored.
+    #[error("the import was cancelled; nothing of it was stored")]
+    Cancelled,
     #[error("{0}")]
     InvalidInput(String),
     #[error("{}", missing(*what, id))]
@@ -37,6 +43,8 @@ pub enum Thing {
     /// A health device in Bluetooth range.
     DeviceInRange,
     PairedDevice,
+    /// An import batch, by its number.
+    ImportBatch,
 }
 
 impl std::fmt::Display for Thing {
@@ -47,6 +55,7 @@ impl std::fmt::Display for Thing {
             Thing::Dose => "dose",
             Thing::DeviceInRange => "health device in range called",
             Thing::PairedDevice => "paired device",
+            Thing::ImportBatch => "import",
         })
     }
 }
@@ -89,6 +98,8 @@ pub enum ErrorCode {
     BluetoothUnavailable,
     DeviceMalformed,
     InvalidInput,
+    /// The patient cancelled it (an import): nothing of it was stored.
+    Cancelled,
     Internal,
 }
 
@@ -114,6 +125,8 @@ impl Error {
             Error::Bluetooth(tend_ble::Error::NotAHealthDevice(_)) => ErrorCode::InvalidInput,
             Error::Bluetooth(_) => ErrorCode::BluetoothUnavailable,
             Error::Share(e) => share_code(e),
+            Error::Import(tend_import::Error::Cancelled) | Error::Cancelled => ErrorCode::Cancelled,
+            Error::Import(_) => ErrorCode::InvalidInput,
             Error::InvalidInput(_) => ErrorCode::InvalidInput,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::AlreadyExists { .. } => ErrorCode::AlreadyExists,

@@ -11,6 +11,7 @@ mod device_watch;
 mod devices;
 mod error;
 mod history_csv;
+mod import;
 mod latest;
 mod medications;
 mod preferences;
@@ -32,7 +33,12 @@ pub use devices::{
     Problem, ScanResult, FLAG_DEVICE_TIME,
 };
 pub use error::{Error, ErrorCode, Result, Thing};
-pub use history_csv::{ExportSummary, ImportProgress, ImportSummary};
+pub use history_csv::ExportSummary;
+pub use import::{
+    batch_id, preview_import, ImportBatch, ImportCancel, ImportFormat, ImportPhase, ImportProgress,
+    ImportReport, ImportRequest, ImportSource, ImportedSummary, Importing, MetricCount,
+    MetricReport, PendingImport, SkipCount, SkipReason, SourceReport,
+};
 pub use latest::LatestReading;
 pub use medications::{
     preview_schedule, rfc3339, zone_named, AdherenceSummary, Dose, DoseAction, Medication,
@@ -48,8 +54,8 @@ pub use sharing::{
 };
 pub use tend_vault::AuditEntry;
 pub use tend_vault::{
-    Erased, Error as VaultError, KeyProtection, KeySource, Passphrase, Rollback, VaultBench,
-    VaultStatus,
+    BatchId, Erased, Error as VaultError, KeyProtection, KeySource, Passphrase, Rollback,
+    VaultBench, VaultStatus,
 };
 pub use trends::{Resolution, Trend, TrendBucket, TrendData, TrendPoint};
 // The pure vocabulary crates, re-exported so shells need no other dependency than this one.

@@ -129,7 +129,7 @@ async fn profile(dir: &Path) -> Session {
     csv.push_str(SPOTS);
     let file = dir.join("history.csv");
     std::fs::write(&file, csv).expect("write");
-    session.import_csv(&file, |_| {}).await.expect("import");
+    session.import_file(&file, start).await.expect("import");
     session
 }
 

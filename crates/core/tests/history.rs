@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use tend_core::{
     vitals::{Metric, Unit},
-    KeySource, Passphrase, Preferences, Resolution, Session, Tend,
+    ImportCancel, ImportRequest, KeySource, Passphrase, Preferences, Resolution, Session, Tend,
 };
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -21,7 +21,16 @@ async fn profile_with(csv: &str) -> (tempfile::TempDir, Session) {
     let session = Tend::new(dir.path()).create(key).await.expect("vault");
     let file = dir.path().join("history.csv");
     std::fs::write(&file, format!("time,metric,value,unit,device\n{csv}")).expect("write");
-    session.import_csv(&file, |_| {}).await.expect("import");
+    let request = ImportRequest::file(&file, jiff::tz::TimeZone::UTC);
+    session
+        .import(
+            &request,
+            ts("2026-03-03T00:00:00Z"),
+            &ImportCancel::new(),
+            &mut |_| {},
+        )
+        .await
+        .expect("import");
     (dir, session)
 }
 

@@ -65,7 +65,7 @@ async fn import_heart_rate(session: &Session, dir: &Path, start: &str, seconds: 
     }
     let file = dir.join(format!("history-{}.csv", ts(start).as_second()));
     std::fs::write(&file, csv).expect("write");
-    session.import_csv(&file, |_| {}).await.expect("import");
+    session.import_file(&file, ts(start)).await.expect("import");
 }
 
 async fn heart_rate_on_server(server: &FhirServer) -> BTreeSet<String> {

@@ -84,6 +84,22 @@ pub struct Progress {
     pub summaries: u64,
 }
 
+/// How many bytes of its stream an import has read, readable from another thread while the
+/// import itself runs on a reader thread (progress through long runs of skipped records).
+#[derive(Debug, Clone)]
+pub struct BytesRead {
+    meter: Arc<Meter>,
+    total: Option<u64>,
+}
+
+impl BytesRead {
+    /// Bytes of the caller's stream read so far (never past the total given).
+    pub fn get(&self) -> u64 {
+        self.total
+            .map_or(self.meter.position(), |t| self.meter.position().min(t))
+    }
+}
+
 type HistoryLookup = Box<dyn FnMut(&ReadingKey) -> bool + Send>;
 
 /// An import under way. An `Iterator` of what to store; [`Import::preview`] at any point.
@@ -222,6 +238,14 @@ impl Import {
 
     pub fn format(&self) -> Format {
         self.format
+    }
+
+    /// A handle on the bytes read, for another thread.
+    pub fn bytes_read(&self) -> BytesRead {
+        BytesRead {
+            meter: self.meter.clone(),
+            total: self.total,
+        }
     }
 
     pub fn progress(&self) -> Progress {

@@ -32,7 +32,7 @@ mod zip_entry;
 
 pub use dedupe::{Admission, Deduplicator, ReadingKey};
 pub use detect::{detect, Format};
-pub use import::{Import, ImportOptions, Limits, Progress};
+pub use import::{BytesRead, Import, ImportOptions, Limits, Progress};
 pub use plausible::plausible_range;
 pub use preview::{MetricPreview, Preview, SourcePreview};
 pub use record::{Imported, ImportedReading, ImportedSummary, SkipReason};

@@ -3,7 +3,7 @@
 use std::{fmt, sync::Arc};
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tend_vitals::{DeviceKind, Metric, Unit};
 
 /// One value at one instant, as the file gave it (after unit normalisation: Apple's fractions
@@ -48,7 +48,8 @@ pub enum Imported {
 }
 
 /// Why a record of the file was left out. Counted in the [`crate::Preview`], never an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// A kind of record Tend does not keep (step counts, energy, a lab result, a Patient resource).

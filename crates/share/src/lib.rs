@@ -19,7 +19,9 @@ pub use category::Category;
 pub use consent::{Consent, ConsentScope, ConsentSet};
 pub use endpoint::{checked_base_url, slug, CareTeam, SignIn};
 pub use loinc::{loinc_code, LoincCode};
-pub use mapping::{DeviceInfo, DoseOutcome, DoseTaken, Measured, ShareItem, IDENTIFIER_SYSTEM};
+pub use mapping::{
+    DeviceInfo, DoseOutcome, DoseTaken, Measured, PeriodSummary, ShareItem, IDENTIFIER_SYSTEM,
+};
 pub use smart::{SmartSignIn, SmartTokens};
 pub use sync::{
     sync, Clock, Interruption, Queued, RetryPolicy, SyncProgress, SyncReport, SyncStore, Timer,

@@ -350,15 +350,61 @@ fn summary(
     device: &dyn Fn(&str) -> DeviceInfo,
 ) -> ShareItem {
     let first = group[0];
-    let codes = coding(first.metric, first.unit, first.kind).unwrap_or(Coding {
+    let values = group.iter().map(|r| r.value);
+    let stats = PeriodSummary {
+        device: first.device,
+        kind: first.kind,
+        metric: first.metric,
+        unit: first.unit,
+        start,
+        end,
+        mean: Some(values.clone().sum::<f64>() / group.len() as f64),
+        min: Some(values.clone().fold(f64::INFINITY, f64::min)),
+        max: Some(values.fold(f64::NEG_INFINITY, f64::max)),
+        count: Some(group.len() as u64),
+    };
+    ShareItem {
+        // The earliest reading in it (not the period's start): what consent is checked on.
+        measured_at: group.iter().map(|r| r.time).min().unwrap_or(start),
+        ..period_summary(&stats, device)
+    }
+}
+
+/// Statistics over a period: a stream summarised, or a summary that came that way (an
+/// imported FHIR summary Observation, a Google Fit day), kept as it came.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeriodSummary<'a> {
+    /// The series' device label (the import's source); empty for none.
+    pub device: &'a str,
+    pub kind: DeviceKind,
+    pub metric: Metric,
+    pub unit: Unit,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub mean: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub count: Option<u64>,
+}
+
+/// A summary Observation: `effectivePeriod`, the mean as its value, minimum, maximum and count
+/// as components (each only when known).
+pub fn period_summary(
+    summary: &PeriodSummary<'_>,
+    device: &dyn Fn(&str) -> DeviceInfo,
+) -> ShareItem {
+    let PeriodSummary {
+        metric,
+        unit,
+        start,
+        end,
+        ..
+    } = *summary;
+    let codes = coding(metric, unit, summary.kind).unwrap_or(Coding {
         codes: Vec::new(),
         category: "vital-signs",
         profile: None,
     });
-    let values = group.iter().map(|r| r.value);
-    let min = values.clone().fold(f64::INFINITY, f64::min);
-    let max = values.clone().fold(f64::NEG_INFINITY, f64::max);
-    let mean = values.sum::<f64>() / group.len() as f64;
     let statistic = |code: &str, display: &str| {
         let mut concept = code_json(&codes.codes);
         if let Some(list) = concept["coding"].as_array_mut() {
@@ -369,28 +415,37 @@ fn summary(
     };
     let mut resource = observation(&codes);
     resource["effectivePeriod"] = json!({ "start": start.to_string(), "end": end.to_string() });
-    resource["valueQuantity"] = quantity(mean, first.unit, first.metric);
-    resource["component"] = json!([
-        { "code": statistic("minimum", "Minimum"), "valueQuantity": quantity(min, first.unit, first.metric) },
-        { "code": statistic("maximum", "Maximum"), "valueQuantity": quantity(max, first.unit, first.metric) },
-        { "code": statistic("count", "Count"), "valueInteger": group.len() },
-    ]);
+    if let Some(mean) = summary.mean {
+        resource["valueQuantity"] = quantity(mean, unit, metric);
+    }
+    let mut components = Vec::new();
+    if let Some(min) = summary.min {
+        components.push(json!({ "code": statistic("minimum", "Minimum"), "valueQuantity": quantity(min, unit, metric) }));
+    }
+    if let Some(max) = summary.max {
+        components.push(json!({ "code": statistic("maximum", "Maximum"), "valueQuantity": quantity(max, unit, metric) }));
+    }
+    if let Some(count) = summary.count {
+        components.push(json!({ "code": statistic("count", "Count"), "valueInteger": count }));
+    }
+    resource["component"] = json!(components);
+    let readings = summary
+        .count
+        .map_or_else(|| "the readings".to_owned(), |n| format!("{n} readings"));
     resource["note"] = json!([{ "text": format!(
-        "Mean of {} readings from {start} to {end}; the components give the minimum, maximum and count.",
-        group.len()
+        "Mean of {readings} from {start} to {end}; the components give the minimum, maximum and count."
     ) }]);
     ShareItem {
         key: format!(
             "{}.{}.s{}.{}",
-            first.metric.as_str(),
-            short_hash(first.device),
+            metric.as_str(),
+            short_hash(summary.device),
             end.duration_since(start).as_secs(),
             start.as_nanosecond()
         ),
-        category: Category::of(first.metric).unwrap_or(Category::HeartRate),
-        // The earliest reading in it (not the period's start): what consent is checked on.
-        measured_at: group.iter().map(|r| r.time).min().unwrap_or(start),
-        device: device_of(first.device, device),
+        category: Category::of(metric).unwrap_or(Category::HeartRate),
+        measured_at: start,
+        device: device_of(summary.device, device),
         resource,
     }
 }

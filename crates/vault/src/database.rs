@@ -9,7 +9,7 @@ use sqlx::sqlite::{
 use crate::{Error, Result};
 
 /// The on-disk format this build writes and the newest it can read.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The vault file's name inside a profile directory.
 pub(crate) const FILE_NAME: &str = "vault.sqlite";

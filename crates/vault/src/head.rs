@@ -77,16 +77,51 @@ pub(crate) mod piece {
         numbers(keys, b"series", &[id], &[tag, sealed])
     }
 
-    pub fn chunk(keys: &Keys, series_id: i64, id: i64, first: i64, last: i64) -> Vec<u8> {
-        numbers(keys, b"chunk", &[series_id, id, first, last], &[])
+    /// A chunk of a device's or the patient's own readings (batch 0) is counted as before
+    /// batches existed; an imported one with its batch, so moving it in or out of a batch does
+    /// not add up.
+    pub fn chunk(
+        keys: &Keys,
+        series_id: i64,
+        id: i64,
+        first: i64,
+        last: i64,
+        batch: i64,
+    ) -> Vec<u8> {
+        if batch == 0 {
+            numbers(keys, b"chunk", &[series_id, id, first, last], &[])
+        } else {
+            numbers(
+                keys,
+                b"batch chunk",
+                &[series_id, id, first, last, batch],
+                &[],
+            )
+        }
     }
 
     pub fn pending(keys: &Keys, series_id: i64, id: i64, hour: i64) -> Vec<u8> {
         numbers(keys, b"pending", &[series_id, id, hour], &[])
     }
 
-    pub fn rollup(keys: &Keys, series_id: i64, level: i64, block: i64, version: i64) -> Vec<u8> {
-        numbers(keys, b"rollup", &[series_id, level, block, version], &[])
+    pub fn rollup(
+        keys: &Keys,
+        series_id: i64,
+        level: i64,
+        block: i64,
+        version: i64,
+        batch: i64,
+    ) -> Vec<u8> {
+        if batch == 0 {
+            numbers(keys, b"rollup", &[series_id, level, block, version], &[])
+        } else {
+            numbers(
+                keys,
+                b"batch rollup",
+                &[series_id, level, block, version, batch],
+                &[],
+            )
+        }
     }
 
     pub fn record(keys: &Keys, kind_tag: &[u8], tag: &[u8], version: i64) -> Vec<u8> {
@@ -182,15 +217,15 @@ pub(crate) async fn check(
             .or_default()
             .add(&piece::series(keys, id, &tag, &sealed));
     }
-    let chunks: Vec<(i64, i64, i64, i64)> =
-        sqlx::query_as("SELECT series_id, id, first_hour, last_hour FROM chunk")
+    let chunks: Vec<(i64, i64, i64, i64, i64)> =
+        sqlx::query_as("SELECT series_id, id, first_hour, last_hour, batch FROM chunk")
             .fetch_all(&mut *conn)
             .await?;
-    for (series_id, id, first, last) in chunks {
+    for (series_id, id, first, last, batch) in chunks {
         series
             .entry(series_id)
             .or_default()
-            .add(&piece::chunk(keys, series_id, id, first, last));
+            .add(&piece::chunk(keys, series_id, id, first, last, batch));
     }
     let pending: Vec<(i64, i64, i64)> = sqlx::query_as("SELECT series_id, id, hour FROM pending")
         .fetch_all(&mut *conn)
@@ -201,15 +236,14 @@ pub(crate) async fn check(
             .or_default()
             .add(&piece::pending(keys, series_id, id, hour));
     }
-    let rollups: Vec<(i64, i64, i64, i64)> =
-        sqlx::query_as("SELECT series_id, level, block, version FROM rollup")
+    let rollups: Vec<(i64, i64, i64, i64, i64)> =
+        sqlx::query_as("SELECT series_id, level, block, version, batch FROM rollup")
             .fetch_all(&mut *conn)
             .await?;
-    for (series_id, level, block, version) in rollups {
-        series
-            .entry(series_id)
-            .or_default()
-            .add(&piece::rollup(keys, series_id, level, block, version));
+    for (series_id, level, block, version, batch) in rollups {
+        series.entry(series_id).or_default().add(&piece::rollup(
+            keys, series_id, level, block, version, batch,
+        ));
     }
     let mut integrity = Integrity::default();
     for (id, found) in &series {

@@ -4,6 +4,7 @@
 //! clear is listed in the README's threat model.
 
 mod audit;
+mod batch;
 mod bench;
 mod checkpoint;
 mod chunk_codec;
@@ -25,6 +26,7 @@ mod timeseries;
 mod vault;
 
 pub use audit::AuditEntry;
+pub use batch::{BatchId, CommittedBatch, StagedBatch, UndoneBatch};
 pub use bench::{bench, VaultBench};
 pub use damage::Damage;
 pub use database::FORMAT_VERSION;

@@ -30,10 +30,15 @@ pub enum RecordKind {
     Setting,
     /// An alert raised when a value left its range.
     Alert,
+    /// What one import batch brought in (its file, when, how many readings of what).
+    ImportBatch,
+    /// Summaries over a period that an import brought in (a FHIR summary Observation, a Google
+    /// Fit day): kept as summaries, never turned into readings.
+    ImportSummary,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 7] = [
+    pub const ALL: [RecordKind; 9] = [
         RecordKind::Device,
         RecordKind::Medication,
         RecordKind::DoseEvent,
@@ -41,6 +46,8 @@ impl RecordKind {
         RecordKind::Consent,
         RecordKind::Setting,
         RecordKind::Alert,
+        RecordKind::ImportBatch,
+        RecordKind::ImportSummary,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -52,6 +59,8 @@ impl RecordKind {
             RecordKind::Consent => "consent",
             RecordKind::Setting => "setting",
             RecordKind::Alert => "alert",
+            RecordKind::ImportBatch => "import_batch",
+            RecordKind::ImportSummary => "import_summary",
         }
     }
 }
@@ -145,12 +154,22 @@ impl Vault {
     /// Makes every change in `changes` in one transaction. Returns, for each delete in order,
     /// whether there was a record to remove.
     pub async fn change_records(&self, changes: RecordChanges) -> Result<Vec<bool>> {
-        let keys = self.keys();
         let mut writing = self.write().await?;
+        let deleted = self.apply_changes(&mut writing, changes).await?;
+        self.commit(writing).await?;
+        Ok(deleted)
+    }
+
+    /// Makes the changes inside the caller's write; for each delete, whether there was a record.
+    pub(crate) async fn apply_changes(
+        &self,
+        writing: &mut Writing,
+        changes: RecordChanges,
+    ) -> Result<Vec<bool>> {
+        let keys = self.keys();
         for (kind, id, plain) in changes.puts {
             let (kind_tag, tag) = self.record_tags(kind, &id);
-            self.remove_record_row(&mut writing, &kind_tag, &tag)
-                .await?;
+            self.remove_record_row(writing, &kind_tag, &tag).await?;
             let version = writing.serial();
             let sealed = keys.seal(&record_aad(&kind_tag, &tag, version), &plain)?;
             sqlx::query("INSERT INTO record (kind_tag, tag, version, sealed) VALUES (?, ?, ?, ?)")
@@ -168,16 +187,12 @@ impl Vault {
         let mut deleted = Vec::with_capacity(changes.deletes.len());
         for (kind, id) in changes.deletes {
             let (kind_tag, tag) = self.record_tags(kind, &id);
-            deleted.push(
-                self.remove_record_row(&mut writing, &kind_tag, &tag)
-                    .await?,
-            );
+            deleted.push(self.remove_record_row(writing, &kind_tag, &tag).await?);
         }
-        self.remove_queued(&mut writing, &changes.delivered).await?;
+        self.remove_queued(writing, &changes.delivered).await?;
         for entry in &changes.audit {
-            self.append_audit(&mut writing, entry).await?;
+            self.append_audit(writing, entry).await?;
         }
-        self.commit(writing).await?;
         Ok(deleted)
     }
 

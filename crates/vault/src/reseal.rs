@@ -119,17 +119,17 @@ pub(crate) async fn reseal(
     // Chunks are most of the file: a batch at a time.
     let mut after = i64::MIN;
     loop {
-        let rows: Vec<(i64, i64, i64, i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT id, series_id, first_hour, last_hour, sealed FROM chunk WHERE id > ? ORDER BY id LIMIT 256",
+        let rows: Vec<(i64, i64, i64, i64, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, series_id, first_hour, last_hour, batch, sealed FROM chunk WHERE id > ? ORDER BY id LIMIT 256",
         )
         .bind(after)
         .fetch_all(&mut *conn)
         .await?;
         let Some(last) = rows.last() else { break };
         after = last.0;
-        for (id, series_id, first, last, sealed) in rows {
+        for (id, series_id, first, last, batch, sealed) in rows {
             let format_1 = aad(b"tend/chunk/v1", &[series_id, first, last]);
-            let format_2 = chunk_aad(series_id, id, first, last);
+            let format_2 = chunk_aad(series_id, id, first, last, batch);
             if let Ok(plain) = from.open(&format_1, &format_2, &sealed) {
                 sqlx::query("UPDATE chunk SET sealed = ? WHERE id = ?")
                     .bind(to.seal(&format_2, &plain)?)
@@ -140,7 +140,7 @@ pub(crate) async fn reseal(
             head.series
                 .entry(series_id)
                 .or_default()
-                .add(&piece::chunk(to, series_id, id, first, last));
+                .add(&piece::chunk(to, series_id, id, first, last, batch));
         }
     }
 
@@ -164,26 +164,27 @@ pub(crate) async fn reseal(
             .add(&piece::pending(to, series_id, id, hour));
     }
 
-    let rows: Vec<(i64, i64, i64, i64, Vec<u8>)> =
-        sqlx::query_as("SELECT series_id, level, block, version, sealed FROM rollup")
+    let rows: Vec<(i64, i64, i64, i64, i64, Vec<u8>)> =
+        sqlx::query_as("SELECT series_id, level, block, batch, version, sealed FROM rollup")
             .fetch_all(&mut *conn)
             .await?;
-    for (series_id, level, block, version, sealed) in rows {
+    for (series_id, level, block, batch, version, sealed) in rows {
         let format_1 = aad(b"tend/rollup/v1", &[series_id, level, block]);
         let version = match from.open(
             &format_1,
-            &block_aad(series_id, level, block, version),
+            &block_aad(series_id, level, block, version, batch),
             &sealed,
         ) {
             Ok(plain) => {
                 let new_version = head.serial;
                 head.serial += 1;
-                sqlx::query("UPDATE rollup SET version = ?, sealed = ? WHERE series_id = ? AND level = ? AND block = ?")
+                sqlx::query("UPDATE rollup SET version = ?, sealed = ? WHERE series_id = ? AND level = ? AND block = ? AND batch = ?")
                     .bind(new_version)
-                    .bind(to.seal(&block_aad(series_id, level, block, new_version), &plain)?)
+                    .bind(to.seal(&block_aad(series_id, level, block, new_version, batch), &plain)?)
                     .bind(series_id)
                     .bind(level)
                     .bind(block)
+                    .bind(batch)
                     .execute(&mut *conn)
                     .await?;
                 new_version
@@ -193,7 +194,7 @@ pub(crate) async fn reseal(
         head.series
             .entry(series_id)
             .or_default()
-            .add(&piece::rollup(to, series_id, level, block, version));
+            .add(&piece::rollup(to, series_id, level, block, version, batch));
     }
 
     let kinds: Vec<(Vec<u8>, RecordKind)> = RecordKind::ALL

@@ -2,6 +2,9 @@
 //! few small blocks instead of every sample.
 //!
 //! Buckets are aligned to the Unix epoch; 1024 buckets of one level make a block, sealed as one.
+//! Each import batch keeps blocks of its own (batch 0: devices and manual entries), so undoing an
+//! import drops its blocks instead of subtracting from shared ones (a minimum cannot be undone);
+//! a read merges the blocks of every batch.
 
 use std::collections::BTreeMap;
 
@@ -82,13 +85,14 @@ impl Aggregate {
     }
 }
 
-/// Adds time-sorted `(time_ns, canonical value)` points to every level's blocks, in a write.
-/// Each block written takes a new version, bound into its seal and counted in the head.
+/// Adds time-sorted `(time_ns, canonical value)` points to every level's blocks of `batch`, in a
+/// write. Each block written takes a new version, bound into its seal and counted in the head.
 pub(crate) async fn add(
     writing: &mut Writing,
     keys: &Keys,
     series_id: i64,
     points: &[(i64, f64)],
+    batch: i64,
 ) -> Result<()> {
     let mut updates: Vec<(Level, i64, BTreeMap<i64, Aggregate>)> = Vec::new();
     for level in Level::ALL {
@@ -104,16 +108,20 @@ pub(crate) async fn add(
     }
     for (level, block, mut buckets) in updates {
         let existing: Option<(i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT version, sealed FROM rollup WHERE series_id = ? AND level = ? AND block = ?",
+            "SELECT version, sealed FROM rollup WHERE series_id = ? AND level = ? AND block = ? AND batch = ?",
         )
         .bind(series_id)
         .bind(level.code())
         .bind(block)
+        .bind(batch)
         .fetch_optional(&mut *writing.tx)
         .await?;
         if let Some((version, sealed)) = existing {
             // A damaged block cannot be merged into without losing what it held: refuse the write.
-            let plain = keys.open(&block_aad(series_id, level.code(), block, version), &sealed)?;
+            let plain = keys.open(
+                &block_aad(series_id, level.code(), block, version, batch),
+                &sealed,
+            )?;
             for (bucket, aggregate) in decode_block(&plain, block)? {
                 buckets.entry(bucket).or_default().merge(&aggregate);
             }
@@ -123,17 +131,19 @@ pub(crate) async fn add(
                 level.code(),
                 block,
                 version,
+                batch,
             ));
         }
         let version = writing.serial();
         let sealed = keys.seal(
-            &block_aad(series_id, level.code(), block, version),
+            &block_aad(series_id, level.code(), block, version, batch),
             &encode_block(&buckets, block),
         )?;
-        sqlx::query("INSERT INTO rollup (series_id, level, block, version, sealed) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET version = excluded.version, sealed = excluded.sealed")
+        sqlx::query("INSERT INTO rollup (series_id, level, block, batch, version, sealed) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET version = excluded.version, sealed = excluded.sealed")
             .bind(series_id)
             .bind(level.code())
             .bind(block)
+            .bind(batch)
             .bind(version)
             .bind(sealed)
             .execute(&mut *writing.tx)
@@ -144,17 +154,33 @@ pub(crate) async fn add(
             level.code(),
             block,
             version,
+            batch,
         ));
     }
     Ok(())
 }
 
-/// Binds a block to its series, level, block number and version.
-pub(crate) fn block_aad(series_id: i64, level: i64, block: i64, version: i64) -> Vec<u8> {
-    aad(b"tend/v2/rollup", &[series_id, level, block, version])
+/// Binds a block to its series, level, block number and version, and an import's block to its
+/// batch too (batch 0's blocks are sealed as before batches existed).
+pub(crate) fn block_aad(
+    series_id: i64,
+    level: i64,
+    block: i64,
+    version: i64,
+    batch: i64,
+) -> Vec<u8> {
+    if batch == 0 {
+        aad(b"tend/v2/rollup", &[series_id, level, block, version])
+    } else {
+        aad(
+            b"tend/v3/batch-rollup",
+            &[series_id, level, block, version, batch],
+        )
+    }
 }
 
-/// The level's buckets `first..=last` of one series that hold data.
+/// The level's buckets `first..=last` of one series that hold data, from every batch (a bucket
+/// may come once per batch: the caller merges them).
 pub(crate) async fn read(
     conn: &mut SqliteConnection,
     keys: &Keys,
@@ -163,7 +189,7 @@ pub(crate) async fn read(
     first: i64,
     last: i64,
 ) -> Result<(Vec<(i64, Aggregate)>, Vec<Damage>)> {
-    let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as("SELECT block, version, sealed FROM rollup WHERE series_id = ? AND level = ? AND block BETWEEN ? AND ? ORDER BY block")
+    let rows: Vec<(i64, i64, i64, Vec<u8>)> = sqlx::query_as("SELECT block, version, batch, sealed FROM rollup WHERE series_id = ? AND level = ? AND block BETWEEN ? AND ? ORDER BY block")
         .bind(series_id)
         .bind(level.code())
         .bind(first.div_euclid(BUCKETS_PER_BLOCK))
@@ -172,8 +198,11 @@ pub(crate) async fn read(
         .await?;
     let mut buckets = Vec::new();
     let mut damaged = Vec::new();
-    for (block, version, sealed) in rows {
-        match keys.open(&block_aad(series_id, level.code(), block, version), &sealed) {
+    for (block, version, batch, sealed) in rows {
+        match keys.open(
+            &block_aad(series_id, level.code(), block, version, batch),
+            &sealed,
+        ) {
             Ok(plain) => buckets.extend(
                 decode_block(&plain, block)?
                     .into_iter()

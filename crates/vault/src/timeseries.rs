@@ -147,7 +147,7 @@ impl Vault {
                 !same_time && s.sequence.is_none_or(|q| !sequences.contains(&q))
             });
         }
-        self.write_chunks(&mut writing, series_id, series.metric(), &samples)
+        self.write_chunks(&mut writing, series_id, series.metric(), &samples, 0)
             .await?;
         self.commit(writing).await?;
         let stored = samples.len() as u64;
@@ -342,13 +342,15 @@ impl Vault {
         Ok(RangeRead { data, damaged })
     }
 
-    /// Seals sorted samples into chunks and adds them to the rollups, in the caller's transaction.
-    async fn write_chunks(
+    /// Seals sorted samples into chunks of `batch` (0: not an import) and adds them to that
+    /// batch's rollups, in the caller's transaction.
+    pub(crate) async fn write_chunks(
         &self,
         writing: &mut Writing,
         series_id: i64,
         metric: Metric,
         samples: &[Sample],
+        batch: i64,
     ) -> Result<()> {
         if samples.is_empty() {
             return Ok(());
@@ -364,22 +366,23 @@ impl Vault {
             };
             let id = writing.serial();
             let sealed = keys.seal(
-                &chunk_aad(series_id, id, first, last),
+                &chunk_aad(series_id, id, first, last, batch),
                 &chunk_codec::encode(piece)?,
             )?;
             sqlx::query(
-                "INSERT INTO chunk (id, series_id, first_hour, last_hour, sealed) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO chunk (id, series_id, first_hour, last_hour, batch, sealed) VALUES (?, ?, ?, ?, ?, ?)",
             )
             .bind(id)
             .bind(series_id)
             .bind(first)
             .bind(last)
+            .bind(batch)
             .bind(sealed)
             .execute(&mut *writing.tx)
             .await?;
             writing
                 .series(series_id)
-                .add(&piece::chunk(&keys, series_id, id, first, last));
+                .add(&piece::chunk(&keys, series_id, id, first, last, batch));
         }
         let canonical = metric.canonical_unit();
         let points = samples
@@ -393,7 +396,7 @@ impl Vault {
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        rollup::add(writing, &keys, series_id, &points).await
+        rollup::add(writing, &keys, series_id, &points, batch).await
     }
 
     /// Moves a series' pending live readings into sealed chunks.
@@ -418,7 +421,7 @@ impl Vault {
             return Ok(());
         }
         samples.sort_by_key(|s| s.time);
-        self.write_chunks(&mut writing, series_id, metric, &samples)
+        self.write_chunks(&mut writing, series_id, metric, &samples, 0)
             .await?;
         for (id, hour) in done {
             sqlx::query("DELETE FROM pending WHERE id = ?")
@@ -437,7 +440,7 @@ impl Vault {
     }
 
     /// The id of a series, if it has ever been written to.
-    async fn find_series(
+    pub(crate) async fn find_series(
         &self,
         conn: &mut SqliteConnection,
         series: &SeriesKey,
@@ -450,7 +453,7 @@ impl Vault {
 
     /// The id of a series, created on first use. A series whose device kind was not known when
     /// it was first written (`Unknown`) takes the kind given now.
-    async fn series_id(&self, writing: &mut Writing, series: &Series) -> Result<i64> {
+    pub(crate) async fn series_id(&self, writing: &mut Writing, series: &Series) -> Result<i64> {
         let keys = self.keys();
         let tag = self.series_tag(&series.key);
         let found: Option<(i64, Vec<u8>)> =
@@ -576,15 +579,15 @@ impl Vault {
     }
 
     /// Every sample in chunks and pending rows touching hours `first..=last`, unsorted.
-    async fn load(
+    pub(crate) async fn load(
         &self,
         conn: &mut SqliteConnection,
         series_id: i64,
         first_hour: i64,
         last_hour: i64,
     ) -> Result<(Vec<Sample>, Vec<Damage>)> {
-        let rows: Vec<(i64, i64, i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT id, first_hour, last_hour, sealed FROM chunk WHERE series_id = ? AND first_hour <= ? AND last_hour >= ?",
+        let rows: Vec<(i64, i64, i64, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, first_hour, last_hour, batch, sealed FROM chunk WHERE series_id = ? AND first_hour <= ? AND last_hour >= ?",
         )
         .bind(series_id)
         .bind(last_hour)
@@ -594,8 +597,8 @@ impl Vault {
         let mut samples = Vec::new();
         let mut damaged = Vec::new();
         let keys = self.keys();
-        for (id, first, last, sealed) in rows {
-            match keys.open(&chunk_aad(series_id, id, first, last), &sealed) {
+        for (id, first, last, batch, sealed) in rows {
+            match keys.open(&chunk_aad(series_id, id, first, last, batch), &sealed) {
                 Ok(plain) => samples.extend(chunk_codec::decode(&plain)?),
                 Err(_) => damaged.push(damage("chunk", first, last)?),
             }
@@ -648,10 +651,24 @@ pub(crate) fn series_tag(keys: &crate::seal::Keys, series: &SeriesKey) -> Vec<u8
     ])
 }
 
-/// Associated data: binds a sealed piece to its series, its row, its time keys and the format
-/// version, so a piece moved to another series, row or time slot fails to open.
-pub(crate) fn chunk_aad(series_id: i64, id: i64, first_hour: i64, last_hour: i64) -> Vec<u8> {
-    aad(b"tend/v2/chunk", &[series_id, id, first_hour, last_hour])
+/// Associated data: binds a sealed piece to its series, its row, its time keys, its import batch
+/// and the format version, so a piece moved to another series, row, time slot or batch fails to
+/// open. Batch 0 (devices, manual entries) is sealed as before batches existed.
+pub(crate) fn chunk_aad(
+    series_id: i64,
+    id: i64,
+    first_hour: i64,
+    last_hour: i64,
+    batch: i64,
+) -> Vec<u8> {
+    if batch == 0 {
+        aad(b"tend/v2/chunk", &[series_id, id, first_hour, last_hour])
+    } else {
+        aad(
+            b"tend/v3/batch-chunk",
+            &[series_id, id, first_hour, last_hour, batch],
+        )
+    }
 }
 
 pub(crate) fn pending_aad(series_id: i64, id: i64, hour: i64) -> Vec<u8> {

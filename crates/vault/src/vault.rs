@@ -133,7 +133,8 @@ impl Vault {
         let protection = key_source::protection(&mut conn).await?;
         let (_key, keys) = key_source::recover(&mut conn, &vault_id, source, format).await?;
         drop(conn);
-        if format < FORMAT_VERSION {
+        // Format 2 became 3 in its schema migration (nothing to re-seal); format 1 is re-sealed.
+        if format < 2 {
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
             reseal::migrate_format_1(&mut tx, &keys, &vault_id).await?;
             tx.commit().await?;

@@ -490,3 +490,32 @@ async fn an_older_series_name_put_back_is_reported() -> TestResult {
     );
     Ok(())
 }
+
+/// Issue 18: an imported chunk whose clear batch number is changed to 0 (to survive an undo as
+/// if a device had recorded it), or moved into another batch, fails its seal and no longer adds
+/// up to the head.
+#[tokio::test]
+async fn a_chunk_moved_out_of_its_import_batch_is_reported() -> TestResult {
+    use tend_vault::{RecordChanges, StagedBatch};
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), key()).await?;
+    let mut staged = StagedBatch::new();
+    for sample in samples(100, |i| 60.0 + (i % 30) as f64, Unit::PerMinute) {
+        staged.add(&heart_rate(), sample)?;
+    }
+    vault
+        .commit_batch(staged, |_| Ok(RecordChanges::new()), &mut |_| {})
+        .await?;
+    vault.close().await;
+    shell(dir.path(), &["UPDATE chunk SET batch = 0 WHERE batch <> 0"]).await?;
+
+    let vault = Vault::unlock(dir.path(), key()).await?;
+    let read = vault.read_raw(Metric::HeartRate, at(0), at(86_400)).await?;
+    assert!(
+        read.data.is_empty(),
+        "the moved chunk read back as clean data"
+    );
+    assert!(read.damaged.iter().any(|d| d.what == "chunk"));
+    assert!(read.damaged.iter().any(|d| d.what == "series index"));
+    Ok(())
+}

@@ -128,3 +128,128 @@ async fn ingest_until_killed(dir: &std::path::Path) -> Result<(), Box<dyn std::e
         second += 1_000;
     }
 }
+
+const BATCH_CHILD: &str = "TEND_CRASH_BATCH_CHILD";
+/// Readings per batch in the batch crash test; batch `k` covers seconds `k * SPACING ..`.
+const BATCH_READINGS: i64 = 40_000;
+const SPACING: i64 = 100_000;
+
+/// Issue 18: a process committing import batches is killed while a commit is under way; after
+/// reopening, every batch is there whole (its record and all its readings) or not at all, and
+/// the file adds up to its sealed head.
+#[tokio::test]
+async fn an_import_batch_is_stored_whole_or_not_at_all_across_a_kill(
+) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(dir) = std::env::var_os(BATCH_CHILD) {
+        return commit_batches_until_killed(dir.as_ref()).await;
+    }
+    // A commit takes some tens of milliseconds here: the kill lands before, inside or after one.
+    for delay_ms in [0u64, 10, 25, 60, 250] {
+        let dir = tempfile::tempdir()?;
+        Vault::create(dir.path(), key()).await?.close().await;
+        let mut child = std::process::Command::new(std::env::current_exe()?)
+            .args([
+                "--exact",
+                "an_import_batch_is_stored_whole_or_not_at_all_across_a_kill",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(BATCH_CHILD, dir.path())
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let stdout = child.stdout.take().expect("piped");
+        let mut committed = 0;
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            if line.starts_with("committed ") {
+                committed += 1;
+            }
+            // The third commit has begun: kill it somewhere inside.
+            if line == "committing 2" {
+                std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+                break;
+            }
+        }
+        child.kill()?;
+        child.wait()?;
+        assert_eq!(committed, 2, "the child stopped early");
+
+        let vault = Vault::unlock(dir.path(), key()).await?;
+        let batches: Vec<(String, serde_json::Value)> = vault
+            .list_records(tend_vault::RecordKind::ImportBatch)
+            .await?;
+        let recorded: Vec<i64> = batches
+            .iter()
+            .map(|(_, v)| v["k"].as_i64().expect("k"))
+            .collect();
+        assert!(
+            recorded.len() >= 2,
+            "a committed batch was lost: {recorded:?}"
+        );
+        let last = recorded.iter().max().copied().unwrap_or(0);
+        for k in 0..=last + 1 {
+            let read = vault
+                .read_series(
+                    &series().key,
+                    Timestamp::from_second(DAY0 + k * SPACING)?,
+                    Timestamp::from_second(DAY0 + (k + 1) * SPACING)?,
+                )
+                .await?;
+            assert!(read.damaged.is_empty(), "{:?}", read.damaged);
+            let expected = if recorded.contains(&k) {
+                BATCH_READINGS as usize
+            } else {
+                0
+            };
+            assert_eq!(
+                read.data.len(),
+                expected,
+                "batch {k}, killed after {delay_ms} ms"
+            );
+        }
+        vault.close().await;
+        let pool = sqlx::SqlitePool::connect(&format!(
+            "sqlite://{}",
+            dir.path().join("vault.sqlite").display()
+        ))
+        .await?;
+        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&pool)
+            .await?;
+        assert_eq!(check, "ok");
+        pool.close().await;
+    }
+    Ok(())
+}
+
+/// The child: batch after batch of the same series, each announced before its commit starts.
+async fn commit_batches_until_killed(
+    dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use tend_vault::{RecordChanges, RecordKind, StagedBatch};
+    let vault = Vault::unlock(dir, key()).await?;
+    for k in 0.. {
+        let mut staged = StagedBatch::new();
+        for s in 0..BATCH_READINGS {
+            staged.add(&series(), sample(k * SPACING + s))?;
+        }
+        println!("committing {k}");
+        let batch = vault
+            .commit_batch(
+                staged,
+                |batch| {
+                    let mut changes = RecordChanges::new();
+                    changes.put(
+                        RecordKind::ImportBatch,
+                        &batch.id.to_string(),
+                        &serde_json::json!({ "k": k }),
+                    )?;
+                    Ok(changes)
+                },
+                &mut |_| {},
+            )
+            .await?;
+        println!("committed {}", batch.id);
+    }
+    Ok(())
+}

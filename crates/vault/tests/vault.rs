@@ -574,3 +574,145 @@ async fn a_record_change_and_its_audit_entry_are_stored_together() -> TestResult
     assert_eq!((read.data.len(), read.damaged.len()), (2, 1));
     Ok(())
 }
+
+/// Issue 18: an import is one batch, stored whole under its own number, read with everything
+/// else (raw and in rollups), surviving a re-key, and undone exactly: nothing a device recorded
+/// in the same series goes with it, and a series that held only the batch goes too.
+#[tokio::test]
+async fn an_import_batch_is_stored_whole_and_undone_exactly() -> TestResult {
+    use tend_vault::{BatchId, RecordChanges, RecordKind, StagedBatch};
+    let dir = tempfile::tempdir()?;
+    let vault = Vault::create(dir.path(), passphrase("batch test passphrase")).await?;
+    let strap = heart_rate("strap");
+    vault.append_bulk(&strap, samples(DAY0, 1_000)).await?;
+    for sample in samples(DAY0 + 5_000, 5) {
+        vault.append_live(&strap, sample).await?;
+    }
+    let (from, until) = (
+        Timestamp::from_second(DAY0)?,
+        Timestamp::from_second(DAY0 + 86_400)?,
+    );
+    let device_only = vault.read_raw(Metric::HeartRate, from, until).await?.data;
+    let device_buckets = vault
+        .read_buckets(
+            Metric::HeartRate,
+            from,
+            until,
+            SignedDuration::from_hours(1),
+        )
+        .await?
+        .data;
+
+    // The batch: more readings of the strap's own series (one at an instant it already holds),
+    // and a series of its own, with one instant given twice.
+    let mut staged = StagedBatch::new();
+    for sample in samples(DAY0 + 2_000, 500) {
+        staged.add(&strap, sample)?;
+    }
+    staged.add(&strap, samples(DAY0 + 10, 1)[0])?;
+    let watch = Series::new("Watch", Metric::HeartRate, DeviceKind::Unknown);
+    for sample in samples(DAY0 + 3_000, 300) {
+        staged.add(&watch, sample)?;
+    }
+    staged.add(&watch, samples(DAY0 + 3_000, 1)[0])?;
+    assert_eq!(staged.readings(), 802);
+    let wrong_unit = Sample {
+        unit: Unit::Kilogram,
+        ..samples(DAY0, 1)[0]
+    };
+    assert!(staged.add(&watch, wrong_unit).is_err());
+
+    let mut steps = Vec::new();
+    let committed = vault
+        .commit_batch(
+            staged,
+            |batch| {
+                let mut changes = RecordChanges::new();
+                changes.put(
+                    RecordKind::ImportBatch,
+                    &batch.id.to_string(),
+                    &serde_json::json!({"file": "export.xml", "stored": batch.stored}),
+                )?;
+                Ok(changes)
+            },
+            &mut |stored| steps.push(stored),
+        )
+        .await?;
+    assert_eq!((committed.stored, committed.duplicates), (800, 2));
+    assert_eq!(steps.last(), Some(&800));
+    assert_eq!(
+        committed
+            .series
+            .iter()
+            .map(|(s, n)| (s.device(), *n))
+            .collect::<Vec<_>>(),
+        [("Watch", 300), ("strap", 500)]
+    );
+    let all = vault.read_raw(Metric::HeartRate, from, until).await?;
+    assert!(all.damaged.is_empty());
+    assert_eq!(all.data.len(), 1_005 + 800);
+    let buckets = vault
+        .read_buckets(
+            Metric::HeartRate,
+            from,
+            until,
+            SignedDuration::from_hours(1),
+        )
+        .await?;
+    assert_eq!(
+        buckets.data.iter().map(|b| b.count).sum::<u64>(),
+        1_005 + 800,
+        "the batch's rollups are read with the device's"
+    );
+
+    // A new passphrase re-seals the batch's pieces with the rest.
+    let old = Passphrase::new("batch test passphrase")?;
+    let new = Passphrase::new("another batch passphrase")?;
+    vault.change_passphrase(&old, &new).await?;
+    vault.close().await;
+    let vault = Vault::unlock(dir.path(), passphrase("another batch passphrase")).await?;
+    let all = vault.read_raw(Metric::HeartRate, from, until).await?;
+    assert!(all.damaged.is_empty(), "{:?}", all.damaged);
+    assert_eq!(all.data.len(), 1_805);
+    let batches: Vec<(String, serde_json::Value)> =
+        vault.list_records(RecordKind::ImportBatch).await?;
+    assert_eq!(batches.len(), 1);
+    assert_eq!(batches[0].0, committed.id.to_string());
+
+    // Undo: the batch's readings, rollups, its record and the series it alone made go; the
+    // strap's own readings stay exactly as they were.
+    let mut records = RecordChanges::new();
+    records.delete(RecordKind::ImportBatch, &committed.id.to_string());
+    let undone = vault.undo_batch(committed.id, records).await?;
+    assert_eq!(undone.series, 1, "the Watch series held nothing else");
+    let left = vault.read_raw(Metric::HeartRate, from, until).await?;
+    assert!(left.damaged.is_empty());
+    assert_eq!(left.data, device_only);
+    let left_buckets = vault
+        .read_buckets(
+            Metric::HeartRate,
+            from,
+            until,
+            SignedDuration::from_hours(1),
+        )
+        .await?;
+    assert_eq!(left_buckets.data, device_buckets);
+    assert_eq!(vault.series().await?.data, [strap]);
+    assert!(vault
+        .list_records::<serde_json::Value>(RecordKind::ImportBatch)
+        .await?
+        .is_empty());
+    // Undoing it again removes nothing; batch 0 (the devices' readings) cannot be named.
+    let again = vault.undo_batch(committed.id, RecordChanges::new()).await?;
+    assert_eq!(again.chunks, 0);
+    assert_eq!(BatchId::new(0), None);
+    assert!("0".parse::<BatchId>().is_err() && "-3".parse::<BatchId>().is_err());
+    vault.close().await;
+
+    // Everything still adds up to the sealed head after the undo.
+    let vault = Vault::unlock(dir.path(), passphrase("another batch passphrase")).await?;
+    let read = vault.read_raw(Metric::HeartRate, from, until).await?;
+    assert!(read.damaged.is_empty(), "{:?}", read.damaged);
+    assert_eq!(read.data, device_only);
+    Ok(())
+}

@@ -51,7 +51,7 @@ pub async fn bench(
     let session = tend
         .create(KeySource::Passphrase(Passphrase::new("bench passphrase")?))
         .await?;
-    session.import_csv(&csv, |_| {}).await?;
+    session.import_file(&csv, jiff::Timestamp::now()).await?;
     let now = day + SignedDuration::from_hours(24);
     let mut options = ShareOptions {
         retry: RetryPolicy {

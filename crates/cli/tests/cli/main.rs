@@ -9,6 +9,7 @@ mod decode;
 mod devices;
 mod docs;
 mod history;
+mod import;
 mod medications;
 mod meds_plan;
 mod report;

@@ -10,7 +10,8 @@ use crate::{Error, Result, Session};
 
 impl Session {
     /// Writes the whole history (readings and closed doses) as one FHIR R4 `collection` Bundle.
-    /// Readings are exported one Observation each, without summaries.
+    /// Readings are exported one Observation each, without summaries; summaries an import
+    /// brought come as the summary Observations they were.
     pub async fn export_fhir(
         &self,
         out: impl std::io::Write,
@@ -18,6 +19,7 @@ impl Session {
         now: Timestamp,
     ) -> Result<u64> {
         let mut items = self.all_observations().await?;
+        items.extend(self.imported_summary_items().await?);
         items.extend(
             self.closed_doses(Timestamp::UNIX_EPOCH, now, zone, now)
                 .await?,

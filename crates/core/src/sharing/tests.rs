@@ -26,7 +26,10 @@ async fn session_with_history(dir: &std::path::Path) -> Session {
          2026-03-03T09:00:00Z,glucose,101,mg/dL,meter\n",
     )
     .expect("write");
-    session.import_csv(&csv, |_| {}).await.expect("import");
+    session
+        .import_file(&csv, "2026-03-04T00:00:00Z".parse().expect("instant"))
+        .await
+        .expect("import");
     session
 }
 
@@ -252,7 +255,10 @@ async fn readings_stored_late_are_shared_once_and_nothing_twice() {
         "time,metric,value,unit,device\n2026-03-03T20:00:00Z,glucose,140,mg/dL,meter\n",
     )
     .expect("write");
-    session.import_csv(&late, |_| {}).await.expect("import");
+    session
+        .import_file(&late, "2026-03-04T00:00:00Z".parse().expect("instant"))
+        .await
+        .expect("import");
     assert_eq!(queue("2026-03-04T02:00:00Z").await, 1);
     assert_eq!(queue("2026-03-04T03:00:00Z").await, 0);
     session.close().await.expect("close");
