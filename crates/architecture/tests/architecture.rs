@@ -125,6 +125,9 @@ fn each_outside_world_has_one_door() {
         ("sqlx", &["tend-vault"][..]),
         ("ring", &["tend-vault"][..]),
         ("keyring", &["tend-vault"][..]),
+        ("keyring-core", &["tend-vault"][..]),
+        ("apple-native-keyring-store", &["tend-vault"][..]),
+        ("android-native-keyring-store", &["tend-vault"][..]),
         ("reqwest", &["tend-share"][..]),
     ]);
     let mut wrong = Vec::new();

@@ -29,6 +29,10 @@ pub enum Error {
     AlreadyExists { what: Thing, id: String },
     #[error("Tend is locked")]
     Locked,
+    /// A reminder file in the profile (the plan, its cursor, presses kept while locked) could
+    /// not be read or written; the file's name, never its content.
+    #[error("the reminder file {0} could not be read or written")]
+    ReminderFile(String),
 }
 
 /// What a [`Error::NotFound`] or [`Error::AlreadyExists`] is about.
@@ -131,6 +135,7 @@ impl Error {
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             Error::Locked => ErrorCode::Locked,
+            Error::ReminderFile(_) => ErrorCode::Storage,
         }
     }
 

@@ -15,6 +15,7 @@ mod import;
 mod latest;
 mod medications;
 mod preferences;
+mod reminder_plan;
 mod reminders;
 mod report;
 mod session;
@@ -45,6 +46,10 @@ pub use medications::{
     MedicationAdherence, MedicationDetails, GRACE, ON_TIME,
 };
 pub use preferences::{NormalRange, Preferences, Theme, RANGED_METRICS};
+pub use reminder_plan::{
+    check_plan, keep_pending_action, Alarm, AnsweredDose, PlannedDose, PlannedMedication,
+    ReminderPlan, PLAN_FILE,
+};
 pub use reminders::{run_reminders, LocalClock, Reminder, SystemClock};
 pub use report::{ReportRequest, ReportSent, DEFAULT_REPORT_DAYS};
 pub use session::{IdleLock, Session};
@@ -117,9 +122,12 @@ impl Tend {
         Ok(found)
     }
 
-    /// Destroys this profile's vault: the key, the keychain entry and the file.
+    /// Destroys this profile's vault (the key, the keychain entry and the file) and the
+    /// reminder files beside it.
     pub async fn erase(&self) -> Result<Erased> {
-        Ok(tend_vault::erase(&self.data_dir).await?)
+        let erased = tend_vault::erase(&self.data_dir).await?;
+        reminder_plan::erase(&self.data_dir)?;
+        Ok(erased)
     }
 
     /// The version and the state of the vault, without unlocking anything.

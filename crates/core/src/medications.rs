@@ -151,11 +151,11 @@ impl MedicationAdherence {
 
 /// What was recorded about one dose.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct DoseEvent {
-    medication: String,
-    due: Timestamp,
-    state: DoseState,
-    recorded_at: Timestamp,
+pub(crate) struct DoseEvent {
+    pub(crate) medication: String,
+    pub(crate) due: Timestamp,
+    pub(crate) state: DoseState,
+    pub(crate) recorded_at: Timestamp,
     /// The states recorded before this one, latest last: what `undo` goes back to.
     #[serde(default)]
     earlier: Vec<DoseState>,
@@ -186,6 +186,7 @@ impl Session {
         self.vault
             .put_record(RecordKind::Medication, &medication.id, &medication)
             .await?;
+        self.write_reminder_plan().await?;
         Ok(medication)
     }
 
@@ -204,6 +205,7 @@ impl Session {
         self.vault
             .put_record(RecordKind::Medication, id, &medication)
             .await?;
+        self.write_reminder_plan().await?;
         Ok(medication)
     }
 
@@ -222,6 +224,7 @@ impl Session {
             }
         }
         self.vault.delete_record(RecordKind::Medication, id).await?;
+        self.write_reminder_plan().await?;
         Ok(())
     }
 
@@ -341,6 +344,7 @@ impl Session {
         self.vault
             .put_record(RecordKind::DoseEvent, &key, &event)
             .await?;
+        self.write_reminder_plan().await?;
         Ok(dose(&medication, &due_at, state, refill_due))
     }
 
@@ -390,6 +394,7 @@ impl Session {
                 DoseState::Due
             }
         };
+        self.write_reminder_plan().await?;
         Ok(dose(
             &medication,
             &due_at,

@@ -1,14 +1,19 @@
 //! Medication reminders: which doses to announce, each once, across sleep, suspend, restarts and
-//! clock changes. The clock and the place the reminders go are passed in.
+//! clock changes. The clock and the place the reminders go are passed in. The app's loop fires
+//! from the reminder plan outside the vault (`reminder_plan.rs`), so it runs while Tend is
+//! locked; `Session::check_reminders` is the same check over the unlocked vault, with names.
 
-use std::time::Duration;
+use std::{path::Path, time::Duration};
 
 use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use tend_meds::{DoseRecord, DoseState};
 use tend_vault::RecordKind;
 
-use crate::{medications::dose, rfc3339, Clock, Dose, IdleLock, Result, Session, GRACE};
+use crate::{
+    medications::dose, reminder_plan::check_plan, rfc3339, Alarm, Clock, Dose, Result, Session,
+    GRACE,
+};
 
 /// A [`Clock`] that also knows the zone the patient is in now: doses that follow local time
 /// move with it.
@@ -123,25 +128,21 @@ impl Session {
     }
 }
 
-/// Checks for reminders every `every` while the vault is unlocked, handing each to `sink`; runs
-/// until the task is dropped. Time is read from `clock` at each check, so a laptop that slept
-/// gets one catch-up summary when it wakes. Checking does not count as use for the idle lock.
+/// Checks for reminders every `every` from the profile's reminder plan in `dir`, locked or
+/// not, handing each [`Alarm`] to `sink`; runs until the task is dropped. Time is read from
+/// `clock` at each check, so a laptop that slept gets one catch-up summary when it wakes. The
+/// vault is never opened: reminders neither need it unlocked nor keep it open.
 pub async fn run_reminders(
-    sessions: &IdleLock,
+    dir: &Path,
     clock: &dyn LocalClock,
     every: Duration,
-    sink: &(dyn Fn(Reminder) + Send + Sync),
+    sink: &(dyn Fn(Alarm) + Send + Sync),
 ) {
     loop {
         let (now, here) = (clock.now(), clock.zone());
-        let checked = sessions
-            .peek(async |session| session.check_reminders(now, &here).await)
-            .await;
-        match checked {
-            Some(Ok(reminders)) => reminders.into_iter().for_each(sink),
-            // Said without details: the reason may name a medication.
-            Some(Err(e)) => tracing::warn!(code = ?e.code(), "reminder check failed"),
-            None => {}
+        match check_plan(dir, now, &here) {
+            Ok(alarms) => alarms.into_iter().for_each(sink),
+            Err(e) => tracing::warn!(code = ?e.code(), "reminder check failed"),
         }
         tokio::time::sleep(every).await;
     }

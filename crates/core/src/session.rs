@@ -1,6 +1,9 @@
 //! An unlocked profile: the capabilities that need the vault open, and locking it after idle.
 
-use std::{path::Path, sync::Arc};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use jiff::{SignedDuration, Timestamp};
 use tend_vault::{KeySource, Passphrase, Rollback, Vault};
@@ -12,19 +15,38 @@ use crate::Result;
 #[derive(Debug)]
 pub struct Session {
     pub(crate) vault: Vault,
+    /// The profile folder, where the reminder plan lives beside the vault.
+    pub(crate) dir: PathBuf,
 }
 
 impl Session {
     pub async fn create(dir: &Path, source: KeySource) -> Result<Session> {
-        Ok(Session {
+        let session = Session {
             vault: Vault::create(dir, source).await?,
-        })
+            dir: dir.to_owned(),
+        };
+        session.write_reminder_plan().await?;
+        Ok(session)
     }
 
+    /// Unlocks the vault, then records the doses answered on notifications while it was locked
+    /// and rewrites the reminder plan. A vault that takes no change (an older copy put back)
+    /// still unlocks; the presses stay kept for later.
     pub async fn unlock(dir: &Path, source: KeySource) -> Result<Session> {
-        Ok(Session {
+        let session = Session {
             vault: Vault::unlock(dir, source).await?,
-        })
+            dir: dir.to_owned(),
+        };
+        if session.vault.rolled_back().is_none() {
+            let here = jiff::tz::TimeZone::system();
+            if let Err(e) = session.record_pending_actions(&here).await {
+                tracing::warn!(code = ?e.code(), "doses answered while locked are kept for later");
+            }
+            if let Err(e) = session.write_reminder_plan().await {
+                tracing::warn!(code = ?e.code(), "the reminder plan could not be rewritten");
+            }
+        }
+        Ok(session)
     }
 
     /// `Some` when the vault file is older than the last one Tend saw: the session reads, but

@@ -13,7 +13,8 @@ use std::{
 use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use tend_core::{
     meds::{DoseSchedule, DoseState},
-    Clock, IdleLock, KeySource, LocalClock, MedicationDetails, Passphrase, Reminder, Session, Tend,
+    Alarm, Clock, DoseAction, IdleLock, KeySource, LocalClock, MedicationDetails, Passphrase,
+    Reminder, Session, Tend,
 };
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -339,8 +340,15 @@ impl LocalClock for SteppingClock {
     }
 }
 
+fn describe_alarm(alarm: &Alarm) -> String {
+    match alarm {
+        Alarm::DoseDue { due, .. } => format!("due {due}"),
+        Alarm::DosesMissed { count, .. } => format!("missed {count}"),
+    }
+}
+
 #[tokio::test]
-async fn the_reminder_loop_hands_each_reminder_to_the_sink_once() -> TestResult {
+async fn the_reminder_loop_fires_from_the_plan_while_the_vault_is_locked() -> TestResult {
     let dir = tempfile::tempdir()?;
     let session = Tend::new(dir.path()).create(key()).await?;
     session
@@ -352,13 +360,16 @@ async fn the_reminder_loop_hands_each_reminder_to_the_sink_once() -> TestResult 
         .await?;
     let sessions = Arc::new(IdleLock::new(SignedDuration::from_hours(1)));
     sessions.put(session, ts("2026-03-02T07:30:00-05:00")).await;
+    // Locked before the dose is due, as the idle lock would.
+    sessions.lock_now().await?;
+    assert!(!sessions.is_unlocked().await);
     let heard = Arc::new(Mutex::new(Vec::new()));
 
-    let (loop_sessions, loop_heard) = (Arc::clone(&sessions), Arc::clone(&heard));
+    let (profile, loop_heard) = (dir.path().to_owned(), Arc::clone(&heard));
     let task = tokio::spawn(async move {
         let clock = SteppingClock(AtomicI64::new(0));
-        let sink = move |r: Reminder| loop_heard.lock().expect("lock").push(describe(&r));
-        tend_core::run_reminders(&loop_sessions, &clock, Duration::from_millis(1), &sink).await;
+        let sink = move |a: Alarm| loop_heard.lock().expect("lock").push(describe_alarm(&a));
+        tend_core::run_reminders(&profile, &clock, Duration::from_millis(1), &sink).await;
     });
     // 30 checks: from 07:30 to 12:20, the dose falls due at 08:00 and is missed at 09:00.
     for _ in 0..500 {
@@ -371,16 +382,209 @@ async fn the_reminder_loop_hands_each_reminder_to_the_sink_once() -> TestResult 
     task.abort();
     assert_eq!(
         *heard.lock().expect("lock"),
+        ["due 2026-03-02T08:00:00-05:00", "missed 1"]
+    );
+    assert!(!sessions.is_unlocked().await, "reminders never unlock");
+    Ok(())
+}
+
+/// What the locked plan check at `now` (New York) announces.
+fn check_locked(dir: &std::path::Path, now: &str) -> Vec<Alarm> {
+    tend_core::check_plan(dir, ts(now), &new_york()).expect("check")
+}
+
+#[tokio::test]
+async fn a_dose_due_while_locked_is_announced_and_the_plan_names_no_medication() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let session = Tend::new(dir.path()).create(key()).await?;
+    let mut evening = details(
+        "Metformin",
+        r#"{"times": ["08:00", "20:00"], "start": "2026-03-01"}"#,
+        Some(30),
+    );
+    evening.home_zone = Some("America/New_York".into());
+    session.add_medication(evening).await?;
+    session
+        .add_medication(details(
+            "Lisinopril",
+            r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
+            None,
+        ))
+        .await?;
+    session.close().await?;
+
+    // Locked from here on: only the plan is read.
+    assert!(check_locked(dir.path(), "2026-03-02T07:59:00-05:00").is_empty());
+    let due = check_locked(dir.path(), "2026-03-02T08:00:30-05:00");
+    assert_eq!(
+        due.iter().map(describe_alarm).collect::<Vec<_>>(),
         [
-            "due metformin 2026-03-02T08:00:00-05:00",
-            "missed metformin 2026-03-02T08:00:00-05:00",
+            "due 2026-03-02T08:00:00-05:00",
+            "due 2026-03-02T08:00:00-05:00"
         ]
     );
-    // Background checks are not use: the idle lock still locks.
-    assert!(
-        sessions
-            .lock_if_idle(ts("2026-03-02T08:31:00-05:00"))
-            .await?
+    // Nothing twice, also with the clock set back.
+    assert!(check_locked(dir.path(), "2026-03-02T08:01:00-05:00").is_empty());
+    assert!(check_locked(dir.path(), "2026-03-02T07:00:00-05:00").is_empty());
+
+    // What the plan file (and every reminder file) holds: times, opaque references, zones.
+    for entry in std::fs::read_dir(dir.path())? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if !name.starts_with("reminder-") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)?;
+        for secret in [
+            "Metformin",
+            "metformin",
+            "Lisinopril",
+            "500 mg",
+            "tablet",
+            "food",
+            "30",
+        ] {
+            assert!(!text.contains(secret), "{name} names {secret:?}: {text}");
+        }
+    }
+    let plan = tend_core::ReminderPlan::load(dir.path())?;
+    assert_eq!(plan.medications.len(), 2);
+    assert!(plan.medications.iter().all(|m| m.reference.len() == 32));
+    Ok(())
+}
+
+#[tokio::test]
+async fn take_pressed_while_locked_is_recorded_at_the_next_unlock() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let tend = Tend::new(dir.path());
+    let session = tend.create(key()).await?;
+    session
+        .add_medication(details(
+            "Metformin",
+            r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
+            Some(10),
+        ))
+        .await?;
+    session.close().await?;
+
+    let due = check_locked(dir.path(), "2026-03-02T07:59:00-05:00");
+    assert!(due.is_empty());
+    let Some(Alarm::DoseDue { reference, due }) =
+        check_locked(dir.path(), "2026-03-02T08:00:30-05:00").pop()
+    else {
+        panic!("the 08:00 dose is announced while locked");
+    };
+    // Take, pressed on the notification at 08:05 while locked; one for a reference
+    // the vault does not know is kept too, and dropped at unlock.
+    tend_core::keep_pending_action(
+        dir.path(),
+        &reference,
+        ts(&due),
+        DoseAction::Take,
+        ts("2026-03-02T08:05:00-05:00"),
+        &new_york(),
+    )?;
+    tend_core::keep_pending_action(
+        dir.path(),
+        "no-such-reference",
+        ts(&due),
+        DoseAction::Take,
+        ts("2026-03-02T08:06:00-05:00"),
+        &new_york(),
+    )?;
+    // The plan knows at once: no missed-dose summary while still locked.
+    assert!(check_locked(dir.path(), "2026-03-02T09:30:00-05:00").is_empty());
+
+    // The next unlock records it, as of the moment it was pressed.
+    let session = tend.unlock(key()).await?;
+    let doses = session
+        .doses(
+            ts("2026-03-02T08:00:00-05:00"),
+            ts("2026-03-02T08:00:01-05:00"),
+            &new_york(),
+            ts("2026-03-02T10:00:00-05:00"),
+        )
+        .await?;
+    assert_eq!(
+        doses[0].state,
+        DoseState::Taken {
+            at: ts("2026-03-02T08:05:00-05:00")
+        }
     );
+    assert_eq!(
+        session.medications().await?[0].details.pills_on_hand,
+        Some(9)
+    );
+    assert!(
+        !dir.path().join("reminder-pending.json").exists(),
+        "recorded presses are forgotten"
+    );
+    session.close().await?;
+    // Unlocking again records nothing twice.
+    let session = tend.unlock(key()).await?;
+    assert_eq!(
+        session.medications().await?[0].details.pills_on_hand,
+        Some(9)
+    );
+    session.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_plan_rings_each_open_dose_once_for_the_os_schedule() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let session = Tend::new(dir.path()).create(key()).await?;
+    let medication = session
+        .add_medication(details(
+            "Metformin",
+            r#"{"times": ["08:00", "20:00"], "start": "2026-03-01"}"#,
+            None,
+        ))
+        .await?;
+    let here = new_york();
+    session
+        .record_dose(
+            &medication.id,
+            ts("2026-03-02T08:00:00-05:00"),
+            DoseState::Snoozed {
+                until: ts("2026-03-02T08:10:00-05:00"),
+            },
+            &here,
+            ts("2026-03-02T08:00:10-05:00"),
+        )
+        .await?;
+    session
+        .record_dose(
+            &medication.id,
+            ts("2026-03-02T20:00:00-05:00"),
+            DoseState::Taken {
+                at: ts("2026-03-02T19:50:00-05:00"),
+            },
+            &here,
+            ts("2026-03-02T19:50:00-05:00"),
+        )
+        .await?;
+    session.close().await?;
+    let plan = tend_core::ReminderPlan::load(dir.path())?;
+    // 48 hours from 08:05: the snoozed 08:00 dose at 08:10, not the taken 20:00 one, then two a day.
+    let ringing: Vec<String> = plan
+        .ringing(
+            ts("2026-03-02T08:05:00-05:00"),
+            ts("2026-03-04T08:05:00-05:00"),
+            &here,
+        )?
+        .iter()
+        .map(|d| {
+            d.rings_at
+                .to_zoned(here.clone())
+                .strftime("%d %H:%M")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ringing, ["02 08:10", "03 08:00", "03 20:00", "04 08:00"]);
     Ok(())
 }
