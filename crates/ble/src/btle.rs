@@ -33,6 +33,8 @@ pub struct BtleLink {
 impl BtleCentral {
     /// Opens the first adapter; [`Error::NoAdapter`] when the system has none.
     pub async fn open() -> Result<BtleCentral> {
+        #[cfg(target_os = "android")]
+        crate::android::init()?;
         let manager = Manager::new().await?;
         let adapter = manager
             .adapters()
