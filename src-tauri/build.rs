@@ -19,6 +19,8 @@ fn main() {
         "undo_dose",
         "adherence",
         "schedule_preview",
+        "reminder_delivery",
+        "allow_exact_reminders",
         "recorded_metrics",
         "chart",
         "normal_ranges",

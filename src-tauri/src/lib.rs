@@ -3,6 +3,7 @@
 mod commands;
 mod devices;
 mod ipc_error;
+mod platform;
 pub mod reminders;
 mod sharing;
 
@@ -37,11 +38,15 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     let ipc = commands::ipc::<R>();
     builder
         .plugin(tauri_plugin_notification::init())
+        .plugin(platform::init())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);
             let data_dir = profile_dir(app.handle())?;
             app.manage(tend_core::Tend::new(data_dir));
+            app.manage(Folders {
+                downloads: app.path().download_dir().ok(),
+            });
             app.manage(Arc::new(IdleLock::new(LOCK_AFTER)));
             app.manage(Arc::new(tend_core::DeviceWatch::default()));
             app.manage(Arc::new(devices::DeviceChannels::default()));
@@ -52,6 +57,14 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             lock_when_idle(app.handle());
             Ok(())
         })
+}
+
+/// The folders Tend writes to besides its profile, found through Tauri's path API (the same
+/// call on desktops and phones).
+#[derive(Debug)]
+pub struct Folders {
+    /// Where exports go; the profile folder when the system has none.
+    pub downloads: Option<std::path::PathBuf>,
 }
 
 /// Locks the vault after [`LOCK_AFTER`] without use, and tells the window.

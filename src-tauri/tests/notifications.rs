@@ -1,7 +1,8 @@
-//! A reminder reaches the Linux notification service: a private D-Bus session bus, a private X
-//! display and a real notification daemon (dunst) on them, all started here and stopped on drop.
-//! The app sends through tauri-plugin-notification; pressing the notification's Take button
-//! records the dose in the vault.
+//! A reminder reaches the Linux notification service while Tend is locked: a private D-Bus
+//! session bus, a private X display and a real notification daemon (dunst) on them, all started
+//! here and stopped on drop. The app's own reminder loop rings from the plan outside the vault
+//! through tauri-plugin-notification, in words that name no medication; Take pressed on the
+//! notification while locked is recorded at the next unlock.
 //!
 //! One test in this binary: the bus address is process-wide.
 #![allow(clippy::expect_used)] // helpers here are test code: a panic is a failed test
@@ -21,7 +22,7 @@ use tauri::{
 };
 use tend_core::{
     meds::{DoseSchedule, DoseState},
-    IdleLock, KeySource, MedicationDetails, Passphrase, Reminder, Tend,
+    IdleLock, KeySource, MedicationDetails, Passphrase, Tend,
 };
 
 /// A session bus, an X display and dunst, killed on drop.
@@ -110,8 +111,12 @@ impl NotificationService {
         assert!(sent.success());
     }
 
-    fn wait_until(&self, what: &str, mut done: impl FnMut() -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(15);
+    fn wait_until(&self, what: &str, done: impl FnMut() -> bool) {
+        self.wait_until_within(what, Duration::from_secs(15), done);
+    }
+
+    fn wait_until_within(&self, what: &str, within: Duration, mut done: impl FnMut() -> bool) {
+        let deadline = Instant::now() + within;
         while !done() {
             assert!(Instant::now() < deadline, "timed out waiting until {what}");
             std::thread::sleep(Duration::from_millis(50));
@@ -209,7 +214,7 @@ fn spawn_printing(command: &mut Command, what: &str) -> (Child, String) {
 }
 
 #[test]
-fn a_due_dose_reaches_the_notification_service_and_take_records_it() {
+fn a_dose_due_while_locked_reaches_the_notification_service_and_take_is_recorded_at_unlock() {
     let service = NotificationService::start();
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &service.address);
     let profile = tempfile::tempdir().expect("dir");
@@ -236,78 +241,94 @@ fn a_due_dose_reaches_the_notification_service_and_take_records_it() {
     );
 }
 
-/// Once the app is running: a reminder is announced, shown by dunst, and its Take button works.
+/// Once the app is running: a dose falls due while Tend is locked, the app's own reminder loop
+/// rings it through dunst in words that name no medication, and Take pressed on it while locked
+/// is recorded when the vault is next unlocked.
 fn remind_and_take(app: &AppHandle<MockRuntime>, service: &NotificationService, profile: &Path) {
-    // The app plans in the system's zone, so the test does too.
     let here = TimeZone::system();
-    let at = |hour: i8, minute: i8, second: i8| {
-        jiff::civil::date(2026, 3, 2)
-            .at(hour, minute, second, 0)
-            .to_zoned(here.clone())
-            .expect("a time on that day")
-            .timestamp()
-    };
-
-    // A vault with a daily 08:00 dose, unlocked in the app; the reminder check finds it due.
-    let reminder = tauri::async_runtime::block_on(async {
-        let key = KeySource::Passphrase(Passphrase::new("notification test").expect("passphrase"));
-        let session = Tend::new(profile).create(key).await.expect("vault");
+    let key = || KeySource::Passphrase(Passphrase::new("notification test").expect("passphrase"));
+    // A dose every 8 hours from a few seconds from now, so the loop (every 20 s) meets it soon.
+    let due = Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs(4))
+        .expect("a time")
+        .round(jiff::Unit::Second)
+        .expect("rounded");
+    let schedule = format!(r#"{{"every_hours": 8, "anchor": "{due}"}}"#);
+    tauri::async_runtime::block_on(async {
+        let session = Tend::new(profile).create(key()).await.expect("vault");
         session
             .add_medication(MedicationDetails {
                 name: "Metformin".into(),
-                strength: None,
+                strength: Some("500 mg".into()),
                 form: None,
                 instructions: None,
-                schedule: DoseSchedule::from_json(r#"{"times": ["08:00"], "start": "2026-03-01"}"#)
-                    .expect("schedule"),
+                schedule: DoseSchedule::from_json(&schedule).expect("schedule"),
                 home_zone: None,
-                pills_on_hand: None,
+                pills_on_hand: Some(20),
                 pills_per_dose: 1,
                 refill_at: None,
             })
             .await
             .expect("added");
-        session
-            .check_reminders(at(7, 59, 0), &here)
-            .await
-            .expect("first check");
-        let mut due = session
-            .check_reminders(at(8, 0, 30), &here)
-            .await
-            .expect("check");
-        app.state::<Arc<IdleLock>>()
-            .put(session, Timestamp::now())
-            .await;
-        due.pop().expect("the 08:00 dose is due")
+        session.close().await.expect("closed");
     });
-    assert!(matches!(reminder, Reminder::DoseDue { .. }));
+    let sessions = Arc::clone(&*app.state::<Arc<IdleLock>>());
+    assert!(
+        !tauri::async_runtime::block_on(sessions.is_unlocked()),
+        "Tend is locked"
+    );
 
+    // The loop rings it, locked.
     let bus = BusMonitor::start(&service.address);
-    tend_app_lib::reminders::announce(app, &reminder);
-    service.wait_until("dunst shows one notification", || service.displayed() == 1);
+    service.wait_until_within(
+        "the locked app's reminder loop shows the dose",
+        Duration::from_secs(40),
+        || service.displayed() == 1,
+    );
 
-    // Take, pressed on the notification the daemon numbered, records the dose as taken.
+    // Take, pressed while locked: kept, and recorded at the next unlock.
     let mut id = None;
     service.wait_until("the daemon's reply to Notify is seen", || {
         id = bus.notify_reply();
         id.is_some()
     });
     service.press(id.expect("an id"), "take");
-    let sessions = Arc::clone(&*app.state::<Arc<IdleLock>>());
-    service.wait_until("the dose is taken", || {
-        tauri::async_runtime::block_on(sessions.peek(async |s| {
-            s.doses(at(8, 0, 0), at(8, 0, 1), &here, Timestamp::now())
-                .await
-                .expect("doses")
-        }))
-        .is_some_and(|doses| matches!(doses[0].state, DoseState::Taken { .. }))
+    service.wait_until("the press is kept for the next unlock", || {
+        profile.join("reminder-pending.json").exists()
     });
+    assert!(
+        !tauri::async_runtime::block_on(sessions.is_unlocked()),
+        "still locked"
+    );
+    let session = tauri::async_runtime::block_on(Tend::new(profile).unlock(key())).expect("unlock");
+    let doses = tauri::async_runtime::block_on(session.doses(
+        due,
+        due + jiff::SignedDuration::from_secs(1),
+        &here,
+        Timestamp::now(),
+    ))
+    .expect("doses");
+    assert!(
+        matches!(doses[0].state, DoseState::Taken { .. }),
+        "taken at unlock: {:?}",
+        doses[0].state
+    );
+    tauri::async_runtime::block_on(session.close()).expect("closed");
 
-    // What the patient saw, from the daemon's own history.
+    // What the patient saw, from the daemon's own history: the time, no name.
     service.dunstctl(&["close-all"]).expect("close-all");
+    let clock = due.to_zoned(here).strftime("%H:%M").to_string();
+    let clock = clock.strip_prefix('0').unwrap_or(&clock).to_owned();
     service.wait_until("the history shows it", || {
         service
             .dunstctl(&["history"])
-            .is_some_and(|h| h.contains("Time for Metformin") && h.contains("Due at 08:00"))
+            .is_some_and(|h| h.contains(&format!("Time for your {clock} medication")))
     });
+    let history = service.dunstctl(&["history"]).expect("history");
+    for secret in ["Metformin", "500 mg"] {
+        assert!(
+            !history.contains(secret),
+            "the notification names {secret:?}: {history}"
+        );
+    }
 }

@@ -41,6 +41,13 @@ export const commands = {
 	adherence: (days: number) => typedError<AdherenceSummary_Serialize, IpcError>(__TAURI_INVOKE("adherence", { days })),
 	/**  The next doses a schedule gives, to show while the patient sets it up. Needs no vault. */
 	schedulePreview: (schedule: DoseSchedule_Deserialize, homeZone: string | null) => typedError<string[], IpcError>(__TAURI_INVOKE("schedule_preview", { schedule, homeZone })),
+	/**
+	 *  Whether reminders reach the patient on time: notifications allowed, and exact alarms where
+	 *  the system asks for them (Android 12+). The app tells the patient when either is refused.
+	 */
+	reminderDelivery: () => typedError<ReminderDelivery, IpcError>(__TAURI_INVOKE("reminder_delivery")),
+	/**  Opens the system's page where the patient lets Tend's reminders ring on time. */
+	allowExactReminders: () => typedError<null, IpcError>(__TAURI_INVOKE("allow_exact_reminders")),
 	/**  The metrics that have readings: what the Trends screen offers. */
 	recordedMetrics: () => typedError<Metric[], IpcError>(__TAURI_INVOKE("recorded_metrics")),
 	/**
@@ -119,6 +126,17 @@ export type AdherenceSummary_Serialize = {
 	medications: MedicationAdherence_Serialize[],
 	overall: MedicationAdherence_Serialize,
 };
+
+/**  Something to tell the patient, worded without naming any medication. */
+export type Alarm = 
+/**  A dose to take now: it fell due (or its snooze ended) since the last check. */
+{ kind: "dose_due"; 
+/**  The medication's opaque reference in the plan. */
+reference: string; 
+/**  The due instant, RFC 3339 with the local offset of the zone it was planned in. */
+due: string } | 
+/**  Doses whose grace window ran out unanswered since the last check: one summary. */
+{ kind: "doses_missed"; since: string; until: string; count: number };
 
 /**  Which rule fired. */
 export type AlertRule = 
@@ -581,7 +599,11 @@ export type ErrorCode =
 /**  The care team's server refused what was sent, for good. */
 "refused_by_server" | 
 /**  The patient has not consented to share this with this care team. */
-"not_consented" | "storage" | "bluetooth_unavailable" | "device_malformed" | "invalid_input" | "internal";
+"not_consented" | "storage" | "bluetooth_unavailable" | 
+/**  The patient (or the phone) refused Tend the use of Bluetooth. */
+"bluetooth_not_allowed" | "device_malformed" | "invalid_input" | 
+/**  The patient cancelled it (an import): nothing of it was stored. */
+"cancelled" | "internal";
 
 /**  The format of an export. */
 export type ExportFormat = 
@@ -972,6 +994,12 @@ export type Preferences_Deserialize = {
 	 *  the clinical defaults apply to the others.
 	 */
 	thresholds?: Partial<{ [key in Metric]: ReferenceRange }>,
+	/**
+	 *  Whether notifications name the medication (and reminders show more than "Time for your
+	 *  8:00 medication"). Off by default: a phone's or laptop's lock screen shows notifications
+	 *  to whoever looks. Only an unlocked Tend can name anything.
+	 */
+	detailed_notifications?: boolean,
 };
 
 /**  What the patient chose about how Tend shows their numbers. */
@@ -992,6 +1020,12 @@ export type Preferences_Serialize = {
 	 *  the clinical defaults apply to the others.
 	 */
 	thresholds: Partial<{ [key in Metric]: ReferenceRange }>,
+	/**
+	 *  Whether notifications name the medication (and reminders show more than "Time for your
+	 *  8:00 medication"). Off by default: a phone's or laptop's lock screen shows notifications
+	 *  to whoever looks. Only an unlocked Tend can name anything.
+	 */
+	detailed_notifications: boolean,
 };
 
 /**  Something hostile or broken a device did. */
@@ -1108,28 +1142,16 @@ export type ReferenceRange = {
 	high: number | null,
 };
 
-/**  Something for the patient to hear about. */
-export type Reminder = Reminder_Serialize | Reminder_Deserialize;
-
-/**  Something for the patient to hear about. */
-export type Reminder_Deserialize = 
-/**  A dose to take now: it fell due (or its snooze ended) since the last check. */
-{ kind: "dose_due"; dose: Dose_Deserialize } | 
-/**
- *  The doses whose grace window ran out unanswered since the last check: one summary,
- *  however long the app slept.
- */
-{ kind: "doses_missed"; since: string; until: string; doses: Dose_Deserialize[] };
-
-/**  Something for the patient to hear about. */
-export type Reminder_Serialize = 
-/**  A dose to take now: it fell due (or its snooze ended) since the last check. */
-{ kind: "dose_due"; dose: Dose_Serialize } | 
-/**
- *  The doses whose grace window ran out unanswered since the last check: one summary,
- *  however long the app slept.
- */
-{ kind: "doses_missed"; since: string; until: string; doses: Dose_Serialize[] };
+/**  Whether reminders can reach the patient on time, for the app to say so when they cannot. */
+export type ReminderDelivery = {
+	/**  The system lets Tend show notifications. */
+	notifications: boolean,
+	/**
+	 *  The system lets Tend's reminders ring at the exact minute (Android 12+ asks the patient
+	 *  for "Alarms & reminders"; elsewhere always).
+	 */
+	exact: boolean,
+};
 
 /**  What sending a report to a care team did. */
 export type ReportSent = {

@@ -21,6 +21,8 @@ const WORDS: Record<ErrorCode, string> = {
   not_consented: "You have not switched sharing of this on.",
   storage: "Tend could not read or write its history file.",
   bluetooth_unavailable: "Bluetooth is not available.",
+  bluetooth_not_allowed: "Tend is not allowed to use Bluetooth. You can allow it in your system's settings.",
+  cancelled: "Cancelled. Nothing of it was stored.",
   device_malformed: "The device sent something Tend could not read.",
   invalid_input: "Please check what you entered.",
   internal: "Something went wrong inside Tend.",

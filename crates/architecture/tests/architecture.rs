@@ -1,6 +1,7 @@
 //! The invariants of ARCHITECTURE.md that a program can check, checked: layers point inward, each
-//! outside world has one door, pure crates stay pure, the simulator is never shipped, no module
-//! cycles, and every IPC command is listed alike in the three places that list it.
+//! outside world has one door, pure crates stay pure, the simulator is never shipped, unsafe code
+//! in one place, no module cycles, and every IPC command is listed alike in the three places that
+//! list it.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test code: a panic is a failed check
 
 use std::{
@@ -194,6 +195,39 @@ fn the_simulator_is_never_shipped() {
         .find(|p| p.name == "tend-cli")
         .expect("tend-cli");
     assert!(cli.dev.contains("tend-bluez-sim") || !cli.normal.contains("tend-bluez-sim"));
+}
+
+/// `unsafe_code` is denied workspace-wide; the one exception is the JNI hand-over to btleplug's
+/// Android backend, which cannot be written without it.
+#[test]
+fn unsafe_code_lives_in_one_place() {
+    let allowed = root().join("crates/ble/src/android.rs");
+    let mut wrong = Vec::new();
+    // This crate names the lint in its checks.
+    for p in packages()
+        .into_iter()
+        .filter(|p| p.name != "tend-architecture")
+    {
+        for dir in ["src", "tests", "benches"] {
+            for (file, text) in sources(&p.dir.join(dir)) {
+                let code = code_of(&text);
+                let uses = code.contains("unsafe ") || code.contains("unsafe_code");
+                if uses && file.canonicalize().ok() != allowed.canonicalize().ok() {
+                    wrong.push(file.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "unsafe code outside crates/ble/src/android.rs: {wrong:?}"
+    );
+    let text = std::fs::read_to_string(&allowed).expect("android.rs");
+    assert_eq!(
+        code_of(&text).matches("#[allow(unsafe_code)]").count(),
+        1,
+        "android.rs allows unsafe code in one function"
+    );
 }
 
 #[test]

@@ -34,6 +34,8 @@ impl BtleCentral {
     /// Opens the system's first adapter (on Linux the lowest-numbered: hci0 before hci1);
     /// [`Error::NoAdapter`] when the system has none.
     pub async fn open() -> Result<BtleCentral> {
+        #[cfg(target_os = "android")]
+        crate::android::init()?;
         let manager = Manager::new().await?;
         // BlueZ lists its adapters in no particular order: without sorting, a machine with two
         // (a built-in one and a dongle) would use either from one start to the next.

@@ -5,6 +5,8 @@
 //! a fake as well as against `bluez-sim`. The rest of the app sees [`HealthService`]s,
 //! [`LinkState`]s, [`DeviceEvent`]s and decoded readings handed to its [`DeviceSink`].
 
+#[cfg(target_os = "android")]
+mod android;
 mod btle;
 mod decode;
 mod device;
@@ -46,11 +48,17 @@ pub enum Error {
     NotAHealthDevice(String),
     #[error("could not store: {0}")]
     Storage(String),
+    /// The patient (or the system) has not allowed Tend to use Bluetooth.
+    #[error("Tend is not allowed to use Bluetooth")]
+    NotAllowed,
 }
 
 impl From<btleplug::Error> for Error {
     fn from(e: btleplug::Error) -> Self {
-        Error::Unavailable(e.to_string())
+        match e {
+            btleplug::Error::PermissionDenied => Error::NotAllowed,
+            other => Error::Unavailable(other.to_string()),
+        }
     }
 }
 
@@ -60,6 +68,8 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// patient when there is none rather than scanning forever.
 pub async fn adapter_names() -> Result<Vec<String>> {
     use btleplug::api::Central as _;
+    #[cfg(target_os = "android")]
+    android::init()?;
     let manager = btleplug::platform::Manager::new().await?;
     let mut names = Vec::new();
     for adapter in manager.adapters().await? {

@@ -100,6 +100,8 @@ pub enum ErrorCode {
     NotConsented,
     Storage,
     BluetoothUnavailable,
+    /// The patient (or the phone) refused Tend the use of Bluetooth.
+    BluetoothNotAllowed,
     DeviceMalformed,
     InvalidInput,
     /// The patient cancelled it (an import): nothing of it was stored.
@@ -127,6 +129,7 @@ impl Error {
             Error::Bluetooth(tend_ble::Error::Malformed(_)) => ErrorCode::DeviceMalformed,
             Error::Bluetooth(tend_ble::Error::UnknownDevice(_)) => ErrorCode::NotFound,
             Error::Bluetooth(tend_ble::Error::NotAHealthDevice(_)) => ErrorCode::InvalidInput,
+            Error::Bluetooth(tend_ble::Error::NotAllowed) => ErrorCode::BluetoothNotAllowed,
             Error::Bluetooth(_) => ErrorCode::BluetoothUnavailable,
             Error::Share(e) => share_code(e),
             Error::Import(tend_import::Error::Cancelled) | Error::Cancelled => ErrorCode::Cancelled,

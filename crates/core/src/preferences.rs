@@ -31,6 +31,10 @@ pub struct Preferences {
     /// Alert thresholds the patient (with their clinician) set, in each metric's canonical unit;
     /// the clinical defaults apply to the others.
     pub thresholds: BTreeMap<Metric, ReferenceRange>,
+    /// Whether notifications name the medication (and reminders show more than "Time for your
+    /// 8:00 medication"). Off by default: a phone's or laptop's lock screen shows notifications
+    /// to whoever looks. Only an unlocked Tend can name anything.
+    pub detailed_notifications: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +58,7 @@ impl Default for Preferences {
             patient_name: None,
             spo2_target: Spo2Target::Standard,
             thresholds: BTreeMap::new(),
+            detailed_notifications: false,
         }
     }
 }

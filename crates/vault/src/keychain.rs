@@ -104,8 +104,7 @@ fn entry(account: &str) -> Result<keyring_core::Entry> {
 fn phone_store(
     open: impl FnOnce() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>>,
 ) -> Result<()> {
-    static READY: std::sync::OnceLock<std::result::Result<(), String>> =
-        std::sync::OnceLock::new();
+    static READY: std::sync::OnceLock<std::result::Result<(), String>> = std::sync::OnceLock::new();
     READY
         .get_or_init(|| {
             open()

@@ -11,7 +11,20 @@ use tend_core::{
 };
 
 use super::with_session;
-use crate::{devices::DeviceChannels, IpcError};
+use crate::{devices::DeviceChannels, platform::Platform, IpcError};
+
+/// Asks for Bluetooth where the phone wants the patient's permission; a refusal is an error the
+/// Devices screen explains, never a scan that waits for nothing.
+fn allowed(platform: &Platform) -> Result<(), IpcError> {
+    if platform.allow_bluetooth() {
+        Ok(())
+    } else {
+        Err(IpcError {
+            code: tend_core::ErrorCode::BluetoothNotAllowed,
+            message: "Tend is not allowed to use Bluetooth".into(),
+        })
+    }
+}
 
 /// How long pairing looks for the chosen device before giving up.
 const PAIR_SCAN: Duration = Duration::from_secs(3);
@@ -21,8 +34,10 @@ const PAIR_SCAN: Duration = Duration::from_secs(3);
 #[specta::specta]
 pub async fn scan_devices(
     sessions: State<'_, Arc<IdleLock>>,
+    platform: State<'_, Platform>,
     seconds: u8,
 ) -> Result<Vec<ScanResult>, IpcError> {
+    allowed(&platform)?;
     let central = tend_core::system_central().await?;
     let duration = Duration::from_secs(u64::from(seconds.clamp(1, 30)));
     with_session(&sessions, async |s| {
@@ -36,9 +51,11 @@ pub async fn scan_devices(
 #[specta::specta]
 pub async fn pair_device(
     sessions: State<'_, Arc<IdleLock>>,
+    platform: State<'_, Platform>,
     watch: State<'_, Arc<DeviceWatch>>,
     id: String,
 ) -> Result<PairedDevice, IpcError> {
+    allowed(&platform)?;
     let central = tend_core::system_central().await?;
     let paired = with_session(&sessions, async |s| {
         s.pair_device(&central, &id, &SystemClock, PAIR_SCAN).await

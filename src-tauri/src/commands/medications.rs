@@ -129,3 +129,23 @@ pub fn schedule_preview(
     )
     .map_err(Into::into)
 }
+
+/// Whether reminders reach the patient on time: notifications allowed, and exact alarms where
+/// the system asks for them (Android 12+). The app tells the patient when either is refused.
+#[tauri::command]
+#[specta::specta]
+pub async fn reminder_delivery(
+    platform: State<'_, crate::platform::Platform>,
+) -> Result<crate::platform::ReminderDelivery, IpcError> {
+    Ok(platform.reminder_delivery())
+}
+
+/// Opens the system's page where the patient lets Tend's reminders ring on time.
+#[tauri::command]
+#[specta::specta]
+pub async fn allow_exact_reminders(
+    platform: State<'_, crate::platform::Platform>,
+) -> Result<(), IpcError> {
+    platform.open_reminder_settings();
+    Ok(())
+}

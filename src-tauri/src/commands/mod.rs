@@ -20,7 +20,7 @@ use crate::IpcError;
 pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new()
         // Payloads of the events that `lib.rs` and `reminders.rs` emit.
-        .typ::<tend_core::Reminder>()
+        .typ::<tend_core::Alarm>()
         .constant("REMINDER_EVENT", crate::reminders::EVENT)
         .constant("DOSE_RECORDED_EVENT", crate::DOSE_RECORDED)
         .constant("VAULT_LOCKED_EVENT", crate::VAULT_LOCKED)
@@ -51,6 +51,8 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             medications::undo_dose,
             medications::adherence,
             medications::schedule_preview,
+            medications::reminder_delivery,
+            medications::allow_exact_reminders,
             charts::recorded_metrics,
             charts::chart,
             charts::normal_ranges,

@@ -87,11 +87,15 @@ pub struct Exported {
 #[specta::specta]
 pub async fn export_history(
     tend: State<'_, Tend>,
+    folders: State<'_, crate::Folders>,
     sessions: State<'_, Arc<IdleLock>>,
     format: ExportFormat,
 ) -> Result<Exported, IpcError> {
     let now = Timestamp::now();
-    let folder = dirs::download_dir().unwrap_or_else(|| tend.data_dir().to_owned());
+    let folder = folders
+        .downloads
+        .clone()
+        .unwrap_or_else(|| tend.data_dir().to_owned());
     let stamp = now.strftime("%Y-%m-%d-%H%M%S");
     let path = folder.join(match format {
         ExportFormat::Csv => format!("tend-history-{stamp}.csv"),

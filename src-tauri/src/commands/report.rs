@@ -53,6 +53,7 @@ pub async fn clinic_report(
 #[specta::specta]
 pub async fn save_report_pdf(
     tend: State<'_, Tend>,
+    folders: State<'_, crate::Folders>,
     sessions: State<'_, Arc<IdleLock>>,
     from: Timestamp,
     until: Timestamp,
@@ -63,7 +64,10 @@ pub async fn save_report_pdf(
         s.clinic_report_pdf(&request, now).await
     })
     .await?;
-    let folder = dirs::download_dir().unwrap_or_else(|| tend.data_dir().to_owned());
+    let folder = folders
+        .downloads
+        .clone()
+        .unwrap_or_else(|| tend.data_dir().to_owned());
     let path = folder.join(format!(
         "tend-report-{}.pdf",
         now.strftime("%Y-%m-%d-%H%M%S")

@@ -1,0 +1,75 @@
+//! What differs between a desktop and a phone, behind one type, as Tauri's own plugins do it:
+//! `desktop.rs` and `mobile.rs` each expose a `Native` with the same methods, and
+//! `#[cfg(desktop)]`/`#[cfg(mobile)]` picks one; commands reach it as the [`Platform`] state. On Android the phone's side is a small Kotlin
+//! plugin (`src-tauri/mobile/android/`, see docs/mobile.md); on iOS the system asks for
+//! Bluetooth itself, with the sentence from Info.plist.
+
+use serde::Serialize;
+use tauri::{
+    plugin::{Builder, TauriPlugin},
+    Manager, Runtime,
+};
+
+#[cfg(desktop)]
+mod desktop;
+#[cfg(mobile)]
+mod mobile;
+
+#[cfg(desktop)]
+use desktop::Native;
+#[cfg(mobile)]
+use mobile::Native;
+
+/// The platform's calls, for commands (which are not generic over the runtime).
+pub struct Platform(Box<dyn Calls>);
+
+impl std::fmt::Debug for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Platform")
+    }
+}
+
+impl Platform {
+    /// Whether Tend may use Bluetooth, asking the patient first where the system wants that; a
+    /// refusal is `false` at once.
+    pub fn allow_bluetooth(&self) -> bool {
+        self.0.allow_bluetooth()
+    }
+
+    /// Whether reminders reach the patient on time (asking for notifications when undecided).
+    pub fn reminder_delivery(&self) -> ReminderDelivery {
+        self.0.reminder_delivery()
+    }
+
+    /// Opens the system's page where the patient lets reminders ring on time, where there is one.
+    pub fn open_reminder_settings(&self) {
+        self.0.open_reminder_settings()
+    }
+}
+
+/// What `Native` does on each platform.
+trait Calls: Send + Sync {
+    fn allow_bluetooth(&self) -> bool;
+    fn reminder_delivery(&self) -> ReminderDelivery;
+    fn open_reminder_settings(&self);
+}
+
+/// Whether reminders can reach the patient on time, for the app to say so when they cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ReminderDelivery {
+    /// The system lets Tend show notifications.
+    pub notifications: bool,
+    /// The system lets Tend's reminders ring at the exact minute (Android 12+ asks the patient
+    /// for "Alarms & reminders"; elsewhere always).
+    pub exact: bool,
+}
+
+/// Registers the platform's side and manages its [`Platform`] for the rest of the app.
+pub fn init<R: Runtime>() -> TauriPlugin<R> {
+    Builder::new("tend-platform")
+        .setup(|app, api| {
+            app.manage(Platform(Box::new(Native::<R>::new(app, api)?)));
+            Ok(())
+        })
+        .build()
+}
