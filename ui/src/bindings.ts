@@ -706,7 +706,12 @@ export type Interruption =
 /**  The server refused the sign-in and no fresh token could be had: sign in again. */
 { code: "signed_out" } | 
 /**  The server asked to wait longer than one run waits. */
-{ code: "server_busy"; retry_after_s: number };
+{ code: "server_busy"; retry_after_s: number } | 
+/**
+ *  The server's answer was larger than any answer Tend expects (a server gone wrong, or
+ *  hostile): nothing more was read of it.
+ */
+{ code: "answer_too_large" };
 
 /**  What the UI receives when a command fails. `message` is for people; code is for logic. */
 export type IpcError = {

@@ -46,6 +46,8 @@ export function describeInterruption(why: Interruption): string {
       return "the clinic's server asks you to sign in again";
     case "server_busy":
       return `the clinic's server asked to wait ${Math.round(why.retry_after_s / 60)} minutes`;
+    case "answer_too_large":
+      return "the clinic's server sent an answer far larger than expected, so Tend stopped reading it";
   }
 }
 

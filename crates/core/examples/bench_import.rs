@@ -14,14 +14,16 @@ use tend_core::{ImportCancel, ImportPhase, ImportRequest, KeySource, Passphrase,
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("bench_import EXPORT [PROFILE]")?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("bench_import EXPORT [PROFILE]")?;
     let bytes = std::fs::metadata(&path)?.len();
     // A profile directory to keep (to look at the vault afterwards), else a temporary one.
     let kept = std::env::args().nth(2).map(std::path::PathBuf::from);
     let scratch = tempfile::tempdir()?;
     let profile = kept.unwrap_or_else(|| scratch.path().to_owned());
-    let key = || KeySource::Passphrase(Passphrase::new("bench import passphrase").expect("long"));
-    let session = Tend::new(&profile).create(key()).await?;
+    let key = KeySource::Passphrase(Passphrase::new("bench import passphrase")?);
+    let session = Tend::new(&profile).create(key).await?;
     let peak_with_key_derivation = peak_rss_kb();
     reset_peak_rss();
 

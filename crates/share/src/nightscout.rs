@@ -133,7 +133,7 @@ async fn get_page(
 ) -> Result<Vec<u8>> {
     let url = reqwest::Url::parse_with_params(url, params)
         .map_err(|_| Error::InvalidInput("the Nightscout address is not a URL".into()))?;
-    let mut response = http
+    let response = http
         .client
         .get(url)
         .header(reqwest::header::ACCEPT, "application/json")
@@ -157,27 +157,14 @@ async fn get_page(
             status.as_u16()
         )));
     }
-    if response
-        .content_length()
-        .is_some_and(|length| length > limit as u64)
-    {
-        return Err(Error::Protocol(format!(
-            "a page is larger than {limit} bytes: ask for fewer entries a page"
-        )));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| {
-        Error::Transport(crate::TransportError::Connection(
-            e.without_url().to_string(),
-        ))
-    })? {
-        if body.len() + chunk.len() > limit {
-            return Err(Error::Protocol(format!(
+    let body = crate::transport::read_capped(response, limit)
+        .await
+        .map_err(|e| match e {
+            crate::TransportError::TooLarge { .. } => Error::Protocol(format!(
                 "a page is larger than {limit} bytes: ask for fewer entries a page"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
+            )),
+            other => Error::Transport(other),
+        })?;
     Ok(body)
 }
 

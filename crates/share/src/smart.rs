@@ -15,12 +15,22 @@ use tokio::{
 
 use crate::{endpoint::checked_base_url, CareTeam, Error, HttpTransport, Result};
 
+/// The most a SMART configuration or token response may hold: they are a few hundred bytes.
+pub const MAX_SMART_ANSWER: usize = 64 * 1024;
+/// How long one connection to the loopback redirect may take to send its request line: a
+/// browser sends it at once; a connection that sends nothing is dropped, not waited on.
+const REDIRECT_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// What Tend asks the patient to allow: write its data to their record, stay signed in.
 pub const SCOPE: &str = "launch/patient openid fhirUser offline_access patient/Observation.write patient/Device.write patient/MedicationAdministration.write";
 
 /// The server's SMART configuration, as far as Tend needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmartConfiguration {
+    /// The authorization server's issuer (RFC 9207: a redirect carrying another `iss` is not
+    /// this server's answer).
+    #[serde(default)]
+    pub issuer: Option<String>,
     pub authorization_endpoint: String,
     pub token_endpoint: String,
     #[serde(default)]
@@ -61,6 +71,7 @@ impl Pkce {
 #[derive(Debug)]
 pub struct SmartSignIn {
     pub configuration: SmartConfiguration,
+    base_url: String,
     /// Open this in the patient's browser.
     pub authorize_url: String,
     client_id: String,
@@ -113,6 +124,7 @@ impl SmartSignIn {
             .append_pair("code_challenge_method", "S256");
         Ok(SmartSignIn {
             configuration,
+            base_url: team.base_url.clone(),
             authorize_url: url.to_string(),
             client_id: client_id.to_owned(),
             redirect_uri,
@@ -148,6 +160,10 @@ impl SmartSignIn {
         .await
     }
 
+    /// Accepts connections to the loopback redirect until one carries this sign-in's answer.
+    /// Anything else on the port — a connection that sends nothing, another path, a stale or
+    /// forged `state`, another server's `iss` — is answered and ignored; it never ends the
+    /// sign-in.
     async fn receive_code(&self) -> Result<String> {
         loop {
             let (mut stream, _) = self
@@ -155,43 +171,34 @@ impl SmartSignIn {
                 .accept()
                 .await
                 .map_err(|e| Error::SignIn(e.to_string()))?;
-            let mut request = Vec::new();
-            let mut buf = [0u8; 2048];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 16 * 1024 {
-                let n = stream
-                    .read(&mut buf)
-                    .await
-                    .map_err(|e| Error::SignIn(e.to_string()))?;
-                if n == 0 {
-                    break;
-                }
-                request.extend_from_slice(&buf[..n]);
-            }
-            let text = String::from_utf8_lossy(&request);
-            let target = text.split_whitespace().nth(1).unwrap_or("/");
-            let url = reqwest::Url::parse(&format!("http://127.0.0.1{target}")).map_err(|_| {
-                Error::SignIn("the browser came back with a malformed address".into())
-            })?;
-            if url.path() != "/callback" {
-                let _ = stream
-                    .write_all(
-                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                    )
-                    .await;
+            let Ok(Some(url)) =
+                tokio::time::timeout(REDIRECT_READ_TIMEOUT, request_target(&mut stream)).await
+            else {
                 continue;
-            }
+            };
             let param = |name: &str| {
                 url.query_pairs()
                     .find(|(k, _)| k == name)
                     .map(|(_, v)| v.into_owned())
             };
-            let result = match (param("code"), param("state"), param("error")) {
-                (_, _, Some(error)) => Err(Error::SignIn(format!(
+            let ours = url.path() == "/callback"
+                && param("state").as_deref() == Some(self.state.as_str())
+                && param("iss").is_none_or(|iss| self.issued_by(&iss));
+            if !ours {
+                let _ = stream
+                    .write_all(
+                        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    )
+                    .await;
+                continue;
+            }
+            let result = match (param("code"), param("error")) {
+                (_, Some(error)) => Err(Error::SignIn(format!(
                     "the server refused the sign-in: {error}"
                 ))),
-                (Some(code), Some(state), None) if state == self.state => Ok(code),
-                _ => Err(Error::SignIn(
-                    "the sign-in answer did not match this request".into(),
+                (Some(code), None) => Ok(code),
+                (None, None) => Err(Error::SignIn(
+                    "the sign-in answer carried no authorization code".into(),
                 )),
             };
             let page = if result.is_ok() {
@@ -205,6 +212,35 @@ impl SmartSignIn {
             return result;
         }
     }
+}
+
+impl SmartSignIn {
+    /// Whether `iss` names the server this sign-in went to: its configured issuer, else its
+    /// FHIR base address (SMART servers commonly issue as their base).
+    fn issued_by(&self, iss: &str) -> bool {
+        let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+        match &self.configuration.issuer {
+            Some(issuer) => same(issuer, iss),
+            None => same(&self.base_url, iss),
+        }
+    }
+}
+
+/// The target of one HTTP request line on the loopback redirect; `None` for a connection that
+/// sends something else.
+async fn request_target(stream: &mut tokio::net::TcpStream) -> Option<reqwest::Url> {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 2048];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 16 * 1024 {
+        let n = stream.read(&mut buf).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        request.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&request);
+    let target = text.split_whitespace().nth(1)?;
+    reqwest::Url::parse(&format!("http://127.0.0.1{target}")).ok()
 }
 
 /// `GET {base}/.well-known/smart-configuration`.
@@ -231,12 +267,9 @@ pub async fn discover(http: &HttpTransport, base_url: &str) -> Result<SmartConfi
             response.status().as_u16()
         )));
     }
-    let body = response.bytes().await.map_err(|e| {
-        Error::SignIn(format!(
-            "the SMART configuration did not arrive: {}",
-            e.without_url()
-        ))
-    })?;
+    let body = crate::transport::read_capped(response, MAX_SMART_ANSWER)
+        .await
+        .map_err(|e| Error::SignIn(format!("the SMART configuration did not arrive: {e}")))?;
     let configuration: SmartConfiguration = serde_json::from_slice(&body)
         .map_err(|_| Error::SignIn("the SMART configuration is not understood".into()))?;
     checked_base_url(&configuration.authorization_endpoint)?;
@@ -310,12 +343,9 @@ async fn token_request(
             response.status().as_u16()
         )));
     }
-    let body = response.bytes().await.map_err(|e| {
-        Error::SignIn(format!(
-            "the token response did not arrive: {}",
-            e.without_url()
-        ))
-    })?;
+    let body = crate::transport::read_capped(response, MAX_SMART_ANSWER)
+        .await
+        .map_err(|e| Error::SignIn(format!("the token response did not arrive: {e}")))?;
     let token: TokenResponse = serde_json::from_slice(&body)
         .map_err(|_| Error::SignIn("the token response is not understood".into()))?;
     Ok(SmartTokens {
@@ -346,6 +376,61 @@ fn random<const N: usize>() -> Result<[u8; N]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 21: anything else on the loopback port — a connection that sends nothing, a forged
+    /// state, another server's `iss` — is ignored; the sign-in's own answer still completes it.
+    #[tokio::test]
+    async fn wrong_requests_on_the_redirect_port_are_ignored() -> Result<()> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|e| Error::SignIn(e.to_string()))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| Error::SignIn(e.to_string()))?
+            .port();
+        let sign_in = SmartSignIn {
+            configuration: SmartConfiguration {
+                issuer: Some("https://auth.example.org".into()),
+                authorization_endpoint: "https://auth.example.org/authorize".into(),
+                token_endpoint: "https://auth.example.org/token".into(),
+                code_challenge_methods_supported: vec!["S256".into()],
+            },
+            base_url: "https://fhir.example.org/r4".into(),
+            authorize_url: String::new(),
+            client_id: "tend".into(),
+            redirect_uri: format!("http://127.0.0.1:{port}/callback"),
+            state: "the-state".into(),
+            pkce: Pkce::from_random(&[7; 32]),
+            listener,
+        };
+        let browser = async move {
+            // Holds a connection open, sending nothing.
+            let _silent = tokio::net::TcpStream::connect(("127.0.0.1", port)).await;
+            for target in [
+                "/favicon.ico",
+                "/callback?code=forged&state=another",
+                "/callback?code=mixed-up&state=the-state&iss=https://evil.example.org",
+                "/callback?code=the-code&state=the-state&iss=https://auth.example.org/",
+            ] {
+                if let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+                    let request = format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                    let _ = stream.write_all(request.as_bytes()).await;
+                    let mut answer = Vec::new();
+                    let _ = stream.read_to_end(&mut answer).await;
+                }
+            }
+            std::future::pending::<()>().await;
+        };
+        let code = tokio::select! {
+            code = tokio::time::timeout(Duration::from_secs(20), sign_in.receive_code()) => code,
+            () = browser => unreachable!(),
+        };
+        assert_eq!(
+            code.map_err(|_| Error::SignIn("timed out".into()))??,
+            "the-code"
+        );
+        Ok(())
+    }
 
     #[test]
     fn pkce_s256_matches_rfc_7636_appendix_b() {

@@ -76,6 +76,9 @@ pub enum Interruption {
         #[cfg_attr(feature = "specta", specta(type = u32))]
         retry_after_s: u64,
     },
+    /// The server's answer was larger than any answer Tend expects (a server gone wrong, or
+    /// hostile): nothing more was read of it.
+    AnswerTooLarge,
 }
 
 impl std::fmt::Display for Interruption {
@@ -85,6 +88,9 @@ impl std::fmt::Display for Interruption {
             Interruption::SignedOut => f.write_str("the care team's server refused the sign-in"),
             Interruption::ServerBusy { retry_after_s } => {
                 write!(f, "the care team's server asked to wait {retry_after_s} s")
+            }
+            Interruption::AnswerTooLarge => {
+                f.write_str("the care team's server sent an answer far too large to read")
             }
         }
     }
@@ -101,6 +107,9 @@ pub struct RetryPolicy {
     pub max_delay: SignedDuration,
     /// A `Retry-After` longer than this ends the run instead of waiting.
     pub max_retry_after: SignedDuration,
+    /// One run never takes longer than this, waits included: a server that keeps asking to
+    /// wait holds nothing for long (what is left goes with the next run).
+    pub max_run: SignedDuration,
 }
 
 impl Default for RetryPolicy {
@@ -110,7 +119,8 @@ impl Default for RetryPolicy {
             max_attempts: 6,
             first_delay: SignedDuration::from_millis(500),
             max_delay: SignedDuration::from_secs(60),
-            max_retry_after: SignedDuration::from_mins(5),
+            max_retry_after: SignedDuration::from_secs(60),
+            max_run: SignedDuration::from_mins(3),
         }
     }
 }
@@ -166,6 +176,7 @@ pub async fn sync<S: SyncStore, T: Transport, C: Timer>(
     let mut report = SyncReport::default();
     let mut token = store.access_token().await?;
     let mut jitter = Jitter::new(clock.now());
+    let deadline = clock.now() + policy.max_run;
     let window = policy.max_entries.max(2);
     loop {
         let mut pending: VecDeque<Queued> = store.queued().await?.into();
@@ -212,6 +223,7 @@ pub async fn sync<S: SyncStore, T: Transport, C: Timer>(
                 &mut report,
                 &mut token,
                 &mut jitter,
+                deadline,
                 &refs,
             )
             .await?;
@@ -269,6 +281,7 @@ async fn send_bundle<S: SyncStore, T: Transport, C: Timer>(
     report: &mut SyncReport,
     token: &mut Option<String>,
     jitter: &mut Jitter,
+    deadline: Timestamp,
     batch: &[&Queued],
 ) -> Result<Sent, S::Error> {
     let items: Vec<&ShareItem> = batch.iter().map(|q| &q.item).collect();
@@ -350,12 +363,20 @@ async fn send_bundle<S: SyncStore, T: Transport, C: Timer>(
                     });
                 return Ok(Sent::Refused(message));
             }
+            Err(TransportError::TooLarge { .. }) => {
+                return Ok(Sent::Stop(Interruption::AnswerTooLarge))
+            }
             Ok(_) | Err(TransportError::Timeout) | Err(TransportError::Connection(_)) => {
                 backoff(policy, attempt, jitter)
             }
         };
         if attempt >= policy.max_attempts {
             return Ok(Sent::Stop(Interruption::Unreachable));
+        }
+        if clock.now() + wait > deadline {
+            return Ok(Sent::Stop(Interruption::ServerBusy {
+                retry_after_s: wait.as_secs().unsigned_abs(),
+            }));
         }
         clock.sleep(wait).await;
     }

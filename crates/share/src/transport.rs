@@ -22,6 +22,10 @@ pub struct Answer {
     pub body: Vec<u8>,
 }
 
+/// The most a FHIR server's answer may hold: a transaction-response for a Bundle of a few entries
+/// is kilobytes; anything near this is a server gone wrong (or hostile), not an answer.
+pub const MAX_FHIR_ANSWER: usize = 4 * 1024 * 1024;
+
 /// Why no answer came. Never carries request or response bodies.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
@@ -29,6 +33,10 @@ pub enum TransportError {
     Timeout,
     #[error("the connection failed: {0}")]
     Connection(String),
+    #[error(
+        "the server's answer was larger than {limit} bytes, more than any answer Tend expects"
+    )]
+    TooLarge { limit: usize },
 }
 
 /// Sends requests to a FHIR server.
@@ -83,7 +91,7 @@ impl Transport for HttpTransport {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response.bytes().await.map_err(classify)?.to_vec();
+        let body = read_capped(response, MAX_FHIR_ANSWER).await?;
         Ok(Answer {
             status,
             retry_after,
@@ -92,11 +100,106 @@ impl Transport for HttpTransport {
     }
 }
 
-fn classify(e: reqwest::Error) -> TransportError {
+/// A response's body, read chunk by chunk and refused once it passes `limit` bytes: memory stays
+/// bounded whatever the server sends (or claims to send).
+pub(crate) async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> std::result::Result<Vec<u8>, TransportError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(TransportError::TooLarge { limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(classify)? {
+        if body.len() + chunk.len() > limit {
+            return Err(TransportError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+pub(crate) fn classify(e: reqwest::Error) -> TransportError {
     if e.is_timeout() {
         TransportError::Timeout
     } else {
         // reqwest's message names the URL and the failure, never the body.
         TransportError::Connection(e.without_url().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::{
+        io::{AsyncReadExt, AsyncWriteExt},
+        net::TcpListener,
+    };
+
+    use super::*;
+
+    /// Serves one answer: `head`, then `body` repeated without end (a hostile server).
+    async fn endless(head: &'static str) -> std::io::Result<String> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let url = format!("http://127.0.0.1:{}/r4", listener.local_addr()?.port());
+        tokio::spawn(async move {
+            if let Ok((mut socket, _)) = listener.accept().await {
+                // The request first, as a server reads it (headers and the two-byte body).
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.ends_with(b"\r\n\r\n{}") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = socket.write_all(head.as_bytes()).await;
+                let chunk = vec![b'x'; 64 * 1024];
+                let framed =
+                    [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+                loop {
+                    let body: &[u8] = if head.contains("chunked") {
+                        &framed
+                    } else {
+                        &chunk
+                    };
+                    if socket.write_all(body).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        Ok(url)
+    }
+
+    /// Issue 21: a 4 GiB answer, announced or not, is refused after `MAX_FHIR_ANSWER` bytes
+    /// with a clear error; memory stays bounded.
+    #[tokio::test]
+    async fn an_answer_of_gigabytes_is_refused_after_the_cap(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let http = HttpTransport::new(Duration::from_secs(20))?;
+        for head in [
+            "HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\nContent-Length: 4294967296\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        ] {
+            let url = endless(head).await?;
+            let answer = http
+                .post(Post {
+                    url: &url,
+                    body: b"{}",
+                    bearer: None,
+                })
+                .await;
+            assert_eq!(
+                answer,
+                Err(TransportError::TooLarge {
+                    limit: MAX_FHIR_ANSWER
+                }),
+                "{head}"
+            );
+        }
+        Ok(())
     }
 }

@@ -295,3 +295,39 @@ async fn an_unreachable_server_stops_the_run_and_keeps_the_queue() {
     );
     assert_eq!(lock(&store.queue).len(), 2);
 }
+
+/// Issue 21: a server that keeps asking to wait (under the longest wait a run accepts) held one
+/// bundle for half an hour; one run is now bounded in total time, waits included.
+#[tokio::test]
+async fn a_server_that_keeps_asking_to_wait_holds_a_run_no_longer_than_its_bound() {
+    let (store, script, clock) = (store(2, &[Category::HeartRate]), Script::default(), clock());
+    *lock(&script.answers) = (0..50)
+        .map(|_| status(429, Some("59"), json!({})))
+        .collect();
+    let report = run(&store, &script, &clock).await;
+    assert!(matches!(
+        report.interrupted,
+        Some(Interruption::ServerBusy { .. })
+    ));
+    let waited: SignedDuration = lock(&clock.slept).iter().copied().sum();
+    assert!(waited <= RetryPolicy::default().max_run, "waited {waited}");
+    assert_eq!(
+        lock(&store.queue).len(),
+        2,
+        "what was not sent stays queued"
+    );
+}
+
+/// Issue 21: an answer far too large is not read: the run stops with a clear reason and keeps
+/// the queue (the transport refuses it after `MAX_FHIR_ANSWER` bytes).
+#[tokio::test]
+async fn an_answer_too_large_stops_the_run_and_keeps_the_queue() {
+    let (store, script, clock) = (store(2, &[Category::HeartRate]), Script::default(), clock());
+    *lock(&script.answers) = vec![Err(TransportError::TooLarge {
+        limit: crate::transport::MAX_FHIR_ANSWER,
+    })];
+    let report = run(&store, &script, &clock).await;
+    assert_eq!(report.interrupted, Some(Interruption::AnswerTooLarge));
+    assert_eq!(report.requests, 1, "not retried");
+    assert_eq!(lock(&store.queue).len(), 2);
+}
