@@ -6,7 +6,11 @@ use std::{io::Write, path::Path};
 use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use tend_core::{clinic::Period, ReportRequest, Session, Tend, DEFAULT_REPORT_DAYS};
 
-use crate::{args::ReportFormat, output, share, unlock, Failure};
+use crate::{
+    args::ReportFormat,
+    clock::{instant, now},
+    output, unlock, Failure,
+};
 
 /// `tend report`.
 pub async fn run(
@@ -17,7 +21,7 @@ pub async fn run(
     output_file: Option<&Path>,
     tz: Option<&str>,
 ) -> Result<(), Failure> {
-    let now = share::now()?;
+    let now = now()?;
     let request = request(from, until, tz, now)?;
     if format == ReportFormat::Pdf
         && output_file.is_none()
@@ -101,11 +105,11 @@ fn request(
     now: Timestamp,
 ) -> Result<ReportRequest, Failure> {
     let until = match until {
-        Some(text) => share::instant("--until", text)?,
+        Some(text) => instant("--until", text)?,
         None => now,
     };
     let from = match from {
-        Some(text) => share::instant("--from", text)?,
+        Some(text) => instant("--from", text)?,
         None => until - SignedDuration::from_hours(24 * DEFAULT_REPORT_DAYS),
     };
     let period = Period::new(from, until)

@@ -8,7 +8,7 @@ use serde::Serialize;
 use tend_core::share::{Category, ConsentScope, RetryPolicy};
 use tend_core::{CareTeamDetails, KeySource, Passphrase, ShareOptions, Tend};
 
-use super::WallClock;
+use crate::clock::WallClock;
 use crate::{output, Failure};
 
 /// What `tend bench share` measured.

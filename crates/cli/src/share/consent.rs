@@ -6,7 +6,7 @@ use tend_core::{
     Session,
 };
 
-use super::instant;
+use crate::clock::instant;
 use crate::{output, Failure};
 
 pub async fn run(

@@ -5,7 +5,7 @@ use std::path::Path;
 use jiff::tz::TimeZone;
 use tend_core::Tend;
 
-use super::now;
+use crate::clock::now;
 use crate::{unlock, Failure};
 
 /// `tend export --format fhir`: one R4 `collection` Bundle.

@@ -1,5 +1,5 @@
 //! `tend share` (care teams, consent, preview, sync, log), `tend export --format fhir` and
-//! `tend bench share`. "Now" is the system clock, or `TEND_NOW` (RFC 3339) for scripts and tests.
+//! `tend bench share`. "Now" comes from `crate::clock`.
 
 mod bench;
 mod care_teams;
@@ -8,51 +8,18 @@ mod export;
 mod log;
 mod sync;
 
-use std::time::Instant;
-
-use jiff::{tz::TimeZone, SignedDuration, Timestamp};
-use tend_core::share::{Clock, RetryPolicy, Timer};
+use jiff::{tz::TimeZone, SignedDuration};
+use tend_core::share::RetryPolicy;
 use tend_core::{ShareOptions, Tend};
 
 use crate::{
     args::{ShareCommand, ShareOptionsArgs},
+    clock::now,
     unlock, Failure,
 };
 
 pub use bench::bench;
 pub use export::export_fhir;
-
-/// The shell's clock: the system's (or `TEND_NOW` moving on from when the command started).
-#[derive(Debug)]
-pub struct WallClock {
-    start: Timestamp,
-    started: Instant,
-}
-
-impl WallClock {
-    fn starting_at(start: Timestamp) -> WallClock {
-        WallClock {
-            start,
-            started: Instant::now(),
-        }
-    }
-}
-
-impl Clock for WallClock {
-    fn now(&self) -> Timestamp {
-        let elapsed =
-            SignedDuration::try_from(self.started.elapsed()).unwrap_or(SignedDuration::ZERO);
-        self.start.checked_add(elapsed).unwrap_or(self.start)
-    }
-}
-
-impl Timer for WallClock {
-    async fn sleep(&self, duration: SignedDuration) {
-        if let Ok(duration) = std::time::Duration::try_from(duration) {
-            tokio::time::sleep(duration).await;
-        }
-    }
-}
 
 pub async fn run(tend: &Tend, command: ShareCommand, json: bool) -> Result<(), Failure> {
     let now = now()?;
@@ -128,20 +95,5 @@ fn share_options(args: &ShareOptionsArgs) -> Result<ShareOptions, Failure> {
             Some(name) => tend_core::zone_named(name)?,
             None => TimeZone::system(),
         },
-    })
-}
-
-pub fn now() -> Result<Timestamp, Failure> {
-    match std::env::var("TEND_NOW") {
-        Ok(text) => instant("TEND_NOW", &text),
-        Err(_) => Ok(Timestamp::now()),
-    }
-}
-
-pub fn instant(option: &str, text: &str) -> Result<Timestamp, Failure> {
-    text.parse().map_err(|_| {
-        Failure::Failed(format!(
-            "{option}: `{text}` is not an RFC 3339 date-time with an offset"
-        ))
     })
 }

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use jiff::Timestamp;
 use tend_core::{share::SyncProgress, Session, ShareOptions};
 
-use super::WallClock;
+use crate::clock::WallClock;
 use crate::{output, Failure};
 
 /// The transaction Bundles the next sync would send to `team` (default: every care team).
