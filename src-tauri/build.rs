@@ -41,6 +41,9 @@ fn main() {
         "clinic_report",
         "save_report_pdf",
         "share_report",
+        "bp_week",
+        "start_bp_week",
+        "stop_bp_week",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

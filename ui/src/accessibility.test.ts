@@ -93,6 +93,8 @@ function backend(vault: "not_created" | "locked" | "unlocked") {
           return { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", patient_name: null, spo2_target: "standard", thresholds: {} };
         case "clinic_report":
           return REPORT;
+        case "bp_week":
+          return null;
         case "normal_ranges":
           return [
             { metric: "heart_rate", unit: "/min", range: { low: 50, high: 100 }, default: { low: 50, high: 100 } },

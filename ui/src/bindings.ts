@@ -96,6 +96,15 @@ export const commands = {
 	saveReportPdf: (from: string, until: string) => typedError<Exported, IpcError>(__TAURI_INVOKE("save_report_pdf", { from, until })),
 	/**  Sends the report over `[from, until)` to `team_id` (which must have reports switched on). */
 	shareReport: (teamId: string, from: string, until: string) => typedError<ReportSent, IpcError>(__TAURI_INVOKE("share_report", { teamId, from, until })),
+	/**  The guided blood-pressure week and how far it is, if one was started. */
+	bpWeek: () => typedError<BpWeekStatus | null, IpcError>(__TAURI_INVOKE("bp_week")),
+	/**
+	 *  Starts a guided week on `start`, with reminders at `morning` and `evening` in the patient's
+	 *  zone.
+	 */
+	startBpWeek: (start: string, morning: string, evening: string) => typedError<BpWeekStatus | null, IpcError>(__TAURI_INVOKE("start_bp_week", { start, morning, evening })),
+	/**  Ends the guided week and its reminders; the readings stay. */
+	stopBpWeek: () => typedError<null, IpcError>(__TAURI_INVOKE("stop_bp_week")),
 };
 
 /* Constants */
@@ -136,7 +145,13 @@ reference: string;
 /**  The due instant, RFC 3339 with the local offset of the zone it was planned in. */
 due: string } | 
 /**  Doses whose grace window ran out unanswered since the last check: one summary. */
-{ kind: "doses_missed"; since: string; until: string; count: number };
+{ kind: "doses_missed"; since: string; until: string; count: number } | 
+/**  Time for the guided week's blood-pressure readings. */
+{ kind: "measure_blood_pressure"; slot: BpSlot; 
+/**  The reminder's instant, RFC 3339 with the week's local offset. */
+due: string; 
+/**  The week's day, 1 to 7. */
+day: number };
 
 /**  Which rule fired. */
 export type AlertRule = 
@@ -206,6 +221,56 @@ export type BloodPressureSummary = {
 	/**  Local days those readings were taken on (the discarded first day not counted). */
 	days: number,
 	classification: HomeBloodPressureClass,
+};
+
+/**
+ *  The two measuring times of a day. Morning: before noon, local time (ESH: before breakfast
+ *  and before taking medication); evening: from noon (ESH: before dinner).
+ */
+export type BpSlot = "morning" | "evening";
+
+/**  A measuring week the patient started. */
+export type BpWeek = {
+	/**  Its first day (whose readings the protocol discards: the patient gets used to the cuff). */
+	start: string,
+	/**  Before noon (ESH: before breakfast and before medication). */
+	morning: string,
+	/**  From noon (ESH: before dinner). */
+	evening: string,
+	/**  The zone its days and times keep: the patient's when it started. */
+	zone: string,
+};
+
+/**  Where a guided BP week stands at `now`. */
+export type BpWeekProgress = {
+	start: string,
+	/**  Today's day of the week, 1 to 7; 0 before it starts, 8 once it is over. */
+	day: number,
+	days: number,
+	/**  Valid readings that count (days 2 to 7, at most two per slot). */
+	counted_readings: number,
+	/**  Days (2 to 7) with at least one counted reading. */
+	counted_days: number,
+	/**  What the average needs at least: 12 readings. */
+	minimum_readings: number,
+	/**  What a full week gives: 6 days × 2 slots × 2 readings = 24. */
+	planned_readings: number,
+	/**  Enough readings and days for the home average to be classified. */
+	complete: boolean,
+	/**  The week is over (now is past its seventh day). */
+	finished: boolean,
+	/**  Slots from now on that still need readings, in order: the current one first. */
+	due: SlotDue[],
+	/**  Slots already past that got fewer than two readings. */
+	missed: SlotDue[],
+};
+
+/**  A week and where it stands. */
+export type BpWeekStatus = {
+	week: BpWeek,
+	progress: BpWeekProgress,
+	/**  "Day 3 of 7, 9 of 12 readings". */
+	label: string,
 };
 
 /**  One care team as the patient set it up. */
@@ -1253,6 +1318,14 @@ export type SignIn =
 { kind: "bearer" } | 
 /**  SMART App Launch, standalone patient launch, with this registered client id. */
 { kind: "smart"; client_id: string };
+
+/**  One slot of the week that still needs readings. */
+export type SlotDue = {
+	date: string,
+	slot: BpSlot,
+	/**  Readings still missing in it (1 or 2). */
+	readings_needed: number,
+};
 
 /**  Shares (%) of readings by band. Readings are rounded to whole % first, as oximeters show them. */
 export type Spo2Bands = Spo2Bands_Serialize | Spo2Bands_Deserialize;

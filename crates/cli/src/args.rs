@@ -63,6 +63,10 @@ pub enum Command {
         #[arg(long, value_name = "IANA zone")]
         tz: Option<String>,
     },
+    /// The guided blood-pressure week: reminders each morning and evening for 7 days, and how
+    /// far it is (the home protocol the clinic report judges blood pressure by).
+    #[command(subcommand, name = "bp-week")]
+    BpWeek(BpWeekCommand),
     /// Chart data for one metric.
     Trends {
         metric: String,
@@ -433,4 +437,28 @@ pub enum ReportFormat {
 pub enum ExportFormat {
     Csv,
     Fhir,
+}
+
+/// `tend bp-week`.
+#[derive(Debug, Subcommand)]
+pub enum BpWeekCommand {
+    /// Start (or replace) the week: reminders from its first day at both times.
+    Start {
+        /// Its first day, YYYY-MM-DD (default: tomorrow).
+        #[arg(long, value_name = "DATE")]
+        start: Option<String>,
+        /// The morning reminder, HH:MM before noon.
+        #[arg(long, value_name = "HH:MM", default_value = "07:00")]
+        morning: String,
+        /// The evening reminder, HH:MM from noon on.
+        #[arg(long, value_name = "HH:MM", default_value = "19:00")]
+        evening: String,
+        /// The zone the week keeps (default: this system's).
+        #[arg(long, value_name = "IANA zone")]
+        tz: Option<String>,
+    },
+    /// How far the week is: the day, the readings that count, what is still due.
+    Status,
+    /// End the week and its reminders (the readings stay).
+    Stop,
 }

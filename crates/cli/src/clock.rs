@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use tend_core::share::{Clock, Timer};
 
 use crate::Failure;
@@ -47,10 +47,19 @@ pub fn now() -> Result<Timestamp, Failure> {
     }
 }
 
+/// An instant given on the command line; the message names the option.
 pub fn instant(option: &str, text: &str) -> Result<Timestamp, Failure> {
     text.parse().map_err(|_| {
         Failure::Failed(format!(
-            "{option}: `{text}` is not an RFC 3339 date-time with an offset"
+            "{option}: `{text}` is not an RFC 3339 instant (such as 2026-03-08T00:00:00-05:00)"
         ))
     })
+}
+
+/// The zone named by `--tz`, else this system's.
+pub fn zone(name: Option<&str>) -> Result<TimeZone, Failure> {
+    match name {
+        Some(name) => Ok(tend_core::zone_named(name)?),
+        None => Ok(TimeZone::system()),
+    }
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
+mod bp_week;
 mod clock;
 mod decode;
 mod devices;
@@ -107,6 +108,7 @@ fn run(args: Args) -> Result<(), Failure> {
             baseline,
             max_entries,
         }) => block_on(share::bench(&url, &patient, baseline, max_entries, json)),
+        Command::BpWeek(command) => block_on(bp_week::run(&profile(args.data_dir)?, command, json)),
         Command::Share(command) => block_on(share::run(&profile(args.data_dir)?, command, json)),
         Command::Devices(command) => {
             block_on(devices::run(&profile(args.data_dir)?, command, json))

@@ -14,6 +14,7 @@ use tend_core::{rfc3339, Dose, MedicationDetails, Reminder, Tend};
 
 use crate::{
     args::{AddMedication, DoseArgs, MedsCommand},
+    clock::{instant, now, zone},
     output, unlock, Failure,
 };
 
@@ -210,22 +211,6 @@ fn medication_details(add: AddMedication) -> Result<MedicationDetails, Failure> 
     })
 }
 
-/// `TEND_NOW`, else the system clock.
-fn now() -> Result<Timestamp, Failure> {
-    match std::env::var("TEND_NOW") {
-        Ok(text) => instant("TEND_NOW", &text),
-        Err(_) => Ok(Timestamp::now()),
-    }
-}
-
-/// The zone named by `--tz`, else this system's.
-fn zone(name: Option<&str>) -> Result<TimeZone, Failure> {
-    match name {
-        Some(name) => Ok(tend_core::zone_named(name)?),
-        None => Ok(TimeZone::system()),
-    }
-}
-
 /// Local midnight to midnight around `now`.
 fn today(now: Timestamp, here: &TimeZone) -> Result<(Timestamp, Timestamp), Failure> {
     let start = now.to_zoned(here.clone()).start_of_day()?;
@@ -259,13 +244,4 @@ pub fn schedule_file(path: &Path) -> Result<DoseSchedule, Failure> {
         Failure::Failed(format!("cannot read the schedule {}: {e}", path.display()))
     })?;
     DoseSchedule::from_json(&text).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))
-}
-
-/// An instant given on the command line; the message names the flag.
-pub fn instant(flag: &str, text: &str) -> Result<Timestamp, Failure> {
-    text.parse().map_err(|_| {
-        Failure::Failed(format!(
-            "{flag}: `{text}` is not an RFC 3339 instant (such as 2026-03-08T00:00:00-05:00)"
-        ))
-    })
 }

@@ -3,12 +3,12 @@
 
 use std::{io::Write, path::Path};
 
-use jiff::{tz::TimeZone, SignedDuration, Timestamp};
+use jiff::{SignedDuration, Timestamp};
 use tend_core::{clinic::Period, ReportRequest, Session, Tend, DEFAULT_REPORT_DAYS};
 
 use crate::{
     args::ReportFormat,
-    clock::{instant, now},
+    clock::{instant, now, zone},
     output, unlock, Failure,
 };
 
@@ -114,10 +114,7 @@ fn request(
     };
     let period = Period::new(from, until)
         .map_err(|_| Failure::Failed("--from must be before --until".into()))?;
-    let zone = match tz {
-        Some(name) => tend_core::zone_named(name)?,
-        None => TimeZone::system(),
-    };
+    let zone = zone(tz)?;
     Ok(ReportRequest {
         period,
         zone,

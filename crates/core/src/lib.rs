@@ -6,6 +6,7 @@
 mod alerts;
 mod app_info;
 mod background_sharing;
+mod bp_week;
 mod chart;
 mod device_watch;
 mod devices;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 pub use app_info::AppInfo;
 pub use background_sharing::{Sharing, SyncSchedule};
+pub use bp_week::{BpWeek, BpWeekStatus, BP_REMINDER_RINGS_WITHIN};
 pub use chart::{Chart, ChartPoint, ChartSummary};
 pub use device_watch::{system_central, AlertWatch, DeviceWatch, DevicesUnavailable, WatchSinks};
 pub use devices::{

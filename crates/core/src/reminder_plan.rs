@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use tend_meds::{DoseRecord, DoseSchedule, DoseState};
 use tend_vault::RecordKind;
 
+use tend_clinic::BpSlot;
+
 use crate::{
+    bp_week::{BpWeek, BP_REMINDER_RINGS_WITHIN},
     medications::{zone_named, DoseEvent},
     rfc3339, DoseAction, Error, Result, Session, GRACE,
 };
@@ -37,6 +40,9 @@ pub struct ReminderPlan {
     /// Doses with something recorded, from a week before the latest answer on: no reminder for
     /// a dose taken or skipped, a snoozed one rings at the snooze's end.
     pub answered: Vec<AnsweredDose>,
+    /// The guided blood-pressure week, while one is on: its days and times only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bp_week: Option<BpWeek>,
 }
 
 /// One medication as the plan knows it: no name, no strength, no pill count.
@@ -77,6 +83,14 @@ pub enum Alarm {
         since: String,
         until: String,
         count: u32,
+    },
+    /// Time for the guided week's blood-pressure readings.
+    MeasureBloodPressure {
+        slot: BpSlot,
+        /// The reminder's instant, RFC 3339 with the week's local offset.
+        due: String,
+        /// The week's day, 1 to 7.
+        day: u32,
     },
 }
 
@@ -201,6 +215,21 @@ impl ReminderPlan {
                 until: rfc3339(&now.to_zoned(here.clone())),
                 count: u32::try_from(missed.count()).unwrap_or(u32::MAX),
             });
+        }
+        if let Some(week) = &self.bp_week {
+            for (day, slot, at) in week.reminders()? {
+                let rings_at = at.timestamp();
+                if since < rings_at
+                    && rings_at <= now
+                    && rings_at.duration_until(now) <= BP_REMINDER_RINGS_WITHIN
+                {
+                    alarms.push(Alarm::MeasureBloodPressure {
+                        slot,
+                        due: rfc3339(&at),
+                        day,
+                    });
+                }
+            }
         }
         Ok(alarms)
     }
@@ -330,6 +359,7 @@ impl Session {
             &ReminderPlan {
                 medications,
                 answered,
+                bp_week: self.bp_week().await?,
             },
         )
     }

@@ -247,7 +247,7 @@ impl Session {
 }
 
 /// A stored sample as the report reads it: with the kind of device that measured it.
-fn measurement(stored: &SeriesSample) -> Option<Measurement> {
+pub(crate) fn measurement(stored: &SeriesSample) -> Option<Measurement> {
     let s = &stored.sample;
     let source = if s.flags & FLAG_DEVICE_TIME != 0 {
         TimeSource::Device

@@ -13,8 +13,8 @@ use std::{
 use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use tend_core::{
     meds::{DoseSchedule, DoseState},
-    Alarm, Clock, DoseAction, IdleLock, KeySource, LocalClock, MedicationDetails, Passphrase,
-    Reminder, Session, Tend,
+    Alarm, BpWeek, Clock, DoseAction, IdleLock, KeySource, LocalClock, MedicationDetails,
+    Passphrase, Reminder, Session, Tend,
 };
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -344,6 +344,7 @@ fn describe_alarm(alarm: &Alarm) -> String {
     match alarm {
         Alarm::DoseDue { due, .. } => format!("due {due}"),
         Alarm::DosesMissed { count, .. } => format!("missed {count}"),
+        Alarm::MeasureBloodPressure { day, slot, .. } => format!("measure {day} {slot:?}"),
     }
 }
 
@@ -586,5 +587,106 @@ async fn the_plan_rings_each_open_dose_once_for_the_os_schedule() -> TestResult 
         })
         .collect();
     assert_eq!(ringing, ["02 08:10", "03 08:00", "03 20:00", "04 08:00"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_guided_bp_week_rings_twice_a_day_for_seven_days_and_counts_its_readings() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let session = Tend::new(dir.path()).create(key()).await?;
+    let week = BpWeek::new(
+        "2026-03-02".parse()?,
+        "07:00".parse()?,
+        "19:00".parse()?,
+        &new_york(),
+    )?;
+    assert!(
+        BpWeek::new(
+            "2026-03-02".parse()?,
+            "13:00".parse()?,
+            "19:00".parse()?,
+            &new_york()
+        )
+        .is_err(),
+        "a morning after noon is refused"
+    );
+    session.start_bp_week(&week).await?;
+    // Days 1-3: both readings each morning and evening (day 1's are discarded by the protocol),
+    // then one evening reading on day 4.
+    let mut csv = String::from("time,metric,value,unit,device\n");
+    for (day, slot) in [
+        (2, "07:05"),
+        (2, "19:05"),
+        (3, "07:05"),
+        (3, "19:05"),
+        (4, "07:05"),
+        (4, "19:05"),
+    ] {
+        for minute in [0, 1] {
+            let at: Timestamp = format!("2026-03-{day:02}T{slot}:0{minute}-05:00").parse()?;
+            csv.push_str(&format!(
+                "{at},systolic,128,mm[Hg],cuff\n{at},diastolic,82,mm[Hg],cuff\n"
+            ));
+        }
+    }
+    csv.push_str("2026-03-05T19:10:00-05:00,systolic,131,mm[Hg],cuff\n2026-03-05T19:10:00-05:00,diastolic,84,mm[Hg],cuff\n");
+    let file = dir.path().join("bp.csv");
+    std::fs::write(&file, csv)?;
+    session
+        .import_file(&file, ts("2026-03-05T20:00:00-05:00"))
+        .await?;
+
+    let status = session
+        .bp_week_status(ts("2026-03-05T20:00:00-05:00"))
+        .await?
+        .expect("a week is on");
+    assert_eq!(status.label, "Day 4 of 7, 9 of 12 readings");
+    assert_eq!(status.progress.counted_days, 3);
+    assert_eq!(status.progress.missed.len(), 1, "day 4's morning");
+    let now = &status.progress.due[0];
+    assert_eq!(
+        (now.date.to_string(), now.readings_needed),
+        ("2026-03-05".into(), 1)
+    );
+    assert!(!status.progress.complete);
+    session.close().await?;
+
+    // Locked, the plan rings each morning and evening of the week once, and nothing after it.
+    check_locked(dir.path(), "2026-03-01T12:00:00-05:00");
+    let mut rung = Vec::new();
+    let mut now = ts("2026-03-01T12:00:00-05:00");
+    while now < ts("2026-03-10T00:00:00-05:00") {
+        now += SignedDuration::from_mins(30);
+        for alarm in tend_core::check_plan(dir.path(), now, &new_york())? {
+            if let Alarm::MeasureBloodPressure { slot, due, day } = alarm {
+                rung.push(format!("{day} {slot:?} {due}"));
+            }
+        }
+    }
+    assert_eq!(rung.len(), 14, "{rung:?}");
+    assert_eq!(rung[0], "1 Morning 2026-03-02T07:00:00-05:00");
+    // The week keeps New York's wall clock across the DST change on 8 March.
+    assert_eq!(rung[13], "7 Evening 2026-03-08T19:00:00-04:00");
+
+    // A laptop asleep through a whole day rings nothing stale when it wakes.
+    let session = Tend::new(dir.path()).unlock(key()).await?;
+    session.start_bp_week(&week).await?;
+    session.close().await?;
+    check_locked(dir.path(), "2026-03-02T06:00:00-05:00");
+    let woke = check_locked(dir.path(), "2026-03-03T12:00:00-05:00");
+    assert!(
+        woke.iter()
+            .all(|a| !matches!(a, Alarm::MeasureBloodPressure { .. })),
+        "{woke:?}"
+    );
+
+    let session = Tend::new(dir.path()).unlock(key()).await?;
+    session.stop_bp_week().await?;
+    assert!(session
+        .bp_week_status(ts("2026-03-05T20:00:00-05:00"))
+        .await?
+        .is_none());
+    assert_eq!(session.bp_week().await?, None);
+    session.close().await?;
     Ok(())
 }

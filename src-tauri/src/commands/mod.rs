@@ -73,6 +73,9 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             report::clinic_report,
             report::save_report_pdf,
             report::share_report,
+            report::bp_week,
+            report::start_bp_week,
+            report::stop_bp_week,
         ])
 }
 

@@ -3,12 +3,16 @@
 
 use std::sync::Arc;
 
-use jiff::{tz::TimeZone, Timestamp};
+use jiff::{
+    civil::{Date, Time},
+    tz::TimeZone,
+    Timestamp,
+};
 use serde::Serialize;
 use tauri::State;
 use tend_core::{
     clinic::{BloodPressureDay, ClinicReport, GlucoseProfile, Period, WeightDay},
-    IdleLock, ReportRequest, ReportSent, Tend,
+    BpWeek, BpWeekStatus, IdleLock, ReportRequest, ReportSent, Tend,
 };
 
 use super::{profile::Exported, with_session};
@@ -123,4 +127,39 @@ fn sys_locale() -> String {
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|l| !l.is_empty()))
         .unwrap_or_default()
+}
+
+/// The guided blood-pressure week and how far it is, if one was started.
+#[tauri::command]
+#[specta::specta]
+pub async fn bp_week(sessions: State<'_, Arc<IdleLock>>) -> Result<Option<BpWeekStatus>, IpcError> {
+    with_session(&sessions, async |s| {
+        s.bp_week_status(Timestamp::now()).await
+    })
+    .await
+}
+
+/// Starts a guided week on `start`, with reminders at `morning` and `evening` in the patient's
+/// zone.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_bp_week(
+    sessions: State<'_, Arc<IdleLock>>,
+    start: Date,
+    morning: Time,
+    evening: Time,
+) -> Result<Option<BpWeekStatus>, IpcError> {
+    let week = BpWeek::new(start, morning, evening, &TimeZone::system())?;
+    with_session(&sessions, async |s| {
+        s.start_bp_week(&week).await?;
+        s.bp_week_status(Timestamp::now()).await
+    })
+    .await
+}
+
+/// Ends the guided week and its reminders; the readings stay.
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_bp_week(sessions: State<'_, Arc<IdleLock>>) -> Result<(), IpcError> {
+    with_session(&sessions, async |s| s.stop_bp_week().await).await
 }

@@ -14,7 +14,7 @@ use std::{collections::BTreeMap, sync::Arc};
 use jiff::{tz::TimeZone, Timestamp};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::{Action, ActionPerformed, ActionType, NotificationExt};
-use tend_core::{Alarm, DoseAction, IdleLock, Tend};
+use tend_core::{clinic::BpSlot, Alarm, DoseAction, IdleLock, Tend};
 
 #[cfg(desktop)]
 mod desktop;
@@ -68,6 +68,15 @@ pub fn wording(alarm: &Alarm, name: Option<&str>) -> Wording {
             title: format!("{count} doses were missed"),
             body: "Open Tend to catch up.".into(),
         },
+        (Alarm::MeasureBloodPressure { slot, day, .. }, _) => Wording {
+            title: match slot {
+                BpSlot::Morning => "Time for your morning blood pressure".into(),
+                BpSlot::Evening => "Time for your evening blood pressure".into(),
+            },
+            body: format!(
+                "Day {day} of 7. Sit quietly for 5 minutes, then take two readings a minute apart."
+            ),
+        },
     }
 }
 
@@ -102,7 +111,7 @@ fn notification<R: Runtime>(
                 .extra("reference", reference)
                 .extra("due", due)
         }
-        Alarm::DosesMissed { .. } => {
+        Alarm::DosesMissed { .. } | Alarm::MeasureBloodPressure { .. } => {
             let words = wording(alarm, None);
             builder.title(words.title).body(words.body)
         }
@@ -290,6 +299,16 @@ mod tests {
             None,
             "3 doses were missed",
             "Open Tend to catch up.",
+        );
+        check(
+            Alarm::MeasureBloodPressure {
+                slot: BpSlot::Evening,
+                due: "2026-03-04T19:00:00-05:00".into(),
+                day: 3,
+            },
+            None,
+            "Time for your evening blood pressure",
+            "Day 3 of 7. Sit quietly for 5 minutes, then take two readings a minute apart.",
         );
     }
 }

@@ -6,6 +6,24 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import Report from "./Report.svelte";
 import { REPORT } from "../test-fixtures";
 
+const BP_WEEK = {
+  week: { start: "2026-03-02", morning: "07:00:00", evening: "19:00:00", zone: "America/New_York" },
+  progress: {
+    start: "2026-03-02",
+    day: 4,
+    days: 7,
+    counted_readings: 9,
+    counted_days: 3,
+    minimum_readings: 12,
+    planned_readings: 24,
+    complete: false,
+    finished: false,
+    due: [{ date: "2026-03-05", slot: "evening", readings_needed: 1 }],
+    missed: [{ date: "2026-03-05", slot: "morning", readings_needed: 2 }],
+  },
+  label: "Day 4 of 7, 9 of 12 readings",
+};
+
 let target: HTMLElement;
 let screen: Record<string, unknown> | undefined;
 let calls: { cmd: string; args: Record<string, unknown> }[];
@@ -36,6 +54,12 @@ beforeEach(() => {
         return { path: "/home/pat/Downloads/tend-report.pdf", items: 1 };
       case "share_report":
         return { resources: 9, categories: ["glucose", "blood_pressure"] };
+      case "bp_week":
+        return null;
+      case "start_bp_week":
+        return BP_WEEK;
+      case "stop_bp_week":
+        return null;
     }
     throw new Error(`unexpected command ${cmd}`);
   });
@@ -81,5 +105,25 @@ describe("Report screen", () => {
     await settle();
     expect(calls.find((c) => c.cmd === "share_report")?.args).toMatchObject({ teamId: "clinic" });
     expect(target.querySelector("[data-testid=report-notice]")?.textContent).toContain("glucose, blood pressure");
+  });
+
+  it("starts a guided blood-pressure week with its two reminder times and shows how far it is", async () => {
+    screen = mount(Report, { target });
+    await settle();
+    const card = target.querySelector("[data-testid=bp-week]") as HTMLElement;
+    const morning = card.querySelector("input[type=time]") as HTMLInputElement;
+    morning.value = "06:30";
+    morning.dispatchEvent(new Event("input", { bubbles: true }));
+    (card.querySelector("[data-testid=bp-week-start]") as HTMLButtonElement).click();
+    await settle();
+    const start = calls.find((c) => c.cmd === "start_bp_week");
+    expect(start?.args).toMatchObject({ morning: "06:30", evening: "19:00" });
+    expect(String(start?.args.start)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(card.querySelector("[data-testid=bp-week-progress]")?.textContent).toBe("Day 4 of 7, 9 of 12 readings");
+    expect(card.querySelector("[data-testid=bp-week-next]")?.textContent).toContain("one more reading");
+    (card.querySelector("[data-testid=bp-week-stop]") as HTMLButtonElement).click();
+    await settle();
+    expect(calls.some((c) => c.cmd === "stop_bp_week")).toBe(true);
+    expect(card.querySelector("[data-testid=bp-week-start]")).not.toBeNull();
   });
 });

@@ -175,3 +175,41 @@ fn the_report_goes_only_to_a_team_with_reports_on_and_holds_only_what_it_may_see
     let log = tend.run(&["share", "log"]).success();
     assert!(log.contains("clinic report"), "{log}");
 }
+
+#[test]
+fn a_guided_bp_week_starts_counts_its_readings_and_stops() {
+    let tend = Tend::with_passphrase("bp week test passphrase").now("2026-03-05T20:00:00Z");
+    let started = tend
+        .run(&[
+            "bp-week",
+            "start",
+            "--start",
+            "2026-03-02",
+            "--tz",
+            "UTC",
+            "--json",
+        ])
+        .json();
+    assert_eq!(started["week"]["zone"], "UTC");
+    assert_eq!(started["label"], "Day 4 of 7, 0 of 12 readings");
+    let csv = tend.file("history.csv", &two_weeks());
+    tend.run(&["import", "--format", "csv", arg(&csv)])
+        .success();
+    // Days 2 to 4 of the week (3 to 5 March) counted, the first day left out, and nothing after
+    // "now" (the history runs to 15 March).
+    let status = tend.run(&["bp-week", "status", "--json"]).json();
+    assert_eq!(status["label"], "Day 4 of 7, 12 of 12 readings", "{status}");
+    assert_eq!(status["progress"]["complete"], true, "{status}");
+    let text = tend.run(&["bp-week", "status"]).success();
+    assert!(text.contains("Day 4 of 7, 12 of 12 readings"), "{text}");
+    assert!(text.contains("Next: 2026-03-06 morning"), "{text}");
+    let refused = tend
+        .run(&["bp-week", "start", "--morning", "13:00"])
+        .failure();
+    assert!(refused.contains("before noon"), "{refused}");
+    tend.run(&["bp-week", "stop"]).success();
+    assert_eq!(
+        tend.run(&["bp-week", "status", "--json"]).json(),
+        Value::Null
+    );
+}
