@@ -15,7 +15,7 @@ use tend_clinic::{
 use tend_vault::RecordKind;
 use tend_vitals::Metric;
 
-use crate::{medications::zone_named, report::measurement, Error, Result, Session};
+use crate::{devices::measurement, medications::zone_named, Error, Result, Session};
 
 /// The sealed setting that holds the week while it is on.
 const BP_WEEK: &str = "bp_week";

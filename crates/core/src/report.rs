@@ -6,16 +6,15 @@
 use jiff::{tz::TimeZone, Timestamp};
 use serde::Serialize;
 use tend_clinic::{
-    report_with_charts, ClinicReport, Measurement, NamedMedication, Period, ReportCharts,
-    ReportInput, ReportSettings,
+    report_with_charts, ClinicReport, NamedMedication, Period, ReportCharts, ReportInput,
+    ReportSettings,
 };
 use tend_meds::DoseRecord;
 use tend_report::{Paper, ReportDocument};
 use tend_share::{bundle, report::ReportBundleKind, Category, HttpTransport, Post, Transport};
-use tend_vault::SeriesSample;
-use tend_vitals::{Metric, Reading, TimeSource};
+use tend_vitals::Metric;
 
-use crate::{sharing::AuditAction, Error, Result, Session, FLAG_DEVICE_TIME};
+use crate::{devices::measurement, sharing::AuditAction, Error, Result, Session};
 
 /// How long the default report looks back: the 14 days the CGM consensus asks for.
 pub const DEFAULT_REPORT_DAYS: i64 = 14;
@@ -244,21 +243,6 @@ impl Session {
         tend_report::render_pdf(report, charts, &document)
             .map_err(|e| Error::InvalidInput(format!("the report could not be drawn: {e}")))
     }
-}
-
-/// A stored sample as the report reads it: with the kind of device that measured it.
-pub(crate) fn measurement(stored: &SeriesSample) -> Option<Measurement> {
-    let s = &stored.sample;
-    let source = if s.flags & FLAG_DEVICE_TIME != 0 {
-        TimeSource::Device
-    } else {
-        TimeSource::Received
-    };
-    let reading = Reading::new(stored.series.metric(), s.time, s.value, s.unit, source).ok()?;
-    Some(Measurement {
-        device_kind: stored.series.kind,
-        reading: crate::devices::with_quality(reading, s.flags),
-    })
 }
 
 /// "en" from "en-US" or "en_US.UTF-8"; English when the locale says nothing.
