@@ -335,6 +335,23 @@ fn flags(reading: &tend_vitals::Reading) -> u16 {
     flags
 }
 
+/// A stored sample as `tend-clinic` reads it: with the kind of device that measured it, its time
+/// source and its quality flags.
+pub(crate) fn measurement(stored: &tend_vault::SeriesSample) -> Option<tend_clinic::Measurement> {
+    let s = &stored.sample;
+    let source = if s.flags & FLAG_DEVICE_TIME != 0 {
+        tend_vitals::TimeSource::Device
+    } else {
+        tend_vitals::TimeSource::Received
+    };
+    let reading =
+        tend_vitals::Reading::new(stored.series.metric(), s.time, s.value, s.unit, source).ok()?;
+    Some(tend_clinic::Measurement {
+        device_kind: stored.series.kind,
+        reading: with_quality(reading, s.flags),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,21 +419,4 @@ mod tests {
         assert_eq!(status.last_reading, Some(at));
         assert_eq!(status.problems, 1);
     }
-}
-
-/// A stored sample as `tend-clinic` reads it: with the kind of device that measured it, its time
-/// source and its quality flags.
-pub(crate) fn measurement(stored: &tend_vault::SeriesSample) -> Option<tend_clinic::Measurement> {
-    let s = &stored.sample;
-    let source = if s.flags & FLAG_DEVICE_TIME != 0 {
-        tend_vitals::TimeSource::Device
-    } else {
-        tend_vitals::TimeSource::Received
-    };
-    let reading =
-        tend_vitals::Reading::new(stored.series.metric(), s.time, s.value, s.unit, source).ok()?;
-    Some(tend_clinic::Measurement {
-        device_kind: stored.series.kind,
-        reading: with_quality(reading, s.flags),
-    })
 }
