@@ -1070,6 +1070,11 @@ export type Preferences_Deserialize = {
 	 *  to whoever looks. Only an unlocked Tend can name anything.
 	 */
 	detailed_notifications?: boolean,
+	/**
+	 *  How long a live stream (heart rate, SpO2, CGM glucose) must stay outside its range before
+	 *  Tend alerts, in minutes: 10 by default, as clinicians set home monitors; 0 alerts at once.
+	 */
+	alert_after_minutes?: number,
 };
 
 /**  What the patient chose about how Tend shows their numbers. */
@@ -1096,6 +1101,11 @@ export type Preferences_Serialize = {
 	 *  to whoever looks. Only an unlocked Tend can name anything.
 	 */
 	detailed_notifications: boolean,
+	/**
+	 *  How long a live stream (heart rate, SpO2, CGM glucose) must stay outside its range before
+	 *  Tend alerts, in minutes: 10 by default, as clinicians set home monitors; 0 alerts at once.
+	 */
+	alert_after_minutes: number,
 };
 
 /**  Something hostile or broken a device did. */

@@ -359,7 +359,7 @@ fn back_in_range(
 /// a stream held out of range.
 pub fn rule_text(rule: AlertRule, settings: &AlertSettings, sustained: bool) -> String {
     let minutes = settings.sustained_for.as_secs() / 60;
-    let held = if sustained {
+    let held = if sustained && minutes > 0 {
         format!(" for {minutes} minutes or more")
     } else {
         String::new()

@@ -82,6 +82,7 @@ fn alert_settings(preferences: &Preferences) -> AlertSettings {
             .copied()
             .unwrap_or(defaults.heart_rate),
         spo2_target: preferences.spo2_target,
+        sustained_for: SignedDuration::from_mins(i64::from(preferences.alert_after_minutes)),
         ..defaults
     }
 }

@@ -35,7 +35,13 @@ pub struct Preferences {
     /// 8:00 medication"). Off by default: a phone's or laptop's lock screen shows notifications
     /// to whoever looks. Only an unlocked Tend can name anything.
     pub detailed_notifications: bool,
+    /// How long a live stream (heart rate, SpO2, CGM glucose) must stay outside its range before
+    /// Tend alerts, in minutes: 10 by default, as clinicians set home monitors; 0 alerts at once.
+    pub alert_after_minutes: u32,
 }
+
+/// The longest wait before a stream out of range alerts that Settings offers.
+pub const LONGEST_ALERT_WAIT_MINUTES: u32 = 60;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -59,6 +65,7 @@ impl Default for Preferences {
             spo2_target: Spo2Target::Standard,
             thresholds: BTreeMap::new(),
             detailed_notifications: false,
+            alert_after_minutes: 10,
         }
     }
 }
@@ -148,6 +155,11 @@ impl Session {
                     unit.ucum()
                 )));
             }
+        }
+        if preferences.alert_after_minutes > LONGEST_ALERT_WAIT_MINUTES {
+            return Err(Error::InvalidInput(format!(
+                "alerts wait at most {LONGEST_ALERT_WAIT_MINUTES} minutes"
+            )));
         }
         for (metric, range) in &preferences.thresholds {
             if !(range.low.is_finite() && range.high.is_finite() && range.low < range.high) {
