@@ -69,6 +69,8 @@ test("add a medication, seeing its next doses before saving", async () => {
   await save("medication-add");
   await app.click(await app.find("[data-testid=med-save]"));
   await app.waitFor("the editor to close", async () => !(await shown("[data-testid=medication-editor]")));
+  // The list reloads once the medication (and the reminder plan outside the vault) are saved.
+  await app.waitFor("the medication listed", () => shown("[data-medication=metformin]"));
   assert.match(await textOf("[data-medication=metformin]"), /Metformin 500 mg/);
   assert.match(await textOf("[data-medication=metformin]"), /30 pills left/);
 });
