@@ -44,6 +44,10 @@ pub struct LinkPolicy {
     pub silence: Duration,
     /// A download that goes quiet this long is given up (and asked again next time).
     pub download_quiet: Duration,
+    /// A download not over after this long is given up too, however busy the link: a device
+    /// that never says "complete" while it keeps sending live values would otherwise keep them
+    /// unrated and its download open for as long as it stays in range (seen with the real BlueZ).
+    pub download_limit: Duration,
     /// Live notifications allowed per second per device (after a burst of as many); more are
     /// dropped and counted as a flood.
     pub max_per_second: u32,
@@ -62,6 +66,8 @@ impl Default for LinkPolicy {
             backoff_max: Duration::from_millis(1500),
             silence: Duration::from_secs(60),
             download_quiet: Duration::from_secs(10),
+            // A CGM's 14 days (4,032 records) at a slow 20 a second take under 4 minutes.
+            download_limit: Duration::from_secs(300),
             max_per_second: 50,
             scan_for: Duration::from_secs(3),
             time_zone: TimeZone::system(),
@@ -265,10 +271,15 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         // How the device said the download ended (complete or not), and until when values still
         // count as part of it.
         let mut ending: Option<(bool, tokio::time::Instant)> = None;
+        let download_deadline = tokio::time::Instant::now() + self.policy.download_limit;
         loop {
+            let now = tokio::time::Instant::now();
             let quiet = match ending {
-                Some((_, until)) => until.saturating_duration_since(tokio::time::Instant::now()),
-                None if downloading => self.policy.download_quiet,
+                Some((_, until)) => until.saturating_duration_since(now),
+                None if downloading => self
+                    .policy
+                    .download_quiet
+                    .min(download_deadline.saturating_duration_since(now)),
                 None => self.policy.silence,
             };
             let first = tokio::select! {

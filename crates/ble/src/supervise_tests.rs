@@ -220,6 +220,7 @@ fn policy() -> LinkPolicy {
         backoff_max: Duration::from_millis(20),
         silence: Duration::from_secs(30),
         download_quiet: Duration::from_secs(30),
+        download_limit: Duration::from_secs(30),
         max_per_second: 1000,
         scan_for: Duration::from_millis(5),
         time_zone: TimeZone::UTC,
@@ -772,4 +773,46 @@ async fn a_device_the_adapter_forgot_is_scanned_for_then_connected() {
         ]
     );
     assert_eq!(*central.scans.lock().unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_download_that_never_completes_is_given_up_though_live_values_keep_coming() {
+    let central = FakeCentral::new(
+        &[Attempt::Accept],
+        &[(GLUCOSE, false, false), (RACP, false, true)],
+    );
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = LinkPolicy {
+        download_limit: Duration::from_millis(300),
+        ..policy()
+    };
+    let script = async {
+        // A value every 20 ms, never a "complete": the quiet limit (30 s) never runs out.
+        for sequence in 42..200 {
+            central.send(0, glucose(sequence)).await;
+            if sink.states().contains(&LinkState::Streaming) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(Some(41)), &sink, &clock, &policy, stop),
+        script
+    );
+    let states = sink.states();
+    assert!(states.contains(&LinkState::Streaming), "{states:?}");
+    assert_eq!(device.counters.incomplete_downloads, 1);
+    assert!(sink.events.lock().unwrap().iter().any(|e| matches!(
+        e,
+        DeviceEvent::Problem {
+            problem: Problem::DownloadIncomplete,
+            ..
+        }
+    )));
+    // What came before is kept; the next connection asks again from where it stood.
+    assert!(sink.count() > 0);
 }
