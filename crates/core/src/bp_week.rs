@@ -128,7 +128,7 @@ impl Session {
             return Ok(None);
         };
         let (from, until) = week.span()?;
-        // Readings up to now only (a clock set back must not count what it has not reached).
+        // The week as of `now`: readings stamped later (a device clock ahead) are not counted yet.
         let until = until.min(now + SignedDuration::from_nanos(1));
         let mut readings = Vec::new();
         for metric in [Metric::Systolic, Metric::Diastolic] {
