@@ -14,7 +14,10 @@ use std::{collections::BTreeMap, sync::Arc};
 use jiff::{tz::TimeZone, Timestamp};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::{Action, ActionPerformed, ActionType, NotificationExt};
-use tend_core::{clinic::BpSlot, Alarm, DoseAction, IdleLock, Tend};
+use tend_core::{
+    clinic::{BpSlot, PROTOCOL_DAYS},
+    Alarm, DoseAction, IdleLock, Tend,
+};
 
 #[cfg(desktop)]
 mod desktop;
@@ -74,7 +77,7 @@ pub fn wording(alarm: &Alarm, name: Option<&str>) -> Wording {
                 BpSlot::Evening => "Time for your evening blood pressure".into(),
             },
             body: format!(
-                "Day {day} of 7. Sit quietly for 5 minutes, then take two readings a minute apart."
+                "Day {day} of {PROTOCOL_DAYS}. Sit quietly for 5 minutes, then take two readings a minute apart."
             ),
         },
     }
