@@ -19,16 +19,17 @@ def read_xwd(path):
     fields = struct.unpack(">25I", data[:100])
     header_size, width, height = fields[0], fields[4], fields[5]
     byte_order, bits_per_pixel, bytes_per_line, ncolors = fields[7], fields[11], fields[12], fields[19]
-    if bits_per_pixel != 32:
-        raise ValueError(f"{bits_per_pixel} bits per pixel: only 32 (a 24-bit screen) is read")
+    if bits_per_pixel not in (24, 32):
+        raise ValueError(f"{bits_per_pixel} bits per pixel: only a 24-bit screen (24 or 32) is read")
+    step = bits_per_pixel // 8
     pixels = header_size + 12 * ncolors
     rows = []
     for y in range(height):
-        line = data[pixels + y * bytes_per_line : pixels + y * bytes_per_line + 4 * width]
-        if byte_order == 0:  # LSBFirst: B G R x
-            rows.append(bytes(b for i in range(0, len(line), 4) for b in (line[i + 2], line[i + 1], line[i])))
-        else:  # MSBFirst: x R G B
-            rows.append(bytes(b for i in range(0, len(line), 4) for b in line[i + 1 : i + 4]))
+        line = data[pixels + y * bytes_per_line : pixels + y * bytes_per_line + step * width]
+        if byte_order == 0:  # LSBFirst: B G R (x)
+            rows.append(bytes(b for i in range(0, len(line), step) for b in (line[i + 2], line[i + 1], line[i])))
+        else:  # MSBFirst: (x) R G B
+            rows.append(bytes(b for i in range(0, len(line), step) for b in line[i + step - 3 : i + step]))
     return width, height, rows
 
 
