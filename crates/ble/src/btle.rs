@@ -20,7 +20,15 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct BtleCentral {
     adapter: Adapter,
+    answer_within: Duration,
 }
+
+/// How long a device whose link is up may take to answer over it (ATT) before the connection is
+/// given up. BlueZ reports the link at once but its services only after the device answered, or
+/// after ATT's own 30 s timeout, and btleplug waits for them: without a limit of Tend's own, one
+/// mute device held a connect — and the patient — for 30 s (seen with the real BlueZ). Every
+/// device measured here answers within about a second.
+pub const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
 /// A connected btleplug peripheral.
 #[derive(Debug)]
@@ -46,7 +54,63 @@ impl BtleCentral {
         }
         adapters.sort_by(|a, b| a.0.cmp(&b.0));
         let (_, adapter) = adapters.into_iter().next().ok_or(Error::NoAdapter)?;
-        Ok(BtleCentral { adapter })
+        Ok(BtleCentral {
+            adapter,
+            answer_within: ANSWER_WITHIN,
+        })
+    }
+
+    /// The same adapter with another [`ANSWER_WITHIN`] (tests use a short one).
+    pub fn answer_within(self, limit: Duration) -> BtleCentral {
+        BtleCentral {
+            answer_within: limit,
+            ..self
+        }
+    }
+
+    /// Connects and discovers the services; gives up, and drops the link, when the link came up
+    /// but the device did not answer over it within `answer_within`. Bringing the link up is not
+    /// limited: BlueZ's pending Connect is what reconnects a device the moment it advertises.
+    async fn link_up(
+        &self,
+        peripheral: &Peripheral,
+        central_events: &mut (impl futures::Stream<Item = CentralEvent> + Unpin),
+    ) -> Result<()> {
+        let id = peripheral.id();
+        let connecting = async {
+            peripheral.connect().await?;
+            peripheral.discover_services().await?;
+            Ok::<_, Error>(())
+        };
+        tokio::pin!(connecting);
+        let mut answer_by = peripheral
+            .is_connected()
+            .await
+            .unwrap_or(false)
+            .then(|| tokio::time::Instant::now() + self.answer_within);
+        loop {
+            let unanswered = async {
+                match answer_by {
+                    Some(deadline) => tokio::time::sleep_until(deadline).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                done = &mut connecting => return done,
+                Some(event) = central_events.next(), if answer_by.is_none() => {
+                    if matches!(&event, CentralEvent::DeviceConnected(c) if *c == id) {
+                        answer_by = Some(tokio::time::Instant::now() + self.answer_within);
+                    }
+                }
+                () = unanswered => {
+                    let _ = peripheral.disconnect().await;
+                    return Err(Error::Unavailable(format!(
+                        "the device connected but did not answer within {} s",
+                        self.answer_within.as_secs_f32()
+                    )));
+                }
+            }
+        }
     }
 
     async fn find(&self, address: &str) -> Result<Peripheral> {
@@ -126,8 +190,7 @@ impl Central for BtleCentral {
         let peripheral = self.find(address).await?;
         // Listen before connecting, so a drop right after the connection is not missed.
         let mut central_events = self.adapter.events().await?;
-        peripheral.connect().await?;
-        peripheral.discover_services().await?;
+        self.link_up(&peripheral, &mut central_events).await?;
         let mut values = peripheral.notifications().await?;
         let characteristics: Vec<Characteristic> =
             peripheral.characteristics().into_iter().collect();

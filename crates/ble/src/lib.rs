@@ -18,7 +18,7 @@ mod supervise;
 #[cfg(test)]
 mod supervise_tests;
 
-pub use btle::{BtleCentral, BtleLink};
+pub use btle::{BtleCentral, BtleLink, ANSWER_WITHIN};
 pub use decode::{decode, MEASUREMENTS};
 pub use device::{
     Clock, DeviceCounters, DeviceEvent, DeviceReading, DeviceSink, PairedDevice, Problem,

@@ -15,7 +15,7 @@ use std::{
 use jiff::Timestamp;
 use tend_ble::{
     keep_connected, pair, scan, BtleCentral, Central, Clock, DeviceEvent, DeviceReading,
-    DeviceSink, HealthService, LinkPolicy, LinkState, PairedDevice, Problem,
+    DeviceSink, HealthService, Link, LinkPolicy, LinkState, PairedDevice, Problem,
 };
 use tend_bluez_sim::{Fault, PrivateBus, Sim};
 use tend_vitals::Metric;
@@ -504,6 +504,31 @@ fn hostile_peripherals_are_counted_and_never_stored() {
         assert!(thermometer.counters.flood_dropped > 0);
         assert!(flood.readings() < 500, "a flood is not stored whole");
         assert!(scale.counters.silences >= 1);
+
+        // A scale whose link comes up but which never answers over it: BlueZ would keep the
+        // connect waiting for its services until ATT's 30 s timeout; Tend gives up after its own
+        // limit, drops the link, and connects once the scale answers again.
+        sim.fault(SCALE, Fault::Unanswering).await.unwrap();
+        let impatient = central.clone().answer_within(Duration::from_millis(500));
+        let asked = std::time::Instant::now();
+        let mute = impatient.connect(SCALE).await;
+        assert!(
+            matches!(&mute, Err(tend_ble::Error::Unavailable(why)) if why.contains("did not answer")),
+            "{:?}",
+            mute.map(|_| ())
+        );
+        assert!(
+            asked.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            asked.elapsed()
+        );
+        assert!(
+            until(Duration::from_secs(2), || !sim.is_connected(SCALE)).await,
+            "the mute link is dropped"
+        );
+        sim.fault(SCALE, Fault::Behave).await.unwrap();
+        let (link, _values) = impatient.connect(SCALE).await.expect("answers again");
+        link.disconnect().await;
 
         // An impostor under the HR strap's name is shown as one and not as paired.
         let strap = PairedDevice {

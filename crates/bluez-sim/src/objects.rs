@@ -11,7 +11,7 @@ use zbus::{
 };
 
 use crate::{
-    peripheral::{uuid16, uuids, CharFlags, Kind},
+    peripheral::{uuid16, uuids, CharFlags, Fault, Kind},
     world::{self, Shared, ADAPTER_PATH},
 };
 
@@ -114,19 +114,32 @@ impl Device {
 #[zbus::interface(name = "org.bluez.Device1")]
 impl Device {
     async fn connect(&self, #[zbus(connection)] conn: &Connection) -> fdo::Result<()> {
-        let (newly, measurement) = self
+        let ((newly, renewed), measurement, answers) = self
             .shared
             .device(&self.path, |d| {
                 if !d.model.in_range {
                     return Err(fdo::Error::Failed("le-connection-abort-by-local".into()));
                 }
-                Ok((d.start_link(), d.model.peripheral.measurement()))
+                let answers = d.model.fault != Fault::Unanswering;
+                Ok((d.start_link(), d.model.peripheral.measurement(), answers))
             })
             .ok_or_else(|| fdo::Error::UnknownObject(self.path.clone()))??;
-        if newly.0 {
-            world::emit_link(conn, &self.path, true).await;
+        if newly {
+            world::emit_link(conn, &self.path, Some(answers)).await;
         }
-        if newly.1 {
+        if !answers {
+            // As BlueZ: the link stays up, unresolved, until ATT's timeout drops it.
+            let (shared, conn, path) = (self.shared.clone(), conn.clone(), self.path.clone());
+            let epoch = shared.device(&path, |d| d.link_epoch);
+            self.shared.runtime.spawn(async move {
+                tokio::time::sleep(world::ATT_TIMEOUT).await;
+                if shared.device(&path, |d| d.link_epoch) == epoch {
+                    world::drop_link(&shared, &conn, &path).await;
+                }
+            });
+            return Ok(());
+        }
+        if renewed {
             // Renewed subscriptions: a cuff or scale sends what it kept.
             let task = world::deliver_kept(
                 self.shared.clone(),
@@ -220,7 +233,7 @@ impl Device {
 
     #[zbus(property)]
     fn services_resolved(&self) -> fdo::Result<bool> {
-        self.get(|d| d.connected)
+        self.get(|d| d.connected && d.model.fault != Fault::Unanswering)
     }
 
     #[zbus(property)]

@@ -43,6 +43,9 @@ pub enum Fault {
     Flood(u32),
     /// Drop the link half-way through the next stored-record download.
     DropMidDownload,
+    /// Accept links but never answer over them (ATT), as BlueZ shows it: connected, services
+    /// never resolved, and the link dropped after ATT's 30 s timeout.
+    Unanswering,
     /// Back to normal behaviour.
     Behave,
 }

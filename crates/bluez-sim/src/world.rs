@@ -184,14 +184,18 @@ pub(crate) async fn emit(conn: &Connection, emissions: Vec<Emission>) {
     }
 }
 
-/// Sends the link state of the device at `path`.
-pub(crate) async fn emit_link(conn: &Connection, path: &str, connected: bool) {
+/// How long BlueZ waits for a device to answer over ATT before it drops the link.
+pub(crate) const ATT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Sends the link state of the device at `path`: up with its services resolved (`Some(true)`),
+/// up with nothing answered yet (`Some(false)`), or down (`None`).
+pub(crate) async fn emit_link(conn: &Connection, path: &str, resolved: Option<bool>) {
     let Ok(emitter) = SignalEmitter::new(conn, path) else {
         return;
     };
     let changed = HashMap::from([
-        ("Connected", Value::from(connected)),
-        ("ServicesResolved", Value::from(connected)),
+        ("Connected", Value::from(resolved.is_some())),
+        ("ServicesResolved", Value::from(resolved == Some(true))),
     ]);
     let _ = zbus::fdo::Properties::properties_changed(
         &emitter,
@@ -205,7 +209,7 @@ pub(crate) async fn emit_link(conn: &Connection, path: &str, connected: bool) {
 /// Drops the link of the device at `path` (if up) and tells the bus.
 pub(crate) async fn drop_link(shared: &Shared, conn: &Connection, path: &str) {
     if shared.device(path, DeviceState::end_link) == Some(true) {
-        emit_link(conn, path, false).await;
+        emit_link(conn, path, None).await;
     }
 }
 

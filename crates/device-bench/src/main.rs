@@ -1,9 +1,11 @@
-//! `tend-device-bench --drops N [--json]`: against the simulated glucose meter, in-process on a
-//! private bus, drop the link N times while the meter keeps measuring, and measure the time from
-//! the link being possible again to the first reading stored, and the readings lost or stored
-//! twice (checked against the vault and the meter's own record numbers).
+//! `tend-device-bench --drops N [--real-bluez] [--json]`: drop the glucose meter's link N times
+//! while it keeps measuring, and measure the time from the link being possible again to the first
+//! reading stored, and the readings lost or stored twice (checked against the vault and the
+//! meter's own record numbers). The meter is `bluez-sim`'s, in-process on a private bus, or with
+//! `--real-bluez` the same meter served through the real BlueZ in a QEMU guest (`tend-bluez-vm`),
+//! Tend's btleplug being the central in both.
 //!
-//! A binary of its own so that the simulator is never linked into the shipped `tend`.
+//! A binary of its own so that neither is ever linked into the shipped `tend`.
 
 // This binary's job is to print its figures.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -17,18 +19,23 @@ use std::{
 use clap::Parser;
 use serde::Serialize;
 use tend_bluez_sim::{PrivateBus, Sim};
+use tend_bluez_vm::RealMeter;
 use tend_core::{
     vitals::Metric, AlertWatch, BtleCentral, DeviceEvent, KeySource, LinkPolicy, LinkState,
     Passphrase, SystemClock, Tend, WatchSinks,
 };
 
-/// Reconnect time and readings lost or doubled across simulated link drops (bluez-sim).
+/// Reconnect time and readings lost or doubled across link drops of a glucose meter.
 #[derive(Debug, Parser)]
 #[command(name = "tend-device-bench", version, about)]
 struct Args {
     /// How many times the meter goes out of range.
     #[arg(long, default_value_t = 100)]
     drops: u32,
+    /// Through the real BlueZ in a QEMU guest instead of bluez-sim (boots it; builds its image
+    /// first when the cache has none).
+    #[arg(long)]
+    real_bluez: bool,
     /// Print the figures as one JSON object.
     #[arg(long)]
     json: bool,
@@ -46,7 +53,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    match run(args.drops, args.json) {
+    match run(&args) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(Failure(message)) => {
             eprintln!("tend-device-bench: {message}");
@@ -55,7 +62,8 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-const METER: &str = "C0:7E:4D:00:00:05";
+/// The simulated meter's address in bluez-sim's catalogue.
+const SIM_METER: &str = "C0:7E:4D:00:00:05";
 /// How often the simulated meter measures: live readings keep arriving between drops.
 const MEASURE_EVERY: Duration = Duration::from_millis(50);
 /// The longest wait for any one step before the benchmark gives up.
@@ -73,7 +81,13 @@ struct DevicesBench {
     readings_duplicated: usize,
 }
 
-fn run(drops: u32, json: bool) -> Result<(), Failure> {
+fn run(
+    &Args {
+        drops,
+        real_bluez,
+        json,
+    }: &Args,
+) -> Result<(), Failure> {
     if drops == 0 {
         return Err(Failure("--drops must be at least 1".into()));
     }
@@ -81,7 +95,10 @@ fn run(drops: u32, json: bool) -> Result<(), Failure> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let bench = runtime.block_on(measure(drops))?;
+    let bench = runtime.block_on(async {
+        let meter = Meter::start(real_bluez).await?;
+        measure(&meter, drops).await
+    })?;
     if json {
         println!("{}", serde_json::to_string(&bench)?);
         return Ok(());
@@ -104,18 +121,84 @@ enum Seen {
     Streaming(Instant),
 }
 
-async fn measure(drops: u32) -> Result<DevicesBench, Failure> {
-    let bus = PrivateBus::start()?;
-    // btleplug reaches BlueZ through the system bus address; this process has no other use for it.
-    std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", bus.address());
-    let meter = tend_bluez_sim::catalogue()
-        .into_iter()
-        .filter(|d| d.address == METER)
-        .collect();
-    let sim = Sim::start_with(bus.address(), meter).await?;
-    sim.set_interval(METER, MEASURE_EVERY)?;
-    sim.add_stored_records(METER, 20)?;
+/// The glucose meter the benchmark drops, and the bus it is on.
+enum Meter {
+    Simulated { sim: Sim, _bus: PrivateBus },
+    RealBluez(RealMeter),
+}
 
+impl Meter {
+    /// Starts the meter and points this process's `DBUS_SYSTEM_BUS_ADDRESS` (btleplug's way to
+    /// BlueZ; the process has no other use for it) at its bus. It measures every
+    /// [`MEASURE_EVERY`] and has 20 stored records to download.
+    async fn start(real_bluez: bool) -> Result<Meter, Failure> {
+        let meter = if real_bluez {
+            Meter::RealBluez(RealMeter::start().await?)
+        } else {
+            let bus = PrivateBus::start()?;
+            std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", bus.address());
+            let catalogue = tend_bluez_sim::catalogue()
+                .into_iter()
+                .filter(|d| d.address == SIM_METER)
+                .collect();
+            let sim = Sim::start_with(bus.address(), catalogue).await?;
+            Meter::Simulated { sim, _bus: bus }
+        };
+        let at = meter.address().to_owned();
+        match &meter {
+            Meter::Simulated { sim, .. } => {
+                sim.set_interval(&at, MEASURE_EVERY)?;
+                sim.add_stored_records(&at, 20)?;
+            }
+            Meter::RealBluez(real) => {
+                real.peripherals().set_interval(&at, MEASURE_EVERY)?;
+                real.peripherals().add_stored_records(&at, 20)?;
+            }
+        }
+        Ok(meter)
+    }
+
+    fn address(&self) -> &str {
+        match self {
+            Meter::Simulated { .. } => SIM_METER,
+            Meter::RealBluez(real) => real.address(),
+        }
+    }
+
+    /// How long pairing scans: the real stack's emulated radio advertises about once a second.
+    fn scan_for(&self) -> Duration {
+        match self {
+            Meter::Simulated { .. } => Duration::from_millis(300),
+            Meter::RealBluez(_) => Duration::from_millis(2500),
+        }
+    }
+
+    async fn set_in_range(&self, in_range: bool) -> Result<(), Failure> {
+        match self {
+            Meter::Simulated { sim, .. } => sim.set_in_range(SIM_METER, in_range).await?,
+            Meter::RealBluez(real) => real.set_in_range(in_range).await?,
+        }
+        Ok(())
+    }
+
+    fn stop_measuring(&self) -> Result<(), Failure> {
+        match self {
+            Meter::Simulated { sim, .. } => sim.set_measuring(SIM_METER, false)?,
+            Meter::RealBluez(real) => real.peripherals().set_measuring(real.address(), false)?,
+        }
+        Ok(())
+    }
+
+    /// The meter's record numbers: every reading it made, stored ones included.
+    fn record_numbers(&self) -> Result<Vec<u16>, Failure> {
+        Ok(match self {
+            Meter::Simulated { sim, .. } => sim.glucose_sequences(SIM_METER)?,
+            Meter::RealBluez(real) => real.record_numbers()?,
+        })
+    }
+}
+
+async fn measure(meter: &Meter, drops: u32) -> Result<DevicesBench, Failure> {
     let dir = tempfile::tempdir()?;
     let session = Tend::new(dir.path())
         .create(KeySource::Passphrase(Passphrase::new(
@@ -124,7 +207,7 @@ async fn measure(drops: u32) -> Result<DevicesBench, Failure> {
         .await?;
     let central = BtleCentral::open().await?;
     session
-        .pair_device(&central, METER, &SystemClock, Duration::from_millis(300))
+        .pair_device(&central, meter.address(), &SystemClock, meter.scan_for())
         .await?;
 
     let seen = Mutex::new(Vec::<Seen>::new());
@@ -164,12 +247,12 @@ async fn measure(drops: u32) -> Result<DevicesBench, Failure> {
         let mut latencies = Vec::new();
         wait(|| after(start, false).is_some() && after(start, true).is_some()).await?;
         for i in 0..drops {
-            sim.set_in_range(METER, false).await?;
+            meter.set_in_range(false).await?;
             // Out of range for 0.2 to 0.5 s, and every tenth time for 3 s (long enough for the
             // backoff to reach its cap), while the meter keeps measuring.
             tokio::time::sleep(outage(i)).await;
             let restored = Instant::now();
-            sim.set_in_range(METER, true).await?;
+            meter.set_in_range(true).await?;
             wait(|| after(restored, true).is_some()).await?;
             if let Some(first) = after(restored, true) {
                 latencies.push(first.duration_since(restored).as_secs_f64() * 1000.0);
@@ -184,8 +267,8 @@ async fn measure(drops: u32) -> Result<DevicesBench, Failure> {
             }
             wait(|| after(restored, false).is_some()).await?;
         }
-        sim.set_measuring(METER, false)?;
-        let made = sim.glucose_sequences(METER)?.len();
+        meter.stop_measuring()?;
+        let made = meter.record_numbers()?.len();
         let readings = || {
             seen.lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -203,12 +286,10 @@ async fn measure(drops: u32) -> Result<DevicesBench, Failure> {
     watched?;
     let mut latencies = latencies?;
 
-    let made: BTreeSet<u32> = sim
-        .glucose_sequences(METER)?
-        .into_iter()
-        .map(u32::from)
-        .collect();
-    let stored = session.device_readings(METER, Metric::Glucose).await?;
+    let made: BTreeSet<u32> = meter.record_numbers()?.into_iter().map(u32::from).collect();
+    let stored = session
+        .device_readings(meter.address(), Metric::Glucose)
+        .await?;
     session.close().await?;
     let distinct: BTreeSet<u32> = stored.iter().filter_map(|s| s.sequence).collect();
     latencies.sort_by(f64::total_cmp);
@@ -240,7 +321,7 @@ async fn wait(mut done: impl FnMut() -> bool) -> Result<(), Failure> {
     while !done() {
         if start.elapsed() > PATIENCE {
             return Err(Failure(
-                "the simulated meter stopped answering: benchmark abandoned".into(),
+                "the meter stopped answering: benchmark abandoned".into(),
             ));
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
