@@ -24,11 +24,12 @@ as_root() {
 # Debian/Ubuntu packages: the WebKitGTK webview, D-Bus (Bluetooth and keychain), and test tools.
 APT_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev libdbus-1-dev dbus gnome-keyring keyutils)
+# xdotool: types a path into GTK's Open dialog as a person would (Settings → Import end to end).
 # dunst: a real notification daemon for the test that reminders reach org.freedesktop.Notifications.
 # poppler-utils: pdfinfo, pdffonts, pdftotext check the clinic report PDF (crates/report tests).
 # qemu-system-x86, mmdebstrap, e2fsprogs, xz-utils: the real-BlueZ group builds a Debian guest once
 # (crates/bluez-vm) and boots it under QEMU.
-APT_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dunst poppler-utils qemu-system-x86 mmdebstrap e2fsprogs xz-utils)
+APT_TEST_PACKAGES=(xvfb xauth xdotool webkit2gtk-driver dunst poppler-utils qemu-system-x86 mmdebstrap e2fsprogs xz-utils)
 
 install_apt() {
   local missing=()

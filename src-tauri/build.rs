@@ -44,6 +44,11 @@ fn main() {
         "bp_week",
         "start_bp_week",
         "stop_bp_week",
+        "read_import",
+        "commit_import",
+        "cancel_import",
+        "import_batches",
+        "undo_import",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

@@ -95,6 +95,8 @@ function backend(vault: "not_created" | "locked" | "unlocked") {
           return REPORT;
         case "bp_week":
           return null;
+        case "import_batches":
+          return [{ id: 7, imported_at: new Date(now).toISOString(), file: "export.zip", format: "apple_health_zip", readings: 1200, summaries: 0, metrics: [], summary_records: 0 }];
         case "normal_ranges":
           return [
             { metric: "heart_rate", unit: "/min", range: { low: 50, high: 100 }, default: { low: 50, high: 100 } },

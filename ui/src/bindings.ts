@@ -105,6 +105,22 @@ export const commands = {
 	startBpWeek: (start: string, morning: string, evening: string) => typedError<BpWeekStatus | null, IpcError>(__TAURI_INVOKE("start_bp_week", { start, morning, evening })),
 	/**  Ends the guided week and its reminders; the readings stay. */
 	stopBpWeek: () => typedError<null, IpcError>(__TAURI_INVOKE("stop_bp_week")),
+	/**
+	 *  Reads `path` (its format recognised by content; times without an offset in the system's
+	 *  zone) and checks it against the history: the preview. Nothing is stored yet.
+	 */
+	readImport: (path: string, progress: Channel<ImportProgress_Deserialize>) => typedError<ImportReport_Serialize, IpcError>(__TAURI_INVOKE("read_import", { path, progress })),
+	/**  Stores the preview read last, as one batch; returns the result with the batch's number. */
+	commitImport: (progress: Channel<ImportProgress_Deserialize>) => typedError<ImportReport_Serialize, IpcError>(__TAURI_INVOKE("commit_import", { progress })),
+	/**
+	 *  Stops the reading under way or drops the preview: nothing of it is stored. `false` when
+	 *  there was nothing to cancel (a commit under way finishes: it is one transaction).
+	 */
+	cancelImport: () => __TAURI_INVOKE<boolean>("cancel_import"),
+	/**  Every import still in the history, newest first. */
+	importBatches: () => typedError<ImportBatch[], IpcError>(__TAURI_INVOKE("import_batches")),
+	/**  Removes exactly the readings and summaries import `id` stored. */
+	undoImport: (id: string) => typedError<ImportBatch, IpcError>(__TAURI_INVOKE("undo_import", { id })),
 };
 
 /* Constants */
@@ -690,6 +706,30 @@ export type FixedInterval = {
 	anchor: string,
 };
 
+/**  The formats Tend imports. */
+export type Format = 
+/**  Apple Health's `export.zip` (its `apple_health_export/export.xml` is read). */
+"apple_health_zip" | 
+/**  Apple Health's `export.xml`. */
+"apple_health_xml" | 
+/**  Nightscout `/api/v1/entries.json`: a JSON array of entries. */
+"nightscout_json" | 
+/**
+ *  Nightscout `/api/v1/entries.csv` (or `.tsv`/`.txt`): no header, `dateString, date, sgv,
+ *  direction, device`.
+ */
+"nightscout_csv" | 
+/**  openScale's CSV export (`DATE,TIME,…` since 3.0, `dateTime,weight,…` before). */
+"open_scale_csv" | 
+/**  Google Fit Takeout's "Daily activity metrics" summaries (`Date,…`). */
+"google_fit_daily_csv" | 
+/**  A FHIR R4 Bundle (JSON). */
+"fhir_bundle" | 
+/**  FHIR R4 resources as NDJSON, one a line (bulk data export). */
+"fhir_ndjson" | 
+/**  Tend's own CSV: `time,metric,value,unit,device`. */
+"tend_csv";
+
 /**  Meter (spot) readings over a period: the `glucose_meter` section of the report's JSON. */
 export type GlucoseMeterSummary = {
 	readings: number,
@@ -760,6 +800,112 @@ export type HomeBloodPressureClass =
  *  but not classified.
  */
 "insufficient";
+
+/**  One import still in the history, as `tend import list` and Settings → Import show it. */
+export type ImportBatch = {
+	/**  Its number: what undo takes. */
+	id: number | null,
+	imported_at: string,
+	/**  The file's name (or the Nightscout site's host). */
+	file: string,
+	format: Format,
+	readings: number | null,
+	summaries: number | null,
+	metrics: MetricCount[],
+	/**  How many sealed records its summaries fill (`<id>.0`, `<id>.1`, ...). */
+	summary_records: number,
+};
+
+/**  Which part of an import is under way. */
+export type ImportPhase = 
+/**  Reading the file (or the download): nothing is stored yet. */
+"reading" | 
+/**  Storing the batch, in one transaction. */
+"storing";
+
+/**  How far an import has got: bytes read of the total, readings found, readings stored. */
+export type ImportProgress = ImportProgress_Serialize | ImportProgress_Deserialize;
+
+/**  How far an import has got: bytes read of the total, readings found, readings stored. */
+export type ImportProgress_Deserialize = {
+	phase: ImportPhase,
+	bytes_read: number | null,
+	/**  The file's size (unknown for a download). */
+	bytes_total?: number | null,
+	/**  New readings found so far (while reading), or in all (while storing). */
+	readings: number | null,
+	stored: number | null,
+};
+
+/**  How far an import has got: bytes read of the total, readings found, readings stored. */
+export type ImportProgress_Serialize = {
+	phase: ImportPhase,
+	bytes_read: number | null,
+	/**  The file's size (unknown for a download). */
+	bytes_total: number | null,
+	/**  New readings found so far (while reading), or in all (while storing). */
+	readings: number | null,
+	stored: number | null,
+};
+
+/**  An import's preview (before anything is stored) or its result (after). */
+export type ImportReport = ImportReport_Serialize | ImportReport_Deserialize;
+
+/**  An import's preview (before anything is stored) or its result (after). */
+export type ImportReport_Deserialize = {
+	/**  The batch's number, to undo it with; `None` before the commit, or when nothing was new. */
+	batch?: number | null,
+	format: Format,
+	/**  The file's name (or the Nightscout site's host). */
+	file: string,
+	bytes: number | null,
+	/**  Records read: readings, summaries, duplicates and skipped records alike. */
+	rows: number | null,
+	/**  New readings found: what the commit stores. */
+	readings: number | null,
+	/**  Readings stored (0 until the commit). */
+	stored: number | null,
+	/**
+	 *  Readings not stored because the history or the file already had them: another source's
+	 *  copy, a source's repeat, one already in the vault.
+	 */
+	duplicates: number | null,
+	/**  New summaries over a period (kept as summaries, not readings). */
+	summaries: number | null,
+	/**  Of the duplicates: those already in the vault (readings and summaries). */
+	already_stored: number | null,
+	metrics: MetricReport[],
+	sources: SourceReport[],
+	skipped: SkipCount[],
+};
+
+/**  An import's preview (before anything is stored) or its result (after). */
+export type ImportReport_Serialize = {
+	/**  The batch's number, to undo it with; `None` before the commit, or when nothing was new. */
+	batch: number | null,
+	format: Format,
+	/**  The file's name (or the Nightscout site's host). */
+	file: string,
+	bytes: number | null,
+	/**  Records read: readings, summaries, duplicates and skipped records alike. */
+	rows: number | null,
+	/**  New readings found: what the commit stores. */
+	readings: number | null,
+	/**  Readings stored (0 until the commit). */
+	stored: number | null,
+	/**
+	 *  Readings not stored because the history or the file already had them: another source's
+	 *  copy, a source's repeat, one already in the vault.
+	 */
+	duplicates: number | null,
+	/**  New summaries over a period (kept as summaries, not readings). */
+	summaries: number | null,
+	/**  Of the duplicates: those already in the vault (readings and summaries). */
+	already_stored: number | null,
+	metrics: MetricReport[],
+	sources: SourceReport[],
+	skipped: SkipCount[],
+};
 
 /**
  *  Why a sync run stopped before the outbox was empty. What is left stays queued and goes on
@@ -972,6 +1118,26 @@ export type MeterTimeOfDay = {
 
 /**  One kind of measured value. The names are those of the `tend` CSV contract. */
 export type Metric = "heart_rate" | "spo2" | "systolic" | "diastolic" | "mean_arterial" | "pulse_rate" | "body_temperature" | "glucose" | "weight" | "bmi" | "body_fat" | "respiratory_rate" | "battery";
+
+/**  What a batch brought of one metric. */
+export type MetricCount = {
+	metric: Metric,
+	readings: number | null,
+	summaries: number | null,
+	first: string,
+	last: string,
+};
+
+/**  One metric's share of an import. */
+export type MetricReport = {
+	metric: Metric,
+	readings: number | null,
+	summaries: number | null,
+	first: string,
+	last: string,
+	/**  The units the file gave it in, in the order first seen. */
+	units: Unit[],
+};
 
 /**  One metric's normal range, as the patient sees and edits it. */
 export type NormalRange = {
@@ -1329,12 +1495,46 @@ export type SignIn =
 /**  SMART App Launch, standalone patient launch, with this registered client id. */
 { kind: "smart"; client_id: string };
 
+/**  Records skipped for one reason. */
+export type SkipCount = {
+	reason: SkipReason,
+	count: number | null,
+};
+
+/**  Why a record of the file was left out. Counted in the [`crate::Preview`], never an error. */
+export type SkipReason = 
+/**  A kind of record Tend does not keep (step counts, energy, a lab result, a Patient resource). */
+"not_a_vital" | 
+/**  A unit Tend does not know for that measurement. */
+"unknown_unit" | 
+/**  A value outside what a human body can show (a heart rate of 4000). */
+"out_of_range" | 
+/**  A CGM's status code in place of a glucose value (Nightscout `sgv` below 39). */
+"cgm_status_code" | 
+/**  A record that carries no value (an empty cell, a FHIR `dataAbsentReason`). */
+"no_value" | 
+/**  A FHIR Observation marked `entered-in-error` or `cancelled`. */
+"retracted" | 
+/**  A time without a time of day (a FHIR date `2012-09-17`): no instant to store it at. */
+"imprecise_time";
+
 /**  One slot of the week that still needs readings. */
 export type SlotDue = {
 	date: string,
 	slot: BpSlot,
 	/**  Readings still missing in it (1 or 2). */
 	readings_needed: number,
+};
+
+/**  One source's share of an import (an app or device the file names). */
+export type SourceReport = {
+	source: string,
+	readings: number | null,
+	summaries: number | null,
+	/**  Its readings dropped because another source in the file gave the same one first. */
+	duplicates_dropped: number | null,
+	/**  Its readings and summaries dropped because the vault already held them. */
+	already_stored: number | null,
 };
 
 /**  Shares (%) of readings by band. Readings are rounded to whole % first, as oximeters show them. */

@@ -1,7 +1,10 @@
 //! Benchmark: imports an Apple Health `export.xml` (or any export) through `Session::import`
 //! into a real vault in a scratch profile, and prints the time to read and to store, readings/s,
 //! MB/s, peak resident memory (of the import alone: the passphrase's key derivation before it,
-//! 64 MiB by design, is left out by resetting the peak first) and the vault's size.
+//! 64 MiB by design, is left out by resetting the peak first) and the vault's size. The baseline,
+//! measured in the same run first: the same file only parsed by quick-xml (every element, no
+//! attribute read, nothing kept), the floor of any streaming import of it; `x_baseline` is the
+//! import's time over that.
 //!
 //!   cargo run --release -p tend-import --example bench_apple_health -- generate /var/tmp/export.xml 1000000000
 //!   cargo run --release -p tend-core --example bench_import -- /var/tmp/export.xml [PROFILE]
@@ -22,6 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let kept = std::env::args().nth(2).map(std::path::PathBuf::from);
     let scratch = tempfile::tempdir()?;
     let profile = kept.unwrap_or_else(|| scratch.path().to_owned());
+    let baseline = bare_parse_seconds(&path)?;
     let key = KeySource::Passphrase(Passphrase::new("bench import passphrase")?);
     let session = Tend::new(&profile).create(key).await?;
     let peak_with_key_derivation = peak_rss_kb();
@@ -61,12 +65,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "seconds_storing": round(seconds - reading),
         "readings_per_s": (report.stored as f64 / seconds).round(),
         "mb_per_s": round(bytes as f64 / 1e6 / seconds),
+        "baseline_seconds_bare_xml_parse": round(baseline),
+        "x_baseline": round(seconds / baseline),
         "peak_rss_mb": round(peak as f64 / 1024.0),
         "peak_rss_mb_with_key_derivation": round(peak_with_key_derivation.max(peak) as f64 / 1024.0),
         "files": files,
     });
     println!("{figures}");
     Ok(())
+}
+
+/// The baseline: seconds to parse the file with quick-xml and nothing else. For a file that is
+/// not XML (a zip) its first error ends it, and the baseline means nothing.
+fn bare_parse_seconds(path: &str) -> Result<f64, Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let file = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+    let mut xml = quick_xml::Reader::from_reader(file);
+    let mut buffer = Vec::with_capacity(4096);
+    let mut elements = 0u64;
+    loop {
+        match xml.read_event_into(&mut buffer) {
+            Ok(quick_xml::events::Event::Eof) | Err(_) => break,
+            Ok(quick_xml::events::Event::Start(_) | quick_xml::events::Event::Empty(_)) => {
+                elements += 1;
+            }
+            Ok(_) => {}
+        }
+        buffer.clear();
+    }
+    std::hint::black_box(elements);
+    Ok(started.elapsed().as_secs_f64())
 }
 
 fn round(x: f64) -> f64 {

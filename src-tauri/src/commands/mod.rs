@@ -5,6 +5,7 @@
 mod alerts;
 mod charts;
 mod devices;
+mod import;
 mod medications;
 mod profile;
 mod report;
@@ -76,6 +77,11 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             report::bp_week,
             report::start_bp_week,
             report::stop_bp_week,
+            import::read_import,
+            import::commit_import,
+            import::cancel_import,
+            import::import_batches,
+            import::undo_import,
         ])
 }
 

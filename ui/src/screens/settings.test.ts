@@ -28,6 +28,8 @@ beforeEach(() => {
         return { path: "/home/pat/Downloads/tend-history.csv", items: 1440 };
       case "erase_everything":
         return info.value;
+      case "import_batches":
+        return [];
     }
     throw new Error(`unexpected command ${cmd}`);
   });
