@@ -8,6 +8,7 @@ fn main() {
         "vault_create",
         "vault_unlock",
         "vault_lock",
+        "patient_active",
         "export_history",
         "erase_everything",
         "medications",

@@ -29,8 +29,6 @@ pub fn run() {
 pub const DOSE_RECORDED: &str = "dose://recorded";
 /// The event a window receives when the vault locked itself after idle time.
 pub const VAULT_LOCKED: &str = "vault://locked";
-/// How long the app stays unlocked without being used.
-const LOCK_AFTER: SignedDuration = SignedDuration::from_mins(15);
 
 /// Wires the commands, the profile, notifications and reminders into any builder, so tests can
 /// pass `tauri::test::mock_builder()` and run without a display.
@@ -48,7 +46,11 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             app.manage(Folders {
                 downloads: app.path().download_dir().ok(),
             });
-            app.manage(Arc::new(IdleLock::new(LOCK_AFTER)));
+            // The patient's own idle time replaces the default once the vault is open.
+            let lock_after = tend_core::Preferences::default().lock_after_minutes;
+            app.manage(Arc::new(IdleLock::new(SignedDuration::from_mins(
+                i64::from(lock_after),
+            ))));
             app.manage(Arc::new(tend_core::DeviceWatch::default()));
             app.manage(Arc::new(devices::DeviceChannels::default()));
             app.manage(Arc::new(tend_core::Sharing::default()));
@@ -69,13 +71,15 @@ pub struct Folders {
     pub downloads: Option<std::path::PathBuf>,
 }
 
-/// Locks the vault after [`LOCK_AFTER`] without use, and tells the window.
+/// Locks the vault once the patient has not touched the app for their idle time, and tells the
+/// window.
 fn lock_when_idle<R: Runtime>(app: &tauri::AppHandle<R>) {
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         let sessions = Arc::clone(&*handle.state::<Arc<IdleLock>>());
         loop {
-            tokio::time::sleep(Duration::from_secs(30)).await;
+            // Often enough that a one-minute idle time locks within seconds of its end.
+            tokio::time::sleep(Duration::from_secs(5)).await;
             match sessions.lock_if_idle(Timestamp::now()).await {
                 Ok(true) => {
                     if handle.emit(VAULT_LOCKED, ()).is_err() {

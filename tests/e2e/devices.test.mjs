@@ -92,3 +92,17 @@ test("a reading outside the range the patient set raises one alert", async () =>
   assert.equal((await app.findAll("[data-testid=alerts] li")).length, 1, "one alert, not one per reading");
   await save("today-alert");
 });
+
+test("with Today open and the strap streaming, Tend still locks after the patient's idle time", async () => {
+  await app.click(await app.find("nav a[data-route=settings]"));
+  await app.waitFor("the lock setting", () => shown("[data-testid=lock-after]"));
+  await app.execute("const s = document.querySelector('[data-testid=lock-after]'); s.value = '1'; s.dispatchEvent(new Event('change', { bubbles: true }))");
+  await app.waitFor("the idle time saved", () => shown('[aria-live="polite"]'));
+  // The last input: from here on only readings arrive (the test reads the page, it types nothing).
+  await app.click(await app.find("nav a[data-route=today]"));
+  const lastInput = Date.now();
+  await app.waitFor("the live tile", () => shown("[data-metric=heart_rate]"), 20_000);
+  await app.waitFor("the vault locked", () => shown("[data-testid=passphrase]"), 100_000);
+  const after = (Date.now() - lastInput) / 1000;
+  assert.ok(after >= 55 && after <= 100, `locked ${after.toFixed(0)} s after the last input (1 minute set)`);
+});

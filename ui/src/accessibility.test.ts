@@ -90,7 +90,7 @@ function backend(vault: "not_created" | "locked" | "unlocked") {
         case "share_log":
           return [{ at: new Date(now).toISOString(), action: "consent_given", counterpart: "Clinic", summary: "heart rate, from now on" }];
         case "preferences":
-          return { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", patient_name: null, spo2_target: "standard", thresholds: {} };
+          return { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", patient_name: null, spo2_target: "standard", thresholds: {}, detailed_notifications: false, alert_after_minutes: 10, lock_after_minutes: 15 };
         case "clinic_report":
           return REPORT;
         case "bp_week":

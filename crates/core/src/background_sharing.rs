@@ -1,9 +1,10 @@
 //! Sharing in the background: while Tend is unlocked, every care team the patient switched
 //! something on for is synced soon after unlocking and then every few minutes, so the outbox
 //! drains after a restart or once the network is back. A sync the patient started and one
-//! started here never run at once.
+//! started here never run at once. Locking ends either at once: its request in flight is
+//! cancelled (the outbox keeps what the server did not confirm) and the session let go.
 
-use std::time::Duration;
+use std::{future::Future, time::Duration};
 
 use tend_share::{SyncProgress, SyncReport, Timer};
 use tokio::sync::Mutex;
@@ -35,8 +36,8 @@ pub struct Sharing {
 }
 
 impl Sharing {
-    /// Syncs `team_id` now, for the patient (counts as use for the idle lock); waits for a
-    /// background sync under way to finish first.
+    /// Syncs `team_id` now, for the patient; waits for a background sync under way to finish
+    /// first. Fails with [`Error::Locked`] if Tend locks meanwhile.
     pub async fn sync_now<C: Timer>(
         &self,
         sessions: &IdleLock,
@@ -46,12 +47,10 @@ impl Sharing {
         progress: &mut (dyn FnMut(SyncProgress) + Send),
     ) -> Result<SyncReport> {
         let _running = self.running.lock().await;
-        sessions
-            .with(clock.now(), async |s| {
-                s.sync_care_team(team_id, clock, options, progress).await
-            })
-            .await
-            .ok_or(Error::Locked)?
+        let sync = sessions.with(async |s| {
+            s.sync_care_team(team_id, clock, options, progress).await
+        });
+        until_locked(sessions, sync).await.ok_or(Error::Locked)?
     }
 
     /// Runs until the task is dropped: after each unlock, syncs every care team with something
@@ -72,10 +71,10 @@ impl Sharing {
             }
             tokio::time::sleep(schedule.after_unlock).await;
             while *unlocked.borrow() {
-                match self.sync_all(sessions, clock, options).await {
-                    Ok(teams) if !teams.is_empty() => synced(teams),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(code = ?e.code(), "background sharing failed"),
+                match until_locked(sessions, self.sync_all(sessions, clock, options)).await {
+                    Some(Ok(teams)) if !teams.is_empty() => synced(teams),
+                    Some(Ok(_)) | None => {}
+                    Some(Err(e)) => tracing::warn!(code = ?e.code(), "background sharing failed"),
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(schedule.every) => {}
@@ -95,7 +94,7 @@ impl Sharing {
     ) -> Result<Vec<String>> {
         let _running = self.running.lock().await;
         let round = sessions
-            .peek(async |s| {
+            .with(async |s| {
                 let mut synced = Vec::new();
                 for team in s.care_teams().await? {
                     if team.consents.iter().all(|c| c.consent.is_none()) && team.queued == 0 {
@@ -112,5 +111,15 @@ impl Sharing {
             })
             .await;
         round.unwrap_or(Ok(Vec::new()))
+    }
+}
+
+/// Runs `work` until it ends, or until Tend locks: then drops it (cancelling its request in
+/// flight and letting go of the session) and gives `None`.
+async fn until_locked<T>(sessions: &IdleLock, work: impl Future<Output = Option<T>>) -> Option<T> {
+    let mut unlocked = sessions.unlocked_signal();
+    tokio::select! {
+        done = work => done,
+        _ = unlocked.wait_for(|open| !open) => None,
     }
 }

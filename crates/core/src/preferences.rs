@@ -38,10 +38,16 @@ pub struct Preferences {
     /// How long a live stream (heart rate, SpO2, CGM glucose) must stay outside its range before
     /// Tend alerts, in minutes: 10 by default, as clinicians set home monitors; 0 alerts at once.
     pub alert_after_minutes: u32,
+    /// How long the app stays unlocked without the patient touching it, in minutes (1–60; 15 by
+    /// default). Only the patient's own input counts: live readings, reminders, device events
+    /// and sharing in the background never keep it open.
+    pub lock_after_minutes: u32,
 }
 
 /// The longest wait before a stream out of range alerts that Settings offers.
 pub const LONGEST_ALERT_WAIT_MINUTES: u32 = 60;
+/// The shortest and longest idle time before the app locks that Settings offers.
+pub const LOCK_AFTER_MINUTES: std::ops::RangeInclusive<u32> = 1..=60;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -66,6 +72,7 @@ impl Default for Preferences {
             thresholds: BTreeMap::new(),
             detailed_notifications: false,
             alert_after_minutes: 10,
+            lock_after_minutes: 15,
         }
     }
 }
@@ -159,6 +166,13 @@ impl Session {
         if preferences.alert_after_minutes > LONGEST_ALERT_WAIT_MINUTES {
             return Err(Error::InvalidInput(format!(
                 "alerts wait at most {LONGEST_ALERT_WAIT_MINUTES} minutes"
+            )));
+        }
+        if !LOCK_AFTER_MINUTES.contains(&preferences.lock_after_minutes) {
+            return Err(Error::InvalidInput(format!(
+                "Tend locks after {} to {} minutes unused",
+                LOCK_AFTER_MINUTES.start(),
+                LOCK_AFTER_MINUTES.end()
             )));
         }
         for (metric, range) in &preferences.thresholds {

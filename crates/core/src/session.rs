@@ -75,15 +75,20 @@ impl Session {
     }
 }
 
-/// Holds the session of a long-running shell and locks it after a stretch of inactivity, so a
-/// laptop left open does not leave the history readable. Time is passed in.
+/// Holds the session of a long-running shell and locks it once nobody has used the app for a
+/// while, so a laptop left open does not leave the history readable. Time is passed in.
 ///
-/// Commands and background work (reminders, device watching) share the session; locking tells
-/// the background work to stop ([`IdleLock::unlocked_signal`]), waits for it, then closes the
-/// vault, so readings already acknowledged are sealed before the keys leave memory.
+/// Only the patient's own input counts as use ([`IdleLock::touch`]): commands, live readings,
+/// reminders, device events and background sharing run on the session ([`IdleLock::with`]) but
+/// never keep it open — a strap streaming to an open Today screen must not stop the lock.
+///
+/// Commands and background work share the session; locking tells the background work to stop
+/// ([`IdleLock::unlocked_signal`]), waits for it, then closes the vault, so readings already
+/// acknowledged are sealed before the keys leave memory.
 #[derive(Debug)]
 pub struct IdleLock {
-    idle_after: SignedDuration,
+    idle_after: std::sync::Mutex<SignedDuration>,
+    /// The session and the patient's last input.
     slot: Mutex<Option<(Arc<Session>, Timestamp)>>,
     unlocked: watch::Sender<bool>,
 }
@@ -94,12 +99,28 @@ const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 impl IdleLock {
     pub fn new(idle_after: SignedDuration) -> IdleLock {
         IdleLock {
-            idle_after,
+            idle_after: std::sync::Mutex::new(idle_after),
             slot: Mutex::new(None),
             unlocked: watch::channel(false).0,
         }
     }
 
+    /// Changes how long the session stays open without the patient's input (their setting).
+    pub fn set_idle_after(&self, idle_after: SignedDuration) {
+        *self
+            .idle_after
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = idle_after;
+    }
+
+    fn idle_after(&self) -> SignedDuration {
+        *self
+            .idle_after
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Holds a session just unlocked by the patient at `now`.
     pub async fn put(&self, session: Session, now: Timestamp) {
         let previous = self.slot.lock().await.replace((Arc::new(session), now));
         self.unlocked.send_replace(true);
@@ -108,20 +129,16 @@ impl IdleLock {
         }
     }
 
-    /// Runs `f` on the session if unlocked, counting as activity; `None` when locked.
-    pub async fn with<T>(&self, now: Timestamp, f: impl AsyncFnOnce(&Session) -> T) -> Option<T> {
-        let session = {
-            let mut slot = self.slot.lock().await;
-            let (session, last_used) = slot.as_mut()?;
-            *last_used = now;
-            Arc::clone(session)
-        };
-        Some(f(&session).await)
+    /// The patient did something in the app at `now` (a key, a click, a touch, a notification's
+    /// button): the only thing that keeps the session open. Nothing when locked.
+    pub async fn touch(&self, now: Timestamp) {
+        if let Some((_, last_input)) = self.slot.lock().await.as_mut() {
+            *last_input = now;
+        }
     }
 
-    /// Runs `f` on the session if unlocked, without counting as activity: for background work
-    /// such as reminders, which must not keep the vault open.
-    pub async fn peek<T>(&self, f: impl AsyncFnOnce(&Session) -> T) -> Option<T> {
+    /// Runs `f` on the session if unlocked; `None` when locked. Not use: see [`IdleLock::touch`].
+    pub async fn with<T>(&self, f: impl AsyncFnOnce(&Session) -> T) -> Option<T> {
         let session = self.shared().await?;
         Some(f(&session).await)
     }
@@ -147,12 +164,14 @@ impl IdleLock {
         }
     }
 
-    /// Locks (closes) the session if idle for longer than allowed. Returns whether it locked.
+    /// Locks (closes) the session if the patient's last input is longer ago than allowed.
+    /// Returns whether it locked.
     pub async fn lock_if_idle(&self, now: Timestamp) -> Result<bool> {
+        let idle_after = self.idle_after();
         let taken = {
             let mut slot = self.slot.lock().await;
             match slot.take() {
-                Some((session, last_used)) if now.duration_since(last_used) >= self.idle_after => {
+                Some((session, last_input)) if now.duration_since(last_input) >= idle_after => {
                     Some(session)
                 }
                 other => {
@@ -199,7 +218,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn locks_only_after_the_idle_time_and_use_counts_as_activity(
+    async fn locks_after_the_idle_time_since_the_patients_last_input(
     ) -> std::result::Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let source = KeySource::Passphrase(tend_vault::Passphrase::new("idle test passphrase")?);
@@ -209,22 +228,42 @@ mod tests {
             .await;
 
         assert!(!lock.lock_if_idle(t0 + SignedDuration::from_mins(4)).await?);
-        // Used at 4 minutes: the clock restarts from there.
-        let series = lock
-            .with(t0 + SignedDuration::from_mins(4), async |s| {
-                s.vault.series().await.map(|r| r.data.len())
-            })
-            .await;
-        assert_eq!(series.transpose()?, Some(0));
+        // The patient pressed a key at 4 minutes: the clock restarts from there.
+        lock.touch(t0 + SignedDuration::from_mins(4)).await;
         assert!(!lock.lock_if_idle(t0 + SignedDuration::from_mins(8)).await?);
-        assert!(lock.lock_if_idle(t0 + SignedDuration::from_mins(9)).await?);
+        // Their setting changes the wait at once.
+        lock.set_idle_after(SignedDuration::from_mins(3));
+        assert!(lock.lock_if_idle(t0 + SignedDuration::from_mins(8)).await?);
         assert!(!lock.is_unlocked().await);
-        assert!(
-            lock.with(t0 + SignedDuration::from_mins(10), async |_| ())
-                .await
-                .is_none(),
-            "locked: nothing runs"
-        );
+        assert!(lock.with(async |_| ()).await.is_none(), "locked: nothing runs");
+        lock.touch(t0 + SignedDuration::from_mins(9)).await;
+        assert!(!lock.is_unlocked().await, "input does not unlock");
+        Ok(())
+    }
+
+    /// What an open Today screen does while a strap streams: it reads the session on every
+    /// reading. None of that is the patient: the session locks on time (it never did before,
+    /// as every read counted as use).
+    #[tokio::test]
+    async fn a_screen_refreshing_on_live_readings_does_not_keep_it_open(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let source = KeySource::Passphrase(tend_vault::Passphrase::new("idle test passphrase")?);
+        let lock = IdleLock::new(SignedDuration::from_mins(1));
+        let t0: Timestamp = "2026-03-01T08:00:00Z".parse()?;
+        lock.put(Session::create(dir.path(), source).await?, t0)
+            .await;
+        let mut locked_at = None;
+        for second in 1..=120 {
+            let now = t0 + SignedDuration::from_secs(second);
+            let refreshed = lock.with(async |s| s.latest_readings().await.is_ok()).await;
+            if lock.lock_if_idle(now).await? {
+                locked_at = Some(second);
+                break;
+            }
+            assert_eq!(refreshed, Some(true));
+        }
+        assert_eq!(locked_at, Some(60));
         Ok(())
     }
 }

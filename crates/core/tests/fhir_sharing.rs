@@ -740,3 +740,71 @@ async fn smart_sign_in_and_a_token_expired_mid_sync_is_refreshed() {
         .any(|e| e.action == AuditAction::CareTeamSignedIn));
     session.close().await.expect("close");
 }
+
+/// Lock during a sync that waits out a server's Retry-After: within 2 s the sync has let go of
+/// the session (the vault closes at once, keys gone) and sends nothing more; unlocked again, the
+/// outbox delivers everything exactly once. (Before, the sync kept the session — and the keys —
+/// for as long as the server asked it to wait.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_ends_a_sync_held_by_retry_after_within_2_s() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FhirServer::start().expect("the FHIR server starts");
+    let session = profile(dir.path()).await;
+    let team = care_team(&session, &server, None).await;
+    let expected = identifiers_in(
+        &session
+            .share_preview(&team, &options(), now())
+            .await
+            .expect("preview"),
+        "Observation",
+    );
+    // One 429 asking for 20 s: the sync waits it out, holding the session.
+    server
+        .fail_next(Fault::RateLimited, 1, 20)
+        .expect("fault queued");
+    let sessions = Arc::new(tend_core::IdleLock::new(SignedDuration::from_hours(1)));
+    sessions.put(session, now()).await;
+    let sharing = Arc::new(tend_core::Sharing::default());
+
+    let syncing = tokio::spawn({
+        let (sessions, sharing, team) = (sessions.clone(), sharing.clone(), team.clone());
+        async move {
+            sharing
+                .sync_now(&sessions, &team, &TestClock::at(now()), &options(), &mut |_| {})
+                .await
+        }
+    });
+    let requests = || server.stats().expect("stats")["requests"].as_u64().unwrap_or(0);
+    let asked = std::time::Instant::now();
+    while requests() == 0 {
+        assert!(asked.elapsed() < Duration::from_secs(20), "the sync reached the server");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await; // now waiting out Retry-After
+
+    let locking = std::time::Instant::now();
+    sessions.lock_now().await.expect("locks");
+    assert!(
+        locking.elapsed() < Duration::from_secs(2),
+        "the sync let go of the session in {:?}",
+        locking.elapsed()
+    );
+    let sent = requests();
+    let result = syncing.await.expect("the sync task");
+    assert_eq!(result.map(|_| ()).map_err(|e| e.code()), Err(tend_core::ErrorCode::Locked));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(requests(), sent, "nothing sent after Lock");
+
+    // Unlocked again: the outbox kept everything the server did not confirm.
+    let session = Tend::new(dir.path().join("profile"))
+        .unlock(KeySource::Passphrase(Passphrase::new(PASSPHRASE).expect("passphrase")))
+        .await
+        .expect("unlocks");
+    let report = session
+        .sync_care_team(&team, &TestClock::at(now()), &options(), &mut |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(report.interrupted, None);
+    assert_exactly_once(&server, "Observation", &expected);
+    session.close().await.expect("close");
+}

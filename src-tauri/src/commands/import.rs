@@ -24,7 +24,7 @@ pub async fn read_import(
     let request = ImportRequest::file(path, TimeZone::system());
     let mut report = throttled(progress);
     Ok(importing
-        .read(&sessions, &request, Timestamp::now(), &mut report)
+        .read(&sessions, &request, &mut report)
         .await?)
 }
 

@@ -41,6 +41,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             profile::vault_create,
             profile::vault_unlock,
             profile::vault_lock,
+            profile::patient_active,
             profile::export_history,
             profile::erase_everything,
             medications::medications,
@@ -85,13 +86,15 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
         ])
 }
 
-/// Runs `f` on the unlocked session (counting as use for the idle lock), or fails with `locked`.
+/// Runs `f` on the unlocked session, or fails with `locked`. A command is not use for the idle
+/// lock (a screen refreshing on live readings calls them too): the patient's input is, which
+/// the window reports with [`profile::patient_active`].
 async fn with_session<T>(
     sessions: &IdleLock,
     f: impl AsyncFnOnce(&Session) -> tend_core::Result<T>,
 ) -> Result<T, IpcError> {
     sessions
-        .with(Timestamp::now(), f)
+        .with(f)
         .await
         .ok_or(tend_core::Error::Locked)?
         .map_err(Into::into)

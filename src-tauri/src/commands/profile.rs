@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use tauri::State;
-use tend_core::{AppInfo, IdleLock, KeySource, Passphrase, Tend};
+use tend_core::{AppInfo, IdleLock, KeySource, Passphrase, Preferences, Session, Tend};
 
 use super::with_session;
 use crate::IpcError;
@@ -32,7 +32,7 @@ pub async fn vault_create(
     passphrase: Option<String>,
 ) -> Result<AppInfo, IpcError> {
     let session = tend.create(key_source(passphrase)?).await?;
-    sessions.put(session, Timestamp::now()).await;
+    hold(&sessions, session).await;
     tend.app_info().await.map_err(Into::into)
 }
 
@@ -45,7 +45,29 @@ pub async fn vault_unlock(
     passphrase: Option<String>,
 ) -> Result<(), IpcError> {
     let session = tend.unlock(key_source(passphrase)?).await?;
+    hold(&sessions, session).await;
+    Ok(())
+}
+
+/// Holds a session the patient just opened, locking after their own idle time.
+async fn hold(sessions: &IdleLock, session: Session) {
+    if let Ok(preferences) = session.preferences().await {
+        sessions.set_idle_after(lock_after(&preferences));
+    }
     sessions.put(session, Timestamp::now()).await;
+}
+
+/// The idle time the patient chose.
+pub(super) fn lock_after(preferences: &Preferences) -> SignedDuration {
+    SignedDuration::from_mins(i64::from(preferences.lock_after_minutes))
+}
+
+/// The patient used the window (a key, a click, a touch, a scroll): the only thing that keeps
+/// Tend unlocked. The window reports it at most every few seconds.
+#[tauri::command]
+#[specta::specta]
+pub async fn patient_active(sessions: State<'_, Arc<IdleLock>>) -> Result<(), IpcError> {
+    sessions.touch(Timestamp::now()).await;
     Ok(())
 }
 

@@ -126,7 +126,7 @@ fn notification<R: Runtime>(
 async fn names<R: Runtime>(app: &AppHandle<R>) -> Option<BTreeMap<String, String>> {
     let sessions = app.state::<Arc<IdleLock>>();
     sessions
-        .peek(async |s| {
+        .with(async |s| {
             let detailed = s.preferences().await.ok()?.detailed_notifications;
             if !detailed {
                 return None;
@@ -184,8 +184,10 @@ async fn record<R: Runtime>(
 ) {
     let (now, here) = (Timestamp::now(), TimeZone::system());
     let sessions = app.state::<Arc<IdleLock>>();
+    // Pressing a notification's button is the patient at the device.
+    sessions.touch(now).await;
     let recorded = sessions
-        .peek(async |s| {
+        .with(async |s| {
             let medication_id = s.medication_for_reference(reference).await?;
             s.record_dose(&medication_id, due, action.clone().state(now), &here, now)
                 .await

@@ -8,7 +8,7 @@ import Settings from "./Settings.svelte";
 let target: HTMLElement;
 let screen: Record<string, unknown> | undefined;
 let calls: { cmd: string; args: Record<string, unknown> }[];
-const preferences = { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", patient_name: null, spo2_target: "standard", thresholds: {} };
+const preferences = { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", patient_name: null, spo2_target: "standard", thresholds: {}, detailed_notifications: false, alert_after_minutes: 10, lock_after_minutes: 15 };
 const info = { state: "ok" as const, value: { version: "1.0.0", data_dir: "/profile", vault: { state: "locked" as const, format_version: 1, protection: "passphrase" as const } } };
 
 beforeEach(() => {
@@ -56,6 +56,16 @@ describe("Settings screen", () => {
     target.querySelector<HTMLInputElement>('input[name="unit-glucose"]:not(:checked)')!.click();
     await settle();
     expect(calls.find((c) => c.cmd === "set_preferences")?.args.preferences).toMatchObject({ glucose: "mmol/L" });
+
+    const lockAfter = target.querySelector<HTMLSelectElement>("[data-testid=lock-after]")!;
+    expect(lockAfter.value).toBe("15");
+    lockAfter.value = "5";
+    lockAfter.dispatchEvent(new Event("change", { bubbles: true }));
+    await settle();
+    expect(calls.filter((c) => c.cmd === "set_preferences").at(-1)?.args.preferences).toMatchObject({ lock_after_minutes: 5 });
+    target.querySelector<HTMLInputElement>("[data-testid=detailed-notifications]")!.click();
+    await settle();
+    expect(calls.filter((c) => c.cmd === "set_preferences").at(-1)?.args.preferences).toMatchObject({ detailed_notifications: true });
 
     target.querySelector<HTMLButtonElement>("[data-testid=export-csv]")!.click();
     await settle();

@@ -31,7 +31,6 @@ impl Importing {
         &self,
         sessions: &IdleLock,
         request: &ImportRequest,
-        now: Timestamp,
         progress: &mut (dyn FnMut(ImportProgress) + Send),
     ) -> Result<ImportReport> {
         let cancel = ImportCancel::new();
@@ -44,7 +43,7 @@ impl Importing {
         }
         let _idle_again = IdleOnDrop(self);
         let read = sessions
-            .with(now, async |s| {
+            .with(async |s| {
                 s.read_import(request, &cancel, progress).await
             })
             .await
@@ -79,7 +78,7 @@ impl Importing {
         };
         let _idle_again = IdleOnDrop(self);
         sessions
-            .with(now, async |s| {
+            .with(async |s| {
                 s.commit_import(*pending, now, progress).await
             })
             .await
