@@ -18,6 +18,11 @@ export const commands = {
 	/**  Locks the vault now: its keys leave memory until the next unlock. */
 	vaultLock: () => typedError<null, IpcError>(__TAURI_INVOKE("vault_lock")),
 	/**
+	 *  The patient used the window (a key, a click, a touch, a scroll): the only thing that keeps
+	 *  Tend unlocked. The window reports it at most every few seconds.
+	 */
+	patientActive: () => typedError<null, IpcError>(__TAURI_INVOKE("patient_active")),
+	/**
 	 *  Writes the whole history to a new file in the Downloads folder (the profile folder when there
 	 *  is none).
 	 */
@@ -1241,6 +1246,12 @@ export type Preferences_Deserialize = {
 	 *  Tend alerts, in minutes: 10 by default, as clinicians set home monitors; 0 alerts at once.
 	 */
 	alert_after_minutes?: number,
+	/**
+	 *  How long the app stays unlocked without the patient touching it, in minutes (1–60; 15 by
+	 *  default). Only the patient's own input counts: live readings, reminders, device events
+	 *  and sharing in the background never keep it open.
+	 */
+	lock_after_minutes?: number,
 };
 
 /**  What the patient chose about how Tend shows their numbers. */
@@ -1272,6 +1283,12 @@ export type Preferences_Serialize = {
 	 *  Tend alerts, in minutes: 10 by default, as clinicians set home monitors; 0 alerts at once.
 	 */
 	alert_after_minutes: number,
+	/**
+	 *  How long the app stays unlocked without the patient touching it, in minutes (1–60; 15 by
+	 *  default). Only the patient's own input counts: live readings, reminders, device events
+	 *  and sharing in the background never keep it open.
+	 */
+	lock_after_minutes: number,
 };
 
 /**  Something hostile or broken a device did. */

@@ -47,10 +47,12 @@ impl Sharing {
         progress: &mut (dyn FnMut(SyncProgress) + Send),
     ) -> Result<SyncReport> {
         let _running = self.running.lock().await;
-        let sync = sessions.with(async |s| {
-            s.sync_care_team(team_id, clock, options, progress).await
-        });
-        until_locked(sessions, sync).await.ok_or(Error::Locked)?
+        let sync =
+            sessions.with(async |s| s.sync_care_team(team_id, clock, options, progress).await);
+        until_locked(sessions, sync)
+            .await
+            .flatten()
+            .ok_or(Error::Locked)?
     }
 
     /// Runs until the task is dropped: after each unlock, syncs every care team with something
@@ -116,10 +118,10 @@ impl Sharing {
 
 /// Runs `work` until it ends, or until Tend locks: then drops it (cancelling its request in
 /// flight and letting go of the session) and gives `None`.
-async fn until_locked<T>(sessions: &IdleLock, work: impl Future<Output = Option<T>>) -> Option<T> {
+async fn until_locked<T>(sessions: &IdleLock, work: impl Future<Output = T>) -> Option<T> {
     let mut unlocked = sessions.unlocked_signal();
     tokio::select! {
-        done = work => done,
+        done = work => Some(done),
         _ = unlocked.wait_for(|open| !open) => None,
     }
 }

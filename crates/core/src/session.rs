@@ -235,7 +235,10 @@ mod tests {
         lock.set_idle_after(SignedDuration::from_mins(3));
         assert!(lock.lock_if_idle(t0 + SignedDuration::from_mins(8)).await?);
         assert!(!lock.is_unlocked().await);
-        assert!(lock.with(async |_| ()).await.is_none(), "locked: nothing runs");
+        assert!(
+            lock.with(async |_| ()).await.is_none(),
+            "locked: nothing runs"
+        );
         lock.touch(t0 + SignedDuration::from_mins(9)).await;
         assert!(!lock.is_unlocked().await, "input does not unlock");
         Ok(())

@@ -770,14 +770,27 @@ async fn lock_ends_a_sync_held_by_retry_after_within_2_s() {
         let (sessions, sharing, team) = (sessions.clone(), sharing.clone(), team.clone());
         async move {
             sharing
-                .sync_now(&sessions, &team, &TestClock::at(now()), &options(), &mut |_| {})
+                .sync_now(
+                    &sessions,
+                    &team,
+                    &TestClock::at(now()),
+                    &options(),
+                    &mut |_| {},
+                )
                 .await
         }
     });
-    let requests = || server.stats().expect("stats")["requests"].as_u64().unwrap_or(0);
+    let requests = || {
+        server.stats().expect("stats")["requests"]
+            .as_u64()
+            .unwrap_or(0)
+    };
     let asked = std::time::Instant::now();
     while requests() == 0 {
-        assert!(asked.elapsed() < Duration::from_secs(20), "the sync reached the server");
+        assert!(
+            asked.elapsed() < Duration::from_secs(20),
+            "the sync reached the server"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await; // now waiting out Retry-After
@@ -791,13 +804,18 @@ async fn lock_ends_a_sync_held_by_retry_after_within_2_s() {
     );
     let sent = requests();
     let result = syncing.await.expect("the sync task");
-    assert_eq!(result.map(|_| ()).map_err(|e| e.code()), Err(tend_core::ErrorCode::Locked));
+    assert_eq!(
+        result.map(|_| ()).map_err(|e| e.code()),
+        Err(tend_core::ErrorCode::Locked)
+    );
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(requests(), sent, "nothing sent after Lock");
 
     // Unlocked again: the outbox kept everything the server did not confirm.
     let session = Tend::new(dir.path().join("profile"))
-        .unlock(KeySource::Passphrase(Passphrase::new(PASSPHRASE).expect("passphrase")))
+        .unlock(KeySource::Passphrase(
+            Passphrase::new(PASSPHRASE).expect("passphrase"),
+        ))
         .await
         .expect("unlocks");
     let report = session

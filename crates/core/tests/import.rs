@@ -436,11 +436,7 @@ async fn a_cancelled_import_stores_nothing() -> TestResult {
         "time,metric,value,unit,device\n2026-03-01T07:00:00Z,heart_rate,72,/min,strap\n",
     );
     let preview = importing
-        .read(
-            &sessions,
-            &request(&small),
-            &mut |_| {},
-        )
+        .read(&sessions, &request(&small), &mut |_| {})
         .await?;
     assert_eq!(preview.readings, 1);
     assert!(importing.cancel());
@@ -450,18 +446,12 @@ async fn a_cancelled_import_stores_nothing() -> TestResult {
         .expect_err("nothing waiting");
     assert_eq!(err.code(), ErrorCode::InvalidInput);
     let shown = sessions
-        .with(async |s| {
-            readings(s, Metric::HeartRate).await
-        })
+        .with(async |s| readings(s, Metric::HeartRate).await)
         .await;
     assert_eq!(shown, Some(0));
     // Read again and stored this time.
     importing
-        .read(
-            &sessions,
-            &request(&small),
-            &mut |_| {},
-        )
+        .read(&sessions, &request(&small), &mut |_| {})
         .await?;
     let stored = importing
         .commit(&sessions, ts("2026-01-01T00:00:05Z"), &mut |_| {})

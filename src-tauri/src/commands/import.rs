@@ -23,9 +23,7 @@ pub async fn read_import(
 ) -> Result<ImportReport, IpcError> {
     let request = ImportRequest::file(path, TimeZone::system());
     let mut report = throttled(progress);
-    Ok(importing
-        .read(&sessions, &request, &mut report)
-        .await?)
+    Ok(importing.read(&sessions, &request, &mut report).await?)
 }
 
 /// Stores the preview read last, as one batch; returns the result with the batch's number.

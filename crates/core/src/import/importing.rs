@@ -43,9 +43,7 @@ impl Importing {
         }
         let _idle_again = IdleOnDrop(self);
         let read = sessions
-            .with(async |s| {
-                s.read_import(request, &cancel, progress).await
-            })
+            .with(async |s| s.read_import(request, &cancel, progress).await)
             .await
             .ok_or(Error::Locked)?;
         let pending = read?;
@@ -78,9 +76,7 @@ impl Importing {
         };
         let _idle_again = IdleOnDrop(self);
         sessions
-            .with(async |s| {
-                s.commit_import(*pending, now, progress).await
-            })
+            .with(async |s| s.commit_import(*pending, now, progress).await)
             .await
             .ok_or(Error::Locked)?
     }
