@@ -11,7 +11,6 @@ mod profile;
 mod report;
 mod sharing;
 
-use jiff::Timestamp;
 use tauri::Runtime;
 use tend_core::{IdleLock, Session};
 
