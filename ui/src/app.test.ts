@@ -83,6 +83,25 @@ describe("app shell", () => {
     expect(text("[data-testid=vault-status]")).toBe("Locked");
   });
 
+  it("on a phone, opens the screens outside the bottom bar from More, which closes on arrival", async () => {
+    mockIPC(
+      (cmd) => (cmd === "vault_unlocked" ? false : { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase" } }),
+      { shouldMockEvents: true },
+    );
+    await mountApp();
+    expect(ROUTES.filter((r) => r.phone === "bar").length).toBeLessThanOrEqual(4);
+    const more = target.querySelector<HTMLButtonElement>("[data-testid=more]")!;
+    expect(more.getAttribute("aria-expanded")).toBe("false");
+    more.click();
+    flushSync();
+    expect(more.getAttribute("aria-expanded")).toBe("true");
+    const listed = [...target.querySelectorAll("#more-screens a")].map((a) => a.textContent);
+    expect(listed).toEqual(ROUTES.filter((r) => r.phone === "more").map((r) => r.label));
+    await navigate("#/settings");
+    expect(target.querySelector("#more-screens")).toBeNull();
+    expect(more.getAttribute("aria-current")).toBe("page");
+  });
+
   it("shows the backend's error message, with its code", async () => {
     mockIPC(
       () => {

@@ -7,16 +7,18 @@ export interface Route {
   label: string;
   /** One line for screen readers and the screen's subtitle. */
   summary: string;
+  /** On a phone: in the bottom bar (the daily screens, at most four), or under "More". */
+  phone: "bar" | "more";
 }
 
 export const ROUTES: readonly Route[] = [
-  { id: "today", label: "Today", summary: "Your latest readings, next doses and alerts." },
-  { id: "devices", label: "Devices", summary: "Pair and manage your Bluetooth health devices." },
-  { id: "trends", label: "Trends", summary: "Your history as charts over days, weeks, months and years." },
-  { id: "report", label: "Report", summary: "A summary of your last weeks for your clinician, as they read it." },
-  { id: "medications", label: "Medications", summary: "Your medications, reminders and adherence." },
-  { id: "sharing", label: "Sharing", summary: "What your care team can see, and what was sent." },
-  { id: "settings", label: "Settings", summary: "Units, appearance, export, and erasing your data." },
+  { id: "today", label: "Today", summary: "Your latest readings, next doses and alerts.", phone: "bar" },
+  { id: "devices", label: "Devices", summary: "Pair and manage your Bluetooth health devices.", phone: "bar" },
+  { id: "trends", label: "Trends", summary: "Your history as charts over days, weeks, months and years.", phone: "bar" },
+  { id: "report", label: "Report", summary: "A summary of your last weeks for your clinician, as they read it.", phone: "more" },
+  { id: "medications", label: "Medications", summary: "Your medications, reminders and adherence.", phone: "bar" },
+  { id: "sharing", label: "Sharing", summary: "What your care team can see, and what was sent.", phone: "more" },
+  { id: "settings", label: "Settings", summary: "Units, appearance, export, and erasing your data.", phone: "more" },
 ];
 
 /** The route a location hash names; unknown hashes land on Today. */
