@@ -42,6 +42,15 @@ const INSTEAD = new Map([
   ["cargo test -p tend-vault", "cargo test -q -p tend-vault -- --list"],
   ["crates/gatt/fuzz/run.sh 600", "crates/gatt/fuzz/run.sh --help"],
   ["scripts/bench-ui", "scripts/bench-ui --quick"],
+  // A gigabyte through a release build: 10 MB through the debug build shows the same output.
+  [
+    "cargo run --release -p tend-import --example bench_apple_health -- generate /var/tmp/export.xml 1000000000",
+    "cargo run -q -p tend-import --example bench_apple_health -- generate /tmp/tend-readme-export.xml 10000000",
+  ],
+  [
+    "cargo run --release -p tend-core --example bench_import -- /var/tmp/export.xml",
+    "cargo run -q -p tend-core --example bench_import -- /tmp/tend-readme-export.xml && rm /tmp/tend-readme-export.xml",
+  ],
 ]);
 
 /** The ```sh blocks of the README: each a list of command lines (continuations joined). */
