@@ -13,7 +13,12 @@ use std::{
 use serde_json::Value;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    // The checkout under test, as cargo says when it runs the test: the compile-time value is the
+    // checkout that built this binary, which in a target directory shared by two clones (CI's and
+    // a developer's) can be the other one, or one that is gone.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.join("../..")
 }
 
 /// Every workspace package: its name, manifest directory, and dependencies by kind.
