@@ -16,7 +16,13 @@ use tend_vitals::{DeviceKind, Metric};
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn data(name: &str) -> io::Result<File> {
-    File::open(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR")))
+    // The checkout cargo runs the test in (at run time: a target directory shared between clones can
+    // hold a binary another clone built).
+    let manifest_dir: std::path::PathBuf = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        std::path::PathBuf::from,
+    );
+    File::open(manifest_dir.join("tests/data").join(name))
 }
 
 /// Reads a whole file: its format, what it kept, its preview.

@@ -6,7 +6,7 @@
 use std::{
     error::Error,
     io::{BufRead, BufReader},
-    path::{Path, PathBuf},
+    path::PathBuf,
     process::{Child, Command, Stdio},
 };
 
@@ -21,7 +21,13 @@ use tend_share::report::{report_bundle, ReportBundleKind};
 type TestResult = Result<(), Box<dyn Error>>;
 
 fn server_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fhir-server")
+    // The checkout cargo runs the test in (at run time: a target directory shared between clones can
+    // hold a binary another clone built).
+    let manifest_dir: PathBuf = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        std::path::PathBuf::from,
+    );
+    manifest_dir.join("../../tests/fhir-server")
 }
 
 fn node() -> Result<PathBuf, Box<dyn Error>> {

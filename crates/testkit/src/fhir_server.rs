@@ -233,9 +233,17 @@ pub fn validate_files(files: &[&Path]) -> Result<()> {
     }
 }
 
-/// `tests/fhir-server` in this repository.
+/// `tests/fhir-server` in the checkout under test: found upwards from the package cargo runs the
+/// test of (at run time: a target directory shared between clones can hold a binary another clone
+/// built), else from this crate.
 fn server_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fhir-server")
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    start
+        .ancestors()
+        .map(|dir| dir.join("tests/fhir-server"))
+        .find(|dir| dir.join("server.mjs").is_file())
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fhir-server"))
 }
 
 /// The Node 22 that the server's npm packages install (not whatever `node` is on PATH).

@@ -251,10 +251,13 @@ async fn check_everything(vault: &Vault) -> TestResult {
 #[tokio::test]
 async fn a_vault_of_the_previous_format_opens_migrates_and_loses_nothing() -> TestResult {
     let dir = tempfile::tempdir()?;
-    std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE),
-        dir.path().join("vault.sqlite"),
-    )?;
+    // The checkout cargo runs the test in (at run time: a target directory shared between clones can
+    // hold a binary another clone built).
+    let manifest_dir: std::path::PathBuf = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        std::path::PathBuf::from,
+    );
+    std::fs::copy(manifest_dir.join(FIXTURE), dir.path().join("vault.sqlite"))?;
     assert!(matches!(
         tend_vault::inspect(dir.path()).await?,
         tend_vault::VaultStatus::Locked {
