@@ -29,37 +29,39 @@ fn init_once() -> std::result::Result<(), String> {
     // SAFETY: ndk-context holds the process's one JavaVM pointer (set by the Tauri runtime when
     // the activity is created), valid for the life of the process.
     let vm = unsafe { JavaVM::from_raw(context.vm().cast()) };
-    vm.attach_current_thread(|env| -> std::result::Result<(), String> {
-        // SAFETY: ndk-context's context is a global reference to the activity, valid for the
-        // life of the process; this wrapper owns nothing and deletes nothing.
-        let activity = unsafe { JObject::from_raw(env, context.context().cast()) };
-        // A thread attached from native code sees only the system class loader: give it the
-        // app's, so btleplug finds its Java classes from here.
-        let loader = env
-            .call_method(
-                &activity,
-                jni_str!("getClassLoader"),
-                jni_sig!("()Ljava/lang/ClassLoader;"),
-                &[],
-            )
-            .and_then(|v| v.l())
-            .map_err(|e| e.to_string())?;
-        let thread = env
-            .call_static_method(
-                jni_str!("java/lang/Thread"),
-                jni_str!("currentThread"),
-                jni_sig!("()Ljava/lang/Thread;"),
-                &[],
-            )
-            .and_then(|v| v.l())
-            .map_err(|e| e.to_string())?;
-        env.call_method(
-            &thread,
-            jni_str!("setContextClassLoader"),
-            jni_sig!("(Ljava/lang/ClassLoader;)V"),
-            &[JValue::Object(&loader)],
-        )
-        .map_err(|e| e.to_string())?;
-        btleplug::platform::init(env).map_err(|e| e.to_string())
-    })
+    // jni wants the closure's error to come from its own; btleplug's comes back inside.
+    let initialised =
+        vm.attach_current_thread(|env| -> jni::errors::Result<btleplug::Result<()>> {
+            // SAFETY: ndk-context's context is a global reference to the activity, valid for the
+            // life of the process; this wrapper owns nothing and deletes nothing.
+            let activity = unsafe { JObject::from_raw(env, context.context().cast()) };
+            // A thread attached from native code sees only the system class loader: give it the
+            // app's, so btleplug finds its Java classes from here.
+            let loader = env
+                .call_method(
+                    &activity,
+                    jni_str!("getClassLoader"),
+                    jni_sig!("()Ljava/lang/ClassLoader;"),
+                    &[],
+                )
+                .and_then(|v| v.l())?;
+            let thread = env
+                .call_static_method(
+                    jni_str!("java/lang/Thread"),
+                    jni_str!("currentThread"),
+                    jni_sig!("()Ljava/lang/Thread;"),
+                    &[],
+                )
+                .and_then(|v| v.l())?;
+            env.call_method(
+                &thread,
+                jni_str!("setContextClassLoader"),
+                jni_sig!("(Ljava/lang/ClassLoader;)V"),
+                &[JValue::Object(&loader)],
+            )?;
+            Ok(btleplug::platform::init(env))
+        });
+    initialised
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
 }
