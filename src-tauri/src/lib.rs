@@ -9,7 +9,7 @@ mod sharing;
 
 use std::{sync::Arc, time::Duration};
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use tauri::{Emitter, Manager, Runtime};
 use tend_core::IdleLock;
 
@@ -47,10 +47,9 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 downloads: app.path().download_dir().ok(),
             });
             // The patient's own idle time replaces the default once the vault is open.
-            let lock_after = tend_core::Preferences::default().lock_after_minutes;
-            app.manage(Arc::new(IdleLock::new(SignedDuration::from_mins(
-                i64::from(lock_after),
-            ))));
+            app.manage(Arc::new(IdleLock::new(
+                tend_core::Preferences::default().lock_after(),
+            )));
             app.manage(Arc::new(tend_core::DeviceWatch::default()));
             app.manage(Arc::new(devices::DeviceChannels::default()));
             app.manage(Arc::new(tend_core::Sharing::default()));

@@ -4,12 +4,11 @@
 // that reaches every control with Tab and finds each one named for screen readers.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "./webdriver.mjs";
-import { appBinary, cliBinary, DRIVER_URL, startDriver } from "./driver.mjs";
+import { appBinary, DRIVER_URL, importHistory, startDriver } from "./driver.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const AXE_SOURCE = readFileSync(join(root, "ui", "node_modules", "axe-core", "axe.min.js"), "utf8");
@@ -188,19 +187,13 @@ test("the set-up form, before and after it asks for a passphrase", async (t) => 
 
 /** Imports a day of heart rate, one reading a minute, into the profile with the `tend` command. */
 function importDay() {
-  const rows = ["time,metric,value,unit,device"];
+  const rows = [];
   const start = Math.floor(Date.now() / 60_000) * 60_000 - 24 * 3_600_000;
   for (let minute = 0; minute < 24 * 60; minute++) {
     const time = new Date(start + minute * 60_000).toISOString().replace(/\.000Z$/, "Z");
     rows.push(`${time},heart_rate,${minute >= 600 && minute < 660 ? 120 : 72},/min,strap`);
   }
-  const csv = join(driver.dataDir, "..", `tend-a11y-${process.pid}.csv`);
-  writeFileSync(csv, rows.join("\n") + "\n");
-  execFileSync(cliBinary(), ["--data-dir", driver.dataDir, "import", "--format", "csv", csv], {
-    env: { ...process.env, TEND_PASSPHRASE: PASSPHRASE },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  rmSync(csv);
+  importHistory(driver, rows, PASSPHRASE);
 }
 
 test("every screen, with history imported and a medication taken", async () => {

@@ -1,6 +1,6 @@
 // Starts tauri-driver for a test and stops it afterwards; the app runs with a throwaway profile.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -79,6 +79,19 @@ export async function startDriver() {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Fills the test's profile as a patient's earlier history: `rows` of Tend's CSV (after the
+ * `time,metric,value,unit,device` header) imported with the `tend` command, the vault created
+ * with `passphrase` when there is none. */
+export function importHistory(driver, rows, passphrase) {
+  const csv = join(driver.dataDir, "..", `tend-e2e-${process.pid}-history.csv`);
+  writeFileSync(csv, ["time,metric,value,unit,device", ...rows].join("\n") + "\n");
+  execFileSync(cliBinary(), ["--data-dir", driver.dataDir, "import", "--format", "csv", csv], {
+    env: { ...process.env, TEND_PASSPHRASE: passphrase },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  rmSync(csv);
 }
 
 async function waitForPort(port, timeoutMs, exited) {

@@ -4,12 +4,11 @@
 // text at 200%. Saves a phone screenshot of each screen.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "./webdriver.mjs";
-import { appBinary, cliBinary, DRIVER_URL, startDriver } from "./driver.mjs";
+import { appBinary, DRIVER_URL, importHistory, startDriver } from "./driver.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const screenshots = join(root, "target", "screenshots");
@@ -27,17 +26,12 @@ before(async () => {
   mkdirSync(screenshots, { recursive: true });
   driver = await startDriver();
   // A day of heart rate, so Today and Trends have something to lay out.
-  const csv = join(driver.dataDir, "..", `tend-e2e-${process.pid}-phone.csv`);
   const start = Math.floor(Date.now() / 60_000) * 60_000 - 24 * 3_600_000;
-  const rows = ["time,metric,value,unit,device"];
+  const rows = [];
   for (let minute = 0; minute < 24 * 60; minute += 5) {
     rows.push(`${new Date(start + minute * 60_000).toISOString().replace(/\.000Z$/, "Z")},heart_rate,${64 + (minute % 17)},/min,strap`);
   }
-  writeFileSync(csv, rows.join("\n") + "\n");
-  execFileSync(cliBinary(), ["--data-dir", driver.dataDir, "import", "--format", "csv", csv], {
-    env: { ...process.env, TEND_PASSPHRASE: PASSPHRASE },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  importHistory(driver, rows, PASSPHRASE);
   app = await Session.start(DRIVER_URL, { "tauri:options": { application: appBinary() } });
 });
 

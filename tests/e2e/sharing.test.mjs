@@ -3,12 +3,11 @@
 // Observations; blood pressure, left off, never arrives. Saves a screenshot.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "./webdriver.mjs";
-import { appBinary, cliBinary, DRIVER_URL, startDriver, startFhirServer } from "./driver.mjs";
+import { appBinary, DRIVER_URL, importHistory, startDriver, startFhirServer } from "./driver.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const screenshots = join(root, "target", "screenshots");
@@ -25,18 +24,13 @@ before(async () => {
   base = fhir.base;
   driver = await startDriver();
   // Two hours ago: heart rate (one reading a minute for an hour) and one blood pressure.
-  const rows = ["time,metric,value,unit,device"];
+  const rows = [];
   const start = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
   for (let minute = 0; minute < 60; minute++) {
     rows.push(`${new Date(start + minute * 60_000).toISOString()},heart_rate,${62 + (minute % 7)},/min,strap`);
   }
   rows.push(`${new Date(start).toISOString()},systolic,121,mm[Hg],cuff`);
-  const csv = join(driver.dataDir, "..", `tend-e2e-share-${process.pid}.csv`);
-  writeFileSync(csv, rows.join("\n") + "\n");
-  execFileSync(cliBinary(), ["--data-dir", driver.dataDir, "import", "--format", "csv", csv], {
-    env: { ...process.env, TEND_PASSPHRASE: PASSPHRASE },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  importHistory(driver, rows, PASSPHRASE);
   app = await Session.start(DRIVER_URL, { "tauri:options": { application: appBinary() } });
 });
 

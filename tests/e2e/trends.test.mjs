@@ -2,12 +2,11 @@
 // then unlocked and charted in the webview with its summary. Saves a screenshot.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "./webdriver.mjs";
-import { appBinary, cliBinary, DRIVER_URL, startDriver } from "./driver.mjs";
+import { appBinary, DRIVER_URL, importHistory, startDriver } from "./driver.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const screenshots = join(root, "target", "screenshots");
@@ -18,25 +17,20 @@ let app;
 
 /** The last 24 hours of heart rate, one reading a minute: 60–80 bpm, with one fast hour (120). */
 function dayOfHeartRate() {
-  const rows = ["time,metric,value,unit,device"];
+  const rows = [];
   const start = Math.floor(Date.now() / 60_000) * 60_000 - 24 * 3_600_000;
   for (let minute = 0; minute < 24 * 60; minute++) {
     const time = new Date(start + minute * 60_000).toISOString().replace(/\.000Z$/, "Z");
     const value = minute >= 600 && minute < 660 ? 120 : 70 + Math.round(10 * Math.sin(minute / 90));
     rows.push(`${time},heart_rate,${value},/min,strap`);
   }
-  return rows.join("\n") + "\n";
+  return rows;
 }
 
 before(async () => {
   mkdirSync(screenshots, { recursive: true });
   driver = await startDriver();
-  const csv = join(driver.dataDir, "..", `tend-e2e-${process.pid}.csv`);
-  writeFileSync(csv, dayOfHeartRate());
-  execFileSync(cliBinary(), ["--data-dir", driver.dataDir, "import", "--format", "csv", csv], {
-    env: { ...process.env, TEND_PASSPHRASE: PASSPHRASE },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  importHistory(driver, dayOfHeartRate(), PASSPHRASE);
   app = await Session.start(DRIVER_URL, { "tauri:options": { application: appBinary() } });
 });
 

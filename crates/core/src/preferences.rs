@@ -88,6 +88,11 @@ impl Preferences {
         }
     }
 
+    /// How long the app stays unlocked without the patient's input.
+    pub fn lock_after(&self) -> jiff::SignedDuration {
+        jiff::SignedDuration::from_mins(i64::from(self.lock_after_minutes))
+    }
+
     /// The patient's normal range for `metric`, in its canonical unit: the one they (with their
     /// clinician) set, else the adult default. The one range charts shade, alerts watch, and the
     /// app calls "your normal range".

@@ -65,6 +65,6 @@ pub async fn set_preferences(
 ) -> Result<Preferences, IpcError> {
     let saved = with_session(&sessions, async |s| s.set_preferences(preferences).await).await?;
     watch.use_preferences(saved.clone());
-    sessions.set_idle_after(super::profile::lock_after(&saved));
+    sessions.set_idle_after(saved.lock_after());
     Ok(saved)
 }

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use tauri::State;
-use tend_core::{AppInfo, IdleLock, KeySource, Passphrase, Preferences, Session, Tend};
+use tend_core::{AppInfo, IdleLock, KeySource, Passphrase, Session, Tend};
 
 use super::with_session;
 use crate::IpcError;
@@ -52,14 +52,9 @@ pub async fn vault_unlock(
 /// Holds a session the patient just opened, locking after their own idle time.
 async fn hold(sessions: &IdleLock, session: Session) {
     if let Ok(preferences) = session.preferences().await {
-        sessions.set_idle_after(lock_after(&preferences));
+        sessions.set_idle_after(preferences.lock_after());
     }
     sessions.put(session, Timestamp::now()).await;
-}
-
-/// The idle time the patient chose.
-pub(super) fn lock_after(preferences: &Preferences) -> SignedDuration {
-    SignedDuration::from_mins(i64::from(preferences.lock_after_minutes))
 }
 
 /// The patient used the window (a key, a click, a touch, a scroll): the only thing that keeps
