@@ -507,7 +507,10 @@ export type ConsentStatus_Serialize = {
 };
 
 /**  What went wrong with a device, counted. Never values. */
-export type DeviceCounters = {
+export type DeviceCounters = DeviceCounters_Serialize | DeviceCounters_Deserialize;
+
+/**  What went wrong with a device, counted. Never values. */
+export type DeviceCounters_Deserialize = {
 	/**  Values that failed to decode. */
 	malformed: number,
 	/**  Notifications dropped because the device sent too many too fast. */
@@ -519,6 +522,27 @@ export type DeviceCounters = {
 	silences: number,
 	/**  Downloads that ended before the device said they were complete. */
 	incomplete_downloads: number,
+	/**  Readings stamped in the future even by the device's own clock, not stored. */
+	implausible_times?: number,
+	/**  Other devices seen advertising this device's name. */
+	impostors_seen: number,
+};
+
+/**  What went wrong with a device, counted. Never values. */
+export type DeviceCounters_Serialize = {
+	/**  Values that failed to decode. */
+	malformed: number,
+	/**  Notifications dropped because the device sent too many too fast. */
+	flood_dropped: number,
+	/**  Records the device sent again that were already stored. */
+	duplicates_skipped: number,
+	link_losses: number,
+	/**  Times the device stayed connected but silent until Tend reconnected. */
+	silences: number,
+	/**  Downloads that ended before the device said they were complete. */
+	incomplete_downloads: number,
+	/**  Readings stamped in the future even by the device's own clock, not stored. */
+	implausible_times: number,
 	/**  Other devices seen advertising this device's name. */
 	impostors_seen: number,
 };
@@ -1179,11 +1203,27 @@ export type PairedDevice_Deserialize = {
 	 *  when the device sends them again.
 	 */
 	stored_after_last?: number[],
+	/**
+	 *  Which run of record numbers `last_sequence` counts in: a CGM numbers its records again
+	 *  with each sensor session, a meter when its memory is reset. Counts up from 0, and is
+	 *  stored with each record's number, so records of different runs never match.
+	 */
+	record_series?: number,
+	/**
+	 *  The CGM sensor session the numbers count from: its Session Start Time, as the device
+	 *  states it (`YYYY-MM-DDTHH:MM:SS` in its own zone).
+	 */
+	cgm_session?: string | null,
+	/**
+	 *  The device's own time on the newest record stored in this run: a record with a number
+	 *  already stored but taken later shows that the numbering started again.
+	 */
+	newest_record_time?: string | null,
 	/**  Whether Tend set the device's clock through Current Time. */
 	clock_set?: boolean,
 	paired_at: string,
 	last_seen?: string | null,
-	counters?: DeviceCounters,
+	counters?: DeviceCounters_Deserialize,
 };
 
 /**  A device the patient paired, as remembered in the vault. */
@@ -1207,11 +1247,27 @@ export type PairedDevice_Serialize = {
 	 *  when the device sends them again.
 	 */
 	stored_after_last?: number[],
+	/**
+	 *  Which run of record numbers `last_sequence` counts in: a CGM numbers its records again
+	 *  with each sensor session, a meter when its memory is reset. Counts up from 0, and is
+	 *  stored with each record's number, so records of different runs never match.
+	 */
+	record_series: number,
+	/**
+	 *  The CGM sensor session the numbers count from: its Session Start Time, as the device
+	 *  states it (`YYYY-MM-DDTHH:MM:SS` in its own zone).
+	 */
+	cgm_session?: string,
+	/**
+	 *  The device's own time on the newest record stored in this run: a record with a number
+	 *  already stored but taken later shows that the numbering started again.
+	 */
+	newest_record_time?: string,
 	/**  Whether Tend set the device's clock through Current Time. */
 	clock_set: boolean,
 	paired_at: string,
 	last_seen: string | null,
-	counters: DeviceCounters,
+	counters: DeviceCounters_Serialize,
 };
 
 /**  What the patient chose about how Tend shows their numbers. */
@@ -1292,7 +1348,9 @@ export type Preferences_Serialize = {
 };
 
 /**  Something hostile or broken a device did. */
-export type Problem = "malformed" | "flood" | "silent" | "download_incomplete" | "storage_failed";
+export type Problem = "malformed" | "flood" | "silent" | "download_incomplete" | "storage_failed" | 
+/**  A reading stamped in the future, beyond what the device's clock explains. */
+"implausible_time";
 
 /**  The 5th, 25th, 50th, 75th and 95th percentiles (mg/dL) of the readings in one slot. */
 export type ProfileSlot = {

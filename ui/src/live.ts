@@ -48,6 +48,7 @@ export const PROBLEMS: Record<Problem, string> = {
   silent: "went silent",
   download_incomplete: "stopped sending stored readings part-way",
   storage_failed: "readings could not be stored",
+  implausible_time: "dated readings in the future (its clock is wrong); those were not kept",
 };
 
 /** "2 min ago" for an instant, from `now`. */

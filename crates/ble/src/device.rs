@@ -29,6 +29,19 @@ pub struct PairedDevice {
     /// when the device sends them again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stored_after_last: Vec<u16>,
+    /// Which run of record numbers `last_sequence` counts in: a CGM numbers its records again
+    /// with each sensor session, a meter when its memory is reset. Counts up from 0, and is
+    /// stored with each record's number, so records of different runs never match.
+    #[serde(default)]
+    pub record_series: u16,
+    /// The CGM sensor session the numbers count from: its Session Start Time, as the device
+    /// states it (`YYYY-MM-DDTHH:MM:SS` in its own zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cgm_session: Option<String>,
+    /// The device's own time on the newest record stored in this run: a record with a number
+    /// already stored but taken later shows that the numbering started again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest_record_time: Option<Timestamp>,
     /// Whether Tend set the device's clock through Current Time.
     #[serde(default)]
     pub clock_set: bool,
@@ -66,6 +79,10 @@ pub struct DeviceCounters {
     /// Downloads that ended before the device said they were complete.
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub incomplete_downloads: u64,
+    /// Readings stamped in the future even by the device's own clock, not stored.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub implausible_times: u64,
     /// Other devices seen advertising this device's name.
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub impostors_seen: u64,
@@ -81,6 +98,8 @@ pub enum Problem {
     Silent,
     DownloadIncomplete,
     StorageFailed,
+    /// A reading stamped in the future, beyond what the device's clock explains.
+    ImplausibleTime,
 }
 
 /// What Tend reports while it keeps a device connected: for the UI, the CLI and tests.
@@ -163,6 +182,27 @@ impl PairedDevice {
             self.stored_after_last.swap_remove(i);
             self.last_sequence = Some(next);
         }
+    }
+
+    /// The device numbers its records from the start again (a new CGM sensor session, a meter
+    /// reset): a new run, with nothing of it stored yet.
+    pub fn new_record_series(&mut self) {
+        self.record_series = self.record_series.wrapping_add(1);
+        self.last_sequence = None;
+        self.stored_after_last.clear();
+        self.newest_record_time = None;
+    }
+
+    /// Whether a record numbered `sequence` and taken at device time `taken` belongs to a new
+    /// run: its number is stored already, but it was taken after every stored record.
+    pub fn renumbered(&self, sequence: u16, taken: Timestamp) -> bool {
+        self.has_stored(sequence) && self.newest_record_time.is_some_and(|newest| taken > newest)
+    }
+
+    /// The record key the vault keeps for record `sequence` of the current run: the run in the
+    /// high 16 bits, so a new sensor's or a reset meter's records never match an old run's.
+    pub fn record_key(&self, sequence: u16) -> u32 {
+        u32::from(self.record_series) << 16 | u32::from(sequence)
     }
 
     /// The device said a download is complete: everything up to the newest record stored is in.

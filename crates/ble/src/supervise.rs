@@ -25,6 +25,10 @@ const RACP: u16 = 0x2A52;
 const REPORT_STORED_RECORDS: u8 = 1;
 /// A device clock closer to ours than this is taken as right.
 const CLOCK_TOLERANCE: SignedDuration = SignedDuration::from_secs(2);
+/// How far ahead of our clock a reading may be placed (the device clock read a moment ago, and
+/// its drift since): further, and the device's clock is read again; still further after that,
+/// the reading is counted as a problem and not stored.
+const FUTURE_TOLERANCE: SignedDuration = SignedDuration::from_secs(30);
 /// Values taken off the link at once and stored in one transaction.
 const BATCH: usize = 256;
 /// How long after a device says a download is complete its records still count as part of it.
@@ -144,6 +148,9 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
                     refilled: tokio::time::Instant::now(),
                     flooding: false,
                     cgm_session: None,
+                    asked_from: None,
+                    renumbered: false,
+                    recheck_cgm_session: false,
                 }
                 .run(events, &mut stop)
                 .await;
@@ -216,6 +223,25 @@ struct Session<'a, L, S, K> {
     flooding: bool,
     /// A CGM's session start, read on connecting: places its records in time.
     cgm_session: Option<CgmSessionStartTime>,
+    /// The meter record number this connection's download asked from (the last one stored, to
+    /// see whether it comes back the same).
+    asked_from: Option<u16>,
+    /// A record of a new run of numbers arrived during the download: the whole of the device's
+    /// memory is asked for next.
+    renumbered: bool,
+    /// A CGM sent a record number already stored: its sensor session may have changed.
+    recheck_cgm_session: bool,
+}
+
+/// How the device said a download ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DownloadEnd {
+    /// It sent every record asked for.
+    Complete,
+    /// It holds no record the request selects.
+    NothingFound,
+    /// It refused or gave up.
+    Failed,
 }
 
 impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
@@ -228,16 +254,7 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         self.device.last_seen = Some(self.clock.now());
         self.read_battery().await;
         self.sync_clock().await;
-        if self
-            .link
-            .find(CgmSessionStartTime::UUID)
-            .is_some_and(|c| c.read)
-        {
-            self.cgm_session = match self.link.read(CgmSessionStartTime::UUID).await {
-                Ok(bytes) => CgmSessionStartTime::decode(&bytes).ok(),
-                Err(_) => None,
-            };
-        }
+        self.read_cgm_session().await;
         for c in self.link.characteristics() {
             let wanted =
                 MEASUREMENTS.contains(&c.uuid) || c.uuid == BATTERY_LEVEL || c.uuid == RACP;
@@ -247,31 +264,32 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         }
         let mut downloading = false;
         if self.link.find(RACP).is_some_and(|c| c.write) {
-            // A CGM numbers its records by minutes since its session started; a meter counts.
+            // A CGM numbers its records by minutes since its session started (a new session was
+            // noticed above); a meter counts, and is asked from the last record stored, which
+            // comes back taken later if the meter was reset since.
             let is_cgm = self.link.find(CgmMeasurement::UUID).is_some();
             let operator = match self.device.last_sequence {
                 Some(last) if is_cgm => {
                     RacpOperator::GreaterOrEqual(RecordFilter::TimeOffset(last.wrapping_add(1)))
                 }
                 Some(last) => {
-                    RacpOperator::GreaterOrEqual(RecordFilter::SequenceNumber(last.wrapping_add(1)))
+                    self.asked_from = Some(last);
+                    RacpOperator::GreaterOrEqual(RecordFilter::SequenceNumber(last))
                 }
                 None => RacpOperator::All,
             };
-            let request = RacpRequest::ReportStoredRecords(operator).encode();
-            if self.link.write(RACP, request).await.is_err() {
+            if !self.ask_for_records(operator).await {
                 return SessionEnd::Lost;
             }
             downloading = true;
-            set_state(self.sink, self.device, LinkState::Downloading);
         } else {
             set_state(self.sink, self.device, LinkState::Streaming);
         }
         let mut received = 0u64;
-        // How the device said the download ended (complete or not), and until when values still
-        // count as part of it.
-        let mut ending: Option<(bool, tokio::time::Instant)> = None;
-        let download_deadline = tokio::time::Instant::now() + self.policy.download_limit;
+        // How the device said the download ended, and until when values still count as part
+        // of it.
+        let mut ending: Option<(DownloadEnd, tokio::time::Instant)> = None;
+        let mut download_deadline = tokio::time::Instant::now() + self.policy.download_limit;
         loop {
             let now = tokio::time::Instant::now();
             let quiet = match ending {
@@ -286,8 +304,8 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                 _ = stop.changed() => {
                     // A download the device said was complete is, even if the wait for its
                     // late records is cut short.
-                    if let Some((complete, _)) = ending.take() {
-                        self.end_download(complete, received).await;
+                    if let Some((end, _)) = ending.take() {
+                        self.end_download(end, received).await;
                     }
                     return SessionEnd::Stopped;
                 }
@@ -295,9 +313,19 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
             };
             let first = match first {
                 Err(_) if ending.is_some() => {
-                    let complete = ending.take().is_some_and(|(complete, _)| complete);
+                    let end = ending.take().map_or(DownloadEnd::Failed, |(end, _)| end);
+                    if self.wants_whole_memory(end) {
+                        // The download held only the end of a new run: nothing is concluded
+                        // until the rest is in.
+                        if !self.ask_for_records(RacpOperator::All).await {
+                            return SessionEnd::Lost;
+                        }
+                        download_deadline =
+                            tokio::time::Instant::now() + self.policy.download_limit;
+                        continue;
+                    }
                     downloading = false;
-                    self.end_download(complete, received).await;
+                    self.end_download(end, received).await;
                     continue;
                 }
                 Err(_) if downloading => {
@@ -310,8 +338,8 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                 }
                 Err(_) => return SessionEnd::Silent,
                 Ok(None) | Ok(Some(LinkEvent::Lost)) => {
-                    if let Some((complete, _)) = ending.take() {
-                        self.end_download(complete, received).await;
+                    if let Some((end, _)) = ending.take() {
+                        self.end_download(end, received).await;
                     }
                     return SessionEnd::Lost;
                 }
@@ -330,7 +358,7 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                     Err(_) => break,
                 }
             }
-            let mut readings = Vec::new();
+            let mut values = Vec::new();
             let mut finished = None;
             for event in batch {
                 let LinkEvent::Value { uuid, bytes } = event else {
@@ -340,12 +368,18 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                     RACP => finished = download_outcome(&bytes).or(finished),
                     BATTERY_LEVEL => self.battery(&bytes),
                     _ => {
-                        if !downloading && !self.admit() {
-                            continue;
+                        if downloading || self.admit() {
+                            values.push((uuid, bytes));
                         }
-                        self.decode(uuid, &bytes, &mut readings);
                     }
                 }
+            }
+            let counted = self.device.counters;
+            let mut readings = self.decode(&values);
+            if std::mem::take(&mut self.recheck_cgm_session) && self.read_cgm_session().await {
+                // A new sensor session: its records were not the old one's repeats.
+                self.device.counters = counted;
+                readings = self.decode(&values);
             }
             if downloading {
                 received += readings.len() as u64;
@@ -358,8 +392,8 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                 }
                 if lost {
                     downloading = false;
-                    if let Some((complete, _)) = ending.take() {
-                        self.end_download(complete, received).await;
+                    if let Some((end, _)) = ending.take() {
+                        self.end_download(end, received).await;
                     }
                 } else if ending.is_none() {
                     self.sink.event(DeviceEvent::Download {
@@ -375,9 +409,31 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         }
     }
 
-    /// The download is over: the device said so (`complete`, or that it gave up) and its
-    /// records have had time to arrive.
-    async fn end_download(&mut self, complete: bool, received: u64) {
+    /// Asks the device for the stored records `operator` selects; `false` when the link failed.
+    async fn ask_for_records(&mut self, operator: RacpOperator) -> bool {
+        let request = RacpRequest::ReportStoredRecords(operator).encode();
+        if self.link.write(RACP, request).await.is_err() {
+            return false;
+        }
+        set_state(self.sink, self.device, LinkState::Downloading);
+        true
+    }
+
+    /// Whether a download that ended so shows that the meter numbers its records anew, so that
+    /// its whole memory is to be asked for (once a connection): a record came back renumbered,
+    /// or it no longer holds the last record stored.
+    fn wants_whole_memory(&mut self, end: DownloadEnd) -> bool {
+        let asked_from = self.asked_from.take();
+        if end == DownloadEnd::NothingFound && asked_from.is_some() {
+            self.device.new_record_series();
+            return true;
+        }
+        end != DownloadEnd::Failed && std::mem::take(&mut self.renumbered)
+    }
+
+    /// The download is over: the device said how, and its records have had time to arrive.
+    async fn end_download(&mut self, end: DownloadEnd, received: u64) {
+        let complete = end != DownloadEnd::Failed;
         if !complete {
             self.device.counters.incomplete_downloads += 1;
             let count = self.device.counters.incomplete_downloads;
@@ -422,17 +478,22 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         let Some(c) = self.link.find(CURRENT_TIME) else {
             return;
         };
-        let now = self.clock.now();
         if c.write {
-            let value = current_time(now, &self.policy.time_zone);
+            let value = current_time(self.clock.now(), &self.policy.time_zone);
             if self.link.write(CURRENT_TIME, value).await.is_ok() {
                 self.device.clock_set = true;
                 return;
             }
         }
-        if !c.read {
+        self.measure_clock().await;
+    }
+
+    /// Reads the device's clock, where it can be read, and learns how far off it is.
+    async fn measure_clock(&mut self) {
+        if !self.link.find(CURRENT_TIME).is_some_and(|c| c.read) {
             return;
         }
+        let now = self.clock.now();
         let Ok(bytes) = self.link.read(CURRENT_TIME).await else {
             return;
         };
@@ -443,9 +504,11 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         match device_now {
             Some(t) => {
                 let offset = t.timestamp().duration_since(now);
-                if offset.abs() > CLOCK_TOLERANCE {
-                    self.offset = offset;
-                }
+                self.offset = if offset.abs() > CLOCK_TOLERANCE {
+                    offset
+                } else {
+                    SignedDuration::ZERO
+                };
             }
             None => self.malformed(),
         }
@@ -472,37 +535,109 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         false
     }
 
-    fn decode(&mut self, uuid: u16, bytes: &[u8], out: &mut Vec<DeviceReading>) {
+    /// Reads a CGM's Session Start Time, which places its records in time. A session other than
+    /// the one remembered starts a new run of record numbers: `true` when it did.
+    async fn read_cgm_session(&mut self) -> bool {
+        if !self
+            .link
+            .find(CgmSessionStartTime::UUID)
+            .is_some_and(|c| c.read)
+        {
+            return false;
+        }
+        let Ok(bytes) = self.link.read(CgmSessionStartTime::UUID).await else {
+            return false;
+        };
+        let Ok(session) = CgmSessionStartTime::decode(&bytes) else {
+            self.malformed();
+            return false;
+        };
+        let started = session.start.to_contract_string();
+        self.cgm_session = Some(session);
+        let new = self
+            .device
+            .cgm_session
+            .as_ref()
+            .is_some_and(|known| *known != started);
+        if new {
+            self.device.new_record_series();
+        }
+        self.device.cgm_session = Some(started);
+        new
+    }
+
+    /// Decodes measurement values into readings stamped as the device stamped them, leaving out
+    /// records already stored (counted) and noting a run of record numbers started anew.
+    fn decode(&mut self, values: &[(u16, Vec<u8>)]) -> Vec<DeviceReading> {
         let context = Context {
             received: self.clock.now(),
             time_zone: self.policy.time_zone.clone(),
         };
-        match decode(uuid, bytes, &context, self.cgm_session.as_ref()) {
-            None => {}
-            Some(Err(e)) => {
-                tracing::debug!(device = %self.device.id, characteristic = uuid, error = %e, "malformed value");
-                self.malformed();
-            }
-            Some(Ok(decoded)) => {
-                let mut repeated = Vec::new();
-                for mut r in decoded {
-                    if let Some(seq) = r.sequence {
-                        let earlier = out.iter().any(|o| o.sequence == Some(seq));
-                        if self.device.has_stored(seq) || earlier {
-                            if !repeated.contains(&seq) {
-                                repeated.push(seq);
-                            }
-                            continue;
-                        }
-                    }
-                    if r.reading.time_source == TimeSource::Device {
-                        r.reading.time = shift(r.reading.time, self.offset);
-                    }
-                    out.push(r);
+        let mut out: Vec<DeviceReading> = Vec::new();
+        let mut repeated = Vec::new();
+        for (uuid, bytes) in values {
+            match decode(*uuid, bytes, &context, self.cgm_session.as_ref()) {
+                None => {}
+                Some(Err(e)) => {
+                    tracing::debug!(device = %self.device.id, characteristic = uuid, error = %e, "malformed value");
+                    self.malformed();
                 }
-                self.device.counters.duplicates_skipped += repeated.len() as u64;
+                Some(Ok(decoded)) => {
+                    for r in decoded {
+                        if let Some(seq) = r.sequence {
+                            let earlier = out.iter().any(|o| o.sequence == Some(seq));
+                            if !earlier && self.device.renumbered(seq, r.reading.time) {
+                                self.device.new_record_series();
+                                self.renumbered = true;
+                            } else if self.device.has_stored(seq) || earlier {
+                                if self.asked_from != Some(seq) && !repeated.contains(&seq) {
+                                    repeated.push(seq);
+                                }
+                                self.recheck_cgm_session |= self.cgm_session.is_some();
+                                continue;
+                            }
+                        }
+                        out.push(r);
+                    }
+                }
             }
         }
+        self.device.counters.duplicates_skipped += repeated.len() as u64;
+        out
+    }
+
+    /// Moves the readings the device stamped onto our clock by its clock's offset. Where one
+    /// lands further ahead than [`FUTURE_TOLERANCE`], the device's clock is read again (it may
+    /// have been changed, or run fast); one still ahead after that is counted, never stored.
+    /// Returns the device's own time on the newest numbered record kept.
+    async fn place_in_time(&mut self, readings: &mut Vec<DeviceReading>) -> Option<Timestamp> {
+        let latest = self.clock.now() + FUTURE_TOLERANCE;
+        let ahead = |r: &DeviceReading, offset| {
+            r.reading.time_source == TimeSource::Device && shift(r.reading.time, offset) > latest
+        };
+        if readings.iter().any(|r| ahead(r, self.offset)) {
+            self.measure_clock().await;
+        }
+        let offset = self.offset;
+        let before = readings.len();
+        readings.retain(|r| !ahead(r, offset));
+        let dropped = (before - readings.len()) as u64;
+        if dropped > 0 {
+            self.device.counters.implausible_times += dropped;
+            let count = self.device.counters.implausible_times;
+            problem(self.sink, self.device, Problem::ImplausibleTime, count);
+        }
+        let newest = readings
+            .iter()
+            .filter(|r| r.sequence.is_some() && r.reading.time_source == TimeSource::Device)
+            .map(|r| r.reading.time)
+            .max();
+        for r in readings.iter_mut() {
+            if r.reading.time_source == TimeSource::Device {
+                r.reading.time = shift(r.reading.time, offset);
+            }
+        }
+        newest
     }
 
     fn malformed(&mut self) {
@@ -512,7 +647,8 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
     }
 
     /// Stores, then advances the sequence number: a crash in between repeats, never loses.
-    async fn store(&mut self, readings: Vec<DeviceReading>) {
+    async fn store(&mut self, mut readings: Vec<DeviceReading>) {
+        let newest = self.place_in_time(&mut readings).await;
         if readings.is_empty() {
             return;
         }
@@ -532,6 +668,7 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         }
         if !sequences.is_empty() {
             self.device.stored(sequences);
+            self.device.newest_record_time = self.device.newest_record_time.max(newest);
             remember(self.sink, self.device).await;
         }
     }
@@ -541,17 +678,17 @@ fn shift(time: Timestamp, offset: SignedDuration) -> Timestamp {
     time.checked_sub(offset).unwrap_or(time)
 }
 
-/// How a download ended, if `bytes` says it did: `Some(true)` when the device sent all it
-/// had (or had nothing new), `Some(false)` when it refused or gave up.
-fn download_outcome(bytes: &[u8]) -> Option<bool> {
+/// How a download ended, if `bytes` says it did.
+fn download_outcome(bytes: &[u8]) -> Option<DownloadEnd> {
     match RacpResponse::decode(bytes) {
         Ok(RacpResponse::ResponseCode {
             request_op_code: REPORT_STORED_RECORDS,
             response,
-        }) => Some(matches!(
-            response,
-            ResponseCode::Success | ResponseCode::NoRecordsFound
-        )),
+        }) => Some(match response {
+            ResponseCode::Success => DownloadEnd::Complete,
+            ResponseCode::NoRecordsFound => DownloadEnd::NothingFound,
+            _ => DownloadEnd::Failed,
+        }),
         _ => None,
     }
 }

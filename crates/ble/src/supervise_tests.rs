@@ -30,6 +30,8 @@ const CURRENT_TIME: u16 = 0x2A2B;
 
 /// Every write a fake link received: characteristic and value.
 type Writes = Arc<Mutex<Vec<(u16, Vec<u8>)>>>;
+/// What a read of each characteristic answers (a test may change it while connected).
+type Reads = Arc<Mutex<HashMap<u16, Vec<u8>>>>;
 
 /// What the fake does on each connect attempt, in order; an empty script refuses.
 #[derive(Debug, Clone, Copy)]
@@ -44,7 +46,7 @@ enum Attempt {
 struct FakeCentral {
     script: Mutex<VecDeque<Attempt>>,
     chars: Vec<GattChar>,
-    reads: HashMap<u16, Vec<u8>>,
+    reads: Reads,
     writes: Writes,
     links: Mutex<Vec<mpsc::UnboundedSender<LinkEvent>>>,
     scans: Mutex<u32>,
@@ -52,7 +54,7 @@ struct FakeCentral {
 
 struct FakeLink {
     chars: Vec<GattChar>,
-    reads: HashMap<u16, Vec<u8>>,
+    reads: Reads,
     writes: Writes,
 }
 
@@ -99,6 +101,8 @@ impl Link for FakeLink {
     }
     async fn read(&self, uuid: u16) -> Result<Vec<u8>> {
         self.reads
+            .lock()
+            .unwrap()
             .get(&uuid)
             .cloned()
             .ok_or(Error::MissingCharacteristic(uuid))
@@ -207,6 +211,9 @@ fn paired(last_sequence: Option<u16>) -> PairedDevice {
         battery_percent: None,
         last_sequence,
         stored_after_last: Vec::new(),
+        record_series: 0,
+        cgm_session: None,
+        newest_record_time: None,
         clock_set: false,
         paired_at: Timestamp::UNIX_EPOCH,
         last_seen: None,
@@ -244,9 +251,17 @@ fn date_time(t: Timestamp) -> DateTime {
 }
 
 fn glucose(sequence: u16) -> LinkEvent {
+    glucose_at(
+        sequence,
+        now() - SignedDuration::from_mins(100 - i64::from(sequence)),
+    )
+}
+
+/// Glucose record `sequence`, stamped `at` by the meter's clock.
+fn glucose_at(sequence: u16, at: Timestamp) -> LinkEvent {
     let value = GlucoseMeasurement {
         sequence_number: sequence,
-        base_time: date_time(now() - SignedDuration::from_mins(100 - i64::from(sequence))),
+        base_time: date_time(at),
         time_offset_min: None,
         concentration: Some(GlucoseConcentration {
             value: Number::finite(95, -5),
@@ -355,8 +370,9 @@ async fn downloads_only_records_after_the_last_sequence_and_skips_repeats() {
         script
     );
     let asked = central.writes.lock().unwrap().clone();
+    // From the last record stored: it comes back taken later if the meter was reset.
     let expected = RacpRequest::ReportStoredRecords(RacpOperator::GreaterOrEqual(
-        RecordFilter::SequenceNumber(42),
+        RecordFilter::SequenceNumber(41),
     ));
     assert_eq!(asked, vec![(RACP, expected.encode())]);
     let stored: Vec<Option<u16>> = sink
@@ -489,12 +505,16 @@ fn current_time(at: Timestamp) -> Vec<u8> {
 #[tokio::test]
 async fn device_times_are_corrected_by_the_clock_offset_or_the_clock_is_set() {
     // A cuff whose clock runs an hour ahead and cannot be set: its stamps are moved back.
-    let mut central = FakeCentral::new(
+    let central = FakeCentral::new(
         &[Attempt::Accept],
         &[(BLOOD_PRESSURE, false, false), (CURRENT_TIME, true, false)],
     );
     let ahead = now() + SignedDuration::from_hours(1);
-    central.reads.insert(CURRENT_TIME, current_time(ahead));
+    central
+        .reads
+        .lock()
+        .unwrap()
+        .insert(CURRENT_TIME, current_time(ahead));
     let sink = Recorder::default();
     let (stop_tx, stop) = watch::channel(false);
     let clock = FixedClock(now());
@@ -547,6 +567,70 @@ async fn device_times_are_corrected_by_the_clock_offset_or_the_clock_is_set() {
     assert_eq!(written[0].0, CURRENT_TIME);
     let set = CurrentTime::decode(&written[0].1).unwrap();
     assert_eq!(set.date_time, date_time(now()));
+}
+
+/// Issue 14: a reading is never stored in the future. One dated ahead of our clock has the
+/// device's clock read again (it was set an hour ahead after Tend read it); one the clock does
+/// not explain is counted as a problem and not stored.
+#[tokio::test]
+async fn readings_dated_in_the_future_are_placed_by_the_clock_read_again_or_counted() {
+    let central = FakeCentral::new(
+        &[Attempt::Accept],
+        &[(GLUCOSE, false, false), (CURRENT_TIME, true, false)],
+    );
+    let set_clock = |at: Timestamp| {
+        central
+            .reads
+            .lock()
+            .unwrap()
+            .insert(CURRENT_TIME, current_time(at));
+    };
+    set_clock(now());
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let hour = SignedDuration::from_hours(1);
+    let mins = SignedDuration::from_mins;
+    let script = async {
+        central.send(0, glucose_at(1, now() - mins(5))).await;
+        sink.wait_for(|s| s.count() == 1).await;
+        set_clock(now() + hour);
+        central.send(0, glucose_at(2, now() + hour - mins(2))).await;
+        sink.wait_for(|s| s.count() == 2).await;
+        central.send(0, glucose_at(3, now() + 3 * hour)).await;
+        central.send(0, glucose_at(4, now() + hour)).await;
+        sink.wait_for(|s| s.count() == 3).await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    let stored: Vec<(Option<u16>, Timestamp)> = sink
+        .stored
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| (r.sequence, r.reading.time))
+        .collect();
+    assert_eq!(
+        stored,
+        vec![
+            (Some(1), now() - mins(5)),
+            (Some(2), now() - mins(2)),
+            (Some(4), now())
+        ]
+    );
+    assert_eq!(device.counters.implausible_times, 1);
+    assert!(sink.events.lock().unwrap().iter().any(|e| matches!(
+        e,
+        DeviceEvent::Problem {
+            problem: Problem::ImplausibleTime,
+            count: 1,
+            ..
+        }
+    )));
 }
 
 #[tokio::test]
@@ -728,7 +812,7 @@ async fn a_live_record_overtaking_a_cut_download_is_neither_lost_nor_stored_twic
         ))
         .encode()
     };
-    assert_eq!(asked, vec![from(42), from(46)]);
+    assert_eq!(asked, vec![from(41), from(45)]);
     let mut stored: Vec<u16> = sink
         .stored
         .lock()

@@ -353,8 +353,11 @@ fn cuff_delivers_what_it_kept_out_of_range_and_gets_its_clock_set() {
 #[test]
 fn cgm_records_are_fetched_by_time_offset_and_placed_by_session_start() {
     run(|sim| async move {
-        sim.set_interval(CGM, Duration::from_secs(3600)).unwrap();
+        // It may have measured once since the simulator started: those count too.
+        sim.set_measuring(CGM, false).unwrap();
+        let measured = sim.glucose_sequences(CGM).unwrap().len();
         sim.add_stored_records(CGM, 30).unwrap();
+        let held = u16::try_from(measured).unwrap() + 30;
         let central = BtleCentral::open().await.expect("adapter");
         let device = paired(&central, CGM).await;
         let policy = policy();
@@ -380,7 +383,7 @@ fn cgm_records_are_fetched_by_time_offset_and_placed_by_session_start() {
             }
         };
         let first: &'static MemorySink = Box::leak(Box::default());
-        let device = watch_until(device, first, 30).await;
+        let device = watch_until(device, first, usize::from(held)).await;
         let offsets: Vec<u16> = first
             .stored
             .lock()
@@ -388,8 +391,8 @@ fn cgm_records_are_fetched_by_time_offset_and_placed_by_session_start() {
             .iter()
             .filter_map(|r| r.sequence)
             .collect();
-        assert_eq!(offsets, (1..=30).collect::<Vec<u16>>());
-        assert_eq!(device.last_sequence, Some(30));
+        assert_eq!(offsets, (1..=held).collect::<Vec<u16>>());
+        assert_eq!(device.last_sequence, Some(held));
         // Placed by the session start plus each offset, moved onto our clock: the newest is now.
         let newest = first
             .stored
@@ -413,8 +416,121 @@ fn cgm_records_are_fetched_by_time_offset_and_placed_by_session_start() {
             .iter()
             .filter_map(|r| r.sequence)
             .collect();
-        assert_eq!(offsets, (31..=40).collect::<Vec<u16>>());
-        assert_eq!(device.last_sequence, Some(40));
+        assert_eq!(offsets, (held + 1..=held + 10).collect::<Vec<u16>>());
+        assert_eq!(device.last_sequence, Some(held + 10));
+    });
+}
+
+/// Connects `device` until its downloads have brought `want` readings into `sink` (and a
+/// second more, to see nothing else comes), then stops; returns the device as remembered.
+async fn download_into(
+    central: &BtleCentral,
+    device: PairedDevice,
+    sink: &MemorySink,
+    want: usize,
+) -> PairedDevice {
+    let policy = policy();
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let watch = keep_connected(central, device, sink, &SystemClock, &policy, stop);
+    let script = async {
+        let done = || {
+            sink.events
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|e| matches!(e, DeviceEvent::Download { done: true, .. }))
+        };
+        let arrived = until(Duration::from_secs(15), || {
+            done() && sink.readings() >= want
+        })
+        .await;
+        assert!(
+            arrived,
+            "{} of {want} readings, done: {}",
+            sink.readings(),
+            done()
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        stop_tx.send(true).unwrap();
+    };
+    tokio::join!(watch, script).0
+}
+
+/// The record numbers `sink` stored, in the order stored.
+fn stored_numbers(sink: &MemorySink) -> Vec<u16> {
+    let stored = sink.stored.lock().unwrap();
+    stored.iter().filter_map(|r| r.sequence).collect()
+}
+
+/// Issue 14: a CGM numbers its records by minutes since its sensor session started, so after 14
+/// days on one sensor the next sensor's records were all taken for stored ones.
+#[test]
+fn a_new_cgm_session_after_14_days_stores_every_record_of_the_new_sensor() {
+    run(|sim| async move {
+        let cgm = sim.add_another(CGM).await.unwrap();
+        sim.set_interval(&cgm, Duration::from_secs(3600)).unwrap();
+        sim.add_stored_records(&cgm, 30).unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = paired(&central, &cgm).await;
+        let first: MemorySink = MemorySink::default();
+        let device = download_into(&central, device, &first, 30).await;
+        assert_eq!(device.last_sequence, Some(30));
+        // The rest of the sensor's 14 days, read and gone; then a new sensor.
+        sim.skip_records(&cgm, 14 * 24 * 60 - 30).unwrap();
+        sim.start_record_series(&cgm).unwrap();
+        sim.add_stored_records(&cgm, 30).unwrap();
+
+        let second = MemorySink::default();
+        let device = download_into(&central, device, &second, 30).await;
+        assert_eq!(stored_numbers(&second), (1..=30).collect::<Vec<u16>>());
+        assert_eq!(device.record_series, 1);
+        assert_eq!(device.last_sequence, Some(30));
+        assert_eq!(device.counters.duplicates_skipped, 0);
+    });
+}
+
+/// Issue 14: a glucose meter whose memory was reset numbers from 1 again. Its new records are
+/// all stored, whether it has made fewer or more than Tend last stored, and none twice.
+#[test]
+fn a_reset_meter_has_every_new_record_stored_once() {
+    run(|sim| async move {
+        let meter = sim.add_another(GLUCOSE).await.unwrap();
+        sim.set_interval(&meter, Duration::from_secs(3600)).unwrap();
+        sim.add_stored_records(&meter, 20).unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = paired(&central, &meter).await;
+        let device = download_into(&central, device, &MemorySink::default(), 20).await;
+        assert_eq!((device.record_series, device.last_sequence), (0, Some(20)));
+
+        // Reset, then more records than were stored: 20 comes back, taken later.
+        sim.start_record_series(&meter).unwrap();
+        sim.add_stored_records(&meter, 25).unwrap();
+        let more = MemorySink::default();
+        let device = download_into(&central, device, &more, 25).await;
+        let mut numbers = stored_numbers(&more);
+        numbers.sort_unstable();
+        assert_eq!(
+            numbers,
+            (1..=25).collect::<Vec<u16>>(),
+            "each new record once"
+        );
+        assert_eq!((device.record_series, device.last_sequence), (1, Some(25)));
+
+        // Reset, then fewer: the meter no longer holds record 25 at all.
+        sim.start_record_series(&meter).unwrap();
+        sim.add_stored_records(&meter, 5).unwrap();
+        let fewer = MemorySink::default();
+        let device = download_into(&central, device, &fewer, 5).await;
+        assert_eq!(stored_numbers(&fewer), (1..=5).collect::<Vec<u16>>());
+        assert_eq!((device.record_series, device.last_sequence), (2, Some(5)));
+
+        // Nothing new: the last record comes back as stored, and is neither stored nor counted.
+        let skipped = device.counters.duplicates_skipped;
+        let nothing = MemorySink::default();
+        let device = download_into(&central, device, &nothing, 0).await;
+        assert_eq!(nothing.readings(), 0);
+        assert_eq!(device.record_series, 2);
+        assert_eq!(device.counters.duplicates_skipped, skipped);
     });
 }
 
@@ -564,6 +680,9 @@ fn garbage_free_record() -> PairedDevice {
         battery_percent: None,
         last_sequence: None,
         stored_after_last: Vec::new(),
+        record_series: 0,
+        cgm_session: None,
+        newest_record_time: None,
         clock_set: false,
         paired_at: Timestamp::UNIX_EPOCH,
         last_seen: None,

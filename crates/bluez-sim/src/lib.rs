@@ -148,21 +148,61 @@ impl Sim {
         }
     }
 
+    /// A meter or CGM numbers its records from the start again, its clock running on: a CGM's
+    /// new sensor session, a meter whose memory was reset.
+    pub fn start_record_series(&self, address: &str) -> Result<()> {
+        let path = self.path_of(address)?;
+        match self
+            .shared
+            .device(&path, |d| d.model.start_record_series(Timestamp::now()))
+        {
+            Some(true) => Ok(()),
+            _ => Err(Error::UnknownPeripheral(format!(
+                "{address} (it does not number its records)"
+            ))),
+        }
+    }
+
+    /// A meter or CGM counts `count` records on without keeping them (days of a sensor whose
+    /// records were read and dropped).
+    pub fn skip_records(&self, address: &str, count: u16) -> Result<()> {
+        let path = self.path_of(address)?;
+        match self.shared.device(&path, |d| d.model.skip_records(count)) {
+            Some(true) => Ok(()),
+            _ => Err(Error::UnknownPeripheral(format!(
+                "{address} (it does not number its records)"
+            ))),
+        }
+    }
+
     /// Adds a device that advertises the name and service of `address` from another address.
     /// Returns the impostor's address.
     pub async fn add_impostor(&self, address: &str) -> Result<String> {
+        self.add_copy(address, |name| name.to_owned()).await
+    }
+
+    /// Adds another device of the same kind as `address`, at a new address and named apart
+    /// (a second one of the household's, or one a test has to itself). Returns its address.
+    pub async fn add_another(&self, address: &str) -> Result<String> {
+        self.add_copy(address, |name| format!("{name} 2")).await
+    }
+
+    async fn add_copy(&self, address: &str, name: impl FnOnce(&str) -> String) -> Result<String> {
         let path = self.path_of(address)?;
         let original = self
             .shared
             .device(&path, |d| d.model.peripheral.clone())
             .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))?;
-        let count = self.shared.lock().devices.len();
-        let impostor = SimPeripheral {
+        // Copies made at once (tests run in parallel) each get their own address.
+        static COPIES: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+        let count = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let copy = SimPeripheral {
             address: format!("C0:7E:4D:00:01:{count:02X}"),
+            name: name(&original.name),
             ..original
         };
-        let new_address = impostor.address.clone();
-        self.add(impostor).await?;
+        let new_address = copy.address.clone();
+        self.add(copy).await?;
         Ok(new_address)
     }
 

@@ -42,8 +42,10 @@ pub struct DeviceModel {
     pub interval: Duration,
     pub measuring: bool,
     pub last_value: Vec<u8>,
-    /// Where a meter's clock started: its stamps advance one minute per reading, so readings
-    /// taken in a quick test never share a second.
+    /// Where a meter's or CGM's clock started (a CGM's session start). Their clocks run fast:
+    /// one minute per record, so that readings taken in a quick test never share a minute,
+    /// whatever the measuring interval. Tend is not fooled: a record its last reading of the
+    /// clock would place in the future makes it read the clock again.
     pub clock_origin: Timestamp,
     wobble: Wobble,
 }
@@ -316,6 +318,29 @@ impl DeviceModel {
             self.measured += 1;
             self.last_value = value;
         }
+        true
+    }
+
+    /// It numbers its records from the start again, its clock running on: a CGM's new sensor
+    /// session (starting now by its clock) or a meter whose memory was reset. `false` for a
+    /// device that does not number its records.
+    pub fn start_record_series(&mut self, now: Timestamp) -> bool {
+        if !self.peripheral.keeps_numbered_records() {
+            return false;
+        }
+        self.clock_origin = self.device_clock(now);
+        self.sequence = 0;
+        self.records.clear();
+        true
+    }
+
+    /// It counts `count` records on without keeping them, as a sensor does over days whose
+    /// records were read and dropped: its record numbers (and clock) move on.
+    pub fn skip_records(&mut self, count: u16) -> bool {
+        if !self.peripheral.keeps_numbered_records() {
+            return false;
+        }
+        self.sequence = self.sequence.wrapping_add(count);
         true
     }
 

@@ -365,6 +365,9 @@ fn problem_text(problem: Problem) -> &'static str {
         Problem::Silent => "went silent; reconnecting",
         Problem::DownloadIncomplete => "stopped sending its stored readings; will ask again",
         Problem::StorageFailed => "a reading could not be stored",
+        Problem::ImplausibleTime => {
+            "stamped a reading in the future; its clock is wrong, reading not kept"
+        }
     }
 }
 

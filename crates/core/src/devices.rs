@@ -132,7 +132,8 @@ impl Session {
                 time: s.time,
                 value: s.value,
                 unit: s.unit,
-                sequence: s.sequence,
+                series: s.sequence.map(|key| (key >> 16) as u16),
+                sequence: s.sequence.map(|key| (key & 0xFFFF) as u16),
             })
             .collect())
     }
@@ -170,9 +171,13 @@ pub struct DeviceSample {
     pub time: jiff::Timestamp,
     pub value: f64,
     pub unit: tend_vitals::Unit,
-    /// The device's record number, for devices that number their readings.
+    /// The run of record numbers it belongs to (a CGM sensor session, a meter between resets),
+    /// counted from 0, for devices that number their readings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sequence: Option<u32>,
+    pub series: Option<u16>,
+    /// The device's record number in that run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u16>,
 }
 
 /// What a shell shows for one paired device while it is watched, kept up to date from its
@@ -251,7 +256,7 @@ impl<K: Clock> DeviceSink for VaultSink<'_, K> {
                 time: r.reading.time,
                 value: r.reading.original_value(),
                 unit: r.reading.original_unit,
-                sequence: r.sequence.map(u32::from),
+                sequence: r.sequence.map(|s| device.record_key(s)),
                 flags: flags(&r.reading),
             };
             match by_metric.iter_mut().find(|(s, _)| *s == series) {
@@ -370,6 +375,9 @@ mod tests {
             battery_percent: Some(90),
             last_sequence: None,
             stored_after_last: Vec::new(),
+            record_series: 0,
+            cgm_session: None,
+            newest_record_time: None,
             clock_set: false,
             paired_at: jiff::Timestamp::UNIX_EPOCH,
             last_seen: None,

@@ -1,6 +1,6 @@
 //! Devices through the application API, against `bluez-sim` on a private bus (started by
 //! `tend-testkit`): pair a glucose meter, watch it into the vault, watch again without
-//! duplicates, forget it.
+//! duplicates, reset it, forget it.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::{
@@ -136,9 +136,32 @@ async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
         .device_readings(GLUCOSE, Metric::Glucose)
         .await
         .unwrap();
-    let mut sequences: Vec<u32> = stored.iter().filter_map(|s| s.sequence).collect();
+    let mut sequences: Vec<u16> = stored.iter().filter_map(|s| s.sequence).collect();
     sequences.sort_unstable();
-    assert_eq!(sequences, (1..=30).collect::<Vec<u32>>());
+    assert_eq!(sequences, (1..=30).collect::<Vec<u16>>());
+
+    // Issue 14: the meter is reset and numbers from 1 again, minutes later: its new records are
+    // a new run, stored beside the old ones of the same numbers and hours, none lost.
+    sim.start_record_series(GLUCOSE).unwrap();
+    sim.add_stored_records(GLUCOSE, 10).unwrap();
+    let events = watch_until(&session, &central, |e| readings(e) >= 10).await;
+    assert_eq!(readings(&events), 10);
+    let devices = session.paired_devices().await.unwrap();
+    assert_eq!(
+        (devices[0].record_series, devices[0].last_sequence),
+        (1, Some(10))
+    );
+    let stored = session
+        .device_readings(GLUCOSE, Metric::Glucose)
+        .await
+        .unwrap();
+    let new_run: Vec<u16> = stored
+        .iter()
+        .filter(|s| s.series == Some(1))
+        .filter_map(|s| s.sequence)
+        .collect();
+    assert_eq!(new_run, (1..=10).collect::<Vec<u16>>());
+    assert_eq!(stored.len(), 40, "the first run's 30 are all still there");
 
     assert!(session.forget_device(GLUCOSE).await.unwrap());
     assert!(session.paired_devices().await.unwrap().is_empty());

@@ -286,12 +286,12 @@ async fn measure(meter: &Meter, drops: u32) -> Result<DevicesBench, Failure> {
     watched?;
     let mut latencies = latencies?;
 
-    let made: BTreeSet<u32> = meter.record_numbers()?.into_iter().map(u32::from).collect();
+    let made: BTreeSet<u16> = meter.record_numbers()?.into_iter().collect();
     let stored = session
         .device_readings(meter.address(), Metric::Glucose)
         .await?;
     session.close().await?;
-    let distinct: BTreeSet<u32> = stored.iter().filter_map(|s| s.sequence).collect();
+    let distinct: BTreeSet<u16> = stored.iter().filter_map(|s| s.sequence).collect();
     latencies.sort_by(f64::total_cmp);
     Ok(DevicesBench {
         drops,
