@@ -256,6 +256,7 @@ fn glucose(sequence: u16) -> LinkEvent {
         }),
         sensor_status: None,
         context_follows: false,
+        reserved_flags: 0,
     };
     LinkEvent::Value {
         uuid: GLUCOSE,
@@ -471,6 +472,7 @@ fn cuff_reading(at: Timestamp) -> LinkEvent {
             pulse_rate: None,
             user_id: None,
             status: None,
+            reserved_flags: 0,
         }
         .encode(),
     }
