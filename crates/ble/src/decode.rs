@@ -111,6 +111,7 @@ mod tests {
                     trend: None,
                     quality: None,
                     e2e_crc: false,
+                    reserved_flags: 0,
                 })
                 .to_vec(),
         }

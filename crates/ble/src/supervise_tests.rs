@@ -271,6 +271,7 @@ fn glucose_at(sequence: u16, at: Timestamp) -> LinkEvent {
         }),
         sensor_status: None,
         context_follows: false,
+        reserved_flags: 0,
     };
     LinkEvent::Value {
         uuid: GLUCOSE,
@@ -487,6 +488,7 @@ fn cuff_reading(at: Timestamp) -> LinkEvent {
             pulse_rate: None,
             user_id: None,
             status: None,
+            reserved_flags: 0,
         }
         .encode(),
     }

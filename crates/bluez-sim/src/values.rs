@@ -87,6 +87,7 @@ pub(crate) fn measurement(
             sensor_contact: SensorContact::Detected,
             energy_expended_kj: None,
             rr_intervals: vec![u16::try_from(wobble.between(780, 900)).unwrap_or(800)],
+            reserved_flags: 0,
         }
         .encode(),
         Kind::PulseOximeter => PlxContinuous {
@@ -99,6 +100,7 @@ pub(crate) fn measurement(
             measurement_status: None,
             device_sensor_status: None,
             pulse_amplitude_index: None,
+            reserved_flags: 0,
         }
         .encode(),
         Kind::BloodPressureCuff => BloodPressureMeasurement {
@@ -110,6 +112,7 @@ pub(crate) fn measurement(
             pulse_rate: Some(n(wobble.between(60, 78), 0)),
             user_id: None,
             status: None,
+            reserved_flags: 0,
         }
         .encode(),
         Kind::Thermometer => TemperatureMeasurement {
@@ -117,6 +120,7 @@ pub(crate) fn measurement(
             temperature: n(wobble.between(362, 373), -1),
             timestamp: Some(date_time(at)),
             temperature_type: Some(TemperatureType::Mouth),
+            reserved_flags: 0,
         }
         .encode(),
         Kind::GlucoseMeter => GlucoseMeasurement {
@@ -132,6 +136,7 @@ pub(crate) fn measurement(
             }),
             sensor_status: None,
             context_follows: false,
+            reserved_flags: 0,
         }
         .encode(),
         Kind::ContinuousGlucoseMonitor => CgmMeasurement {
@@ -142,6 +147,7 @@ pub(crate) fn measurement(
                 trend: None,
                 quality: None,
                 e2e_crc: false,
+                reserved_flags: 0,
             }],
         }
         .encode(),
@@ -152,6 +158,7 @@ pub(crate) fn measurement(
             timestamp: Some(date_time(at)),
             user_id: None,
             bmi_height: None,
+            reserved_flags: 0,
         }
         .encode(),
     }

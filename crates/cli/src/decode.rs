@@ -11,6 +11,11 @@
 //! scales of the GATT Specification Supplement (the feature's resolution does not rescale them),
 //! and CGM 2aa7/2aa9/2aaa with the E2E-CRC present exactly when the record's size (or the value's
 //! length) leaves room for it, and then checked.
+//!
+//! What decoding ignored — reserved flag bits that were set, a glucose context's extended flags,
+//! an intermediate cuff pressure's unused fields that were not NaN — is listed in `warnings`, one
+//! sentence each from the decoder's own `Characteristic::ignored` (bits and field names, never a
+//! health value); for a CGM value holding several records, in each record's object.
 
 use serde_json::{Map, Value};
 use tend_core::gatt::{
@@ -18,8 +23,9 @@ use tend_core::gatt::{
     BodyCompositionFeature, BodyCompositionMeasurement, CgmFeature, CgmMeasurement, CgmRecord,
     CgmSessionStartTime, CgmStatus, Characteristic, CurrentTime, DateTime, DeviceInformationString,
     Error, Float, GlucoseContext, GlucoseFeature, GlucoseMeasurement, HeartRateMeasurement,
-    IntermediateCuffPressure, Number, PlxContinuous, PlxFeatures, PlxSpotCheck, RacpResponse,
-    Sfloat, TemperatureMeasurement, TemperatureType, WeightMeasurement, WeightScaleFeature,
+    Ignored, IntermediateCuffPressure, Number, PlxContinuous, PlxFeatures, PlxSpotCheck,
+    RacpResponse, Sfloat, TemperatureMeasurement, TemperatureType, WeightMeasurement,
+    WeightScaleFeature,
 };
 
 use crate::{output, Failure};
@@ -35,29 +41,29 @@ fn decode(characteristic: &str, bytes: &[u8]) -> Result<Value, Failure> {
     let fields = match uuid {
         "sfloat" => bare(Sfloat::read(bytes)?, bytes.len(), 2)?,
         "float" => bare(Float::read(bytes)?, bytes.len(), 4)?,
-        "2a37" => heart_rate(&HeartRateMeasurement::decode(bytes)?),
-        "2a35" => blood_pressure(&BloodPressureMeasurement::decode(bytes)?),
-        "2a36" => cuff_pressure(&IntermediateCuffPressure::decode(bytes)?),
+        "2a37" => decoded(bytes, heart_rate)?,
+        "2a35" => decoded(bytes, blood_pressure)?,
+        "2a36" => decoded(bytes, cuff_pressure)?,
         "2a49" => Fields::new().put("features", BloodPressureFeature::decode(bytes)?.0),
-        "2a1c" => temperature(&TemperatureMeasurement::decode(bytes)?),
+        "2a1c" => decoded(bytes, temperature)?,
         "2a1d" => Fields::new().put("temperature_type", TemperatureType::decode(bytes)?.raw()),
-        "2a5e" => spot_check(&PlxSpotCheck::decode(bytes)?),
-        "2a5f" => continuous(&PlxContinuous::decode(bytes)?),
-        "2a60" => plx_features(&PlxFeatures::decode(bytes)?),
-        "2a18" => glucose(&GlucoseMeasurement::decode(bytes)?),
-        "2a34" => glucose_context(&GlucoseContext::decode(bytes)?),
+        "2a5e" => decoded(bytes, spot_check)?,
+        "2a5f" => decoded(bytes, continuous)?,
+        "2a60" => decoded(bytes, plx_features)?,
+        "2a18" => decoded(bytes, glucose)?,
+        "2a34" => decoded(bytes, glucose_context)?,
         "2a51" => Fields::new().put("features", GlucoseFeature::decode(bytes)?.0),
-        "2a9d" => weight(&WeightMeasurement::decode(bytes)?),
-        "2a9e" => weight_feature(WeightScaleFeature::decode(bytes)?),
-        "2a9c" => body_composition(&BodyCompositionMeasurement::decode(bytes)?),
-        "2a9b" => body_composition_feature(BodyCompositionFeature::decode(bytes)?),
+        "2a9d" => decoded(bytes, weight)?,
+        "2a9e" => decoded(bytes, weight_feature)?,
+        "2a9c" => decoded(bytes, body_composition)?,
+        "2a9b" => decoded(bytes, body_composition_feature)?,
         "2aa7" => return Ok(cgm(&CgmMeasurement::decode(bytes)?)),
-        "2aa8" => cgm_feature(&CgmFeature::decode(bytes)?),
-        "2aa9" => cgm_status(&CgmStatus::decode(bytes)?),
-        "2aaa" => session_start(&CgmSessionStartTime::decode(bytes)?),
+        "2aa8" => decoded(bytes, cgm_feature)?,
+        "2aa9" => decoded(bytes, cgm_status)?,
+        "2aaa" => decoded(bytes, session_start)?,
         "2a19" => Fields::new().put("battery_percent", BatteryLevel::decode(bytes)?.percent()),
         "2a08" => Fields::new().put("timestamp", DateTime::decode(bytes)?.to_contract_string()),
-        "2a2b" => current_time(&CurrentTime::decode(bytes)?),
+        "2a2b" => decoded(bytes, current_time)?,
         "2a52" => racp_response(&RacpResponse::decode(bytes)?),
         other => match u16::from_str_radix(other, 16)
             .ok()
@@ -72,6 +78,12 @@ fn decode(characteristic: &str, bytes: &[u8]) -> Result<Value, Failure> {
         },
     };
     Ok(fields.into_value())
+}
+
+/// Decodes `bytes` as `T`, maps it onto the contract's fields, and lists what decoding ignored.
+fn decoded<T: Characteristic>(bytes: &[u8], fields: fn(&T) -> Fields) -> Result<Fields, Failure> {
+    let value = T::decode(bytes)?;
+    Ok(fields(&value).warnings(&value.ignored()))
 }
 
 /// A bare SFLOAT or FLOAT: exactly its width, no more.
@@ -204,7 +216,7 @@ fn weight(m: &WeightMeasurement) -> Fields {
         .put("measurement_unsuccessful", m.weight.is_none())
 }
 
-fn weight_feature(f: WeightScaleFeature) -> Fields {
+fn weight_feature(f: &WeightScaleFeature) -> Fields {
     Fields::new()
         .put("features", f.0)
         .put("weight_resolution", f.weight_resolution().raw())
@@ -230,7 +242,7 @@ fn body_composition(m: &BodyCompositionMeasurement) -> Fields {
         .put("measurement_unsuccessful", m.body_fat.is_none())
 }
 
-fn body_composition_feature(f: BodyCompositionFeature) -> Fields {
+fn body_composition_feature(f: &BodyCompositionFeature) -> Fields {
     Fields::new()
         .put("features", f.0)
         .put("weight_resolution", f.weight_resolution().raw())
@@ -242,7 +254,7 @@ fn cgm(m: &CgmMeasurement) -> Value {
     let mut records: Vec<Value> = m
         .records
         .iter()
-        .map(|r| cgm_record(r).into_value())
+        .map(|r| cgm_record(r).warnings(&r.ignored()).into_value())
         .collect();
     match records.len() {
         1 => records.pop().unwrap_or(Value::Null),
@@ -333,6 +345,12 @@ impl Fields {
 
     fn opt_number(self, key: &str, value: Option<Number>) -> Self {
         self.opt(key, value.map(number))
+    }
+
+    /// `warnings`: what decoding ignored, one sentence each; omitted when it ignored nothing.
+    fn warnings(self, ignored: &[Ignored]) -> Self {
+        let sentences: Vec<Value> = ignored.iter().map(|i| i.to_string().into()).collect();
+        self.opt("warnings", (!sentences.is_empty()).then_some(sentences))
     }
 
     fn into_value(self) -> Value {

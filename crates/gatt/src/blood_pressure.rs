@@ -2,14 +2,15 @@
 //! Feature (0x2A49), Blood Pressure Service v1.1.
 //!
 //! Both measurements share one layout: flags (bit 0 unit kPa, bit 1 time stamp, bit 2 pulse rate,
-//! bit 3 user ID, bit 4 measurement status; bits 5–7 reserved), three SFLOATs, then the optional
+//! bit 3 user ID, bit 4 measurement status; bits 5–7 reserved, kept and ignored), three SFLOATs,
+//! then the optional
 //! fields in flag order. In Intermediate Cuff Pressure the first SFLOAT is the current cuff pressure
-//! and the other two are unused and set to NaN.
+//! and the other two are unused and set to NaN; whatever a cuff puts there is kept and ignored.
 
-use crate::bytes::{bit, check_flags, flag, Reader, Writer};
+use crate::bytes::{bit, flag, ignored_flags, Reader, Writer};
 use crate::date_time::DateTime;
-use crate::ieee11073::{Number, Special};
-use crate::{Characteristic, Error, Result};
+use crate::ieee11073::Number;
+use crate::{Characteristic, Error, Ignored, Result};
 
 /// The unit of every pressure in one measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,6 +42,9 @@ pub struct BloodPressureMeasurement {
     /// 0xFF is "unknown user".
     pub user_id: Option<u8>,
     pub status: Option<BloodPressureStatus>,
+    /// Flags bits 5–7 as sent: reserved for future use, kept so encoding gives them back, never
+    /// given a meaning (other bits here are ignored when encoding).
+    pub reserved_flags: u8,
 }
 
 /// The cuff pressure while a measurement is under way.
@@ -52,6 +56,11 @@ pub struct IntermediateCuffPressure {
     pub pulse_rate: Option<Number>,
     pub user_id: Option<u8>,
     pub status: Option<BloodPressureStatus>,
+    /// Flags bits 5–7 as sent, as in [`BloodPressureMeasurement::reserved_flags`].
+    pub reserved_flags: u8,
+    /// The diastolic and mean arterial pressure fields, unused here (the specification sets them
+    /// to NaN): kept as sent so encoding gives them back, never given a meaning.
+    pub unused_fields: [Number; 2],
 }
 
 /// Measurement Status: bit 0 body movement, 1 cuff too loose, 2 irregular pulse, 3–4 pulse rate
@@ -135,13 +144,15 @@ struct Layout {
     pulse_rate: Option<Number>,
     user_id: Option<u8>,
     status: Option<BloodPressureStatus>,
+    reserved_flags: u8,
 }
+
+const RESERVED_FLAGS: u32 = 0b1110_0000;
 
 impl Layout {
     fn decode(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes);
         let flags = u32::from(r.u8()?);
-        check_flags(flags, 0b1_1111)?;
         let unit = if bit(flags, 0) {
             PressureUnit::KPa
         } else {
@@ -163,6 +174,7 @@ impl Layout {
             pulse_rate,
             user_id,
             status,
+            reserved_flags: (flags & RESERVED_FLAGS) as u8,
         })
     }
 
@@ -171,7 +183,8 @@ impl Layout {
             | flag(self.timestamp.is_some(), 1)
             | flag(self.pulse_rate.is_some(), 2)
             | flag(self.user_id.is_some(), 3)
-            | flag(self.status.is_some(), 4);
+            | flag(self.status.is_some(), 4)
+            | u32::from(self.reserved_flags) & RESERVED_FLAGS;
         let mut w = Writer::new();
         w.u8(flags as u8);
         for value in self.values {
@@ -208,6 +221,7 @@ impl Characteristic for BloodPressureMeasurement {
             pulse_rate: l.pulse_rate,
             user_id: l.user_id,
             status: l.status,
+            reserved_flags: l.reserved_flags,
         })
     }
 
@@ -219,8 +233,13 @@ impl Characteristic for BloodPressureMeasurement {
             pulse_rate: self.pulse_rate,
             user_id: self.user_id,
             status: self.status,
+            reserved_flags: self.reserved_flags,
         }
         .encode()
+    }
+
+    fn ignored(&self) -> Vec<Ignored> {
+        ignored_flags(u32::from(self.reserved_flags) & RESERVED_FLAGS)
     }
 }
 
@@ -229,13 +248,9 @@ impl Characteristic for IntermediateCuffPressure {
 
     fn decode(bytes: &[u8]) -> Result<Self> {
         let l = Layout::decode(bytes)?;
+        // BLS: "the Diastolic and MAP subfields are unused and set to NaN"; a cuff that sends
+        // something else there still sent a cuff pressure.
         let [cuff_pressure, diastolic, mean_arterial] = l.values;
-        // BLS: "the Diastolic and MAP subfields are unused and set to NaN".
-        if diastolic != Number::NAN || mean_arterial != Number::NAN {
-            return Err(Error::Malformed(
-                "intermediate cuff pressure: diastolic and mean arterial pressure must be NaN",
-            ));
-        }
         Ok(IntermediateCuffPressure {
             unit: l.unit,
             cuff_pressure,
@@ -243,20 +258,34 @@ impl Characteristic for IntermediateCuffPressure {
             pulse_rate: l.pulse_rate,
             user_id: l.user_id,
             status: l.status,
+            reserved_flags: l.reserved_flags,
+            unused_fields: [diastolic, mean_arterial],
         })
     }
 
     fn encode(&self) -> Vec<u8> {
-        let nan = Number::Special(Special::NaN);
+        let [diastolic, mean_arterial] = self.unused_fields;
         Layout {
             unit: self.unit,
-            values: [self.cuff_pressure, nan, nan],
+            values: [self.cuff_pressure, diastolic, mean_arterial],
             timestamp: self.timestamp,
             pulse_rate: self.pulse_rate,
             user_id: self.user_id,
             status: self.status,
+            reserved_flags: self.reserved_flags,
         }
         .encode()
+    }
+
+    fn ignored(&self) -> Vec<Ignored> {
+        let mut ignored = ignored_flags(u32::from(self.reserved_flags) & RESERVED_FLAGS);
+        let [diastolic, mean_arterial] = self.unused_fields;
+        for (name, value) in [("diastolic", diastolic), ("mean_arterial", mean_arterial)] {
+            if value != Number::NAN {
+                ignored.push(Ignored::UnusedField(name));
+            }
+        }
+        ignored
     }
 }
 
@@ -278,6 +307,8 @@ impl Characteristic for BloodPressureFeature {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bytes::check_ignored;
+    use crate::ieee11073::Special;
 
     fn n(mantissa: i32, exponent: i8) -> Number {
         Number::finite(mantissa, exponent)
@@ -294,6 +325,7 @@ mod tests {
             pulse_rate: None,
             user_id: None,
             status: None,
+            reserved_flags: 0,
         }
     }
 
@@ -352,7 +384,14 @@ mod tests {
             &[3, 2, 3, 4, 5, 6, 7],
             Err(Error::TooShort { needed: 9, got: 7 }),
         );
-        check(&[0x20, 0, 0, 0, 0, 0, 0], Err(Error::UnknownFlags(0x20)));
+        // A reserved flag bit is kept and ignored (BLS v1.1: bits 5–7 reserved for future use).
+        check(
+            &[0x20, 0, 0, 0, 0, 0, 0],
+            Ok(BloodPressureMeasurement {
+                reserved_flags: 0x20,
+                ..bp(PressureUnit::MmHg, [n(0, 0), n(0, 0), n(0, 0)])
+            }),
+        );
         // Pulse rate range 0b11 is reserved (BLS v1.1, Measurement Status field).
         check(
             &[0x10, 0x78, 0x00, 0x50, 0x00, 0x5A, 0x00, 0x18, 0x00],
@@ -409,14 +448,66 @@ mod tests {
             pulse_rate: None,
             user_id: None,
             status: None,
+            reserved_flags: 0,
+            unused_fields: [Number::NAN, Number::NAN],
         };
         check(&[0x00, 0x38, 0x00, 0xFF, 0x07, 0xFF, 0x07], Ok(cuff));
         assert_eq!(cuff.encode(), [0x00, 0x38, 0x00, 0xFF, 0x07, 0xFF, 0x07]);
+        // Unused fields that are not NaN (cuffs send zeros there) are kept and ignored.
         check(
             &[0x00, 0x38, 0x00, 0x00, 0x00, 0xFF, 0x07],
-            Err(Error::Malformed(
-                "intermediate cuff pressure: diastolic and mean arterial pressure must be NaN",
-            )),
+            Ok(IntermediateCuffPressure {
+                unused_fields: [n(0, 0), Number::NAN],
+                ..cuff
+            }),
+        );
+    }
+
+    #[test]
+    fn reserved_flags_and_unused_fields_are_ignored() {
+        let measurement = check_ignored::<BloodPressureMeasurement>;
+        measurement(&[0x00, 0x78, 0x00, 0x50, 0x00, 0x5A, 0x00], Ok(vec![]));
+        measurement(
+            &[0xE0, 0x78, 0x00, 0x50, 0x00, 0x5A, 0x00],
+            Ok(vec![Ignored::ReservedFlags(0xE0)]),
+        );
+        measurement(
+            &[0x24, 0x78, 0x00, 0x50, 0x00, 0x5A, 0x00, 0x48, 0x00],
+            Ok(vec![Ignored::ReservedFlags(0x20)]),
+        );
+        // A reserved bit announces no field we know: bytes past the known layout still refuse.
+        measurement(
+            &[0x20, 0x78, 0x00, 0x50, 0x00, 0x5A, 0x00, 0x48, 0x00],
+            Err(Error::TrailingBytes(2)),
+        );
+
+        let cuff = check_ignored::<IntermediateCuffPressure>;
+        cuff(&[0x00, 0x38, 0x00, 0xFF, 0x07, 0xFF, 0x07], Ok(vec![]));
+        cuff(
+            &[0x00, 0x38, 0x00, 0x00, 0x00, 0x00, 0x00],
+            Ok(vec![
+                Ignored::UnusedField("diastolic"),
+                Ignored::UnusedField("mean_arterial"),
+            ]),
+        );
+        cuff(
+            &[0x40, 0x38, 0x00, 0xFF, 0x07, 0x00, 0x08],
+            Ok(vec![
+                Ignored::ReservedFlags(0x40),
+                Ignored::UnusedField("mean_arterial"),
+            ]),
+        );
+        cuff(
+            &[0x40, 0x38, 0x00, 0xFF, 0x07, 0xFF, 0x07, 0x00],
+            Err(Error::TrailingBytes(1)),
+        );
+        // A reserved pulse-rate range is a value outside its type, not a reserved bit.
+        cuff(
+            &[0x30, 0x38, 0x00, 0xFF, 0x07, 0xFF, 0x07, 0x18, 0x00],
+            Err(Error::Reserved {
+                field: "pulse rate range",
+                value: 3,
+            }),
         );
     }
 

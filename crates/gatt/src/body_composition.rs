@@ -3,14 +3,14 @@
 //!
 //! Flags (uint16): 0 units, 1 time stamp, 2 user ID, 3 basal metabolism, 4 muscle percentage,
 //! 5 muscle mass, 6 fat-free mass, 7 soft lean mass, 8 body water mass, 9 impedance, 10 weight,
-//! 11 height, 12 multiple packet measurement; 13–15 reserved. Body fat percentage is mandatory;
+//! 11 height, 12 multiple packet measurement; 13–15 reserved (kept, ignored). Body fat percentage is mandatory;
 //! 0xFFFF there means "measurement unsuccessful". A measurement too long for one packet is sent as
 //! two, each with bit 12 set: [`BodyCompositionMeasurement::merge`] joins them.
 
-use crate::bytes::{bit, check_flags, flag, scaled, Reader, Writer};
+use crate::bytes::{bit, flag, ignored_flags, scaled, Reader, Writer};
 use crate::date_time::DateTime;
 use crate::weight::{HeightResolution, UnitSystem, WeightResolution};
-use crate::{Characteristic, Error, Result};
+use crate::{Characteristic, Error, Ignored, Result};
 
 /// A body-composition analysis (or one packet of it). Masses are raw 0.005 kg / 0.01 lb steps,
 /// percentages 0.1 % steps, impedance 0.1 Ω steps, height 0.001 m / 0.1 in steps.
@@ -31,6 +31,9 @@ pub struct BodyCompositionMeasurement {
     pub weight: Option<u16>,
     pub height: Option<u16>,
     pub multiple_packet: bool,
+    /// Flags bits 13–15 as sent: reserved for future use, kept so encoding gives them back, never
+    /// given a meaning (other bits here are ignored when encoding).
+    pub reserved_flags: u16,
 }
 
 /// Body Composition Feature (uint32): 0 time stamp, 1 multiple users, 2 basal metabolism, 3 muscle
@@ -40,6 +43,7 @@ pub struct BodyCompositionMeasurement {
 pub struct BodyCompositionFeature(pub u32);
 
 const UNSUCCESSFUL: u16 = 0xFFFF;
+const RESERVED_FLAGS: u32 = 0xE000;
 
 impl BodyCompositionFeature {
     pub fn supports(self, bit_number: u32) -> bool {
@@ -111,6 +115,8 @@ impl BodyCompositionMeasurement {
             weight: join(self.weight, second.weight)?,
             height: join(self.height, second.height)?,
             multiple_packet: false,
+            // What either packet's reserved bits held, so neither is lost from `ignored`.
+            reserved_flags: self.reserved_flags | second.reserved_flags,
         })
     }
 
@@ -165,7 +171,6 @@ impl Characteristic for BodyCompositionMeasurement {
     fn decode(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes);
         let flags = u32::from(r.u16()?);
-        check_flags(flags, 0x1FFF)?;
         let body_fat = Some(r.u16()?).filter(|&v| v != UNSUCCESSFUL);
         let timestamp = bit(flags, 1).then(|| DateTime::read(&mut r)).transpose()?;
         let user_id = bit(flags, 2).then(|| r.u8()).transpose()?;
@@ -189,6 +194,7 @@ impl Characteristic for BodyCompositionMeasurement {
             weight: next(10)?,
             height: next(11)?,
             multiple_packet: bit(flags, 12),
+            reserved_flags: (flags & RESERVED_FLAGS) as u16,
         };
         r.finish()?;
         Ok(m)
@@ -202,7 +208,8 @@ impl Characteristic for BodyCompositionMeasurement {
             | optional
                 .iter()
                 .fold(0, |acc, (n, v)| acc | flag(v.is_some(), *n))
-            | flag(self.multiple_packet, 12);
+            | flag(self.multiple_packet, 12)
+            | u32::from(self.reserved_flags) & RESERVED_FLAGS;
         let mut w = Writer::new();
         w.u16(flags as u16)
             .u16(self.body_fat.unwrap_or(UNSUCCESSFUL));
@@ -216,6 +223,10 @@ impl Characteristic for BodyCompositionMeasurement {
             w.u16(v);
         }
         w.into_vec()
+    }
+
+    fn ignored(&self) -> Vec<Ignored> {
+        ignored_flags(u32::from(self.reserved_flags) & RESERVED_FLAGS)
     }
 }
 
@@ -239,6 +250,7 @@ impl Characteristic for BodyCompositionFeature {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bytes::check_ignored;
 
     fn empty() -> BodyCompositionMeasurement {
         BodyCompositionMeasurement {
@@ -256,6 +268,7 @@ mod tests {
             weight: None,
             height: None,
             multiple_packet: false,
+            reserved_flags: 0,
         }
     }
 
@@ -300,10 +313,36 @@ mod tests {
                 ..empty()
             }),
         );
-        check(&[0x00, 0x20, 0xD7, 0x00], Err(Error::UnknownFlags(0x2000)));
+        // A reserved flag bit is kept and ignored (GSS v8: bits 13–15 reserved for future use).
+        check(
+            &[0x00, 0x20, 0xD7, 0x00],
+            Ok(BodyCompositionMeasurement {
+                reserved_flags: 0x2000,
+                ..empty()
+            }),
+        );
         check(
             &[0x00, 0x04, 0xD7, 0x00, 0xB0],
             Err(Error::TooShort { needed: 6, got: 5 }),
+        );
+    }
+
+    #[test]
+    fn reserved_flags_are_ignored() {
+        let check = check_ignored::<BodyCompositionMeasurement>;
+        check(&[0x00, 0x00, 0xD7, 0x00], Ok(vec![]));
+        check(
+            &[0x00, 0x20, 0xD7, 0x00],
+            Ok(vec![Ignored::ReservedFlags(0x2000)]),
+        );
+        check(
+            &[0x08, 0xF0, 0xD7, 0x00, 0x58, 0x1B],
+            Ok(vec![Ignored::ReservedFlags(0xE000)]),
+        );
+        // A reserved bit announces no field we know: bytes past the known layout still refuse.
+        check(
+            &[0x00, 0x80, 0xD7, 0x00, 0x58, 0x1B],
+            Err(Error::TrailingBytes(2)),
         );
     }
 

@@ -4,7 +4,7 @@
 //! [`Error::TooShort`] instead of panicking, and [`Reader::finish`] rejects trailing bytes.
 
 use crate::ieee11073::{Float, Number, Sfloat};
-use crate::{Error, Result};
+use crate::{Error, Ignored, Result};
 
 /// Reads little-endian fields front to back.
 #[derive(Debug, Clone)]
@@ -172,11 +172,12 @@ pub(crate) fn flag(set: bool, n: u32) -> u32 {
     }
 }
 
-/// Rejects flag bits outside `known`.
-pub(crate) fn check_flags(flags: u32, known: u32) -> Result<()> {
-    match flags & !known {
-        0 => Ok(()),
-        unknown => Err(Error::UnknownFlags(unknown)),
+/// The reserved flag bits of a value as it reports them: nothing when none is set. `reserved` holds
+/// only the bits the specification reserves.
+pub(crate) fn ignored_flags(reserved: u32) -> Vec<Ignored> {
+    match reserved {
+        0 => Vec::new(),
+        bits => vec![Ignored::ReservedFlags(bits)],
     }
 }
 
@@ -184,6 +185,24 @@ pub(crate) fn check_flags(flags: u32, known: u32) -> Result<()> {
 /// by an exact power of ten rounds once (so 0.005 kg × 12345 is 61.725, not 61.724999…).
 pub(crate) fn scaled(raw: i64, multiplier: i64, exponent: i32) -> f64 {
     crate::ieee11073::decimal(raw.saturating_mul(multiplier), exponent)
+}
+
+/// Test check for the tolerance rules: `bytes` decodes as `T` and reports `expected` as ignored
+/// (or is refused with `expected`'s error), and an accepted value encodes to `bytes` again.
+#[cfg(test)]
+pub(crate) fn check_ignored<T: crate::Characteristic + std::fmt::Debug>(
+    bytes: &[u8],
+    expected: Result<Vec<Ignored>>,
+) {
+    let decoded = T::decode(bytes);
+    assert_eq!(
+        decoded.as_ref().map(T::ignored).map_err(Clone::clone),
+        expected,
+        "{bytes:02x?}"
+    );
+    if let Ok(value) = decoded {
+        assert_eq!(value.encode(), bytes, "{value:?} encodes as sent");
+    }
 }
 
 #[cfg(test)]
@@ -210,6 +229,16 @@ mod tests {
         let mut w = Writer::new();
         w.u8(1).u16(0x0302).u24(0x060504).i16(-2).u32(0x0A09_0807);
         assert_eq!(w.into_vec(), [1, 2, 3, 4, 5, 6, 0xFE, 0xFF, 7, 8, 9, 10]);
+    }
+
+    #[test]
+    fn reserved_flags_report_only_when_set() {
+        assert_eq!(ignored_flags(0), []);
+        assert_eq!(ignored_flags(0xE0), [Ignored::ReservedFlags(0xE0)]);
+        assert_eq!(
+            Ignored::ReservedFlags(0x20).to_string(),
+            "reserved flag bits 0x20 ignored"
+        );
     }
 
     #[test]

@@ -2,19 +2,21 @@
 //! CGM Status (0x2AA9) and CGM Session Start Time (0x2AAA).
 //!
 //! A CGM Measurement value holds one or more records, each starting with its own size. Record
-//! flags: bit 0 trend present, bit 1 quality present, bits 2–4 reserved, bit 5 warning octet,
-//! bit 6 calibration/temperature octet, bit 7 status octet present (sent in the order status,
-//! cal/temp, warning). A record, the status and the session start time end with an E2E-CRC when
-//! the device supports it (CGM Feature bit 12). Without the feature, [`CgmMeasurement::decode`]
-//! learns it from each record's size, and the status and session start time from their length;
-//! `decode_with` insists on what the feature says. A CRC present is always checked.
+//! flags: bit 0 trend present, bit 1 quality present, bits 2–4 reserved (kept, ignored), bit 5
+//! warning octet, bit 6 calibration/temperature octet, bit 7 status octet present (sent in the
+//! order status, cal/temp, warning). A record, the status and the session start time end with an
+//! E2E-CRC when the device supports it (CGM Feature bit 12). Without the feature,
+//! [`CgmMeasurement::decode`] learns it from each record's size, and the status and session start
+//! time from their length; `decode_with` insists on what the feature says. A CRC present is always
+//! checked. A reserved flag bit announces no field: a record longer than its known flags ask for
+//! (a CRC aside) is still refused.
 
-use crate::bytes::{bit, check_flags, flag, Reader, Writer};
+use crate::bytes::{bit, flag, ignored_flags, Reader, Writer};
 use crate::crc::e2e_crc;
 use crate::date_time::DateTime;
 use crate::glucose::SampleType;
 use crate::ieee11073::Number;
-use crate::{Characteristic, Error, Result};
+use crate::{Characteristic, Error, Ignored, Result};
 
 /// One notification: its records, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -36,6 +38,9 @@ pub struct CgmRecord {
     pub quality: Option<Number>,
     /// Whether the record carries (and so was checked against) an E2E-CRC.
     pub e2e_crc: bool,
+    /// Flags bits 2–4 as sent: reserved for future use, kept so encoding gives them back, never
+    /// given a meaning (other bits here are ignored when encoding).
+    pub reserved_flags: u8,
 }
 
 /// The Sensor Status Annunciation octets a record carries.
@@ -152,7 +157,8 @@ impl Crc {
     }
 }
 
-const RECORD_FLAGS: u32 = 0b1110_0011;
+/// Record flags bits 2–4.
+const RESERVED_FLAGS: u32 = 0b0001_1100;
 
 impl CgmRecord {
     /// Decodes one record whose size byte was already validated, `bytes` being the whole record.
@@ -166,7 +172,6 @@ impl CgmRecord {
         let mut r = Reader::new(bytes);
         r.u8()?; // the size, checked by the caller
         let flags = u32::from(r.u8()?);
-        check_flags(flags, RECORD_FLAGS)?;
         let glucose = r.sfloat().map_err(short)?;
         let time_offset_min = r.u16().map_err(short)?;
         let mut octet = |n| bit(flags, n).then(|| r.u8()).transpose().map_err(short);
@@ -203,7 +208,13 @@ impl CgmRecord {
             trend,
             quality,
             e2e_crc,
+            reserved_flags: (flags & RESERVED_FLAGS) as u8,
         })
+    }
+
+    /// What decoding ignored in this record: its reserved flag bits, if any was set.
+    pub fn ignored(&self) -> Vec<Ignored> {
+        ignored_flags(u32::from(self.reserved_flags) & RESERVED_FLAGS)
     }
 
     fn encode(&self, w: &mut Writer) {
@@ -211,7 +222,8 @@ impl CgmRecord {
             | flag(self.quality.is_some(), 1)
             | flag(self.status.warning.is_some(), 5)
             | flag(self.status.cal_temp.is_some(), 6)
-            | flag(self.status.status.is_some(), 7);
+            | flag(self.status.status.is_some(), 7)
+            | u32::from(self.reserved_flags) & RESERVED_FLAGS;
         let mut record = Writer::new();
         record
             .u8(0)
@@ -304,6 +316,11 @@ impl Characteristic for CgmMeasurement {
             record.encode(&mut w);
         }
         w.into_vec()
+    }
+
+    /// Every record's, oldest first ([`CgmRecord::ignored`] says which record).
+    fn ignored(&self) -> Vec<Ignored> {
+        self.records.iter().flat_map(CgmRecord::ignored).collect()
     }
 }
 
@@ -442,6 +459,7 @@ impl Characteristic for CgmSessionStartTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bytes::check_ignored;
 
     fn n(mantissa: i32, exponent: i8) -> Number {
         Number::finite(mantissa, exponent)
@@ -455,6 +473,7 @@ mod tests {
             trend: None,
             quality: None,
             e2e_crc: false,
+            reserved_flags: 0,
         }
     }
 
@@ -482,6 +501,7 @@ mod tests {
             trend: Some(n(2, -1)),
             quality: Some(n(997, -1)),
             e2e_crc: true,
+            reserved_flags: 0,
         };
         let full_bytes = [
             0x0F, 0xE3, 0xD2, 0xE4, 0x05, 0x00, 0x02, 0x14, 0xFF, 0x02, 0xF0, 0xE5, 0xF3, 0x8E,
@@ -522,9 +542,13 @@ mod tests {
                 "CGM measurement: record size too small for its flags",
             )),
         );
+        // A reserved flag bit is kept and ignored (CGMS v1.0.1: bits 2–4 reserved for future use).
         check(
             &[0x06, 0x04, 0x0C, 0x10, 0x06, 0x00],
-            Err(Error::UnknownFlags(0x04)),
+            Ok(vec![CgmRecord {
+                reserved_flags: 0x04,
+                ..plain(n(12, 1), 6)
+            }]),
         );
         check(
             &[0x05, 0x00, 0x0C, 0x10, 0x06],
@@ -539,6 +563,50 @@ mod tests {
             Err(Error::Malformed(
                 "CGM measurement: record size disagrees with its flags",
             )),
+        );
+    }
+
+    #[test]
+    fn reserved_flags_are_ignored() {
+        let check = check_ignored::<CgmMeasurement>;
+        check(&[0x06, 0x00, 0x0C, 0x10, 0x06, 0x00], Ok(vec![]));
+        check(
+            &[0x06, 0x1C, 0x0C, 0x10, 0x06, 0x00],
+            Ok(vec![Ignored::ReservedFlags(0x1C)]),
+        );
+        // Two records, the second with a reserved bit; then one with a trend and a CRC over the
+        // flags byte as sent.
+        check(
+            &[
+                0x06, 0x00, 0x0C, 0x10, 0x05, 0x00, 0x06, 0x08, 0x0C, 0x10, 0x06, 0x00,
+            ],
+            Ok(vec![Ignored::ReservedFlags(0x08)]),
+        );
+        let with_crc = CgmMeasurement {
+            records: vec![CgmRecord {
+                trend: Some(n(2, -1)),
+                e2e_crc: true,
+                reserved_flags: 0x10,
+                ..plain(n(12, 1), 6)
+            }],
+        }
+        .encode();
+        check(&with_crc, Ok(vec![Ignored::ReservedFlags(0x10)]));
+        // A reserved bit announces no field we know: a record longer than its flags ask for is
+        // neither CRC-less nor CRC-protected.
+        check(
+            &[0x07, 0x04, 0x0C, 0x10, 0x06, 0x00, 0x00],
+            Err(Error::Malformed(
+                "CGM measurement: record size disagrees with its flags",
+            )),
+        );
+        let records = CgmMeasurement::decode(&[
+            0x06, 0x00, 0x0C, 0x10, 0x05, 0x00, 0x06, 0x08, 0x0C, 0x10, 0x06, 0x00,
+        ])
+        .map(|m| m.records.iter().map(CgmRecord::ignored).collect::<Vec<_>>());
+        assert_eq!(
+            records,
+            Ok(vec![vec![], vec![Ignored::ReservedFlags(0x08)]])
         );
     }
 

@@ -3,14 +3,16 @@
 //!
 //! Measurement flags: bit 0 time offset present, bit 1 concentration + type-sample location
 //! present, bit 2 unit (kg/L or mol/L), bit 3 sensor status annunciation present, bit 4 context
-//! information follows; bits 5–7 reserved.
+//! information follows; bits 5–7 reserved (kept, ignored).
 //! Context flags: bit 0 carbohydrate, bit 1 meal, bit 2 tester-health, bit 3 exercise, bit 4
 //! medication, bit 5 medication unit (kg or litre), bit 6 HbA1c, bit 7 extended flags present.
+//! The extended flags byte follows the sequence number; all its bits are reserved for future use
+//! and announce no field, so it is read, kept and ignored (as Nordic's Android BLE library does).
 
-use crate::bytes::{bit, check_flags, flag, Reader, Writer};
+use crate::bytes::{bit, flag, ignored_flags, Reader, Writer};
 use crate::date_time::DateTime;
 use crate::ieee11073::Number;
-use crate::{Characteristic, Result};
+use crate::{Characteristic, Ignored, Result};
 
 /// A stored or live glucose measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,7 +25,13 @@ pub struct GlucoseMeasurement {
     pub sensor_status: Option<GlucoseSensorStatus>,
     /// A Glucose Measurement Context with the same sequence number follows.
     pub context_follows: bool,
+    /// Flags bits 5–7 as sent: reserved for future use, kept so encoding gives them back, never
+    /// given a meaning (other bits here are ignored when encoding).
+    pub reserved_flags: u8,
 }
+
+/// Glucose Measurement flags bits 5–7.
+const RESERVED_FLAGS: u32 = 0b1110_0000;
 
 /// The concentration and where the sample came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -132,6 +140,9 @@ pub struct GlucoseContext {
     pub exercise: Option<Exercise>,
     pub medication: Option<Medication>,
     pub hba1c_percent: Option<Number>,
+    /// The extended flags byte, present when flags bit 7 is set: every bit reserved for future
+    /// use, kept as sent so encoding gives it back, never given a meaning.
+    pub extended_flags: Option<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -207,7 +218,6 @@ impl Characteristic for GlucoseMeasurement {
     fn decode(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes);
         let flags = u32::from(r.u8()?);
-        check_flags(flags, 0b1_1111)?;
         let sequence_number = r.u16()?;
         let base_time = DateTime::read(&mut r)?;
         let time_offset_min = bit(flags, 0).then(|| r.i16()).transpose()?;
@@ -239,6 +249,7 @@ impl Characteristic for GlucoseMeasurement {
             concentration,
             sensor_status,
             context_follows: bit(flags, 4),
+            reserved_flags: (flags & RESERVED_FLAGS) as u8,
         })
     }
 
@@ -250,7 +261,8 @@ impl Characteristic for GlucoseMeasurement {
             | flag(self.concentration.is_some(), 1)
             | flag(mol, 2)
             | flag(self.sensor_status.is_some(), 3)
-            | flag(self.context_follows, 4);
+            | flag(self.context_follows, 4)
+            | u32::from(self.reserved_flags) & RESERVED_FLAGS;
         let mut w = Writer::new();
         w.u8(flags as u8).u16(self.sequence_number);
         self.base_time.write(&mut w);
@@ -266,6 +278,10 @@ impl Characteristic for GlucoseMeasurement {
         }
         w.into_vec()
     }
+
+    fn ignored(&self) -> Vec<Ignored> {
+        ignored_flags(u32::from(self.reserved_flags) & RESERVED_FLAGS)
+    }
 }
 
 impl Characteristic for GlucoseContext {
@@ -275,10 +291,7 @@ impl Characteristic for GlucoseContext {
         let mut r = Reader::new(bytes);
         let flags = u32::from(r.u8()?);
         let sequence_number = r.u16()?;
-        if bit(flags, 7) {
-            // Every extended flag is reserved: a set one announces fields we cannot size.
-            check_flags(u32::from(r.u8()?) << 8, 0)?;
-        }
+        let extended_flags = bit(flags, 7).then(|| r.u8()).transpose()?;
         let carbohydrate = match bit(flags, 0) {
             true => Some((CarbohydrateId::from_raw(r.u8()?)?, r.sfloat()?)),
             false => None,
@@ -322,6 +335,7 @@ impl Characteristic for GlucoseContext {
             exercise,
             medication,
             hba1c_percent,
+            extended_flags,
         })
     }
 
@@ -335,9 +349,13 @@ impl Characteristic for GlucoseContext {
             | flag(self.exercise.is_some(), 3)
             | flag(self.medication.is_some(), 4)
             | flag(litre, 5)
-            | flag(self.hba1c_percent.is_some(), 6);
+            | flag(self.hba1c_percent.is_some(), 6)
+            | flag(self.extended_flags.is_some(), 7);
         let mut w = Writer::new();
         w.u8(flags as u8).u16(self.sequence_number);
+        if let Some(extended) = self.extended_flags {
+            w.u8(extended);
+        }
         if let Some((id, amount)) = self.carbohydrate {
             w.u8(id.raw()).sfloat(amount);
         }
@@ -357,6 +375,13 @@ impl Characteristic for GlucoseContext {
             w.sfloat(h);
         }
         w.into_vec()
+    }
+
+    fn ignored(&self) -> Vec<Ignored> {
+        match self.extended_flags {
+            Some(bits) if bits != 0 => vec![Ignored::ReservedExtendedFlags(bits)],
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -385,6 +410,7 @@ impl GlucoseContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bytes::check_ignored;
     use crate::Error;
 
     fn n(mantissa: i32, exponent: i8) -> Number {
@@ -417,6 +443,7 @@ mod tests {
             }),
             sensor_status: Some(GlucoseSensorStatus(0x0105)),
             context_follows: true,
+            reserved_flags: 0,
         };
         let bytes = [
             0x1B, 1, 0, 0xE3, 0x07, 2, 27, 11, 10, 30, 0xFB, 0xFF, 30, 0, 0x12, 0b101, 0b1,
@@ -457,11 +484,18 @@ mod tests {
             }),
             sensor_status: None,
             context_follows: false,
+            reserved_flags: 0,
         };
         check(&mol, Ok(expected));
+        // A reserved flag bit is kept and ignored (GLS v1.0.1: bits 5–7 reserved for future use).
+        let mut reserved_flag = mol;
+        reserved_flag[0] |= 0x20;
         check(
-            &[0x20, 0, 0, 0xE8, 0x07, 1, 1, 8, 0, 0],
-            Err(Error::UnknownFlags(0x20)),
+            &reserved_flag,
+            Ok(GlucoseMeasurement {
+                reserved_flags: 0x20,
+                ..expected
+            }),
         );
         let mut reserved_type = mol;
         reserved_type[12] = 0xF0;
@@ -513,12 +547,13 @@ mod tests {
                 unit: MedicationUnit::Litre,
             }),
             hba1c_percent: Some(n(345, -1)),
+            extended_flags: Some(0x00),
         };
         let bytes = [
             0xFF, 0, 0, 0x00, 3, 100, 0, 4, 0x12, 60, 0, 50, 4, 0xD2, 0xF4, 0x59, 0xF1,
         ];
         check(&bytes, Ok(full));
-        assert_eq!(&full.encode()[..3], [0x7F, 0, 0]);
+        assert_eq!(full.encode(), bytes);
         check(
             &[0x00, 1, 0],
             Ok(GlucoseContext {
@@ -529,12 +564,20 @@ mod tests {
                 exercise: None,
                 medication: None,
                 hba1c_percent: None,
+                extended_flags: None,
             }),
         );
-        // Nordic's extended flags 0xB3 are all reserved bits: rejected rather than ignored.
+        // Nordic's extended flags 0xB3 are all reserved bits: kept and ignored, as Nordic's
+        // library does.
         let mut extended = bytes;
         extended[3] = 0xB3;
-        check(&extended, Err(Error::UnknownFlags(0xB300)));
+        check(
+            &extended,
+            Ok(GlucoseContext {
+                extended_flags: Some(0xB3),
+                ..full
+            }),
+        );
         // Truncated before the HbA1c (Nordic's invalid case).
         check(
             &bytes[..15],
@@ -557,6 +600,38 @@ mod tests {
                 value: 6,
             }),
         );
+    }
+
+    #[test]
+    fn reserved_bits_are_ignored() {
+        let measurement = check_ignored::<GlucoseMeasurement>;
+        let base = [0x00, 0x2A, 0x00, 0xE8, 0x07, 1, 1, 8, 0, 0];
+        measurement(&base, Ok(vec![]));
+        let mut reserved = base;
+        reserved[0] = 0xE0;
+        measurement(&reserved, Ok(vec![Ignored::ReservedFlags(0xE0)]));
+        // A reserved bit announces no field we know: bytes past the known layout still refuse.
+        measurement(
+            &[0x40, 0x2A, 0x00, 0xE8, 0x07, 1, 1, 8, 0, 0, 0, 0],
+            Err(Error::TrailingBytes(2)),
+        );
+
+        let context = check_ignored::<GlucoseContext>;
+        context(&[0x00, 1, 0], Ok(vec![]));
+        // Extended flags present and zero: nothing ignored, and the byte comes back.
+        context(&[0x80, 1, 0, 0x00], Ok(vec![]));
+        context(
+            &[0x80, 1, 0, 0xB3],
+            Ok(vec![Ignored::ReservedExtendedFlags(0xB3)]),
+        );
+        context(
+            &[0x82, 1, 0, 0x01, 4],
+            Ok(vec![Ignored::ReservedExtendedFlags(0x01)]),
+        );
+        // The extended flags announce no field: bytes past the known layout still refuse, and a
+        // missing extended flags byte is too short.
+        context(&[0x80, 1, 0, 0xB3, 0], Err(Error::TrailingBytes(1)));
+        context(&[0x80, 1, 0], Err(Error::TooShort { needed: 4, got: 3 }));
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Heart Rate Measurement (0x2A37), Heart Rate Service v1.0 §3.1.
 //!
 //! Flags: bit 0 value format (uint8/uint16), bits 1–2 sensor contact, bit 3 energy expended
-//! present (uint16 kJ), bit 4 RR-intervals present (uint16, 1/1024 s, one or more); bits 5–7 reserved.
+//! present (uint16 kJ), bit 4 RR-intervals present (uint16, 1/1024 s, one or more); bits 5–7 reserved
+//! (kept, ignored).
 
-use crate::bytes::{bit, check_flags, flag, Reader, Writer};
-use crate::{Characteristic, Error, Result};
+use crate::bytes::{bit, flag, ignored_flags, Reader, Writer};
+use crate::{Characteristic, Error, Ignored, Result};
 
 /// One heart-rate notification.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -14,6 +15,9 @@ pub struct HeartRateMeasurement {
     pub energy_expended_kj: Option<u16>,
     /// RR-intervals in 1/1024 s, oldest first; empty when the packet carries none.
     pub rr_intervals: Vec<u16>,
+    /// Flags bits 5–7 as sent: reserved for future use, kept so encoding gives them back, never
+    /// given a meaning (other bits here are ignored when encoding).
+    pub reserved_flags: u8,
 }
 
 /// The sensor-contact bits: 0b00 and 0b01 both mean "not supported" (HRS v1.0, Flags field).
@@ -45,6 +49,7 @@ impl HeartRateMeasurement {
 }
 
 const KNOWN_FLAGS: u32 = 0b1_1111;
+const RESERVED_FLAGS: u32 = !KNOWN_FLAGS & 0xFF;
 
 impl Characteristic for HeartRateMeasurement {
     const UUID: u16 = 0x2A37;
@@ -52,7 +57,6 @@ impl Characteristic for HeartRateMeasurement {
     fn decode(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes);
         let flags = u32::from(r.u8()?);
-        check_flags(flags, KNOWN_FLAGS)?;
         let bpm = if bit(flags, 0) {
             r.u16()?
         } else {
@@ -83,6 +87,7 @@ impl Characteristic for HeartRateMeasurement {
             sensor_contact,
             energy_expended_kj,
             rr_intervals,
+            reserved_flags: (flags & RESERVED_FLAGS) as u8,
         })
     }
 
@@ -96,7 +101,8 @@ impl Characteristic for HeartRateMeasurement {
         let flags = flag(wide, 0)
             | contact << 1
             | flag(self.energy_expended_kj.is_some(), 3)
-            | flag(!self.rr_intervals.is_empty(), 4);
+            | flag(!self.rr_intervals.is_empty(), 4)
+            | u32::from(self.reserved_flags) & RESERVED_FLAGS;
         let mut w = Writer::new();
         w.u8(flags as u8);
         match u8::try_from(self.bpm) {
@@ -111,11 +117,16 @@ impl Characteristic for HeartRateMeasurement {
         }
         w.into_vec()
     }
+
+    fn ignored(&self) -> Vec<Ignored> {
+        ignored_flags(u32::from(self.reserved_flags) & RESERVED_FLAGS)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bytes::check_ignored;
     use SensorContact::*;
 
     fn hr(bpm: u16, contact: SensorContact, kj: Option<u16>, rr: &[u16]) -> HeartRateMeasurement {
@@ -124,6 +135,7 @@ mod tests {
             sensor_contact: contact,
             energy_expended_kj: kj,
             rr_intervals: rr.to_vec(),
+            reserved_flags: 0,
         }
     }
 
@@ -153,8 +165,15 @@ mod tests {
         check(&[0x02, 60], Ok(hr(60, Unsupported, None, &[])));
         // Zephyr's heart-rate sample: flags 0x06 (contact supported and detected), 8-bit value.
         check(&[0x06, 90], Ok(hr(90, Detected, None, &[])));
-        // Rejections: reserved flag bit, missing or odd RR-intervals, empty value.
-        check(&[0x20, 60], Err(Error::UnknownFlags(0x20)));
+        // A reserved flag bit is kept and ignored (HRS v1.0: bits 5–7 reserved for future use).
+        check(
+            &[0x20, 60],
+            Ok(HeartRateMeasurement {
+                reserved_flags: 0x20,
+                ..hr(60, Unsupported, None, &[])
+            }),
+        );
+        // Rejections: missing or odd RR-intervals, empty value, trailing bytes.
         check(&[0x10, 60], Err(Error::TooShort { needed: 4, got: 2 }));
         check(
             &[0x10, 60, 1, 0, 2],
@@ -162,6 +181,20 @@ mod tests {
         );
         check(&[], Err(Error::TooShort { needed: 1, got: 0 }));
         check(&[0x00, 60, 0], Err(Error::TrailingBytes(1)));
+    }
+
+    #[test]
+    fn reserved_flags_are_ignored() {
+        let check = check_ignored::<HeartRateMeasurement>;
+        check(&[0x06, 90], Ok(vec![]));
+        check(&[0x20, 60], Ok(vec![Ignored::ReservedFlags(0x20)]));
+        check(
+            &[0xFE, 85, 50, 0, 33, 0],
+            Ok(vec![Ignored::ReservedFlags(0xE0)]),
+        );
+        // A reserved bit announces no field we know: bytes past the known layout still refuse.
+        check(&[0x20, 60, 0], Err(Error::TrailingBytes(1)));
+        check(&[0xE0], Err(Error::TooShort { needed: 2, got: 1 }));
     }
 
     #[test]

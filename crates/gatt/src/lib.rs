@@ -4,14 +4,23 @@
 //! [`Error`] saying what is wrong with it. Each characteristic is a type implementing
 //! [`Characteristic`]; [`ToReadings`] turns measurements into the vocabulary's `Reading`s.
 //!
-//! Rules applied everywhere, so that no decoder guesses:
+//! Rules applied everywhere, so that no decoder guesses. A value is refused only when its structure
+//! is broken; what the specifications reserve for future use is ignored, as they tell a receiver:
 //! - a value shorter than its flags promise is [`Error::TooShort`], a longer one [`Error::TrailingBytes`];
-//! - a flags bit the specification reserves is [`Error::UnknownFlags`]: it may announce a field we
-//!   cannot know the size of;
-//! - an enumerated value the specification reserves (a temperature type 0, a month 13) is
-//!   [`Error::Reserved`];
+//! - a flags bit the specification reserves is ignored: kept as sent (so encoding gives the same
+//!   bytes back), never given a meaning, and reported by [`Characteristic::ignored`]. It announces
+//!   no field we know, so it never makes room for more bytes: anything past the known layout is
+//!   still refused ([`Error::TrailingBytes`]; in a CGM record, a size that disagrees with its
+//!   flags);
+//! - a field the specification reserves or leaves unused (a glucose context's extended flags, all
+//!   reserved bits; an intermediate cuff pressure's diastolic and mean arterial pressure, fixed to
+//!   NaN) is read, kept as sent, never given a meaning, and reported by
+//!   [`Characteristic::ignored`] when it holds anything but zero or NaN;
+//! - an enumerated value the specification reserves (a temperature type 0, a month 13) is outside
+//!   its type: [`Error::Reserved`];
 //! - reserved bits of status and feature bit fields are kept as sent (the specifications say a
-//!   receiver ignores them) but never given a meaning;
+//!   receiver ignores them) but never given a meaning; they travel in the raw field, so they are
+//!   not reported separately;
 //! - IEEE-11073 special values (NaN, NRes, ±INF, reserved) stay [`Special`] values, never numbers.
 
 #[macro_use]
@@ -73,8 +82,39 @@ pub trait Characteristic: Sized {
     const UUID: u16;
     /// Decodes a whole characteristic value: every byte must be accounted for.
     fn decode(bytes: &[u8]) -> Result<Self>;
-    /// Encodes the value as a device sends it.
+    /// Encodes the value as a device sends it, reserved bits and unused fields as they were sent.
     fn encode(&self) -> Vec<u8>;
+    /// What decoding read and ignored, as the specifications tell a receiver to: reserved flag bits
+    /// that were set, reserved or unused fields that held something. Empty for a value written as
+    /// the specification writes it, and for every characteristic without such bits or fields.
+    fn ignored(&self) -> Vec<Ignored> {
+        Vec::new()
+    }
+}
+
+/// One thing a decoder read and ignored. Names bits and fields, never a health value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ignored {
+    /// Flag bits the specification reserves for future use, set by the device (only those bits).
+    ReservedFlags(u32),
+    /// A glucose context's extended flags: every bit reserved for future use (only the set ones).
+    ReservedExtendedFlags(u8),
+    /// A field the specification leaves unused (and fixes to NaN) held something else: its name
+    /// in `tend decode`'s contract.
+    UnusedField(&'static str),
+}
+
+/// The sentence `tend decode` puts in its `warnings` (`reserved flag bits 0x20 ignored`).
+impl std::fmt::Display for Ignored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ignored::ReservedFlags(bits) => write!(f, "reserved flag bits {bits:#04x} ignored"),
+            Ignored::ReservedExtendedFlags(bits) => {
+                write!(f, "reserved extended flag bits {bits:#04x} ignored")
+            }
+            Ignored::UnusedField(name) => write!(f, "unused field {name} ignored (not NaN)"),
+        }
+    }
 }
 
 /// Why a characteristic value was rejected. Never carries a health value.
@@ -86,8 +126,6 @@ pub enum Error {
     TrailingBytes(usize),
     #[error("reserved value {value:#x} in {field}")]
     Reserved { field: &'static str, value: u32 },
-    #[error("unknown flags {0:#x}")]
-    UnknownFlags(u32),
     #[error("bad CRC: computed {computed:#06x}, packet says {sent:#06x}")]
     BadCrc { computed: u16, sent: u16 },
     #[error("the device's features say it does not support {0}")]

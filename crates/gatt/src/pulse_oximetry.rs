@@ -6,12 +6,12 @@
 //! unsupported status bit, is rejected by [`PlxSpotCheck::decode_with`] and
 //! [`PlxContinuous::decode_with`]. Without the features, [`PlxFeatures::ALL`] (everything
 //! supported) is assumed: the flags alone then decide the layout, which is what the spec's
-//! layout rules give.
+//! layout rules give. Both measurements' flags bits 5–7 are reserved: kept as sent and ignored.
 
-use crate::bytes::{bit, check_flags, flag, Reader, Writer};
+use crate::bytes::{bit, flag, ignored_flags, Reader, Writer};
 use crate::date_time::DateTime;
 use crate::ieee11073::Number;
-use crate::{Characteristic, Error, Result};
+use crate::{Characteristic, Error, Ignored, Result};
 
 /// A spot-check: one SpO2 and pulse-rate pair, taken once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,6 +23,9 @@ pub struct PlxSpotCheck {
     pub pulse_amplitude_index: Option<Number>,
     /// Flags bit 4: the device's clock is not set, so its timestamp is not a real time.
     pub device_clock_not_set: bool,
+    /// Flags bits 5–7 as sent: reserved for future use, kept so encoding gives them back, never
+    /// given a meaning (other bits here are ignored when encoding).
+    pub reserved_flags: u8,
 }
 
 /// A continuous measurement: the normal pair, and optionally the fast- and slow-responding ones.
@@ -34,7 +37,12 @@ pub struct PlxContinuous {
     pub measurement_status: Option<PlxMeasurementStatus>,
     pub device_sensor_status: Option<PlxDeviceSensorStatus>,
     pub pulse_amplitude_index: Option<Number>,
+    /// Flags bits 5–7 as sent, as in [`PlxSpotCheck::reserved_flags`].
+    pub reserved_flags: u8,
 }
+
+/// Flags bits 5–7 of both measurements.
+const RESERVED_FLAGS: u32 = 0b1110_0000;
 
 /// SpO2 in percent and pulse rate in beats per minute, both SFLOAT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -211,7 +219,6 @@ impl PlxSpotCheck {
     pub fn decode_with(bytes: &[u8], features: &PlxFeatures) -> Result<Self> {
         let mut r = Reader::new(bytes);
         let flags = u32::from(r.u8()?);
-        check_flags(flags, 0b1_1111)?;
         let reading = SpO2Pr::read(&mut r)?;
         let timestamp = bit(flags, 0).then(|| DateTime::read(&mut r)).transpose()?;
         let (measurement_status, device_sensor_status, pulse_amplitude_index) =
@@ -231,6 +238,7 @@ impl PlxSpotCheck {
             device_sensor_status,
             pulse_amplitude_index,
             device_clock_not_set: bit(flags, 4),
+            reserved_flags: (flags & RESERVED_FLAGS) as u8,
         })
     }
 }
@@ -247,7 +255,8 @@ impl Characteristic for PlxSpotCheck {
             | flag(self.measurement_status.is_some(), 1)
             | flag(self.device_sensor_status.is_some(), 2)
             | flag(self.pulse_amplitude_index.is_some(), 3)
-            | flag(self.device_clock_not_set, 4);
+            | flag(self.device_clock_not_set, 4)
+            | u32::from(self.reserved_flags) & RESERVED_FLAGS;
         let mut w = Writer::new();
         w.u8(flags as u8);
         self.reading.write(&mut w);
@@ -262,6 +271,10 @@ impl Characteristic for PlxSpotCheck {
         );
         w.into_vec()
     }
+
+    fn ignored(&self) -> Vec<Ignored> {
+        ignored_flags(u32::from(self.reserved_flags) & RESERVED_FLAGS)
+    }
 }
 
 impl PlxContinuous {
@@ -269,7 +282,6 @@ impl PlxContinuous {
     pub fn decode_with(bytes: &[u8], features: &PlxFeatures) -> Result<Self> {
         let mut r = Reader::new(bytes);
         let flags = u32::from(r.u8()?);
-        check_flags(flags, 0b1_1111)?;
         let normal = SpO2Pr::read(&mut r)?;
         let fast = bit(flags, 0).then(|| SpO2Pr::read(&mut r)).transpose()?;
         let slow = bit(flags, 1).then(|| SpO2Pr::read(&mut r)).transpose()?;
@@ -291,6 +303,7 @@ impl PlxContinuous {
             measurement_status,
             device_sensor_status,
             pulse_amplitude_index,
+            reserved_flags: (flags & RESERVED_FLAGS) as u8,
         })
     }
 }
@@ -307,7 +320,8 @@ impl Characteristic for PlxContinuous {
             | flag(self.slow.is_some(), 1)
             | flag(self.measurement_status.is_some(), 2)
             | flag(self.device_sensor_status.is_some(), 3)
-            | flag(self.pulse_amplitude_index.is_some(), 4);
+            | flag(self.pulse_amplitude_index.is_some(), 4)
+            | u32::from(self.reserved_flags) & RESERVED_FLAGS;
         let mut w = Writer::new();
         w.u8(flags as u8);
         self.normal.write(&mut w);
@@ -321,6 +335,10 @@ impl Characteristic for PlxContinuous {
             self.pulse_amplitude_index,
         );
         w.into_vec()
+    }
+
+    fn ignored(&self) -> Vec<Ignored> {
+        ignored_flags(u32::from(self.reserved_flags) & RESERVED_FLAGS)
     }
 }
 
@@ -360,6 +378,7 @@ impl Characteristic for PlxFeatures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bytes::check_ignored;
 
     fn n(mantissa: i32, exponent: i8) -> Number {
         Number::finite(mantissa, exponent)
@@ -385,6 +404,7 @@ mod tests {
             measurement_status: None,
             device_sensor_status: None,
             pulse_amplitude_index: None,
+            reserved_flags: 0,
         };
         check(&[0, 232, 243, 132, 243], Ok(plain));
         check(
@@ -409,9 +429,18 @@ mod tests {
                 measurement_status: Some(PlxMeasurementStatus(0x0120)),
                 device_sensor_status: Some(PlxDeviceSensorStatus(0)),
                 pulse_amplitude_index: Some(n(890, -2)),
+                reserved_flags: 0,
             }),
         );
-        check(&[0x20, 95, 0, 90, 0], Err(Error::UnknownFlags(0x20)));
+        // A reserved flag bit is kept and ignored (PLXS v1.0.1: bits 5–7 reserved for future use).
+        check(
+            &[0x20, 95, 0, 90, 0],
+            Ok(PlxContinuous {
+                normal: pair(n(95, 0), n(90, 0)),
+                reserved_flags: 0x20,
+                ..plain
+            }),
+        );
         check(
             &[0x01, 95, 0, 90, 0],
             Err(Error::TooShort { needed: 7, got: 5 }),
@@ -437,6 +466,7 @@ mod tests {
             device_sensor_status: Some(PlxDeviceSensorStatus(0x22)),
             pulse_amplitude_index: Some(n(870, -2)),
             device_clock_not_set: false,
+            reserved_flags: 0,
         };
         assert_eq!(PlxSpotCheck::decode(&bytes), Ok(expected));
         assert_eq!(expected.encode(), bytes);
@@ -452,6 +482,40 @@ mod tests {
         assert_eq!(
             PlxSpotCheck::decode(&[0x10, 95, 0, 72, 0]).map(|m| m.device_clock_not_set),
             Ok(true)
+        );
+    }
+
+    #[test]
+    fn reserved_flags_are_ignored() {
+        let spot_check = check_ignored::<PlxSpotCheck>;
+        spot_check(&[0x10, 95, 0, 72, 0], Ok(vec![]));
+        spot_check(
+            &[0x30, 95, 0, 72, 0],
+            Ok(vec![Ignored::ReservedFlags(0x20)]),
+        );
+        spot_check(
+            &[0xE8, 95, 0, 72, 0, 87, 240],
+            Ok(vec![Ignored::ReservedFlags(0xE0)]),
+        );
+        // A reserved bit announces no field we know: bytes past the known layout still refuse.
+        spot_check(&[0x80, 95, 0, 72, 0, 0], Err(Error::TrailingBytes(1)));
+
+        let continuous = check_ignored::<PlxContinuous>;
+        continuous(&[0x00, 95, 0, 90, 0], Ok(vec![]));
+        continuous(
+            &[0x41, 95, 0, 90, 0, 97, 0, 137, 0],
+            Ok(vec![Ignored::ReservedFlags(0x40)]),
+        );
+        continuous(&[0x20, 95, 0, 90, 0, 0, 0], Err(Error::TrailingBytes(2)));
+        // Features still decide what is supported; reserved bits do not bend that.
+        let features = PlxFeatures {
+            supported: 0,
+            measurement_status_support: None,
+            device_sensor_status_support: None,
+        };
+        assert_eq!(
+            PlxContinuous::decode_with(&[0xE0, 95, 0, 90, 0], &features).map(|m| m.ignored()),
+            Ok(vec![Ignored::ReservedFlags(0xE0)])
         );
     }
 

@@ -1,12 +1,12 @@
 //! Temperature Measurement (0x2A1C) and Temperature Type (0x2A1D), Health Thermometer Service v1.0.
 //!
 //! Flags: bit 0 unit (Celsius/Fahrenheit), bit 1 time stamp present, bit 2 temperature type
-//! present; bits 3–7 reserved. The temperature is an IEEE-11073 FLOAT.
+//! present; bits 3–7 reserved (kept, ignored). The temperature is an IEEE-11073 FLOAT.
 
-use crate::bytes::{bit, check_flags, flag, Reader, Writer};
+use crate::bytes::{bit, flag, ignored_flags, Reader, Writer};
 use crate::date_time::DateTime;
 use crate::ieee11073::Number;
-use crate::{Characteristic, Result};
+use crate::{Characteristic, Ignored, Result};
 
 /// The unit the thermometer measured in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,7 +47,12 @@ pub struct TemperatureMeasurement {
     pub temperature: Number,
     pub timestamp: Option<DateTime>,
     pub temperature_type: Option<TemperatureType>,
+    /// Flags bits 3–7 as sent: reserved for future use, kept so encoding gives them back, never
+    /// given a meaning (other bits here are ignored when encoding).
+    pub reserved_flags: u8,
 }
+
+const RESERVED_FLAGS: u32 = 0b1111_1000;
 
 impl Characteristic for TemperatureMeasurement {
     const UUID: u16 = 0x2A1C;
@@ -55,7 +60,6 @@ impl Characteristic for TemperatureMeasurement {
     fn decode(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes);
         let flags = u32::from(r.u8()?);
-        check_flags(flags, 0b111)?;
         let unit = if bit(flags, 0) {
             TemperatureUnit::Fahrenheit
         } else {
@@ -73,13 +77,15 @@ impl Characteristic for TemperatureMeasurement {
             temperature,
             timestamp,
             temperature_type,
+            reserved_flags: (flags & RESERVED_FLAGS) as u8,
         })
     }
 
     fn encode(&self) -> Vec<u8> {
         let flags = flag(self.unit == TemperatureUnit::Fahrenheit, 0)
             | flag(self.timestamp.is_some(), 1)
-            | flag(self.temperature_type.is_some(), 2);
+            | flag(self.temperature_type.is_some(), 2)
+            | u32::from(self.reserved_flags) & RESERVED_FLAGS;
         let mut w = Writer::new();
         w.u8(flags as u8).float(self.temperature);
         if let Some(t) = &self.timestamp {
@@ -89,6 +95,10 @@ impl Characteristic for TemperatureMeasurement {
             w.u8(t.raw());
         }
         w.into_vec()
+    }
+
+    fn ignored(&self) -> Vec<Ignored> {
+        ignored_flags(u32::from(self.reserved_flags) & RESERVED_FLAGS)
     }
 }
 
@@ -110,6 +120,7 @@ impl Characteristic for TemperatureType {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bytes::check_ignored;
     use crate::ieee11073::Special;
     use crate::Error;
 
@@ -140,6 +151,7 @@ mod tests {
                     seconds: 27,
                 }),
                 temperature_type: Some(TemperatureType::Finger),
+                reserved_flags: 0,
             }),
         );
         check(
@@ -157,6 +169,7 @@ mod tests {
             temperature: Number::finite(366, -1),
             timestamp: None,
             temperature_type: None,
+            reserved_flags: 0,
         };
         check(&[0x00, 0x6E, 0x01, 0x00, 0xFF], Ok(plain));
         check(
@@ -167,12 +180,43 @@ mod tests {
                 ..plain
             }),
         );
+        // A reserved flag bit is kept and ignored (HTS v1.0: bits 3–7 reserved for future use).
         check(
             &[0x08, 0x6E, 0x01, 0x00, 0xFF],
-            Err(Error::UnknownFlags(0x08)),
+            Ok(TemperatureMeasurement {
+                reserved_flags: 0x08,
+                ..plain
+            }),
         );
         check(
             &[0x04, 0x6E, 0x01, 0x00, 0xFF, 0x00],
+            Err(Error::Reserved {
+                field: "temperature type",
+                value: 0,
+            }),
+        );
+    }
+
+    #[test]
+    fn reserved_flags_are_ignored() {
+        let check = check_ignored::<TemperatureMeasurement>;
+        check(&[0x00, 0x6E, 0x01, 0x00, 0xFF], Ok(vec![]));
+        check(
+            &[0x08, 0x6E, 0x01, 0x00, 0xFF],
+            Ok(vec![Ignored::ReservedFlags(0x08)]),
+        );
+        check(
+            &[0xFE, 0x6E, 0x01, 0x00, 0xFF, 0xE8, 0x07, 1, 2, 3, 4, 5, 2],
+            Ok(vec![Ignored::ReservedFlags(0xF8)]),
+        );
+        // A reserved bit announces no field we know: bytes past the known layout still refuse.
+        check(
+            &[0x08, 0x6E, 0x01, 0x00, 0xFF, 0x00],
+            Err(Error::TrailingBytes(1)),
+        );
+        // A reserved temperature type is a value outside its type, not a reserved bit.
+        check(
+            &[0xFE, 0x6E, 0x01, 0x00, 0xFF, 0xE8, 0x07, 1, 2, 3, 4, 5, 0],
             Err(Error::Reserved {
                 field: "temperature type",
                 value: 0,

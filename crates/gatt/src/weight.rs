@@ -1,14 +1,14 @@
 //! Weight Measurement (0x2A9D) and Weight Scale Feature (0x2A9E), Weight Scale Service v1.0.
 //!
 //! Flags: bit 0 units (SI or imperial), bit 1 time stamp, bit 2 user ID, bit 3 BMI and height;
-//! bits 4–7 reserved. The GATT Specification Supplement fixes each field's scale: weight 0.005 kg
+//! bits 4–7 reserved (kept, ignored). The GATT Specification Supplement fixes each field's scale: weight 0.005 kg
 //! or 0.01 lb, BMI 0.1 kg/m², height 0.001 m or 0.1 in; 0xFFFF as weight means "measurement
 //! unsuccessful". The feature's resolutions say how fine the scale actually measures (a scale
 //! with 0.1 kg resolution sends multiples of 20 × 0.005 kg); they do not rescale the field.
 
-use crate::bytes::{bit, check_flags, flag, scaled, Reader, Writer};
+use crate::bytes::{bit, flag, ignored_flags, scaled, Reader, Writer};
 use crate::date_time::DateTime;
-use crate::{Characteristic, Error, Result};
+use crate::{Characteristic, Error, Ignored, Result};
 
 /// The unit system of every mass and length in one measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,7 +63,12 @@ pub struct WeightMeasurement {
     /// 0xFF is "unknown user".
     pub user_id: Option<u8>,
     pub bmi_height: Option<BmiHeight>,
+    /// Flags bits 4–7 as sent: reserved for future use, kept so encoding gives them back, never
+    /// given a meaning (other bits here are ignored when encoding).
+    pub reserved_flags: u8,
 }
+
+const RESERVED_FLAGS: u32 = 0b1111_0000;
 
 /// BMI and height travel together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -212,7 +217,6 @@ impl Characteristic for WeightMeasurement {
     fn decode(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes);
         let flags = u32::from(r.u8()?);
-        check_flags(flags, 0b1111)?;
         let weight = Some(r.u16()?).filter(|&w| w != UNSUCCESSFUL);
         let timestamp = bit(flags, 1).then(|| DateTime::read(&mut r)).transpose()?;
         let user_id = bit(flags, 2).then(|| r.u8()).transpose()?;
@@ -230,6 +234,7 @@ impl Characteristic for WeightMeasurement {
             timestamp,
             user_id,
             bmi_height,
+            reserved_flags: (flags & RESERVED_FLAGS) as u8,
         })
     }
 
@@ -237,7 +242,8 @@ impl Characteristic for WeightMeasurement {
         let flags = flag(self.units == UnitSystem::Imperial, 0)
             | flag(self.timestamp.is_some(), 1)
             | flag(self.user_id.is_some(), 2)
-            | flag(self.bmi_height.is_some(), 3);
+            | flag(self.bmi_height.is_some(), 3)
+            | u32::from(self.reserved_flags) & RESERVED_FLAGS;
         let mut w = Writer::new();
         w.u8(flags as u8).u16(self.weight.unwrap_or(UNSUCCESSFUL));
         if let Some(t) = &self.timestamp {
@@ -250,6 +256,10 @@ impl Characteristic for WeightMeasurement {
             w.u16(b.bmi).u16(b.height);
         }
         w.into_vec()
+    }
+
+    fn ignored(&self) -> Vec<Ignored> {
+        ignored_flags(u32::from(self.reserved_flags) & RESERVED_FLAGS)
     }
 }
 
@@ -273,6 +283,7 @@ impl Characteristic for WeightScaleFeature {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bytes::check_ignored;
 
     #[test]
     fn measurement_vectors() {
@@ -286,6 +297,7 @@ mod tests {
             timestamp: None,
             user_id: None,
             bmi_height: None,
+            reserved_flags: 0,
         };
         check(&[0x00, 0xB0, 0x36], Ok(plain)); // 14000 × 0.005 kg = 70 kg
         assert_eq!(plain.weight_value(), Some(70.0));
@@ -305,6 +317,7 @@ mod tests {
                 bmi: 230,
                 height: 1760,
             }),
+            reserved_flags: 0,
         };
         let bytes = [
             0x0E, 0x39, 0x30, 0xE8, 0x07, 6, 6, 7, 30, 0, 2, 0xE6, 0x00, 0xE0, 0x06,
@@ -330,10 +343,35 @@ mod tests {
                 ..plain
             }),
         );
-        check(&[0x10, 0xB0, 0x36], Err(Error::UnknownFlags(0x10)));
+        // A reserved flag bit is kept and ignored (WSS v1.0: bits 4–7 reserved for future use).
+        check(
+            &[0x10, 0xB0, 0x36],
+            Ok(WeightMeasurement {
+                reserved_flags: 0x10,
+                ..plain
+            }),
+        );
         check(
             &[0x08, 0xB0, 0x36, 0xE6, 0x00],
             Err(Error::TooShort { needed: 7, got: 5 }),
+        );
+    }
+
+    #[test]
+    fn reserved_flags_are_ignored() {
+        let check = check_ignored::<WeightMeasurement>;
+        check(&[0x00, 0xB0, 0x36], Ok(vec![]));
+        check(&[0x10, 0xB0, 0x36], Ok(vec![Ignored::ReservedFlags(0x10)]));
+        check(
+            &[0xF4, 0xB0, 0x36, 2],
+            Ok(vec![Ignored::ReservedFlags(0xF0)]),
+        );
+        // A reserved bit announces no field we know: bytes past the known layout still refuse.
+        check(&[0x10, 0xB0, 0x36, 2], Err(Error::TrailingBytes(1)));
+        // Features still decide what is supported; reserved bits do not bend that.
+        assert_eq!(
+            WeightMeasurement::decode_with(&[0xF4, 0xB0, 0x36, 2], WeightScaleFeature(0)),
+            Err(Error::NotSupported("multiple users"))
         );
     }
 

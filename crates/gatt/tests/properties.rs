@@ -1,5 +1,6 @@
-//! Properties over generated values: `decode(encode(x)) == x` for every characteristic, and no
-//! decoder panics on random bytes (a value it accepts re-encodes to one it decodes the same).
+//! Properties over generated values: `decode(encode(x)) == x` for every characteristic (reserved
+//! flag bits and unused fields included), and no decoder panics on random bytes (a value it accepts
+//! re-encodes to one it decodes the same, ignoring the same reserved bits).
 //!
 //! `PROPTEST_CASES=N` raises the number of cases (default 256 per property; the random-bytes
 //! properties run 16 times that).
@@ -59,13 +60,22 @@ fn heart_rate() -> impl Strategy<Value = HeartRateMeasurement> {
         contact,
         of(any::<u16>()),
         vec(any::<u16>(), 0..9),
+        reserved(0xE0),
     )
-        .prop_map(|(bpm, sensor_contact, kj, rr)| HeartRateMeasurement {
-            bpm,
-            sensor_contact,
-            energy_expended_kj: kj,
-            rr_intervals: rr,
-        })
+        .prop_map(
+            |(bpm, sensor_contact, kj, rr, reserved_flags)| HeartRateMeasurement {
+                bpm,
+                sensor_contact,
+                energy_expended_kj: kj,
+                rr_intervals: rr,
+                reserved_flags,
+            },
+        )
+}
+
+/// Reserved flag bits: none most of the time, else any of those in `mask`.
+fn reserved(mask: u8) -> impl Strategy<Value = u8> {
+    prop_oneof![3 => Just(0u8), 1 => any::<u8>().prop_map(move |bits| bits & mask)]
 }
 
 fn pressure_unit() -> impl Strategy<Value = PressureUnit> {
@@ -88,9 +98,20 @@ fn blood_pressure() -> impl Strategy<Value = BloodPressureMeasurement> {
         of(sfloat()),
         of(any::<u8>()),
         of(bp_status()),
+        reserved(0xE0),
     )
         .prop_map(
-            |(unit, systolic, diastolic, mean_arterial, timestamp, pulse_rate, user_id, status)| {
+            |(
+                unit,
+                systolic,
+                diastolic,
+                mean_arterial,
+                timestamp,
+                pulse_rate,
+                user_id,
+                status,
+                reserved_flags,
+            )| {
                 BloodPressureMeasurement {
                     unit,
                     systolic,
@@ -100,6 +121,7 @@ fn blood_pressure() -> impl Strategy<Value = BloodPressureMeasurement> {
                     pulse_rate,
                     user_id,
                     status,
+                    reserved_flags,
                 }
             },
         )
@@ -113,9 +135,21 @@ fn cuff_pressure() -> impl Strategy<Value = IntermediateCuffPressure> {
         of(sfloat()),
         of(any::<u8>()),
         of(bp_status()),
+        reserved(0xE0),
+        // Unused fields: NaN as the specification says, or anything a cuff puts there.
+        prop_oneof![3 => Just([Number::NAN, Number::NAN]), 1 => [sfloat(), sfloat()]],
     )
         .prop_map(
-            |(unit, cuff_pressure, timestamp, pulse_rate, user_id, status)| {
+            |(
+                unit,
+                cuff_pressure,
+                timestamp,
+                pulse_rate,
+                user_id,
+                status,
+                reserved_flags,
+                unused_fields,
+            )| {
                 IntermediateCuffPressure {
                     unit,
                     cuff_pressure,
@@ -123,6 +157,8 @@ fn cuff_pressure() -> impl Strategy<Value = IntermediateCuffPressure> {
                     pulse_rate,
                     user_id,
                     status,
+                    reserved_flags,
+                    unused_fields,
                 }
             },
         )
@@ -135,13 +171,17 @@ fn temperature() -> impl Strategy<Value = TemperatureMeasurement> {
         float(),
         of(date_time()),
         of(select(TemperatureType::ALL)),
+        reserved(0xF8),
     )
         .prop_map(
-            |(unit, temperature, timestamp, temperature_type)| TemperatureMeasurement {
-                unit,
-                temperature,
-                timestamp,
-                temperature_type,
+            |(unit, temperature, timestamp, temperature_type, reserved_flags)| {
+                TemperatureMeasurement {
+                    unit,
+                    temperature,
+                    timestamp,
+                    temperature_type,
+                    reserved_flags,
+                }
             },
         )
 }
@@ -165,29 +205,38 @@ fn plx_status() -> impl Strategy<
 }
 
 fn spot_check() -> impl Strategy<Value = PlxSpotCheck> {
-    (pair(), of(date_time()), plx_status(), any::<bool>()).prop_map(
-        |(reading, timestamp, (m, d, pai), clock)| PlxSpotCheck {
-            reading,
-            timestamp,
-            measurement_status: m,
-            device_sensor_status: d,
-            pulse_amplitude_index: pai,
-            device_clock_not_set: clock,
-        },
+    (
+        pair(),
+        of(date_time()),
+        plx_status(),
+        any::<bool>(),
+        reserved(0xE0),
     )
+        .prop_map(
+            |(reading, timestamp, (m, d, pai), clock, reserved_flags)| PlxSpotCheck {
+                reading,
+                timestamp,
+                measurement_status: m,
+                device_sensor_status: d,
+                pulse_amplitude_index: pai,
+                device_clock_not_set: clock,
+                reserved_flags,
+            },
+        )
 }
 
 fn continuous() -> impl Strategy<Value = PlxContinuous> {
-    (pair(), of(pair()), of(pair()), plx_status()).prop_map(|(normal, fast, slow, (m, d, pai))| {
-        PlxContinuous {
+    (pair(), of(pair()), of(pair()), plx_status(), reserved(0xE0)).prop_map(
+        |(normal, fast, slow, (m, d, pai), reserved_flags)| PlxContinuous {
             normal,
             fast,
             slow,
             measurement_status: m,
             device_sensor_status: d,
             pulse_amplitude_index: pai,
-        }
-    })
+            reserved_flags,
+        },
+    )
 }
 
 fn plx_features() -> impl Strategy<Value = PlxFeatures> {
@@ -226,6 +275,7 @@ fn glucose() -> impl Strategy<Value = GlucoseMeasurement> {
         of(concentration),
         of(any::<u16>().prop_map(GlucoseSensorStatus)),
         any::<bool>(),
+        reserved(0xE0),
     )
         .prop_map(
             |(
@@ -235,6 +285,7 @@ fn glucose() -> impl Strategy<Value = GlucoseMeasurement> {
                 concentration,
                 sensor_status,
                 context_follows,
+                reserved_flags,
             )| {
                 GlucoseMeasurement {
                     sequence_number,
@@ -243,6 +294,7 @@ fn glucose() -> impl Strategy<Value = GlucoseMeasurement> {
                     concentration,
                     sensor_status,
                     context_follows,
+                    reserved_flags,
                 }
             },
         )
@@ -267,6 +319,7 @@ fn glucose_context() -> impl Strategy<Value = GlucoseContext> {
         of(exercise),
         of(medication),
         of(sfloat()),
+        of(any::<u8>()),
     )
         .prop_map(
             |(
@@ -277,6 +330,7 @@ fn glucose_context() -> impl Strategy<Value = GlucoseContext> {
                 exercise,
                 medication,
                 hba1c_percent,
+                extended_flags,
             )| GlucoseContext {
                 sequence_number,
                 carbohydrate,
@@ -285,6 +339,7 @@ fn glucose_context() -> impl Strategy<Value = GlucoseContext> {
                 exercise,
                 medication,
                 hba1c_percent,
+                extended_flags,
             },
         )
 }
@@ -302,14 +357,16 @@ fn weight() -> impl Strategy<Value = WeightMeasurement> {
         of(date_time()),
         of(any::<u8>()),
         of(bmi_height),
+        reserved(0xF0),
     )
         .prop_map(
-            |(units, weight, timestamp, user_id, bmi_height)| WeightMeasurement {
+            |(units, weight, timestamp, user_id, bmi_height, reserved_flags)| WeightMeasurement {
                 units,
                 weight,
                 timestamp,
                 user_id,
                 bmi_height,
+                reserved_flags,
             },
         )
 }
@@ -328,6 +385,7 @@ fn body_composition() -> impl Strategy<Value = BodyCompositionMeasurement> {
             of(date_time()),
             of(any::<u8>()),
             any::<bool>(),
+            reserved(0xE0).prop_map(|bits| u16::from(bits) << 8),
         ),
         (
             u16s(),
@@ -343,7 +401,7 @@ fn body_composition() -> impl Strategy<Value = BodyCompositionMeasurement> {
     )
         .prop_map(
             |(
-                (units, body_fat, timestamp, user_id, multiple_packet),
+                (units, body_fat, timestamp, user_id, multiple_packet, reserved_flags),
                 (b, mp, mm, ffm, slm, bwm, imp, w, h),
             )| {
                 BodyCompositionMeasurement {
@@ -361,6 +419,7 @@ fn body_composition() -> impl Strategy<Value = BodyCompositionMeasurement> {
                     weight: w,
                     height: h,
                     multiple_packet,
+                    reserved_flags,
                 }
             },
         )
@@ -387,15 +446,19 @@ fn cgm_record() -> impl Strategy<Value = CgmRecord> {
         of(sfloat()),
         of(sfloat()),
         any::<bool>(),
+        reserved(0x1C),
     )
         .prop_map(
-            |(glucose, time_offset_min, status, trend, quality, e2e_crc)| CgmRecord {
-                glucose,
-                time_offset_min,
-                status,
-                trend,
-                quality,
-                e2e_crc,
+            |(glucose, time_offset_min, status, trend, quality, e2e_crc, reserved_flags)| {
+                CgmRecord {
+                    glucose,
+                    time_offset_min,
+                    status,
+                    trend,
+                    quality,
+                    e2e_crc,
+                    reserved_flags,
+                }
             },
         )
 }
@@ -556,6 +619,33 @@ proptest! {
         let m = CgmMeasurement { records };
         prop_assert_eq!(CgmMeasurement::decode_with(&m.encode(), &feature), Ok(m));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reserved flag bits announce no field: one byte past a valid value is refused, whatever they hold.
+
+fn one_more_byte_is_refused<T: Characteristic + std::fmt::Debug>(
+    value: T,
+    extra: u8,
+) -> std::result::Result<(), TestCaseError> {
+    let mut bytes = value.encode();
+    bytes.push(extra);
+    prop_assert!(T::decode(&bytes).is_err(), "{value:?} + {extra:#04x}");
+    Ok(())
+}
+
+proptest! {
+    #[test] fn heart_rate_makes_no_room(v in heart_rate(), extra: u8) { one_more_byte_is_refused(v, extra)?; }
+    #[test] fn blood_pressure_makes_no_room(v in blood_pressure(), extra: u8) { one_more_byte_is_refused(v, extra)?; }
+    #[test] fn cuff_pressure_makes_no_room(v in cuff_pressure(), extra: u8) { one_more_byte_is_refused(v, extra)?; }
+    #[test] fn temperature_makes_no_room(v in temperature(), extra: u8) { one_more_byte_is_refused(v, extra)?; }
+    #[test] fn spot_check_makes_no_room(v in spot_check(), extra: u8) { one_more_byte_is_refused(v, extra)?; }
+    #[test] fn continuous_makes_no_room(v in continuous(), extra: u8) { one_more_byte_is_refused(v, extra)?; }
+    #[test] fn glucose_makes_no_room(v in glucose(), extra: u8) { one_more_byte_is_refused(v, extra)?; }
+    #[test] fn glucose_context_makes_no_room(v in glucose_context(), extra: u8) { one_more_byte_is_refused(v, extra)?; }
+    #[test] fn weight_makes_no_room(v in weight(), extra: u8) { one_more_byte_is_refused(v, extra)?; }
+    #[test] fn body_composition_makes_no_room(v in body_composition(), extra: u8) { one_more_byte_is_refused(v, extra)?; }
+    #[test] fn cgm_makes_no_room(records in vec(cgm_record(), 1..4), extra: u8) { one_more_byte_is_refused(CgmMeasurement { records }, extra)?; }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,13 +1,18 @@
 //! Checks shared by the fuzz targets: a decoder never panics, and a value it accepts encodes to
-//! bytes it decodes to the same value.
+//! bytes it decodes to the same value (reserved flag bits and unused fields included, so it
+//! ignores the same things again).
 
 use std::fmt::Debug;
 
 use tend_gatt::{CgmFeature, CgmSampleLocation, Characteristic, PlxFeatures, Result, SampleType};
 
-/// Decodes `data`; if accepted, the value must survive encode → decode.
+/// Decodes `data`; if accepted, the value must survive encode → decode, and what it ignored must
+/// be reportable.
 pub fn round_trip<T: Characteristic + PartialEq + Debug>(data: &[u8]) {
     if let Ok(value) = T::decode(data) {
+        for ignored in value.ignored() {
+            assert!(!ignored.to_string().is_empty());
+        }
         assert_eq!(T::decode(&value.encode()), Ok(value));
     }
 }
