@@ -157,11 +157,10 @@ impl DeviceModel {
         let can_send = self.can_send(subscribed);
         match self.fault {
             Fault::SendGarbage if can_send => {
-                let len = usize::try_from(self.wobble.between(1, 3)).unwrap_or(1);
-                let mut garbage = self.wobble.bytes(len);
-                // Every reserved flags bit set: no decoder may accept it.
-                garbage[0] = 0xE0;
-                out.push(garbage);
+                // Every flag bit set and nothing after them: the flags promise fields the value
+                // does not hold (reserved bits alone no longer refuse a value), so no decoder
+                // accepts it.
+                out.push(vec![0xFF]);
             }
             Fault::Flood(count) if can_send => {
                 for _ in 0..count {

@@ -29,12 +29,6 @@ impl Wobble {
         let span = u64::try_from(high - low + 1).unwrap_or(1).max(1);
         low + i32::try_from((self.0 >> 33) % span).unwrap_or(0)
     }
-
-    pub(crate) fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n)
-            .map(|_| u8::try_from(self.between(0, 255)).unwrap_or(0))
-            .collect()
-    }
 }
 
 /// A device clock reading as the SIG Date Time field, in local civil time.
