@@ -12,7 +12,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::{
-    link::{Advertisement, Central, GattChar, Link, LinkEvent},
+    link::{Advertisement, Central, GattChar, Link, LinkEvent, LINK_QUEUE},
     Error, HealthService, Result,
 };
 
@@ -149,6 +149,15 @@ impl BtleCentral {
     }
 }
 
+/// The link is gone: what was dropped is told first, then the end, each waiting for room (neither
+/// is ever dropped).
+async fn link_lost(tx: &mpsc::Sender<LinkEvent>, dropped: u64) {
+    if dropped > 0 {
+        let _ = tx.send(LinkEvent::Dropped(dropped)).await;
+    }
+    let _ = tx.send(LinkEvent::Lost).await;
+}
+
 /// Where an adapter comes when choosing the first, from btleplug's description of it
 /// (`hci1 (usb:v1D6Bp0246d0542)` on Linux): by its number, then its name.
 fn adapter_order(info: &str) -> (u32, String) {
@@ -183,10 +192,7 @@ impl Central for BtleCentral {
         found
     }
 
-    async fn connect(
-        &self,
-        address: &str,
-    ) -> Result<(BtleLink, mpsc::UnboundedReceiver<LinkEvent>)> {
+    async fn connect(&self, address: &str) -> Result<(BtleLink, mpsc::Receiver<LinkEvent>)> {
         let peripheral = self.find(address).await?;
         // Listen before connecting, so a drop right after the connection is not missed.
         let mut central_events = self.adapter.events().await?;
@@ -194,32 +200,39 @@ impl Central for BtleCentral {
         let mut values = peripheral.notifications().await?;
         let characteristics: Vec<Characteristic> =
             peripheral.characteristics().into_iter().collect();
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(LINK_QUEUE);
         let id = peripheral.id();
         let forward = tokio::spawn(async move {
+            // Values the queue had no room for since it last had.
+            let mut dropped = 0u64;
             loop {
                 tokio::select! {
                     value = values.next() => {
                         let Some(value) = value else {
-                            let _ = tx.send(LinkEvent::Lost);
+                            link_lost(&tx, dropped).await;
                             return;
                         };
                         // A value on a characteristic without a 16-bit UUID is not ours.
                         let Some(uuid) = short_uuid(value.uuid) else {
                             continue;
                         };
-                        if tx.send(LinkEvent::Value { uuid, bytes: value.value }).is_err() {
-                            return;
+                        if dropped > 0 && tx.try_send(LinkEvent::Dropped(dropped)).is_ok() {
+                            dropped = 0;
+                        }
+                        match tx.try_send(LinkEvent::Value { uuid, bytes: value.value }) {
+                            Ok(()) => {}
+                            Err(mpsc::error::TrySendError::Full(_)) => dropped += 1,
+                            Err(mpsc::error::TrySendError::Closed(_)) => return,
                         }
                     }
                     event = central_events.next() => match event {
                         Some(CentralEvent::DeviceDisconnected(gone)) if gone == id => {
-                            let _ = tx.send(LinkEvent::Lost);
+                            link_lost(&tx, dropped).await;
                             return;
                         }
                         Some(_) => {}
                         None => {
-                            let _ = tx.send(LinkEvent::Lost);
+                            link_lost(&tx, dropped).await;
                             return;
                         }
                     },

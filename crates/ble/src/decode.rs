@@ -22,6 +22,34 @@ pub const MEASUREMENTS: [u16; 9] = [
     BodyCompositionMeasurement::UUID,
 ];
 
+/// How many values of one measurement characteristic a device may send while streaming: `burst`
+/// at once, then `per_second`. Beyond it, values are dropped and counted as a flood.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Allowance {
+    pub per_second: f64,
+    pub burst: f64,
+}
+
+/// What measurement `uuid` can physically carry, with room for a device catching up after a
+/// radio gap: a strap or oximeter measures a few times a second; a meter or CGM sends a record
+/// now and then; a cuff, thermometer, scale or spot-check oximeter indicates what it kept (a
+/// memory of a few hundred readings) on connecting, then one reading per measurement.
+pub fn allowance(uuid: u16) -> Allowance {
+    let (per_second, burst) = match uuid {
+        HeartRateMeasurement::UUID | PlxContinuous::UUID => (10.0, 20.0),
+        GlucoseMeasurement::UUID | CgmMeasurement::UUID => (10.0, 50.0),
+        _ => (20.0, 256.0),
+    };
+    Allowance { per_second, burst }
+}
+
+/// A stored-record download: a link carries at most about a thousand notifications a second
+/// (a 7.5 ms connection interval, several packets each).
+pub const DOWNLOAD_ALLOWANCE: Allowance = Allowance {
+    per_second: 1000.0,
+    burst: 1000.0,
+};
+
 /// Decodes a value of measurement characteristic `uuid` into readings, each with the device's
 /// record number where it keeps one (glucose sequence number, CGM minutes since the session
 /// started); `None` for a characteristic that is not a measurement. A CGM's records are placed by

@@ -9,6 +9,11 @@ use tend_vitals::Reading;
 
 use crate::{HealthService, LinkState, Result};
 
+/// Record numbers remembered above `last_sequence` at most: beyond, the lowest are forgotten (a
+/// device sending far-apart numbers cannot grow the record). Nothing is stored twice for it: the
+/// vault keeps each record's key, and a record it holds is not stored again.
+const STORED_AFTER_LAST_MAX: usize = 1024;
+
 /// A device the patient paired, as remembered in the vault.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -173,6 +178,11 @@ impl PairedDevice {
             if !self.has_stored(s) {
                 self.stored_after_last.push(s);
             }
+        }
+        if self.stored_after_last.len() > STORED_AFTER_LAST_MAX {
+            self.stored_after_last.sort_unstable();
+            let excess = self.stored_after_last.len() - STORED_AFTER_LAST_MAX;
+            self.stored_after_last.drain(..excess);
         }
         while let Some(last) = self.last_sequence {
             let next = last.wrapping_add(1);

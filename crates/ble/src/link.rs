@@ -28,11 +28,17 @@ pub struct GattChar {
     pub subscribe: bool,
 }
 
+/// How many values a link holds for Tend to take: beyond that, a device sending faster than Tend
+/// stores has further values dropped and counted, so it cannot make Tend's memory grow.
+pub const LINK_QUEUE: usize = 1024;
+
 /// What a link delivers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkEvent {
     /// A notification or indication.
     Value { uuid: u16, bytes: Vec<u8> },
+    /// Values the link had no room for ([`LINK_QUEUE`]): dropped, counted as a flood.
+    Dropped(u64),
     /// The link is gone (out of range, switched off, dropped by either side).
     Lost,
 }
@@ -45,11 +51,11 @@ pub trait Central: Send + Sync + 'static {
     fn scan(&self, duration: Duration) -> impl Future<Output = Result<Vec<Advertisement>>> + Send;
 
     /// Connects to `address` and discovers its characteristics. Values and the link's end
-    /// arrive on the receiver.
+    /// arrive on the receiver, which holds at most [`LINK_QUEUE`] of them.
     fn connect(
         &self,
         address: &str,
-    ) -> impl Future<Output = Result<(Self::Link, mpsc::UnboundedReceiver<LinkEvent>)>> + Send;
+    ) -> impl Future<Output = Result<(Self::Link, mpsc::Receiver<LinkEvent>)>> + Send;
 }
 
 /// A connection to one device.

@@ -13,7 +13,7 @@ use tend_vitals::TimeSource;
 use tokio::sync::{mpsc, watch};
 
 use crate::{
-    decode::{decode, MEASUREMENTS},
+    decode::{allowance, decode, Allowance, DOWNLOAD_ALLOWANCE, MEASUREMENTS},
     device::{Clock, DeviceEvent, DeviceReading, DeviceSink, PairedDevice, Problem},
     link::{Central, Link, LinkEvent},
     Error, LinkState,
@@ -52,9 +52,6 @@ pub struct LinkPolicy {
     /// that never says "complete" while it keeps sending live values would otherwise keep them
     /// unrated and its download open for as long as it stays in range (seen with the real BlueZ).
     pub download_limit: Duration,
-    /// Live notifications allowed per second per device (after a burst of as many); more are
-    /// dropped and counted as a flood.
-    pub max_per_second: u32,
     /// How long to scan for a device the adapter no longer knows.
     pub scan_for: Duration,
     /// The zone device clocks keep.
@@ -72,7 +69,6 @@ impl Default for LinkPolicy {
             download_quiet: Duration::from_secs(10),
             // A CGM's 14 days (4,032 records) at a slow 20 a second take under 4 minutes.
             download_limit: Duration::from_secs(300),
-            max_per_second: 50,
             scan_for: Duration::from_secs(3),
             time_zone: TimeZone::system(),
         }
@@ -144,8 +140,7 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
                     clock,
                     policy,
                     offset: SignedDuration::ZERO,
-                    tokens: f64::from(policy.max_per_second),
-                    refilled: tokio::time::Instant::now(),
+                    buckets: Vec::new(),
                     flooding: false,
                     cgm_session: None,
                     asked_from: None,
@@ -218,8 +213,9 @@ struct Session<'a, L, S, K> {
     policy: &'a LinkPolicy,
     /// How far the device's clock is ahead of ours (zero once Tend has set it).
     offset: SignedDuration,
-    tokens: f64,
-    refilled: tokio::time::Instant,
+    /// What each measurement characteristic (or, during a download, the download) may still
+    /// send: see [`allowance`].
+    buckets: Vec<(Option<u16>, Bucket)>,
     flooding: bool,
     /// A CGM's session start, read on connecting: places its records in time.
     cgm_session: Option<CgmSessionStartTime>,
@@ -247,7 +243,7 @@ enum DownloadEnd {
 impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
     async fn run(
         mut self,
-        mut events: mpsc::UnboundedReceiver<LinkEvent>,
+        mut events: mpsc::Receiver<LinkEvent>,
         stop: &mut watch::Receiver<bool>,
     ) -> SessionEnd {
         set_state(self.sink, self.device, LinkState::Connected);
@@ -361,14 +357,19 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
             let mut values = Vec::new();
             let mut finished = None;
             for event in batch {
-                let LinkEvent::Value { uuid, bytes } = event else {
-                    continue;
+                let (uuid, bytes) = match event {
+                    LinkEvent::Value { uuid, bytes } => (uuid, bytes),
+                    LinkEvent::Dropped(count) => {
+                        self.flood(count);
+                        continue;
+                    }
+                    LinkEvent::Lost => continue,
                 };
                 match uuid {
                     RACP => finished = download_outcome(&bytes).or(finished),
                     BATTERY_LEVEL => self.battery(&bytes),
                     _ => {
-                        if downloading || self.admit() {
+                        if self.admit(uuid, downloading) {
                             values.push((uuid, bytes));
                         }
                     }
@@ -514,25 +515,40 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         }
     }
 
-    /// Token bucket over live notifications: `false` drops this one as part of a flood.
-    fn admit(&mut self) -> bool {
-        let rate = f64::from(self.policy.max_per_second);
+    /// Whether a value of `uuid` is within what the device may send now (its profile's
+    /// allowance, or a download's); `false` drops it as part of a flood, counted.
+    fn admit(&mut self, uuid: u16, downloading: bool) -> bool {
+        let (key, allowance) = if downloading {
+            (None, DOWNLOAD_ALLOWANCE)
+        } else {
+            (Some(uuid), allowance(uuid))
+        };
         let now = tokio::time::Instant::now();
-        let elapsed = now.duration_since(self.refilled).as_secs_f64();
-        self.refilled = now;
-        self.tokens = (self.tokens + elapsed * rate).min(rate);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        let admitted = match self.buckets.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, bucket)) => bucket.take(allowance, now),
+            None => {
+                let mut bucket = Bucket::full(allowance, now);
+                let admitted = bucket.take(allowance, now);
+                self.buckets.push((key, bucket));
+                admitted
+            }
+        };
+        if admitted {
             self.flooding = false;
-            return true;
+        } else {
+            self.flood(1);
         }
-        self.device.counters.flood_dropped += 1;
+        admitted
+    }
+
+    /// `count` values dropped as a flood: counted, and told once per flood.
+    fn flood(&mut self, count: u64) {
+        self.device.counters.flood_dropped += count;
         if !self.flooding {
             self.flooding = true;
-            let count = self.device.counters.flood_dropped;
-            problem(self.sink, self.device, Problem::Flood, count);
+            let total = self.device.counters.flood_dropped;
+            problem(self.sink, self.device, Problem::Flood, total);
         }
-        false
     }
 
     /// Reads a CGM's Session Start Time, which places its records in time. A session other than
@@ -676,6 +692,35 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
 
 fn shift(time: Timestamp, offset: SignedDuration) -> Timestamp {
     time.checked_sub(offset).unwrap_or(time)
+}
+
+/// A token bucket: what a device may still send at once, refilled at its allowance's rate.
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    refilled: tokio::time::Instant,
+}
+
+impl Bucket {
+    fn full(allowance: Allowance, now: tokio::time::Instant) -> Bucket {
+        Bucket {
+            tokens: allowance.burst,
+            refilled: now,
+        }
+    }
+
+    /// Takes one value's token, if there is one.
+    fn take(&mut self, allowance: Allowance, now: tokio::time::Instant) -> bool {
+        let elapsed = now.duration_since(self.refilled).as_secs_f64();
+        self.refilled = now;
+        self.tokens = (self.tokens + elapsed * allowance.per_second).min(allowance.burst);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// How a download ended, if `bytes` says it did.

@@ -324,9 +324,11 @@ fn downloads_stored_records_once_across_drops_mid_download() {
 #[test]
 fn cuff_delivers_what_it_kept_out_of_range_and_gets_its_clock_set() {
     run(|sim| async move {
-        sim.set_interval(BP_CUFF, Duration::from_secs(3600))
-            .unwrap();
+        // It may have measured since the simulator started, with nobody listening: it keeps
+        // those readings too.
+        sim.set_measuring(BP_CUFF, false).unwrap();
         sim.add_stored_records(BP_CUFF, 5).unwrap();
+        let kept = usize::try_from(sim.measured(BP_CUFF).unwrap()).unwrap();
         let central = BtleCentral::open().await.expect("adapter");
         let device = paired(&central, BP_CUFF).await;
         let sink = MemorySink::default();
@@ -334,8 +336,8 @@ fn cuff_delivers_what_it_kept_out_of_range_and_gets_its_clock_set() {
         let policy = policy();
         let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
         let script = async {
-            // Five cuff readings, each systolic, diastolic, mean arterial and pulse.
-            let ok = until(Duration::from_secs(10), || sink.readings() >= 20).await;
+            // Each cuff reading is systolic, diastolic, mean arterial and pulse.
+            let ok = until(Duration::from_secs(10), || sink.readings() >= 4 * kept).await;
             assert!(
                 ok,
                 "{} readings, events {:?}",
@@ -346,7 +348,7 @@ fn cuff_delivers_what_it_kept_out_of_range_and_gets_its_clock_set() {
         };
         let (device, ()) = tokio::join!(watch, script);
         assert!(device.clock_set);
-        assert_eq!(sink.readings(), 20);
+        assert_eq!(sink.readings(), 4 * kept);
     });
 }
 
@@ -418,6 +420,60 @@ fn cgm_records_are_fetched_by_time_offset_and_placed_by_session_start() {
             .collect();
         assert_eq!(offsets, (held + 1..=held + 10).collect::<Vec<u16>>());
         assert_eq!(device.last_sequence, Some(held + 10));
+    });
+}
+
+/// Issue 14: a device sending far more than its profile can — 10,000 heart-rate values at once —
+/// has no more than a strap's allowance stored, and every other value counted: none is stored
+/// unchecked, none unaccounted for, and Tend's queue for it stays bounded.
+#[test]
+fn a_flood_of_10000_values_stores_only_what_a_strap_can_send_and_counts_the_rest() {
+    run(|sim| async move {
+        let strap = sim.add_another(HR_STRAP).await.unwrap();
+        sim.set_interval(&strap, Duration::from_millis(500))
+            .unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = paired(&central, &strap).await;
+        let sink = MemorySink::default();
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            assert!(until(Duration::from_secs(10), || sink.readings() >= 1).await);
+            let before = sink.readings();
+            let start = tokio::time::Instant::now();
+            sim.fault(&strap, Fault::Flood(10_000)).await.unwrap();
+            let sent = until(Duration::from_secs(20), || {
+                sim.sent(&strap).unwrap() >= 10_000
+            })
+            .await;
+            assert!(sent, "the simulator sent the flood");
+            sim.set_measuring(&strap, false).unwrap();
+            let flood_took = start.elapsed();
+            // Time for what is still on its way to be taken.
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            stop_tx.send(true).unwrap();
+            (before, flood_took)
+        };
+        let (device, (before, flood_took)) = tokio::join!(watch, script);
+        let sent = sim.sent(&strap).unwrap();
+        let stored = sink.readings() as u64;
+        assert_eq!(
+            stored + device.counters.flood_dropped,
+            sent,
+            "stored or counted"
+        );
+        // A strap's allowance: a burst of 20, then 10 a second (and the values of the ticks
+        // around the flood, one each 500 ms).
+        let seconds = flood_took.as_secs() + 4;
+        let allowed = 20 + 10 * seconds;
+        let during = stored - before as u64;
+        assert!(
+            during <= allowed,
+            "{during} stored of the flood, {allowed} allowed"
+        );
+        assert!(device.counters.flood_dropped >= 10_000 - allowed);
+        assert!(sink.problems(Problem::Flood) >= 1);
     });
 }
 

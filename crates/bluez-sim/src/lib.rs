@@ -214,6 +214,15 @@ impl Sim {
             .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))
     }
 
+    /// How many values the device has sent on its measurement characteristic as it measured
+    /// (floods included; not stored records sent on request).
+    pub fn sent(&self, address: &str) -> Result<u64> {
+        let path = self.path_of(address)?;
+        self.shared
+            .device(&path, |d| d.model.sent)
+            .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))
+    }
+
     /// The record numbers a glucose meter (sequence numbers) or CGM (minutes since its session
     /// started) holds.
     pub fn glucose_sequences(&self, address: &str) -> Result<Vec<u16>> {

@@ -39,6 +39,8 @@ pub struct DeviceModel {
     pub clock_skew: SignedDuration,
     /// Readings taken so far, stored ones included.
     pub measured: u64,
+    /// Values sent on its measurement characteristic as they were taken (floods included).
+    pub sent: u64,
     pub interval: Duration,
     pub measuring: bool,
     pub last_value: Vec<u8>,
@@ -98,6 +100,7 @@ impl DeviceModel {
             battery: 87,
             clock_skew,
             measured: 0,
+            sent: 0,
             interval,
             measuring: true,
             last_value: Vec::new(),
@@ -177,6 +180,7 @@ impl DeviceModel {
             }
             _ => {}
         }
+        self.sent += out.len() as u64;
         out
     }
 
