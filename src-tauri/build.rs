@@ -29,6 +29,7 @@ fn main() {
         "set_preferences",
         "scan_devices",
         "pair_device",
+        "answer_pairing",
         "forget_device",
         "devices",
         "watch_devices",

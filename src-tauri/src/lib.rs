@@ -52,6 +52,7 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             )));
             app.manage(Arc::new(tend_core::DeviceWatch::default()));
             app.manage(Arc::new(devices::DeviceChannels::default()));
+            app.manage(Arc::new(commands::PairingAnswers::default()));
             app.manage(Arc::new(tend_core::Sharing::default()));
             app.manage(tend_core::Importing::default());
             reminders::start(app.handle())?;

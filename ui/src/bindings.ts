@@ -69,8 +69,16 @@ export const commands = {
 	setPreferences: (preferences: Preferences_Deserialize) => typedError<Preferences_Serialize, IpcError>(__TAURI_INVOKE("set_preferences", { preferences })),
 	/**  Health devices in range, the paired ones marked, for `seconds` (1 to 30). */
 	scanDevices: (seconds: number) => typedError<ScanResult_Serialize[], IpcError>(__TAURI_INVOKE("scan_devices", { seconds })),
-	/**  Pairs the device `id` (its address from a scan) and starts receiving from it. */
-	pairDevice: (id: string) => typedError<PairedDevice_Serialize, IpcError>(__TAURI_INVOKE("pair_device", { id })),
+	/**
+	 *  Pairs the device `id` (its address from a scan) and starts receiving from it; what the
+	 *  pairing asks of the patient (a passkey the device shows) goes to `questions`.
+	 */
+	pairDevice: (id: string, questions: Channel<PairingQuestion>) => typedError<PairedDevice_Serialize, IpcError>(__TAURI_INVOKE("pair_device", { id, questions })),
+	/**
+	 *  The patient's answer to the pairing's question: the passkey typed (or, to a `confirm`, the
+	 *  number confirmed), or nothing to cancel.
+	 */
+	answerPairing: (passkey: number | null) => __TAURI_INVOKE<void>("answer_pairing", { passkey }),
 	/**  Forgets a paired device; its readings stay in the history. */
 	forgetDevice: (id: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("forget_device", { id })),
 	devices: () => __TAURI_INVOKE<Devices_Serialize>("devices"),
@@ -243,6 +251,24 @@ export type BloodPressureSummary = {
 	days: number,
 	classification: HomeBloodPressureClass,
 };
+
+/**  How a paired device's link is secured. */
+export type Bond = 
+/**  No bond: paired before Tend bonded devices. */
+"none" | 
+/**
+ *  Bonded by "Just Works": the device can show and take nothing, so the patient could
+ *  check nothing. Encrypted, and only this device holds the keys, but a device in the
+ *  middle while pairing would not have been noticed.
+ */
+"just_works" | 
+/**  Bonded with a passkey the patient typed (or a number they confirmed): authenticated. */
+"authenticated" | 
+/**
+ *  The system pairs on its own, with its own dialog, when the device asks (Android, iOS,
+ *  macOS, Windows): Tend cannot see how.
+ */
+"platform";
 
 /**
  *  The two measuring times of a day. Morning: before noon, local time (ESH: before breakfast
@@ -524,6 +550,11 @@ export type DeviceCounters_Deserialize = {
 	incomplete_downloads: number,
 	/**  Readings stamped in the future even by the device's own clock, not stored. */
 	implausible_times?: number,
+	/**
+	 *  Connections refused because the device at its address could not prove the bond (one
+	 *  posing as it), or the system had lost the bond.
+	 */
+	bond_refusals?: number,
 	/**  Other devices seen advertising this device's name. */
 	impostors_seen: number,
 };
@@ -543,6 +574,11 @@ export type DeviceCounters_Serialize = {
 	incomplete_downloads: number,
 	/**  Readings stamped in the future even by the device's own clock, not stored. */
 	implausible_times: number,
+	/**
+	 *  Connections refused because the device at its address could not prove the bond (one
+	 *  posing as it), or the system had lost the bond.
+	 */
+	bond_refusals: number,
 	/**  Other devices seen advertising this device's name. */
 	impostors_seen: number,
 };
@@ -1219,6 +1255,8 @@ export type PairedDevice_Deserialize = {
 	 *  already stored but taken later shows that the numbering started again.
 	 */
 	newest_record_time?: string | null,
+	/**  How its link is secured: a bonded device's identity is its bond, not its name or address. */
+	bond?: Bond,
 	/**  Whether Tend set the device's clock through Current Time. */
 	clock_set?: boolean,
 	paired_at: string,
@@ -1263,12 +1301,21 @@ export type PairedDevice_Serialize = {
 	 *  already stored but taken later shows that the numbering started again.
 	 */
 	newest_record_time?: string,
+	/**  How its link is secured: a bonded device's identity is its bond, not its name or address. */
+	bond: Bond,
 	/**  Whether Tend set the device's clock through Current Time. */
 	clock_set: boolean,
 	paired_at: string,
 	last_seen: string | null,
 	counters: DeviceCounters_Serialize,
 };
+
+/**  What pairing asks the patient, sent to the window that started it. */
+export type PairingQuestion = 
+/**  Type the 6 digits the device shows. */
+{ ask: "passkey"; device: string } | 
+/**  Confirm that the device shows this number. */
+{ ask: "confirm"; device: string; passkey: number };
 
 /**  What the patient chose about how Tend shows their numbers. */
 export type Preferences = Preferences_Serialize | Preferences_Deserialize;
@@ -1350,7 +1397,11 @@ export type Preferences_Serialize = {
 /**  Something hostile or broken a device did. */
 export type Problem = "malformed" | "flood" | "silent" | "download_incomplete" | "storage_failed" | 
 /**  A reading stamped in the future, beyond what the device's clock explains. */
-"implausible_time";
+"implausible_time" | 
+/**  A device at its address could not prove the bond (one posing as it): not connected. */
+"not_the_bonded_device" | 
+/**  The system no longer holds the bond: the patient pairs it again. */
+"bond_lost";
 
 /**  The 5th, 25th, 50th, 75th and 95th percentiles (mg/dL) of the readings in one slot. */
 export type ProfileSlot = {

@@ -49,6 +49,8 @@ export const PROBLEMS: Record<Problem, string> = {
   download_incomplete: "stopped sending stored readings part-way",
   storage_failed: "readings could not be stored",
   implausible_time: "dated readings in the future (its clock is wrong); those were not kept",
+  not_the_bonded_device: "was impersonated: a device at its address could not prove it is yours, and nothing was taken from it",
+  bond_lost: "is no longer paired with this computer: forget it and pair it again",
 };
 
 /** "2 min ago" for an instant, from `now`. */

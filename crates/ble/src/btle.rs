@@ -1,7 +1,7 @@
 //! The [`Central`] and [`Link`] over btleplug: BlueZ on Linux (or `bluez-sim` through
 //! `DBUS_SYSTEM_BUS_ADDRESS`), CoreBluetooth on macOS, WinRT on Windows.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use btleplug::api::{
     Central as _, CentralEvent, CharPropFlags, Characteristic, Manager as _, Peripheral as _,
@@ -13,13 +13,16 @@ use tokio::sync::mpsc;
 
 use crate::{
     link::{Advertisement, Central, GattChar, Link, LinkEvent, LINK_QUEUE},
-    Error, HealthService, Result,
+    Bond, Error, HealthService, PairingPrompt, Result,
 };
 
 /// The system's first Bluetooth adapter, through btleplug.
 #[derive(Debug, Clone)]
 pub struct BtleCentral {
     adapter: Adapter,
+    /// The adapter's system name (`hci0`): what bonding asks BlueZ about.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    adapter_name: String,
     answer_within: Duration,
 }
 
@@ -53,9 +56,10 @@ impl BtleCentral {
             adapters.push((adapter_order(&info), adapter));
         }
         adapters.sort_by(|a, b| a.0.cmp(&b.0));
-        let (_, adapter) = adapters.into_iter().next().ok_or(Error::NoAdapter)?;
+        let ((_, adapter_name), adapter) = adapters.into_iter().next().ok_or(Error::NoAdapter)?;
         Ok(BtleCentral {
             adapter,
+            adapter_name,
             answer_within: ANSWER_WITHIN,
         })
     }
@@ -248,6 +252,37 @@ impl Central for BtleCentral {
             },
             rx,
         ))
+    }
+
+    async fn bond(&self, address: &str, prompt: Arc<dyn PairingPrompt>) -> Result<Bond> {
+        #[cfg(target_os = "linux")]
+        return crate::bonding::bluez::bond(&self.adapter_name, address, prompt).await;
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = (address, prompt);
+            Ok(Bond::Platform)
+        }
+    }
+
+    async fn has_bond(&self, address: &str) -> Result<bool> {
+        #[cfg(target_os = "linux")]
+        return crate::bonding::bluez::has_bond(&self.adapter_name, address).await;
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = address;
+            Ok(true)
+        }
+    }
+
+    async fn unbond(&self, address: &str) -> Result<()> {
+        #[cfg(target_os = "linux")]
+        return crate::bonding::bluez::unbond(&self.adapter_name, address).await;
+        #[cfg(not(target_os = "linux"))]
+        {
+            // The system's own settings forget a device there.
+            let _ = address;
+            Ok(())
+        }
     }
 }
 

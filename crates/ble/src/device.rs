@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use tend_vitals::Reading;
 
-use crate::{HealthService, LinkState, Result};
+use crate::{Bond, HealthService, LinkState, Result};
 
 /// Record numbers remembered above `last_sequence` at most: beyond, the lowest are forgotten (a
 /// device sending far-apart numbers cannot grow the record). Nothing is stored twice for it: the
@@ -47,6 +47,9 @@ pub struct PairedDevice {
     /// already stored but taken later shows that the numbering started again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub newest_record_time: Option<Timestamp>,
+    /// How its link is secured: a bonded device's identity is its bond, not its name or address.
+    #[serde(default)]
+    pub bond: Bond,
     /// Whether Tend set the device's clock through Current Time.
     #[serde(default)]
     pub clock_set: bool,
@@ -88,6 +91,11 @@ pub struct DeviceCounters {
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub implausible_times: u64,
+    /// Connections refused because the device at its address could not prove the bond (one
+    /// posing as it), or the system had lost the bond.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub bond_refusals: u64,
     /// Other devices seen advertising this device's name.
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub impostors_seen: u64,
@@ -105,6 +113,10 @@ pub enum Problem {
     StorageFailed,
     /// A reading stamped in the future, beyond what the device's clock explains.
     ImplausibleTime,
+    /// A device at its address could not prove the bond (one posing as it): not connected.
+    NotTheBondedDevice,
+    /// The system no longer holds the bond: the patient pairs it again.
+    BondLost,
 }
 
 /// What Tend reports while it keeps a device connected: for the UI, the CLI and tests.

@@ -1,12 +1,14 @@
 //! Talking to the patient's Bluetooth LE health devices through btleplug.
 //!
-//! btleplug is the only Bluetooth dependency in Tend and stays inside this crate (`btle.rs`):
+//! btleplug (and, on Linux, BlueZ's own bindings for bonding: `bonding.rs`) stay inside this
+//! crate (`btle.rs`):
 //! the connection logic in `supervise.rs` sees a [`Central`] and a [`Link`], so it is tested with
 //! a fake as well as against `bluez-sim`. The rest of the app sees [`HealthService`]s,
 //! [`LinkState`]s, [`DeviceEvent`]s and decoded readings handed to its [`DeviceSink`].
 
 #[cfg(target_os = "android")]
 mod android;
+mod bonding;
 mod btle;
 mod decode;
 mod device;
@@ -18,6 +20,7 @@ mod supervise;
 #[cfg(test)]
 mod supervise_tests;
 
+pub use bonding::{no_prompt, Answer, Bond, NoPrompt, PairingPrompt};
 pub use btle::{BtleCentral, BtleLink, ANSWER_WITHIN};
 pub use decode::{decode, MEASUREMENTS};
 pub use device::{
@@ -51,12 +54,30 @@ pub enum Error {
     /// The patient (or the system) has not allowed Tend to use Bluetooth.
     #[error("Tend is not allowed to use Bluetooth")]
     NotAllowed,
+    #[error("pairing failed: {0}")]
+    PairingFailed(String),
+    /// A device answered at a bonded device's address without the bond's keys.
+    #[error("the device at {0} could not prove it is the one paired: not connected")]
+    NotTheBondedDevice(String),
+    /// The system no longer holds the bond with a device Tend bonded with.
+    #[error("the system no longer holds the bond with {0}: pair it again")]
+    BondLost(String),
 }
 
 impl From<btleplug::Error> for Error {
     fn from(e: btleplug::Error) -> Self {
         match e {
             btleplug::Error::PermissionDenied => Error::NotAllowed,
+            // BlueZ could not encrypt the link with the bond's keys (btleplug keeps only the
+            // D-Bus message: "Authentication Failed").
+            other
+                if other
+                    .to_string()
+                    .to_ascii_lowercase()
+                    .contains("authentication fail") =>
+            {
+                Error::NotTheBondedDevice(other.to_string())
+            }
             other => Error::Unavailable(other.to_string()),
         }
     }

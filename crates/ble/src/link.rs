@@ -2,12 +2,12 @@
 //! connects, and the [`Link`] to one connected device. btleplug implements it in `btle.rs`; the
 //! unit tests implement it with a scripted fake.
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use crate::{HealthService, Result};
+use crate::{Bond, HealthService, PairingPrompt, Result};
 
 /// One device seen while scanning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -56,6 +56,20 @@ pub trait Central: Send + Sync + 'static {
         &self,
         address: &str,
     ) -> impl Future<Output = Result<(Self::Link, mpsc::Receiver<LinkEvent>)>> + Send;
+
+    /// Bonds with `address` through the system's pairing, asking `prompt` for what the device
+    /// shows; says how the link is secured.
+    fn bond(
+        &self,
+        address: &str,
+        prompt: Arc<dyn PairingPrompt>,
+    ) -> impl Future<Output = Result<Bond>> + Send;
+
+    /// Whether the system still holds a bond with `address`.
+    fn has_bond(&self, address: &str) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Makes the system forget `address` and its bond.
+    fn unbond(&self, address: &str) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// A connection to one device.

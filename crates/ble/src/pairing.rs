@@ -1,7 +1,7 @@
 //! Scanning for health devices (marking paired ones and impostors) and pairing the one the
-//! patient picks: its Device Information, battery and clock.
+//! patient picks: the bond, its Device Information, battery and clock.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use jiff::tz::TimeZone;
 use serde::Serialize;
@@ -11,7 +11,7 @@ use crate::{
     device::{Clock, PairedDevice},
     link::{Central, Link},
     supervise::current_time,
-    Error, HealthService, Result,
+    Error, HealthService, PairingPrompt, Result,
 };
 
 /// One device found by a scan, as shown to the patient.
@@ -66,14 +66,16 @@ pub async fn scan<C: Central>(
         .collect())
 }
 
-/// Connects to the device at `id` (found by `scan`), reads what it says about itself and its
-/// battery, sets its clock (to `clock`, in the zone device clocks keep) where it allows, and
-/// returns the record to remember. The caller stores it.
+/// Connects to the device at `id` (found by `scan`), bonds with it (asking `prompt` for the
+/// passkey it shows, if it shows one), reads what it says about itself and its battery, sets its
+/// clock (to `clock`, in the zone device clocks keep) where it allows, and returns the record to
+/// remember. The caller stores it.
 pub async fn pair<C: Central, K: Clock>(
     central: &C,
     id: &str,
     name: Option<String>,
     services: Vec<HealthService>,
+    prompt: Arc<dyn PairingPrompt>,
     clock: &K,
     time_zone: &TimeZone,
 ) -> Result<PairedDevice> {
@@ -81,6 +83,13 @@ pub async fn pair<C: Central, K: Clock>(
         return Err(Error::NotAHealthDevice(id.to_owned()));
     }
     let (link, _events) = central.connect(id).await?;
+    let bond = match central.bond(id, prompt).await {
+        Ok(bond) => bond,
+        Err(e) => {
+            link.disconnect().await;
+            return Err(e);
+        }
+    };
     let mut device = PairedDevice {
         id: id.to_owned(),
         name: name.unwrap_or_else(|| id.to_owned()),
@@ -95,6 +104,7 @@ pub async fn pair<C: Central, K: Clock>(
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,
+        bond,
         clock_set: false,
         paired_at: clock.now(),
         last_seen: Some(clock.now()),

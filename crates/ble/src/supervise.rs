@@ -97,10 +97,28 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
     while !*stop.borrow() {
         set_state(sink, &device, state);
         let connected = tokio::select! {
-            c = central.connect(&device.id) => c,
+            c = connect_bonded(central, &device) => c,
             _ = stop.changed() => break,
         };
         match connected {
+            Err(e @ (Error::NotTheBondedDevice(_) | Error::BondLost(_))) => {
+                // Nothing from a device that cannot prove the bond; the patient is told, and
+                // Tend keeps trying (the real device may come back, or be paired again).
+                tracing::warn!(device = %device.id, error = %e, "bond not proven");
+                device.counters.bond_refusals += 1;
+                let which = match e {
+                    Error::BondLost(_) => Problem::BondLost,
+                    _ => Problem::NotTheBondedDevice,
+                };
+                problem(sink, &device, which, device.counters.bond_refusals);
+                failures = failures.saturating_add(1);
+                state = LinkState::Reconnecting;
+                let wait = backoff(policy, failures);
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    _ = stop.changed() => break,
+                }
+            }
             Err(Error::UnknownDevice(_)) => {
                 // The adapter no longer knows the device (BlueZ forgets devices it has not seen
                 // for a while): look for it, then try again at once if it was seen.
@@ -170,6 +188,18 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
     remember(sink, &device).await;
     set_state(sink, &device, LinkState::Offline);
     device
+}
+
+/// Connects to `device`; one Tend bonded with only while the system still holds the bond (the
+/// system then encrypts the link with its keys, which a device posing as it lacks).
+async fn connect_bonded<C: Central>(
+    central: &C,
+    device: &PairedDevice,
+) -> crate::Result<(C::Link, mpsc::Receiver<LinkEvent>)> {
+    if device.bond.is_bonded() && !central.has_bond(&device.id).await? {
+        return Err(Error::BondLost(device.id.clone()));
+    }
+    central.connect(&device.id).await
 }
 
 /// The wait before reconnect attempt number `failures` (1-based).

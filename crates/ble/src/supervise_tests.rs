@@ -17,9 +17,9 @@ use tend_vitals::Metric;
 use tokio::sync::{mpsc, watch};
 
 use crate::{
-    backoff, keep_connected, Advertisement, Central, Clock, DeviceEvent, DeviceReading, DeviceSink,
-    Error, GattChar, HealthService, Link, LinkEvent, LinkPolicy, LinkState, PairedDevice, Problem,
-    Result,
+    backoff, keep_connected, Advertisement, Bond, Central, Clock, DeviceEvent, DeviceReading,
+    DeviceSink, Error, GattChar, HealthService, Link, LinkEvent, LinkPolicy, LinkState,
+    PairedDevice, PairingPrompt, Problem, Result,
 };
 
 const RACP: u16 = 0x2A52;
@@ -50,6 +50,8 @@ struct FakeCentral {
     writes: Writes,
     links: Mutex<Vec<mpsc::Sender<LinkEvent>>>,
     scans: Mutex<u32>,
+    /// The system forgot the bond.
+    bond_lost: Mutex<bool>,
 }
 
 struct FakeLink {
@@ -89,6 +91,25 @@ impl Central for FakeCentral {
             Some(Attempt::Unknown) => Err(Error::UnknownDevice("C0:00:00:00:00:01".into())),
             Some(Attempt::Refuse) | None => Err(Error::Unavailable("out of range".into())),
         }
+    }
+
+    async fn bond(&self, _address: &str, _prompt: Arc<dyn PairingPrompt>) -> Result<Bond> {
+        Ok(Bond::JustWorks)
+    }
+
+    async fn has_bond(&self, _address: &str) -> Result<bool> {
+        Ok(self.bonds())
+    }
+
+    async fn unbond(&self, _address: &str) -> Result<()> {
+        *self.bond_lost.lock().unwrap() = true;
+        Ok(())
+    }
+}
+
+impl FakeCentral {
+    fn bonds(&self) -> bool {
+        !*self.bond_lost.lock().unwrap()
     }
 }
 
@@ -212,6 +233,7 @@ fn paired(last_sequence: Option<u16>) -> PairedDevice {
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,
+        bond: Default::default(),
         clock_set: false,
         paired_at: Timestamp::UNIX_EPOCH,
         last_seen: None,

@@ -179,6 +179,7 @@ async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
         id,
         ad.name,
         ad.services,
+        tend_ble::no_prompt(),
         &SystemClock,
         &jiff::tz::TimeZone::system(),
     )
@@ -669,6 +670,7 @@ fn garbage_free_record() -> PairedDevice {
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,
+        bond: Default::default(),
         clock_set: false,
         paired_at: Timestamp::UNIX_EPOCH,
         last_seen: None,

@@ -14,10 +14,10 @@ use std::{
 
 use jiff::Timestamp;
 use tend_ble::{
-    keep_connected, pair, scan, BtleCentral, Central, Clock, DeviceEvent, DeviceReading,
+    keep_connected, pair, scan, Bond, BtleCentral, Central, Clock, DeviceEvent, DeviceReading,
     DeviceSink, HealthService, Link, LinkPolicy, LinkState, PairedDevice, Problem,
 };
-use tend_bluez_sim::{Fault, PrivateBus, Sim};
+use tend_bluez_sim::{Fault, Pairing, PrivateBus, Sim};
 use tend_vitals::Metric;
 
 const HR_STRAP: &str = "C0:7E:4D:00:00:01";
@@ -141,6 +141,7 @@ async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
         id,
         ad.name,
         ad.services,
+        tend_ble::no_prompt(),
         &SystemClock,
         &jiff::tz::TimeZone::system(),
     )
@@ -420,6 +421,133 @@ fn cgm_records_are_fetched_by_time_offset_and_placed_by_session_start() {
             .collect();
         assert_eq!(offsets, (held + 1..=held + 10).collect::<Vec<u16>>());
         assert_eq!(device.last_sequence, Some(held + 10));
+    });
+}
+
+/// The patient typing `0` at every passkey prompt.
+struct Types(u32);
+
+impl tend_ble::PairingPrompt for Types {
+    fn passkey(&self, _device: &str) -> tend_ble::Answer<u32> {
+        let typed = self.0;
+        Box::pin(async move { Some(typed) })
+    }
+    fn confirm(&self, _device: &str, _passkey: u32) -> tend_ble::Answer<()> {
+        Box::pin(async { None })
+    }
+}
+
+/// Pairs the device at `id` with `prompt` answering for the patient.
+async fn pair_with(
+    central: &BtleCentral,
+    id: &str,
+    prompt: std::sync::Arc<dyn tend_ble::PairingPrompt>,
+) -> tend_ble::Result<PairedDevice> {
+    let found = scan(central, Duration::from_millis(200), &[])
+        .await
+        .expect("scan");
+    let ad = found
+        .into_iter()
+        .find(|d| d.id == id)
+        .expect("the device is found");
+    pair(
+        central,
+        id,
+        ad.name,
+        ad.services,
+        prompt,
+        &SystemClock,
+        &jiff::tz::TimeZone::system(),
+    )
+    .await
+}
+
+/// Issue 14: a cuff that shows a passkey is bonded only with the digits it shows, typed by the
+/// patient; the wrong ones pair nothing.
+#[test]
+fn a_passkey_bond_takes_the_digits_the_device_shows() {
+    run(|sim| async move {
+        let cuff = sim.add_another(BP_CUFF).await.unwrap();
+        sim.set_pairing(&cuff, Pairing::Passkey(123_456), true)
+            .unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+
+        let wrong = pair_with(&central, &cuff, std::sync::Arc::new(Types(654_321))).await;
+        assert!(
+            matches!(wrong, Err(tend_ble::Error::PairingFailed(_))),
+            "{wrong:?}"
+        );
+        assert!(!sim.is_bonded(&cuff).unwrap());
+
+        let device = pair_with(&central, &cuff, std::sync::Arc::new(Types(123_456)))
+            .await
+            .expect("pairs with the right passkey");
+        assert_eq!(device.bond, Bond::Authenticated);
+        assert!(sim.is_bonded(&cuff).unwrap());
+        // It demands encryption: its information was read over the bonded link.
+        assert!(device.model.is_some());
+    });
+}
+
+/// Issue 14: a device that demands encryption and can show nothing is bonded by Just Works, and
+/// says so; Tend then reads it over the encrypted link.
+#[test]
+fn a_device_that_demands_encryption_is_bonded_by_just_works() {
+    run(|sim| async move {
+        let scale = sim.add_another(SCALE).await.unwrap();
+        sim.set_pairing(&scale, Pairing::JustWorks, true).unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = pair_with(&central, &scale, tend_ble::no_prompt())
+            .await
+            .expect("pairs");
+        assert_eq!(device.bond, Bond::JustWorks);
+        assert!(sim.is_bonded(&scale).unwrap());
+        assert!(device.model.is_some());
+    });
+}
+
+/// Issue 14: once bonded, a device's identity is its bond. One answering at its address, with
+/// its name and services but not the bond's keys, gets nothing stored; nor does anything once
+/// the system has forgotten the bond.
+#[test]
+fn a_device_posing_at_a_bonded_address_gets_nothing_stored() {
+    run(|sim| async move {
+        let strap = sim.add_another(HR_STRAP).await.unwrap();
+        sim.set_interval(&strap, Duration::from_millis(200))
+            .unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = pair_with(&central, &strap, tend_ble::no_prompt())
+            .await
+            .expect("pairs");
+        assert_eq!(device.bond, Bond::JustWorks);
+
+        let sink = MemorySink::default();
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            assert!(until(Duration::from_secs(10), || sink.readings() >= 2).await);
+            sim.impersonate(&strap).unwrap();
+            sim.fault(&strap, Fault::DropLink).await.unwrap();
+            let refused = until(Duration::from_secs(10), || {
+                sink.problems(Problem::NotTheBondedDevice) >= 1
+            })
+            .await;
+            assert!(refused, "the impostor is refused");
+            let before = sink.readings();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            assert_eq!(sink.readings(), before, "nothing from the impostor");
+            // The system forgets the bond: no connection at all, and the patient is told.
+            central.unbond(&strap).await.unwrap();
+            let lost = until(Duration::from_secs(10), || {
+                sink.problems(Problem::BondLost) >= 1
+            })
+            .await;
+            assert!(lost, "the lost bond is told");
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        assert!(device.counters.bond_refusals >= 2);
     });
 }
 
@@ -739,6 +867,7 @@ fn garbage_free_record() -> PairedDevice {
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,
+        bond: Default::default(),
         clock_set: false,
         paired_at: Timestamp::UNIX_EPOCH,
         last_seen: None,

@@ -22,7 +22,9 @@ use zbus::Connection;
 
 pub use bus::PrivateBus;
 pub use model::{DeviceModel, RacpAnswer};
-pub use peripheral::{catalogue, uuid16, uuids, CharFlags, CharSpec, Fault, Kind, SimPeripheral};
+pub use peripheral::{
+    catalogue, uuid16, uuids, CharFlags, CharSpec, Fault, Kind, Pairing, SimPeripheral,
+};
 
 use world::{device_path, DeviceState, Shared, World, ADAPTER_PATH};
 
@@ -62,6 +64,7 @@ impl Sim {
             devices: Vec::new(),
             discovering: false,
             powered: true,
+            agent: None,
         };
         let shared = Shared::new(world, runtime);
         let conn = zbus::connection::Builder::address(bus_address)?
@@ -69,6 +72,12 @@ impl Sim {
             .serve_at(
                 ADAPTER_PATH,
                 objects::Adapter {
+                    shared: shared.clone(),
+                },
+            )?
+            .serve_at(
+                "/org/bluez",
+                objects::AgentManager {
                     shared: shared.clone(),
                 },
             )?
@@ -146,6 +155,38 @@ impl Sim {
                 "{address} (it keeps no records)"
             )))
         }
+    }
+
+    /// How the device pairs, and whether it demands an encrypted (bonded) link before it answers
+    /// reads and notifications.
+    pub fn set_pairing(
+        &self,
+        address: &str,
+        pairing: Pairing,
+        requires_encryption: bool,
+    ) -> Result<()> {
+        let path = self.path_of(address)?;
+        self.shared.device(&path, |d| {
+            d.model.pairing = pairing;
+            d.model.requires_encryption = requires_encryption;
+        });
+        Ok(())
+    }
+
+    /// Whether BlueZ holds a bond with the device.
+    pub fn is_bonded(&self, address: &str) -> Result<bool> {
+        let path = self.path_of(address)?;
+        self.shared
+            .device(&path, |d| d.paired)
+            .ok_or_else(|| Error::UnknownPeripheral(address.to_owned()))
+    }
+
+    /// Another device now answers at `address`, with its name and services but not the keys of
+    /// its bond (an impostor copying its address): BlueZ cannot encrypt a link to it.
+    pub fn impersonate(&self, address: &str) -> Result<()> {
+        let path = self.path_of(address)?;
+        self.shared.device(&path, |d| d.model.holds_bond = false);
+        Ok(())
     }
 
     /// A meter or CGM numbers its records from the start again, its clock running on: a CGM's

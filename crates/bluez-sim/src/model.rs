@@ -12,7 +12,7 @@ use tend_gatt::{
 };
 
 use crate::{
-    peripheral::{uuids, Fault, Kind, SimPeripheral},
+    peripheral::{uuids, Fault, Kind, Pairing, SimPeripheral},
     values::{self, Wobble},
 };
 
@@ -28,6 +28,12 @@ pub struct DeviceModel {
     pub fault: Fault,
     /// Drop the link half-way through the next stored-record download.
     pub drop_mid_download: bool,
+    /// How it pairs.
+    pub pairing: Pairing,
+    /// Whether it answers reads and notifications only over an encrypted (bonded) link.
+    pub requires_encryption: bool,
+    /// Whether it holds the keys of a bond with the central: an impostor at its address does not.
+    pub holds_bond: bool,
     /// The last glucose sequence number (or CGM minute) used.
     pub sequence: u16,
     /// Glucose and CGM records, kept for the Record Access Control Point.
@@ -94,6 +100,9 @@ impl DeviceModel {
             in_range: true,
             fault: Fault::Behave,
             drop_mid_download: false,
+            pairing: Pairing::JustWorks,
+            requires_encryption: false,
+            holds_bond: false,
             sequence: 0,
             records: Vec::new(),
             undelivered: VecDeque::new(),

@@ -24,6 +24,46 @@ pub(crate) enum BluezError {
     Failed(String),
     InProgress(String),
     NotSupported(String),
+    NotPermitted(String),
+    AlreadyExists(String),
+    DoesNotExist(String),
+    AuthenticationFailed(String),
+    AuthenticationCanceled(String),
+    AuthenticationRejected(String),
+}
+
+/// `org.bluez.AgentManager1` at `/org/bluez`: where an application registers the agent BlueZ
+/// asks for passkeys while pairing.
+#[derive(Debug)]
+pub(crate) struct AgentManager {
+    pub shared: Shared,
+}
+
+#[zbus::interface(name = "org.bluez.AgentManager1")]
+impl AgentManager {
+    fn register_agent(
+        &self,
+        agent: OwnedObjectPath,
+        _capability: String,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+    ) {
+        let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
+        self.shared.lock().agent = Some((sender, agent.to_string()));
+    }
+
+    /// The last agent registered is the default one already.
+    fn request_default_agent(&self, _agent: OwnedObjectPath) {}
+
+    fn unregister_agent(&self, agent: OwnedObjectPath) {
+        let mut world = self.shared.lock();
+        if world
+            .agent
+            .as_ref()
+            .is_some_and(|(_, path)| *path == agent.as_str())
+        {
+            world.agent = None;
+        }
+    }
 }
 
 fn path(text: &str) -> OwnedObjectPath {
@@ -48,7 +88,11 @@ impl Adapter {
         self.shared.lock().discovering = false;
     }
 
-    async fn remove_device(&self, _device: OwnedObjectPath) {}
+    /// Forgets the device's bond (BlueZ also removes its object until it is seen again; the
+    /// simulator keeps it, in range).
+    async fn remove_device(&self, device: OwnedObjectPath, #[zbus(connection)] conn: &Connection) {
+        world::remove_bond(&self.shared, conn, device.as_str()).await;
+    }
 
     #[zbus(property)]
     fn address(&self) -> String {
@@ -113,17 +157,24 @@ impl Device {
 
 #[zbus::interface(name = "org.bluez.Device1")]
 impl Device {
-    async fn connect(&self, #[zbus(connection)] conn: &Connection) -> fdo::Result<()> {
+    async fn connect(&self, #[zbus(connection)] conn: &Connection) -> Result<(), BluezError> {
         let ((newly, renewed), measurement, answers) = self
             .shared
             .device(&self.path, |d| {
                 if !d.model.in_range {
-                    return Err(fdo::Error::Failed("le-connection-abort-by-local".into()));
+                    return Err(BluezError::Failed("le-connection-abort-by-local".into()));
+                }
+                if d.paired && !d.model.holds_bond {
+                    // BlueZ encrypts a bonded device's link with the bond's key: a device
+                    // without it (one posing at its address) fails, and the link drops.
+                    return Err(BluezError::AuthenticationFailed(
+                        "Authentication Failed".into(),
+                    ));
                 }
                 let answers = d.model.fault != Fault::Unanswering;
                 Ok((d.start_link(), d.model.peripheral.measurement(), answers))
             })
-            .ok_or_else(|| fdo::Error::UnknownObject(self.path.clone()))??;
+            .ok_or_else(|| BluezError::DoesNotExist(self.path.clone()))??;
         if newly {
             world::emit_link(conn, &self.path, Some(answers)).await;
         }
@@ -156,13 +207,18 @@ impl Device {
         world::drop_link(&self.shared, conn, &self.path).await;
     }
 
-    async fn pair(&self) -> fdo::Result<()> {
-        let in_range = self.get(|d| d.model.in_range)?;
+    async fn pair(&self, #[zbus(connection)] conn: &Connection) -> Result<(), BluezError> {
+        let (in_range, paired) = self
+            .shared
+            .device(&self.path, |d| (d.model.in_range, d.paired))
+            .ok_or_else(|| BluezError::DoesNotExist(self.path.clone()))?;
         if !in_range {
-            return Err(fdo::Error::Failed("page timeout".into()));
+            return Err(BluezError::Failed("page timeout".into()));
         }
-        self.shared.device(&self.path, |d| d.paired = true);
-        Ok(())
+        if paired {
+            return Err(BluezError::AlreadyExists("Already Exists".into()));
+        }
+        world::pair(&self.shared, conn, &self.path).await
     }
 
     fn cancel_pairing(&self) {}
@@ -223,6 +279,11 @@ impl Device {
 
     #[zbus(property)]
     fn paired(&self) -> fdo::Result<bool> {
+        self.get(|d| d.paired)
+    }
+
+    #[zbus(property)]
+    fn bonded(&self) -> fdo::Result<bool> {
         self.get(|d| d.paired)
     }
 
@@ -295,12 +356,17 @@ pub(crate) struct Char {
 
 #[zbus::interface(name = "org.bluez.GattCharacteristic1")]
 impl Char {
-    async fn read_value(&self, _options: HashMap<String, OwnedValue>) -> fdo::Result<Vec<u8>> {
+    async fn read_value(
+        &self,
+        _options: HashMap<String, OwnedValue>,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<Vec<u8>, BluezError> {
         if !self.flags.read {
-            return Err(fdo::Error::NotSupported("read not permitted".into()));
+            return Err(BluezError::NotSupported("read not permitted".into()));
         }
+        world::secure(&self.shared, conn, &self.device).await?;
         world::read_value(&self.shared, &self.device, self.uuid, Timestamp::now())
-            .ok_or_else(|| fdo::Error::Failed("not connected".into()))
+            .ok_or_else(|| BluezError::Failed("not connected".into()))
     }
 
     async fn write_value(
@@ -344,6 +410,7 @@ impl Char {
         if !(self.flags.notify || self.flags.indicate) {
             return Err(BluezError::NotSupported("notify not permitted".into()));
         }
+        world::secure(&self.shared, conn, &self.device).await?;
         let keeps = matches!(
             self.kind,
             Kind::BloodPressureCuff | Kind::Thermometer | Kind::Scale

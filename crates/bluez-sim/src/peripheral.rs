@@ -30,6 +30,16 @@ pub enum Kind {
     Scale,
 }
 
+/// How a peripheral pairs: what it can show or take from the patient (its IO capabilities).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pairing {
+    /// It can show nothing and take nothing: Just Works, unauthenticated.
+    #[default]
+    JustWorks,
+    /// It shows this 6-digit passkey, which the patient types on the central: authenticated.
+    Passkey(u32),
+}
+
 /// What a peripheral can be told to do wrong, to test Tend against broken or hostile devices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {

@@ -14,7 +14,8 @@ use zbus::{names::InterfaceName, object_server::SignalEmitter, zvariant::Value, 
 
 use crate::{
     model::{DeviceModel, RacpAnswer},
-    peripheral::{uuids, CharSpec, SimPeripheral},
+    objects::BluezError,
+    peripheral::{uuids, CharSpec, Pairing, SimPeripheral},
 };
 
 pub(crate) const ADAPTER_PATH: &str = "/org/bluez/hci0";
@@ -27,6 +28,8 @@ pub(crate) struct World {
     pub devices: Vec<DeviceState>,
     pub discovering: bool,
     pub powered: bool,
+    /// The default pairing agent: its bus name and object path (`AgentManager1`).
+    pub agent: Option<(String, String)>,
 }
 
 /// One peripheral: its own behaviour (the model) and its link as BlueZ shows it.
@@ -37,6 +40,7 @@ pub(crate) struct DeviceState {
     /// Each characteristic with its object path.
     pub chars: Vec<(CharSpec, String)>,
     pub connected: bool,
+    /// Whether BlueZ holds a bond (keys) with the device: it then connects only encrypted.
     pub paired: bool,
     pub notifying: HashSet<u16>,
     /// What each client (D-Bus sender) subscribed to and has not unsubscribed from: BlueZ keeps
@@ -165,6 +169,96 @@ impl DeviceState {
         self.link_epoch += 1;
         was
     }
+}
+
+/// Pairs with the device at `path` as BlueZ does: through the default agent where the device
+/// shows a passkey (the agent's `RequestPasskey` answer must match it), by Just Works otherwise.
+/// Both ends then hold the bond.
+pub(crate) async fn pair(shared: &Shared, conn: &Connection, path: &str) -> Result<(), BluezError> {
+    let (pairing, agent) = shared
+        .device(path, |d| d.model.pairing)
+        .map(|pairing| (pairing, shared.lock().agent.clone()))
+        .ok_or_else(|| BluezError::DoesNotExist("Does Not Exist".into()))?;
+    if let Pairing::Passkey(shown) = pairing {
+        let Some((name, agent_path)) = agent else {
+            return Err(BluezError::AuthenticationFailed(
+                "Authentication Failed: no agent".into(),
+            ));
+        };
+        let device = zbus::zvariant::ObjectPath::try_from(path)
+            .map_err(|_| BluezError::Failed("bad path".into()))?;
+        let reply = conn
+            .call_method(
+                Some(name.as_str()),
+                agent_path.as_str(),
+                Some("org.bluez.Agent1"),
+                "RequestPasskey",
+                &(device,),
+            )
+            .await
+            .map_err(|_| BluezError::AuthenticationCanceled("Authentication Canceled".into()))?;
+        let typed: u32 = reply
+            .body()
+            .deserialize()
+            .map_err(|_| BluezError::AuthenticationRejected("Authentication Rejected".into()))?;
+        if typed != shown {
+            return Err(BluezError::AuthenticationFailed(
+                "Authentication Failed".into(),
+            ));
+        }
+    }
+    shared.device(path, |d| {
+        d.paired = true;
+        d.model.holds_bond = true;
+    });
+    emit_paired(conn, path, true).await;
+    Ok(())
+}
+
+/// BlueZ forgets the bond with the device at `path` (`Adapter1.RemoveDevice`): the link goes
+/// too.
+pub(crate) async fn remove_bond(shared: &Shared, conn: &Connection, path: &str) {
+    let was = shared.device(path, |d| std::mem::replace(&mut d.paired, false));
+    drop_link(shared, conn, path).await;
+    if was == Some(true) {
+        emit_paired(conn, path, false).await;
+    }
+}
+
+async fn emit_paired(conn: &Connection, path: &str, paired: bool) {
+    let Ok(emitter) = SignalEmitter::new(conn, path) else {
+        return;
+    };
+    let changed = HashMap::from([
+        ("Paired", Value::from(paired)),
+        ("Bonded", Value::from(paired)),
+    ]);
+    let _ = zbus::fdo::Properties::properties_changed(
+        &emitter,
+        InterfaceName::from_static_str_unchecked(DEVICE1),
+        changed,
+        Cow::Borrowed(&[]),
+    )
+    .await;
+}
+
+/// Whether the link to the device at `path` may carry its characteristics: an open device
+/// always; one that demands encryption once bonded, BlueZ pairing by itself (through the
+/// default agent) on the first access, as it does on "insufficient encryption".
+pub(crate) async fn secure(
+    shared: &Shared,
+    conn: &Connection,
+    path: &str,
+) -> Result<(), BluezError> {
+    let needs = shared
+        .device(path, |d| d.model.requires_encryption && !d.paired)
+        .unwrap_or(false);
+    if !needs {
+        return Ok(());
+    }
+    pair(shared, conn, path)
+        .await
+        .map_err(|_| BluezError::NotPermitted("Insufficient Encryption".into()))
 }
 
 /// Sends `Value` changes as BlueZ sends notifications.

@@ -347,7 +347,8 @@ pub enum DevicesCommand {
         #[arg(long = "for", value_name = "SECONDS", default_value_t = 2.0)]
         seconds: f64,
     },
-    /// Pair a device found by a scan: remember it, read its information and battery, set its clock.
+    /// Pair a device found by a scan: bond with it (typing the passkey it shows, when it shows
+    /// one), remember it, read its information and battery, set its clock.
     Pair { address: String },
     /// List paired devices and their state.
     List,

@@ -8,7 +8,7 @@ use std::{
     collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Mutex,
+        Arc, Mutex,
     },
     time::Duration,
 };
@@ -16,8 +16,9 @@ use std::{
 use serde::Serialize;
 use serde_json::{json, Value};
 use tend_core::{
-    clinic::ClinicAlert, AlertWatch, BtleCentral, DeviceEvent, HealthService, LinkPolicy,
-    LinkState, PairedDevice, Problem, ScanResult, SystemClock, Tend, VaultStatus, WatchSinks,
+    clinic::ClinicAlert, AlertWatch, Bond, BtleCentral, DeviceEvent, HealthService, LinkPolicy,
+    LinkState, PairedDevice, PairingPrompt, Problem, ScanResult, SystemClock, Tend, VaultStatus,
+    WatchSinks,
 };
 
 use crate::{args::DevicesCommand, output, unlock, Failure};
@@ -32,7 +33,13 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
             let central = central().await?;
             let session = unlock::session(tend, true).await?;
             let paired = session
-                .pair_device(&central, &address, &SystemClock, PAIR_SCAN)
+                .pair_device(
+                    &central,
+                    &address,
+                    Arc::new(TerminalPrompt),
+                    &SystemClock,
+                    PAIR_SCAN,
+                )
                 .await;
             session.close().await?;
             let device = paired?;
@@ -40,13 +47,14 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
                 return output::json(&Listed::new(device, LinkState::Offline));
             }
             println!(
-                "Paired {} ({}){}.",
+                "Paired {} ({}){}. {}",
                 device.name,
                 device.id,
                 device
                     .battery_percent
                     .map(|b| format!(", battery {b}%"))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                bond_text(device.bond)
             );
             Ok(())
         }
@@ -81,8 +89,9 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
         }
         DevicesCommand::Watch { seconds, count } => watch(tend, seconds, count, json).await,
         DevicesCommand::Forget { address } => {
+            let central = central().await?;
             let session = unlock::session(tend, false).await?;
-            let forgotten = session.forget_device(&address).await;
+            let forgotten = session.forget_device(&central, &address).await;
             session.close().await?;
             if !forgotten? {
                 return Err(Failure::Core(tend_core::Error::NotFound {
@@ -115,6 +124,54 @@ impl Listed {
             paired: true,
             state,
         }
+    }
+}
+
+/// How a newly paired device's link is secured, in the patient's words.
+fn bond_text(bond: Bond) -> &'static str {
+    match bond {
+        Bond::Authenticated => "Bonded with the passkey you typed: only this device can send to Tend.",
+        Bond::JustWorks => "Bonded without a passkey (the device offers none): its link is encrypted, but pairing could not check it was this device.",
+        Bond::Platform => "The system pairs it when it asks.",
+        Bond::None => "Not bonded.",
+    }
+}
+
+/// Asks at the terminal for what a device shows while pairing (stderr, then a line of stdin).
+struct TerminalPrompt;
+
+impl TerminalPrompt {
+    fn ask(question: String) -> tend_core::Answer<String> {
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                eprint!("{question}");
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).ok()?;
+                Some(line.trim().to_owned())
+            })
+            .await
+            .ok()
+            .flatten()
+        })
+    }
+}
+
+impl PairingPrompt for TerminalPrompt {
+    fn passkey(&self, device: &str) -> tend_core::Answer<u32> {
+        let answer = TerminalPrompt::ask(format!("Type the 6 digits shown on {device}: "));
+        Box::pin(async move {
+            let typed = answer.await?;
+            let digits = typed.len() == 6 && typed.bytes().all(|b| b.is_ascii_digit());
+            digits.then(|| typed.parse().ok()).flatten()
+        })
+    }
+
+    fn confirm(&self, device: &str, passkey: u32) -> tend_core::Answer<()> {
+        let answer = TerminalPrompt::ask(format!("Does {device} show {passkey:06}? [y/N] "));
+        Box::pin(async move {
+            let typed = answer.await?;
+            typed.eq_ignore_ascii_case("y").then_some(())
+        })
     }
 }
 
@@ -368,6 +425,10 @@ fn problem_text(problem: Problem) -> &'static str {
         Problem::ImplausibleTime => {
             "stamped a reading in the future; its clock is wrong, reading not kept"
         }
+        Problem::NotTheBondedDevice => {
+            "a device at its address could not prove it is the one you paired; nothing taken from it"
+        }
+        Problem::BondLost => "the system forgot its pairing; pair it again",
     }
 }
 

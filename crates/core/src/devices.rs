@@ -6,7 +6,7 @@
 //! address. A stored-record download advances the device's `last_sequence` only after its
 //! readings are stored, so a crash or link loss repeats a record (stored once) and never loses it.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use tend_ble::DeviceSink;
 use tend_vault::{RecordKind, Sample, Series, SeriesKey};
@@ -16,8 +16,9 @@ use tokio::sync::watch;
 use crate::{error::Thing, AlertWatch, Error, Result, Session, WatchSinks};
 
 pub use tend_ble::{
-    adapter_names, BtleCentral, Central, Clock, DeviceCounters, DeviceEvent, DeviceReading,
-    HealthService, LinkPolicy, LinkState, PairedDevice, Problem, ScanResult,
+    adapter_names, no_prompt, Answer, Bond, BtleCentral, Central, Clock, DeviceCounters,
+    DeviceEvent, DeviceReading, HealthService, LinkPolicy, LinkState, PairedDevice, PairingPrompt,
+    Problem, ScanResult,
 };
 
 /// Bit 15 of a stored reading's flags: its time came from the device's clock. Bits 0–14 are
@@ -61,12 +62,14 @@ impl Session {
         Ok(found)
     }
 
-    /// Pairs the device at `id`: finds it by a scan of `scan_for`, reads its information,
-    /// battery and clock, and remembers it.
+    /// Pairs the device at `id`: finds it by a scan of `scan_for`, bonds with it (`prompt` asks
+    /// the patient for a passkey the device shows), reads its information, battery and clock,
+    /// and remembers it.
     pub async fn pair_device<C: Central, K: Clock>(
         &self,
         central: &C,
         id: &str,
+        prompt: Arc<dyn PairingPrompt>,
         clock: &K,
         scan_for: Duration,
     ) -> Result<PairedDevice> {
@@ -85,6 +88,7 @@ impl Session {
             &seen.id,
             seen.name.clone(),
             seen.services.clone(),
+            prompt,
             clock,
             &jiff::tz::TimeZone::system(),
         )
@@ -95,12 +99,16 @@ impl Session {
         Ok(device)
     }
 
-    /// Forgets a paired device (its readings stay in the history). `false` if it was not paired.
-    pub async fn forget_device(&self, id: &str) -> Result<bool> {
+    /// Forgets a paired device and has the system forget its bond (its readings stay in the
+    /// history). `false` if it was not paired.
+    pub async fn forget_device<C: Central>(&self, central: &C, id: &str) -> Result<bool> {
         let paired = self.paired_devices().await?;
         let Some(device) = paired.iter().find(|d| d.id.eq_ignore_ascii_case(id)) else {
             return Ok(false);
         };
+        if device.bond != Bond::None {
+            central.unbond(&device.id).await?;
+        }
         Ok(self
             .vault
             .delete_record(RecordKind::Device, &device.id)
@@ -378,6 +386,7 @@ mod tests {
             record_series: 0,
             cgm_session: None,
             newest_record_time: None,
+            bond: Default::default(),
             clock_set: false,
             paired_at: jiff::Timestamp::UNIX_EPOCH,
             last_seen: None,

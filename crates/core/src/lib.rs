@@ -31,9 +31,9 @@ pub use bp_week::{BpWeek, BpWeekStatus, BP_REMINDER_RINGS_WITHIN};
 pub use chart::{Chart, ChartPoint, ChartSummary};
 pub use device_watch::{system_central, AlertWatch, DeviceWatch, DevicesUnavailable, WatchSinks};
 pub use devices::{
-    adapter_names, scan_devices, BtleCentral, Central, Clock, DeviceCounters, DeviceEvent,
-    DeviceReading, DeviceSample, DeviceStatus, HealthService, LinkPolicy, LinkState, PairedDevice,
-    Problem, ScanResult, FLAG_DEVICE_TIME,
+    adapter_names, no_prompt, scan_devices, Answer, Bond, BtleCentral, Central, Clock,
+    DeviceCounters, DeviceEvent, DeviceReading, DeviceSample, DeviceStatus, HealthService,
+    LinkPolicy, LinkState, PairedDevice, PairingPrompt, Problem, ScanResult, FLAG_DEVICE_TIME,
 };
 pub use error::{Error, ErrorCode, Result, Thing};
 pub use history_csv::ExportSummary;

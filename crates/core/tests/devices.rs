@@ -97,7 +97,13 @@ async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
         .unwrap();
     assert!(found.iter().any(|d| d.id == GLUCOSE && !d.paired));
     let device = session
-        .pair_device(&central, GLUCOSE, &SystemClock, Duration::from_millis(200))
+        .pair_device(
+            &central,
+            GLUCOSE,
+            tend_core::no_prompt(),
+            &SystemClock,
+            Duration::from_millis(200),
+        )
         .await
         .unwrap();
     assert_eq!(device.name, "Tend Sim Glucose Meter");
@@ -163,8 +169,8 @@ async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
     assert_eq!(new_run, (1..=10).collect::<Vec<u16>>());
     assert_eq!(stored.len(), 40, "the first run's 30 are all still there");
 
-    assert!(session.forget_device(GLUCOSE).await.unwrap());
+    assert!(session.forget_device(&central, GLUCOSE).await.unwrap());
     assert!(session.paired_devices().await.unwrap().is_empty());
-    assert!(!session.forget_device(GLUCOSE).await.unwrap());
+    assert!(!session.forget_device(&central, GLUCOSE).await.unwrap());
     session.close().await.unwrap();
 }

@@ -1,14 +1,18 @@
 //! Bluetooth health devices: scan, pair, forget, their status, the live stream, and the latest
 //! reading of each metric for Today.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use serde::Serialize;
 use tauri::{ipc::Channel, State};
 use tend_core::{
-    DeviceEvent, DeviceStatus, DeviceWatch, DevicesUnavailable, IdleLock, LatestReading,
-    PairedDevice, ScanResult, SystemClock,
+    Answer, DeviceEvent, DeviceStatus, DeviceWatch, DevicesUnavailable, IdleLock, LatestReading,
+    PairedDevice, PairingPrompt, ScanResult, SystemClock,
 };
+use tokio::sync::oneshot;
 
 use super::with_session;
 use crate::{devices::DeviceChannels, platform::Platform, IpcError};
@@ -46,19 +50,97 @@ pub async fn scan_devices(
     .await
 }
 
-/// Pairs the device `id` (its address from a scan) and starts receiving from it.
+/// What pairing asks the patient, sent to the window that started it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "ask", rename_all = "snake_case")]
+pub enum PairingQuestion {
+    /// Type the 6 digits the device shows.
+    Passkey { device: String },
+    /// Confirm that the device shows this number.
+    Confirm { device: String, passkey: u32 },
+}
+
+/// The answer a pairing waits for, given through [`answer_pairing`].
+#[derive(Debug, Default)]
+pub struct PairingAnswers(Mutex<Option<oneshot::Sender<Option<u32>>>>);
+
+/// The window's side of a pairing: each question goes to its channel, and the pairing waits
+/// for the patient's answer (or their cancelling).
+struct WindowPrompt {
+    questions: Channel<PairingQuestion>,
+    answers: Arc<PairingAnswers>,
+}
+
+impl WindowPrompt {
+    fn ask(&self, question: PairingQuestion) -> Answer<u32> {
+        let (tx, rx) = oneshot::channel();
+        *self
+            .answers
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(tx);
+        let asked = self.questions.send(question).is_ok();
+        Box::pin(async move {
+            if !asked {
+                return None;
+            }
+            rx.await.ok().flatten()
+        })
+    }
+}
+
+impl PairingPrompt for WindowPrompt {
+    fn passkey(&self, device: &str) -> Answer<u32> {
+        self.ask(PairingQuestion::Passkey {
+            device: device.to_owned(),
+        })
+    }
+
+    fn confirm(&self, device: &str, passkey: u32) -> Answer<()> {
+        let answer = self.ask(PairingQuestion::Confirm {
+            device: device.to_owned(),
+            passkey,
+        });
+        Box::pin(async move { answer.await.map(|_| ()) })
+    }
+}
+
+/// The patient's answer to the pairing's question: the passkey typed (or, to a `confirm`, the
+/// number confirmed), or nothing to cancel.
+#[tauri::command]
+#[specta::specta]
+pub fn answer_pairing(answers: State<'_, Arc<PairingAnswers>>, passkey: Option<u32>) {
+    let waiting = answers
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    if let Some(tx) = waiting {
+        let _ = tx.send(passkey);
+    }
+}
+
+/// Pairs the device `id` (its address from a scan) and starts receiving from it; what the
+/// pairing asks of the patient (a passkey the device shows) goes to `questions`.
 #[tauri::command]
 #[specta::specta]
 pub async fn pair_device(
     sessions: State<'_, Arc<IdleLock>>,
     platform: State<'_, Platform>,
     watch: State<'_, Arc<DeviceWatch>>,
+    answers: State<'_, Arc<PairingAnswers>>,
     id: String,
+    questions: Channel<PairingQuestion>,
 ) -> Result<PairedDevice, IpcError> {
     allowed(&platform)?;
     let central = tend_core::system_central().await?;
+    let prompt: Arc<dyn PairingPrompt> = Arc::new(WindowPrompt {
+        questions,
+        answers: Arc::clone(&answers),
+    });
     let paired = with_session(&sessions, async |s| {
-        s.pair_device(&central, &id, &SystemClock, PAIR_SCAN).await
+        s.pair_device(&central, &id, prompt, &SystemClock, PAIR_SCAN)
+            .await
     })
     .await?;
     watch.restart();
@@ -73,7 +155,8 @@ pub async fn forget_device(
     watch: State<'_, Arc<DeviceWatch>>,
     id: String,
 ) -> Result<bool, IpcError> {
-    let forgotten = with_session(&sessions, async |s| s.forget_device(&id).await).await?;
+    let central = tend_core::system_central().await?;
+    let forgotten = with_session(&sessions, async |s| s.forget_device(&central, &id).await).await?;
     watch.restart();
     Ok(forgotten)
 }

@@ -11,6 +11,8 @@ mod profile;
 mod report;
 mod sharing;
 
+pub use devices::PairingAnswers;
+
 use tauri::Runtime;
 use tend_core::{IdleLock, Session};
 
@@ -61,6 +63,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             charts::set_preferences,
             devices::scan_devices,
             devices::pair_device,
+            devices::answer_pairing,
             devices::forget_device,
             devices::devices,
             devices::watch_devices,

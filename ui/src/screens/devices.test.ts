@@ -1,14 +1,21 @@
-// The Devices screen with the backend mocked at the IPC layer: finding devices, pairing one, and
-// the warning for a device posing under a paired device's name.
+// The Devices screen with the backend mocked at the IPC layer: finding devices, pairing one (with
+// the passkey it shows), and the warning for a device posing under a paired device's name.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushSync, mount, unmount } from "svelte";
+import type { Channel } from "@tauri-apps/api/core";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import type { PairingQuestion } from "../bindings";
 import Devices from "./Devices.svelte";
 
 let target: HTMLElement;
 let screen: Record<string, unknown> | undefined;
 let paired: object[];
 let calls: string[];
+/** What pair_device does: by default pairs by Just Works at once. */
+let pairing: (questions: Channel<PairingQuestion>) => Promise<string>;
+/** The passkeys answer_pairing was given. */
+let answers: (number | null)[];
+let answered: () => void;
 
 const strap = { id: "C0:7E:4D:00:00:01", name: "Strap", rssi: -55, services: ["heart_rate"], paired: false };
 const impostor = { id: "66:66:66:66:66:66", name: "Scale", rssi: -40, services: ["weight_scale"], paired: false, impostor_of: "C0:7E:4D:00:00:07" };
@@ -18,6 +25,9 @@ beforeEach(() => {
   document.body.append(target);
   paired = [];
   calls = [];
+  answers = [];
+  answered = () => {};
+  pairing = async () => "just_works";
   mockIPC(
     (cmd, args) => {
       calls.push(cmd);
@@ -28,10 +38,18 @@ beforeEach(() => {
           return null;
         case "scan_devices":
           return [strap, impostor];
-        case "pair_device":
-          expect((args as { id: string }).id).toBe(strap.id);
-          paired = [{ id: strap.id, name: "Strap", state: "streaming", battery_percent: 80, last_reading: null, problems: 0 }];
-          return { id: strap.id, name: "Strap" };
+        case "pair_device": {
+          const a = args as { id: string; questions: Channel<PairingQuestion> };
+          expect(a.id).toBe(strap.id);
+          return pairing(a.questions).then((bond) => {
+            paired = [{ id: strap.id, name: "Strap", state: "streaming", battery_percent: 80, last_reading: null, problems: 0 }];
+            return { id: strap.id, name: "Strap", bond };
+          });
+        }
+        case "answer_pairing":
+          answers.push((args as { passkey: number | null }).passkey);
+          answered();
+          return null;
       }
       throw new Error(`unexpected command ${cmd}`);
     },
@@ -71,5 +89,36 @@ describe("Devices screen", () => {
     const device = target.querySelector(`[data-device="${strap.id}"]`);
     expect(device?.textContent).toContain("Receiving");
     expect(device?.textContent).toContain("Battery 80%");
+    expect(target.querySelector("[data-testid=bonded]")?.textContent).toContain("could not check that it was this device");
+  });
+
+  it("asks for the passkey the device shows, and says the pairing was authenticated", async () => {
+    pairing = (questions) =>
+      new Promise((resolve) => {
+        answered = () => resolve(answers[0] === 123456 ? "authenticated" : "none");
+        (questions as unknown as { onmessage: (q: PairingQuestion) => void }).onmessage({ ask: "passkey", device: strap.id });
+      });
+    screen = mount(Devices, { target });
+    await settle();
+    target.querySelector<HTMLButtonElement>("[data-testid=scan]")!.click();
+    await settle();
+    target.querySelector<HTMLButtonElement>(`[data-found="${strap.id}"] button`)!.click();
+    await settle();
+    const dialog = target.querySelector("[data-testid=pairing-question]");
+    expect(dialog?.textContent).toContain("Type the 6 digits shown on your Strap");
+    const submit = dialog!.querySelector<HTMLButtonElement>("button[type=submit]")!;
+    const input = dialog!.querySelector<HTMLInputElement>("[data-testid=passkey]")!;
+    input.value = "12345";
+    input.dispatchEvent(new Event("input"));
+    flushSync();
+    expect(submit.disabled).toBe(true);
+    input.value = "123456";
+    input.dispatchEvent(new Event("input"));
+    flushSync();
+    dialog!.querySelector("form")!.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
+    await settle(50);
+    expect(answers).toEqual([123456]);
+    expect(target.querySelector("[data-testid=pairing-question]")).toBeNull();
+    expect(target.querySelector("[data-testid=bonded]")?.textContent).toContain("paired with the passkey you typed");
   });
 });

@@ -32,6 +32,7 @@ async fn readings_are_filed_under_their_source_with_the_kind_known_for_it() {
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,
+        bond: Default::default(),
         clock_set: false,
         paired_at: ts("2026-03-01T00:00:00Z"),
         last_seen: None,

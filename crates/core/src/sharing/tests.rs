@@ -165,6 +165,7 @@ async fn a_paired_device_is_described_by_its_record() {
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,
+        bond: Default::default(),
         clock_set: false,
         paired_at: ts("2026-03-01T00:00:00Z"),
         last_seen: None,
