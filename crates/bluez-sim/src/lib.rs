@@ -8,6 +8,7 @@
 //! What a device does is its [`DeviceModel`], which `tend-bluez-vm` serves through the real
 //! BlueZ as well.
 
+mod bluez_error;
 mod bus;
 mod model;
 mod objects;

@@ -11,26 +11,10 @@ use zbus::{
 };
 
 use crate::{
+    bluez_error::BluezError,
     peripheral::{uuid16, uuids, CharFlags, Fault, Kind},
     world::{self, Shared, ADAPTER_PATH},
 };
-
-/// BlueZ's errors, by their D-Bus names (`org.bluez.Error.*`).
-#[derive(Debug, zbus::DBusError)]
-#[zbus(prefix = "org.bluez.Error")]
-pub(crate) enum BluezError {
-    #[zbus(error)]
-    ZBus(zbus::Error),
-    Failed(String),
-    InProgress(String),
-    NotSupported(String),
-    NotPermitted(String),
-    AlreadyExists(String),
-    DoesNotExist(String),
-    AuthenticationFailed(String),
-    AuthenticationCanceled(String),
-    AuthenticationRejected(String),
-}
 
 /// `org.bluez.AgentManager1` at `/org/bluez`: where an application registers the agent BlueZ
 /// asks for passkeys while pairing.

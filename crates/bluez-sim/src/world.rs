@@ -13,8 +13,8 @@ use tend_gatt::RacpResponse;
 use zbus::{names::InterfaceName, object_server::SignalEmitter, zvariant::Value, Connection};
 
 use crate::{
+    bluez_error::BluezError,
     model::{DeviceModel, RacpAnswer},
-    objects::BluezError,
     peripheral::{uuids, CharSpec, Pairing, SimPeripheral},
 };
 
