@@ -19,7 +19,7 @@ mod supervise;
 mod supervise_tests;
 
 pub use btle::{BtleCentral, BtleLink, ANSWER_WITHIN};
-pub use decode::{decode, MEASUREMENTS};
+pub use decode::{decode, is_patients, measured_user, MeasuredUser, MEASUREMENTS, UNKNOWN_USER};
 pub use device::{
     Clock, DeviceCounters, DeviceEvent, DeviceReading, DeviceSink, PairedDevice, Problem,
 };
@@ -46,6 +46,9 @@ pub enum Error {
     MissingCharacteristic(u16),
     #[error("{0} offers no health service Tend supports")]
     NotAHealthDevice(String),
+    /// A user was chosen for a device that says it keeps no users apart.
+    #[error("{0} has one user only: every measurement it takes is that user's")]
+    OneUserOnly(String),
     #[error("could not store: {0}")]
     Storage(String),
     /// The patient (or the system) has not allowed Tend to use Bluetooth.

@@ -181,6 +181,7 @@ async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
         ad.services,
         &SystemClock,
         &jiff::tz::TimeZone::system(),
+        None,
     )
     .await
     .expect("pairs")
@@ -666,6 +667,7 @@ fn garbage_free_record() -> PairedDevice {
         battery_percent: None,
         last_sequence: None,
         stored_after_last: Vec::new(),
+        user_id: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,

@@ -129,6 +129,15 @@ fn policy() -> LinkPolicy {
 }
 
 async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
+    paired_as(central, id, None).await.expect("pairs")
+}
+
+/// Pairs `id` as its user `user` (`None`: its only user).
+async fn paired_as(
+    central: &BtleCentral,
+    id: &str,
+    user: Option<u8>,
+) -> tend_ble::Result<PairedDevice> {
     let found = scan(central, Duration::from_millis(200), &[])
         .await
         .expect("scan");
@@ -143,9 +152,9 @@ async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
         ad.services,
         &SystemClock,
         &jiff::tz::TimeZone::system(),
+        user,
     )
     .await
-    .expect("pairs")
 }
 
 /// Waits until `done` holds, for at most `limit`.
@@ -534,6 +543,91 @@ fn a_reset_meter_has_every_new_record_stored_once() {
     });
 }
 
+/// Issue 14: a cuff two people share, paired as its user 1. Of the records it kept and of what
+/// it measures live, only user 1's are stored; user 2's are counted, never stored.
+#[test]
+fn a_cuff_with_two_users_stores_only_the_chosen_ones() {
+    run(|sim| async move {
+        let cuff = sim.add_another(BP_CUFF).await.unwrap();
+        sim.set_interval(&cuff, Duration::from_secs(3600)).unwrap();
+        // Six kept while nobody listened: users 1, 2, 1, 2, 1, 2.
+        sim.set_users(&cuff, &[1, 2]).unwrap();
+        sim.add_stored_records(&cuff, 6).unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = paired_as(&central, &cuff, Some(1)).await.expect("pairs");
+        assert_eq!(device.user_id, Some(1));
+
+        let sink = MemorySink::default();
+        let systolic = |sink: &MemorySink| -> Vec<f64> {
+            let stored = sink.stored.lock().unwrap();
+            stored
+                .iter()
+                .filter(|r| r.reading.metric == Metric::Systolic)
+                .map(|r| r.reading.value())
+                .collect()
+        };
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            assert!(
+                until(Duration::from_secs(10), || systolic(&sink).len() >= 3).await,
+                "the kept records of user 1"
+            );
+            // Then live: the two take turns.
+            sim.set_interval(&cuff, Duration::from_millis(250)).unwrap();
+            assert!(
+                until(Duration::from_secs(10), || systolic(&sink).len() >= 6).await,
+                "live measurements of user 1"
+            );
+            sim.set_measuring(&cuff, false).unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        let mine = systolic(&sink);
+        let measured = sim.measured(&cuff).unwrap();
+        // User 2's pressure runs 25 mmHg higher (137–157 against user 1's 112–132).
+        assert!(mine.iter().all(|s| *s <= 132.0), "{mine:?}");
+        // Every measurement was user 1's, stored, or user 2's, counted: they took turns.
+        let stored = mine.len() as u64;
+        let others = device.counters.other_users;
+        assert_eq!(
+            stored + others,
+            measured,
+            "{stored} stored, {others} counted"
+        );
+        assert!(
+            stored.abs_diff(others) <= 1,
+            "{stored} stored, {others} counted"
+        );
+        assert_eq!(
+            sink.readings() as u64,
+            stored * 4,
+            "each with its diastolic, mean and pulse"
+        );
+    });
+}
+
+/// Issue 14: a scale that says it keeps no users apart is refused a user (none of its
+/// measurements would name one, so none would be stored); once it has several, it takes one.
+#[test]
+fn a_scale_with_one_user_is_refused_a_user_choice() {
+    run(|sim| async move {
+        let scale = sim.add_another(SCALE).await.unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let refused = paired_as(&central, &scale, Some(1)).await;
+        assert!(
+            matches!(refused, Err(tend_ble::Error::OneUserOnly(_))),
+            "{:?}",
+            refused.map(|d| d.user_id)
+        );
+        sim.set_users(&scale, &[1, 2]).unwrap();
+        let device = paired_as(&central, &scale, Some(2)).await.expect("pairs");
+        assert_eq!(device.user_id, Some(2));
+    });
+}
+
 #[test]
 fn hostile_peripherals_are_counted_and_never_stored() {
     run(|sim| async move {
@@ -680,6 +774,7 @@ fn garbage_free_record() -> PairedDevice {
         battery_percent: None,
         last_sequence: None,
         stored_after_last: Vec::new(),
+        user_id: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,

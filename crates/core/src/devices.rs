@@ -87,6 +87,7 @@ impl Session {
             seen.services.clone(),
             clock,
             &jiff::tz::TimeZone::system(),
+            None,
         )
         .await?;
         self.vault
@@ -375,6 +376,7 @@ mod tests {
             battery_percent: Some(90),
             last_sequence: None,
             stored_after_last: Vec::new(),
+            user_id: None,
             record_series: 0,
             cgm_session: None,
             newest_record_time: None,
