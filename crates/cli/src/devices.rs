@@ -28,11 +28,11 @@ const PAIR_SCAN: Duration = Duration::from_secs(2);
 pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(), Failure> {
     match command {
         DevicesCommand::Scan { seconds } => scan(tend, seconds, json).await,
-        DevicesCommand::Pair { address } => {
+        DevicesCommand::Pair { address, user } => {
             let central = central().await?;
             let session = unlock::session(tend, true).await?;
             let paired = session
-                .pair_device(&central, &address, &SystemClock, PAIR_SCAN)
+                .pair_device(&central, &address, user, &SystemClock, PAIR_SCAN)
                 .await;
             session.close().await?;
             let device = paired?;
@@ -48,6 +48,9 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
                     .map(|b| format!(", battery {b}%"))
                     .unwrap_or_default()
             );
+            if let Some(user) = device.user_id {
+                println!("You are its user {user}: other users' measurements are not stored.");
+            }
             Ok(())
         }
         DevicesCommand::List => {
@@ -68,13 +71,17 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
             }
             for d in listed {
                 println!(
-                    "{}  {}  {}  battery {}",
+                    "{}  {}  {}  battery {}{}",
                     d.device.id,
                     d.device.name,
                     state_name(d.state),
                     d.device
                         .battery_percent
-                        .map_or("unknown".to_owned(), |b| format!("{b}%"))
+                        .map_or("unknown".to_owned(), |b| format!("{b}%")),
+                    d.device
+                        .user_id
+                        .map(|u| format!("  user {u}"))
+                        .unwrap_or_default()
                 );
             }
             Ok(())

@@ -62,14 +62,24 @@ impl Session {
     }
 
     /// Pairs the device at `id`: finds it by a scan of `scan_for`, reads its information,
-    /// battery and clock, and remembers it.
+    /// battery and clock, and remembers it with `user`, which of its users the patient is on a
+    /// cuff or scale several people share (`None`: its only user). Only that user's
+    /// measurements are stored from then on; a user is refused for a device whose measurements
+    /// name none.
     pub async fn pair_device<C: Central, K: Clock>(
         &self,
         central: &C,
         id: &str,
+        user: Option<u8>,
         clock: &K,
         scan_for: Duration,
     ) -> Result<PairedDevice> {
+        if user == Some(tend_ble::UNKNOWN_USER) {
+            return Err(Error::InvalidInput(format!(
+                "user {} stands for an unknown user: a device's users are 0 to 254",
+                tend_ble::UNKNOWN_USER
+            )));
+        }
         let found = self.scan_devices(central, scan_for).await?;
         let Some(seen) = found.iter().find(|d| d.id.eq_ignore_ascii_case(id)) else {
             return Err(Error::not_found(Thing::DeviceInRange, id));
@@ -80,6 +90,12 @@ impl Session {
                 id: seen.id.clone(),
             });
         }
+        if user.is_some() && !seen.user_choice {
+            return Err(Error::InvalidInput(format!(
+                "{} does not tell users apart: it measures whoever uses it",
+                seen.name.as_deref().unwrap_or(&seen.id)
+            )));
+        }
         let device = tend_ble::pair(
             central,
             &seen.id,
@@ -87,7 +103,7 @@ impl Session {
             seen.services.clone(),
             clock,
             &jiff::tz::TimeZone::system(),
-            None,
+            user,
         )
         .await?;
         self.vault
@@ -193,6 +209,8 @@ pub struct DeviceStatus {
     pub last_reading: Option<jiff::Timestamp>,
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub problems: u64,
+    /// Which of the device's users the patient is, where they chose one when pairing.
+    pub user_id: Option<u8>,
 }
 
 impl DeviceStatus {
@@ -205,6 +223,7 @@ impl DeviceStatus {
             battery_percent: device.battery_percent,
             last_reading: None,
             problems: 0,
+            user_id: device.user_id,
         }
     }
 

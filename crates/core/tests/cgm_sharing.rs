@@ -96,7 +96,13 @@ async fn a_paired_cgm_is_shared_as_cgm_summaries() {
         .unwrap();
     let central = BtleCentral::open().await.expect("the simulated adapter");
     let device = session
-        .pair_device(&central, CGM, &SystemClock, Duration::from_millis(200))
+        .pair_device(
+            &central,
+            CGM,
+            None,
+            &SystemClock,
+            Duration::from_millis(200),
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -207,7 +207,13 @@ async fn measure(meter: &Meter, drops: u32) -> Result<DevicesBench, Failure> {
         .await?;
     let central = BtleCentral::open().await?;
     session
-        .pair_device(&central, meter.address(), &SystemClock, meter.scan_for())
+        .pair_device(
+            &central,
+            meter.address(),
+            None,
+            &SystemClock,
+            meter.scan_for(),
+        )
         .await?;
 
     let seen = Mutex::new(Vec::<Seen>::new());

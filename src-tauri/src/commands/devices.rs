@@ -46,7 +46,8 @@ pub async fn scan_devices(
     .await
 }
 
-/// Pairs the device `id` (its address from a scan) and starts receiving from it.
+/// Pairs the device `id` (its address from a scan) as its user `user` (`null`: its only user)
+/// and starts receiving from it.
 #[tauri::command]
 #[specta::specta]
 pub async fn pair_device(
@@ -54,11 +55,13 @@ pub async fn pair_device(
     platform: State<'_, Platform>,
     watch: State<'_, Arc<DeviceWatch>>,
     id: String,
+    user: Option<u8>,
 ) -> Result<PairedDevice, IpcError> {
     allowed(&platform)?;
     let central = tend_core::system_central().await?;
     let paired = with_session(&sessions, async |s| {
-        s.pair_device(&central, &id, &SystemClock, PAIR_SCAN).await
+        s.pair_device(&central, &id, user, &SystemClock, PAIR_SCAN)
+            .await
     })
     .await?;
     watch.restart();
