@@ -62,8 +62,11 @@ test("pair the strap and the cuff, and see the heart rate live", async () => {
   await app.waitFor("the strap nearby", () => shown(`[data-found="${STRAP}"] button`), 20_000);
   await app.click(await app.find(`[data-found="${STRAP}"] button`));
   await app.waitFor("the strap streaming", async () => (await attribute(`[data-device="${STRAP}"]`, "data-state")) === "streaming", 20_000);
-  // The cuff kept readings while nobody listened: pairing fetches them.
+  // The cuff kept readings while nobody listened: pairing fetches them. A cuff may be shared, so
+  // pairing first asks which of its users the patient is: its only one.
   await app.click(await app.find(`[data-found="${CUFF}"] button`));
+  await app.waitFor("which user are you", () => shown("[data-testid=user-choice]"));
+  await app.click(await app.find("[data-testid=pair-as-user]"));
   await app.waitFor("the cuff paired", () => shown(`[data-device="${CUFF}"]`), 20_000);
   await save("devices");
   await go("today");

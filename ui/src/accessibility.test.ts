@@ -79,6 +79,8 @@ function backend(vault: "not_created" | "locked" | "unlocked") {
           return ["2026-03-03T08:00:00+01:00", "2026-03-04T08:00:00+01:00"];
         case "devices":
           return { devices: [strap], unavailable: null };
+        case "scan_devices":
+          return [{ id: "C0:7E:4D:00:00:03", name: "Cuff", rssi: -50, services: ["blood_pressure"], paired: false, user_choice: true }];
         case "watch_devices":
           return null;
         case "latest_readings":
@@ -205,6 +207,17 @@ describe("axe finds no violations", () => {
     await settle();
     expect(target.querySelector("[data-testid=medication-editor]")).not.toBeNull();
     expect(target.querySelector(".skip select")).not.toBeNull();
+    expect(await violations()).toEqual([]);
+  });
+
+  it("on Devices asking which user the patient is on a cuff", async () => {
+    backend("unlocked");
+    await show("#/devices");
+    press("Look for devices");
+    await settle();
+    press("Pair Cuff");
+    await settle();
+    expect(target.querySelector("[data-testid=user-choice]")).not.toBeNull();
     expect(await violations()).toEqual([]);
   });
 

@@ -70,10 +70,11 @@ export const commands = {
 	/**  Health devices in range, the paired ones marked, for `seconds` (1 to 30). */
 	scanDevices: (seconds: number) => typedError<ScanResult_Serialize[], IpcError>(__TAURI_INVOKE("scan_devices", { seconds })),
 	/**
-	 *  Pairs the device `id` (its address from a scan) and starts receiving from it; what the
-	 *  pairing asks of the patient (a passkey the device shows) goes to `questions`.
+	 *  Pairs the device `id` (its address from a scan) as its user `user` (`null`: its only user)
+	 *  and starts receiving from it; what the pairing asks of the patient (a passkey the device
+	 *  shows) goes to `questions`.
 	 */
-	pairDevice: (id: string, questions: Channel<PairingQuestion>) => typedError<PairedDevice_Serialize, IpcError>(__TAURI_INVOKE("pair_device", { id, questions })),
+	pairDevice: (id: string, user: number | null, questions: Channel<PairingQuestion>) => typedError<PairedDevice_Serialize, IpcError>(__TAURI_INVOKE("pair_device", { id, user, questions })),
 	/**
 	 *  The patient's answer to the pairing's question: the passkey typed (or, to a `confirm`, the
 	 *  number confirmed), or nothing to cancel.
@@ -557,6 +558,11 @@ export type DeviceCounters_Deserialize = {
 	bond_refusals?: number,
 	/**  Other devices seen advertising this device's name. */
 	impostors_seen: number,
+	/**
+	 *  Measurements of another of the device's users (or naming none), not stored: the patient
+	 *  chose which user they are when pairing.
+	 */
+	other_users?: number,
 };
 
 /**  What went wrong with a device, counted. Never values. */
@@ -581,6 +587,11 @@ export type DeviceCounters_Serialize = {
 	bond_refusals: number,
 	/**  Other devices seen advertising this device's name. */
 	impostors_seen: number,
+	/**
+	 *  Measurements of another of the device's users (or naming none), not stored: the patient
+	 *  chose which user they are when pairing.
+	 */
+	other_users: number,
 };
 
 /**  What Tend reports while it keeps a device connected: for the UI, the CLI and tests. */
@@ -640,6 +651,8 @@ export type DeviceStatus_Deserialize = {
 	battery_percent?: number | null,
 	last_reading?: string | null,
 	problems: number,
+	/**  Which of the device's users the patient is, where they chose one when pairing. */
+	user_id?: number | null,
 };
 
 /**
@@ -653,6 +666,8 @@ export type DeviceStatus_Serialize = {
 	battery_percent: number | null,
 	last_reading: string | null,
 	problems: number,
+	/**  Which of the device's users the patient is, where they chose one when pairing. */
+	user_id: number | null,
 };
 
 /**  The paired devices as last heard, and why none can be reached when Bluetooth is missing. */
@@ -1259,6 +1274,14 @@ export type PairedDevice_Deserialize = {
 	bond?: Bond,
 	/**  Whether Tend set the device's clock through Current Time. */
 	clock_set?: boolean,
+	/**
+	 *  Which of the device's users the patient is, on a cuff or scale that several people use:
+	 *  the User ID (0–254) its blood pressure, weight and body composition measurements carry.
+	 *  Those measurements are stored only when they name this user; one naming another user,
+	 *  the unknown user (255) or nobody is counted in `counters.other_users`, never stored.
+	 *  `None`: the patient is the device's only user, and every measurement is theirs.
+	 */
+	user_id?: number | null,
 	paired_at: string,
 	last_seen?: string | null,
 	counters?: DeviceCounters_Deserialize,
@@ -1305,6 +1328,14 @@ export type PairedDevice_Serialize = {
 	bond: Bond,
 	/**  Whether Tend set the device's clock through Current Time. */
 	clock_set: boolean,
+	/**
+	 *  Which of the device's users the patient is, on a cuff or scale that several people use:
+	 *  the User ID (0–254) its blood pressure, weight and body composition measurements carry.
+	 *  Those measurements are stored only when they name this user; one naming another user,
+	 *  the unknown user (255) or nobody is counted in `counters.other_users`, never stored.
+	 *  `None`: the patient is the device's only user, and every measurement is theirs.
+	 */
+	user_id: number | null,
 	paired_at: string,
 	last_seen: string | null,
 	counters: DeviceCounters_Serialize,
@@ -1574,6 +1605,11 @@ export type ScanResult_Deserialize = {
 	 *  the id of the device it poses as. Tend never connects to it in that device's place.
 	 */
 	impostor_of?: string | null,
+	/**
+	 *  Whether its measurements can name which of its users measured (a cuff or scale that
+	 *  several people may share): pairing it can take which user the patient is.
+	 */
+	user_choice: boolean,
 };
 
 /**  One device found by a scan, as shown to the patient. */
@@ -1589,6 +1625,11 @@ export type ScanResult_Serialize = {
 	 *  the id of the device it poses as. Tend never connects to it in that device's place.
 	 */
 	impostor_of?: string,
+	/**
+	 *  Whether its measurements can name which of its users measured (a cuff or scale that
+	 *  several people may share): pairing it can take which user the patient is.
+	 */
+	user_choice: boolean,
 };
 
 /**  One entry of the share log. The summary counts and dates; it never holds values. */

@@ -1,5 +1,6 @@
 //! From a characteristic value to readings: which measurement characteristics Tend subscribes to,
-//! and the `gatt` decoder and conversion for each.
+//! the `gatt` decoder and conversion for each, and whose measurement a value is on a device that
+//! several people use.
 
 use tend_gatt::{
     BloodPressureMeasurement, BodyCompositionMeasurement, CgmMeasurement, CgmSessionStartTime,
@@ -106,11 +107,137 @@ pub fn decode(
     })
 }
 
+/// The User ID a measurement carries for "unknown user" (a guest, or someone the device does
+/// not know): never the patient's.
+pub const UNKNOWN_USER: u8 = 0xFF;
+
+/// Whose measurement a value is, on a cuff or scale that several people use: blood pressure,
+/// weight and body composition measurements may carry a User ID, the device's index of the
+/// person measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeasuredUser {
+    /// A characteristic that never names a user (heart rate, glucose, ...), or a value that does
+    /// not decode (counted as malformed by whoever decodes it): the wearer's.
+    Anyone,
+    /// A measurement that can name a user: the User ID it carries, `None` when it carries none.
+    Named(Option<u8>),
+    /// One of the two packets of a body composition measurement sent in two: the User ID it
+    /// carries. A packet that carries none belongs with the packet just before it.
+    Split(Option<u8>),
+}
+
+/// Whose measurement the value `bytes` of characteristic `uuid` is.
+pub fn measured_user(uuid: u16, bytes: &[u8]) -> MeasuredUser {
+    let named = match uuid {
+        BloodPressureMeasurement::UUID => {
+            BloodPressureMeasurement::decode(bytes).map(|m| MeasuredUser::Named(m.user_id))
+        }
+        WeightMeasurement::UUID => {
+            WeightMeasurement::decode(bytes).map(|m| MeasuredUser::Named(m.user_id))
+        }
+        BodyCompositionMeasurement::UUID => BodyCompositionMeasurement::decode(bytes).map(|m| {
+            if m.multiple_packet {
+                MeasuredUser::Split(m.user_id)
+            } else {
+                MeasuredUser::Named(m.user_id)
+            }
+        }),
+        _ => return MeasuredUser::Anyone,
+    };
+    named.unwrap_or(MeasuredUser::Anyone)
+}
+
+/// Whether a measurement naming `named` (`None`: no one) is the patient's, who is user `chosen`
+/// of the device (`None`: its only user, whose every measurement is theirs).
+pub fn is_patients(chosen: Option<u8>, named: Option<u8>) -> bool {
+    match chosen {
+        None => true,
+        Some(user) => user != UNKNOWN_USER && named == Some(user),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::tz::TimeZone;
     use tend_vitals::Metric;
+
+    #[test]
+    fn a_measurement_is_the_patients_only_when_it_names_their_user() {
+        let check = |chosen: Option<u8>, named: Option<u8>, expected: bool| {
+            assert_eq!(is_patients(chosen, named), expected, "{chosen:?} {named:?}");
+        };
+        // The only user: everything the device measures is theirs.
+        check(None, None, true);
+        check(None, Some(2), true);
+        check(None, Some(UNKNOWN_USER), true);
+        // User 1 of several: only measurements naming user 1.
+        check(Some(1), Some(1), true);
+        check(Some(1), Some(2), false);
+        check(Some(1), Some(0), false);
+        check(Some(1), Some(UNKNOWN_USER), false);
+        check(Some(1), None, false);
+        check(Some(0), Some(0), true);
+        // "Unknown user" is nobody's, even if asked for.
+        check(Some(UNKNOWN_USER), Some(UNKNOWN_USER), false);
+    }
+
+    #[test]
+    fn whose_measurement_a_value_is() {
+        let cuff = |user_id| {
+            BloodPressureMeasurement {
+                unit: tend_gatt::PressureUnit::MmHg,
+                systolic: tend_gatt::Number::finite(120, 0),
+                diastolic: tend_gatt::Number::finite(80, 0),
+                mean_arterial: tend_gatt::Number::finite(93, 0),
+                timestamp: None,
+                pulse_rate: None,
+                user_id,
+                status: None,
+                reserved_flags: 0,
+            }
+            .encode()
+        };
+        let weighing = |user_id| {
+            WeightMeasurement {
+                units: tend_gatt::UnitSystem::Si,
+                weight: Some(14100),
+                timestamp: None,
+                user_id,
+                bmi_height: None,
+                reserved_flags: 0,
+            }
+            .encode()
+        };
+        // Flags 0x1004: User ID and multiple packet; body fat 20.0 %; user 2.
+        let split_packet = [0x04, 0x10, 0xC8, 0x00, 0x02];
+        // Flags 0x1000: multiple packet, no User ID.
+        let split_rest = [0x00, 0x10, 0xC8, 0x00];
+        let check = |uuid: u16, bytes: &[u8], expected: MeasuredUser| {
+            assert_eq!(
+                measured_user(uuid, bytes),
+                expected,
+                "{uuid:#06x} {bytes:02x?}"
+            );
+        };
+        check(0x2A35, &cuff(Some(2)), MeasuredUser::Named(Some(2)));
+        check(0x2A35, &cuff(None), MeasuredUser::Named(None));
+        check(
+            0x2A9D,
+            &weighing(Some(UNKNOWN_USER)),
+            MeasuredUser::Named(Some(UNKNOWN_USER)),
+        );
+        check(0x2A9C, &split_packet, MeasuredUser::Split(Some(2)));
+        check(0x2A9C, &split_rest, MeasuredUser::Split(None));
+        check(
+            0x2A9C,
+            &[0x04, 0x00, 0xC8, 0x00, 0x01],
+            MeasuredUser::Named(Some(1)),
+        );
+        check(0x2A37, &[0x16, 0x48, 0x00, 0x04], MeasuredUser::Anyone);
+        // Broken: left to the decoder, which counts it.
+        check(0x2A35, &[0x08], MeasuredUser::Anyone);
+    }
 
     #[test]
     fn measurements_decode_and_others_are_not_ours() {

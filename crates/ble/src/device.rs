@@ -53,6 +53,13 @@ pub struct PairedDevice {
     /// Whether Tend set the device's clock through Current Time.
     #[serde(default)]
     pub clock_set: bool,
+    /// Which of the device's users the patient is, on a cuff or scale that several people use:
+    /// the User ID (0–254) its blood pressure, weight and body composition measurements carry.
+    /// Those measurements are stored only when they name this user; one naming another user,
+    /// the unknown user (255) or nobody is counted in `counters.other_users`, never stored.
+    /// `None`: the patient is the device's only user, and every measurement is theirs.
+    #[serde(default)]
+    pub user_id: Option<u8>,
     pub paired_at: Timestamp,
     pub last_seen: Option<Timestamp>,
     #[serde(default)]
@@ -99,6 +106,11 @@ pub struct DeviceCounters {
     /// Other devices seen advertising this device's name.
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub impostors_seen: u64,
+    /// Measurements of another of the device's users (or naming none), not stored: the patient
+    /// chose which user they are when pairing.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub other_users: u64,
 }
 
 /// Something hostile or broken a device did.

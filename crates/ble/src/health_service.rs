@@ -34,6 +34,19 @@ impl HealthService {
         HealthService::ContinuousGlucoseMonitoring,
     ];
 
+    /// Whether a device offering `services` can name which of its users a measurement is of
+    /// (the User ID of blood pressure, weight and body composition measurements).
+    pub fn names_users(services: &[HealthService]) -> bool {
+        services.iter().any(|s| {
+            matches!(
+                s,
+                HealthService::BloodPressure
+                    | HealthService::WeightScale
+                    | HealthService::BodyComposition
+            )
+        })
+    }
+
     pub fn assigned_number(self) -> u16 {
         match self {
             HealthService::HeartRate => 0x180D,
@@ -138,5 +151,21 @@ mod tests {
         check(&[S::WeightScale, S::BodyComposition], DeviceKind::Scale);
         check(&[S::PulseOximeter], DeviceKind::PulseOximeter);
         check(&[], DeviceKind::Unknown);
+    }
+
+    #[test]
+    fn cuffs_and_scales_can_name_their_users() {
+        use HealthService as S;
+        let check = |services: &[HealthService], names: bool| {
+            assert_eq!(HealthService::names_users(services), names, "{services:?}");
+        };
+        check(&[S::BloodPressure], true);
+        check(&[S::WeightScale], true);
+        check(&[S::BodyComposition, S::WeightScale], true);
+        check(&[S::HeartRate, S::BloodPressure], true);
+        check(&[S::HeartRate], false);
+        check(&[S::Glucose], false);
+        check(&[S::HealthThermometer], false);
+        check(&[], false);
     }
 }

@@ -22,14 +22,14 @@ mod supervise_tests;
 
 pub use bonding::{no_prompt, Answer, Bond, NoPrompt, PairingPrompt};
 pub use btle::{BtleCentral, BtleLink, ANSWER_WITHIN};
-pub use decode::{decode, MEASUREMENTS};
+pub use decode::{decode, is_patients, measured_user, MeasuredUser, MEASUREMENTS, UNKNOWN_USER};
 pub use device::{
     Clock, DeviceCounters, DeviceEvent, DeviceReading, DeviceSink, PairedDevice, Problem,
 };
 pub use health_service::{uuid_from_u16, HealthService};
 pub use link::{Advertisement, Central, GattChar, Link, LinkEvent};
 pub use link_state::LinkState;
-pub use pairing::{pair, scan, ScanResult};
+pub use pairing::{pair, scan, PairingChoices, ScanResult};
 pub use supervise::{backoff, keep_connected, LinkPolicy};
 
 use btleplug::api::Manager as _;
@@ -49,6 +49,9 @@ pub enum Error {
     MissingCharacteristic(u16),
     #[error("{0} offers no health service Tend supports")]
     NotAHealthDevice(String),
+    /// A user was chosen for a device that says it keeps no users apart.
+    #[error("{0} has one user only: every measurement it takes is that user's")]
+    OneUserOnly(String),
     #[error("could not store: {0}")]
     Storage(String),
     /// The patient (or the system) has not allowed Tend to use Bluetooth.

@@ -1,11 +1,15 @@
 //! Scanning for health devices (marking paired ones and impostors) and pairing the one the
-//! patient picks: the bond, its Device Information, battery and clock.
+//! patient picks: the bond, its Device Information, battery and clock, and which of its users the
+//! patient is.
 
 use std::{sync::Arc, time::Duration};
 
 use jiff::tz::TimeZone;
 use serde::Serialize;
-use tend_gatt::{BatteryLevel, Characteristic, CurrentTime, DeviceInformationString};
+use tend_gatt::{
+    BatteryLevel, BodyCompositionFeature, Characteristic, CurrentTime, DeviceInformationString,
+    WeightScaleFeature,
+};
 
 use crate::{
     device::{Clock, PairedDevice},
@@ -13,6 +17,31 @@ use crate::{
     supervise::current_time,
     Error, HealthService, PairingPrompt, Result,
 };
+
+/// What the patient brings to a pairing.
+#[derive(Clone)]
+pub struct PairingChoices {
+    /// Who answers when the device shows a passkey.
+    pub prompt: Arc<dyn PairingPrompt>,
+    /// Which of the device's users the patient is, on a cuff or scale several people share
+    /// (`None`: its only user).
+    pub user: Option<u8>,
+}
+
+impl std::fmt::Debug for PairingChoices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PairingChoices")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PairingChoices {
+    /// The patient is the device's only user; `prompt` answers for them.
+    pub fn only_user(prompt: Arc<dyn PairingPrompt>) -> PairingChoices {
+        PairingChoices { prompt, user: None }
+    }
+}
 
 /// One device found by a scan, as shown to the patient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,6 +57,9 @@ pub struct ScanResult {
     /// the id of the device it poses as. Tend never connects to it in that device's place.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impostor_of: Option<String>,
+    /// Whether its measurements can name which of its users measured (a cuff or scale that
+    /// several people may share): pairing it can take which user the patient is.
+    pub user_choice: bool,
 }
 
 /// Scans for `duration` and marks what Tend already knows.
@@ -55,6 +87,7 @@ pub async fn scan<C: Central>(
                 tracing::warn!(address = %ad.address, "a device advertises a paired device's name");
             }
             ScanResult {
+                user_choice: HealthService::names_users(&ad.services),
                 id: ad.address,
                 name: ad.name,
                 rssi: ad.rssi,
@@ -69,20 +102,24 @@ pub async fn scan<C: Central>(
 /// Connects to the device at `id` (found by `scan`), bonds with it (asking `prompt` for the
 /// passkey it shows, if it shows one), reads what it says about itself and its battery, sets its
 /// clock (to `clock`, in the zone device clocks keep) where it allows, and returns the record to
-/// remember. The caller stores it.
+/// remember, with `user`: which of the device's users the patient is (`None`: its only user).
+/// The caller stores it. A scale that says it keeps no users apart is refused a user: none of
+/// its measurements would name one.
 pub async fn pair<C: Central, K: Clock>(
     central: &C,
     id: &str,
     name: Option<String>,
     services: Vec<HealthService>,
-    prompt: Arc<dyn PairingPrompt>,
+    choices: PairingChoices,
     clock: &K,
     time_zone: &TimeZone,
 ) -> Result<PairedDevice> {
     if services.is_empty() {
         return Err(Error::NotAHealthDevice(id.to_owned()));
     }
+    let PairingChoices { prompt, user } = choices;
     let (link, _events) = central.connect(id).await?;
+    // The bond first: a device that demands encryption answers nothing before it.
     let bond = match central.bond(id, prompt).await {
         Ok(bond) => bond,
         Err(e) => {
@@ -90,6 +127,10 @@ pub async fn pair<C: Central, K: Clock>(
             return Err(e);
         }
     };
+    if user.is_some() && says_one_user(&link).await {
+        link.disconnect().await;
+        return Err(Error::OneUserOnly(name.unwrap_or_else(|| id.to_owned())));
+    }
     let mut device = PairedDevice {
         id: id.to_owned(),
         name: name.unwrap_or_else(|| id.to_owned()),
@@ -101,6 +142,7 @@ pub async fn pair<C: Central, K: Clock>(
         battery_percent: None,
         last_sequence: None,
         stored_after_last: Vec::new(),
+        user_id: user,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,
@@ -137,4 +179,29 @@ pub async fn pair<C: Central, K: Clock>(
     }
     link.disconnect().await;
     Ok(device)
+}
+
+/// Whether the device's Weight Scale or Body Composition Feature says it keeps no users apart
+/// (then its measurements carry no User ID). A blood pressure cuff's features say nothing that
+/// sure: its measurements may name a user whatever they say.
+async fn says_one_user<L: Link>(link: &L) -> bool {
+    let mut several = Vec::new();
+    if link.find(WeightScaleFeature::UUID).is_some_and(|c| c.read) {
+        if let Ok(feature) = link.read(WeightScaleFeature::UUID).await {
+            if let Ok(feature) = WeightScaleFeature::decode(&feature) {
+                several.push(feature.multiple_users_supported());
+            }
+        }
+    }
+    if link
+        .find(BodyCompositionFeature::UUID)
+        .is_some_and(|c| c.read)
+    {
+        if let Ok(feature) = link.read(BodyCompositionFeature::UUID).await {
+            if let Ok(feature) = BodyCompositionFeature::decode(&feature) {
+                several.push(feature.supports(1));
+            }
+        }
+    }
+    !several.is_empty() && several.iter().all(|several| !several)
 }

@@ -13,7 +13,10 @@ use tend_vitals::TimeSource;
 use tokio::sync::{mpsc, watch};
 
 use crate::{
-    decode::{allowance, decode, Allowance, DOWNLOAD_ALLOWANCE, MEASUREMENTS},
+    decode::{
+        allowance, decode, is_patients, measured_user, Allowance, MeasuredUser, DOWNLOAD_ALLOWANCE,
+        MEASUREMENTS,
+    },
     device::{Clock, DeviceEvent, DeviceReading, DeviceSink, PairedDevice, Problem},
     link::{Central, Link, LinkEvent},
     Error, LinkState,
@@ -164,6 +167,7 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
                     asked_from: None,
                     renumbered: false,
                     recheck_cgm_session: false,
+                    split_user: None,
                 }
                 .run(events, &mut stop)
                 .await;
@@ -257,6 +261,9 @@ struct Session<'a, L, S, K> {
     renumbered: bool,
     /// A CGM sent a record number already stored: its sensor session may have changed.
     recheck_cgm_session: bool,
+    /// The User ID the last value carried when it was one packet of a body composition
+    /// measurement sent in two: the next packet, carrying none, is that user's too.
+    split_user: Option<u8>,
 }
 
 /// How the device said a download ended.
@@ -622,6 +629,9 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         let mut out: Vec<DeviceReading> = Vec::new();
         let mut repeated = Vec::new();
         for (uuid, bytes) in values {
+            if !self.is_patients(*uuid, bytes) {
+                continue;
+            }
             match decode(*uuid, bytes, &context, self.cgm_session.as_ref()) {
                 None => {}
                 Some(Err(e)) => {
@@ -650,6 +660,27 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         }
         self.device.counters.duplicates_skipped += repeated.len() as u64;
         out
+    }
+
+    /// Whether a measurement value is the patient's, on a device several people use: one of
+    /// another user (or of no one named) is counted, never stored, never logged.
+    fn is_patients(&mut self, uuid: u16, bytes: &[u8]) -> bool {
+        let before = self.split_user.take();
+        let named = match measured_user(uuid, bytes) {
+            MeasuredUser::Anyone => return true,
+            MeasuredUser::Named(named) => named,
+            MeasuredUser::Split(Some(named)) => {
+                self.split_user = Some(named);
+                Some(named)
+            }
+            MeasuredUser::Split(None) => before,
+        };
+        if is_patients(self.device.user_id, named) {
+            return true;
+        }
+        self.device.counters.other_users += 1;
+        tracing::debug!(device = %self.device.id, "a measurement of another user, not stored");
+        false
     }
 
     /// Moves the readings the device stamped onto our clock by its clock's offset. Where one

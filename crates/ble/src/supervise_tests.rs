@@ -1,5 +1,6 @@
 //! The connection logic against a scripted fake [`Central`]: backoff, reconnect, download since
-//! the last sequence number, duplicates, malformed values, floods, silence and device clocks.
+//! the last sequence number, duplicates, malformed values, floods, silence, device clocks and
+//! the measurements of a shared device's other users.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -230,6 +231,7 @@ fn paired(last_sequence: Option<u16>) -> PairedDevice {
         battery_percent: None,
         last_sequence,
         stored_after_last: Vec::new(),
+        user_id: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,
@@ -509,6 +511,139 @@ fn cuff_reading(at: Timestamp) -> LinkEvent {
         }
         .encode(),
     }
+}
+
+const BODY_COMPOSITION: u16 = 0x2A9C;
+
+/// A cuff measurement naming `user`, with its own systolic pressure.
+fn cuff_of(user: Option<u8>, systolic: i32) -> LinkEvent {
+    let n = |m| Number::finite(m, 0);
+    LinkEvent::Value {
+        uuid: BLOOD_PRESSURE,
+        bytes: BloodPressureMeasurement {
+            unit: PressureUnit::MmHg,
+            systolic: n(systolic),
+            diastolic: n(80),
+            mean_arterial: n(93),
+            timestamp: None,
+            pulse_rate: None,
+            user_id: user,
+            status: None,
+            reserved_flags: 0,
+        }
+        .encode(),
+    }
+}
+
+/// A body composition measurement sent in two packets: body fat (tenths of a percent) and the
+/// User ID, then body fat again and the weight (70.5 kg), naming no one.
+fn body_composition_in_two(user: u8, body_fat: u16) -> [LinkEvent; 2] {
+    let [fat_low, fat_high] = body_fat.to_le_bytes();
+    let [kg_low, kg_high] = 14100u16.to_le_bytes();
+    [
+        // Flags: User ID present (bit 2), multiple packet (bit 12).
+        vec![0x04, 0x10, fat_low, fat_high, user],
+        // Flags: weight present (bit 10), multiple packet (bit 12).
+        vec![0x00, 0x14, fat_low, fat_high, kg_low, kg_high],
+    ]
+    .map(|bytes| LinkEvent::Value {
+        uuid: BODY_COMPOSITION,
+        bytes,
+    })
+}
+
+/// Issue 14: on a cuff or scale the household shares, a patient paired as its user 1 has only
+/// user 1's measurements stored; one of another user, of the unknown user or naming no one is
+/// counted and dropped. Paired as the only user, every measurement is stored, as before.
+#[tokio::test]
+async fn only_the_chosen_users_measurements_are_stored() {
+    let sent = || {
+        let mut events = vec![
+            cuff_of(Some(1), 121),
+            cuff_of(Some(2), 150),
+            cuff_of(Some(crate::UNKNOWN_USER), 151),
+            cuff_of(None, 152),
+            // Broken: malformed, not another user's.
+            LinkEvent::Value {
+                uuid: BLOOD_PRESSURE,
+                bytes: vec![0x08],
+            },
+            // A measurement that names no user by its kind: the wearer's.
+            heart_rate(70),
+        ];
+        events.extend(body_composition_in_two(1, 200));
+        events.extend(body_composition_in_two(2, 300));
+        events
+    };
+    let check = |user: Option<u8>, stored: &[(Metric, f64)], other_users: u64| {
+        let sent = sent();
+        let stored = stored.to_vec();
+        async move {
+            let central = FakeCentral::new(
+                &[Attempt::Accept],
+                &[
+                    (BLOOD_PRESSURE, false, false),
+                    (HEART_RATE, false, false),
+                    (BODY_COMPOSITION, false, false),
+                ],
+            );
+            let device = PairedDevice {
+                services: vec![HealthService::BloodPressure, HealthService::BodyComposition],
+                user_id: user,
+                ..paired(None)
+            };
+            let sink = Recorder::default();
+            let (stop_tx, stop) = watch::channel(false);
+            let clock = FixedClock(now());
+            let policy = policy();
+            let script = async {
+                for event in sent {
+                    central.send(0, event).await;
+                }
+                sink.wait_for(|s| s.count() == stored.len()).await;
+                // Nothing more comes of it.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                stop_tx.send(true).unwrap();
+            };
+            let (device, ()) = tokio::join!(
+                keep_connected(&central, device, &sink, &clock, &policy, stop),
+                script
+            );
+            let got: Vec<(Metric, f64)> = sink
+                .stored
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|r| (r.reading.metric, r.reading.value()))
+                .collect();
+            assert_eq!(got, stored, "user {user:?}");
+            assert_eq!(device.counters.other_users, other_users, "user {user:?}");
+            assert_eq!(device.counters.malformed, 1, "user {user:?}");
+        }
+    };
+    use Metric::*;
+    let cuff = |systolic: f64| {
+        [
+            (Systolic, systolic),
+            (Diastolic, 80.0),
+            (MeanArterial, 93.0),
+        ]
+    };
+    let split = |fat: f64| [(BodyFat, fat), (BodyFat, fat), (Weight, 70.5)];
+    let mine: Vec<(Metric, f64)> = cuff(121.0)
+        .into_iter()
+        .chain([(HeartRate, 70.0)])
+        .chain(split(20.0))
+        .collect();
+    check(Some(1), &mine, 5).await;
+    let everyone: Vec<(Metric, f64)> = [121.0, 150.0, 151.0, 152.0]
+        .into_iter()
+        .flat_map(cuff)
+        .chain([(HeartRate, 70.0)])
+        .chain(split(20.0))
+        .chain(split(30.0))
+        .collect();
+    check(None, &everyone, 0).await;
 }
 
 fn current_time(at: Timestamp) -> Vec<u8> {

@@ -179,7 +179,7 @@ async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
         id,
         ad.name,
         ad.services,
-        tend_ble::no_prompt(),
+        tend_ble::PairingChoices::only_user(tend_ble::no_prompt()),
         &SystemClock,
         &jiff::tz::TimeZone::system(),
     )
@@ -667,6 +667,7 @@ fn garbage_free_record() -> PairedDevice {
         battery_percent: None,
         last_sequence: None,
         stored_after_last: Vec::new(),
+        user_id: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,

@@ -15,7 +15,7 @@ use std::{
 use jiff::Timestamp;
 use tend_ble::{
     keep_connected, pair, scan, Bond, BtleCentral, Central, Clock, DeviceEvent, DeviceReading,
-    DeviceSink, HealthService, Link, LinkPolicy, LinkState, PairedDevice, Problem,
+    DeviceSink, HealthService, Link, LinkPolicy, LinkState, PairedDevice, PairingChoices, Problem,
 };
 use tend_bluez_sim::{Fault, Pairing, PrivateBus, Sim};
 use tend_vitals::Metric;
@@ -129,6 +129,21 @@ fn policy() -> LinkPolicy {
 }
 
 async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
+    pair_with(
+        central,
+        id,
+        PairingChoices::only_user(tend_ble::no_prompt()),
+    )
+    .await
+    .expect("pairs")
+}
+
+/// Pairs `id` with what the patient chose and answers.
+async fn pair_with(
+    central: &BtleCentral,
+    id: &str,
+    choices: PairingChoices,
+) -> tend_ble::Result<PairedDevice> {
     let found = scan(central, Duration::from_millis(200), &[])
         .await
         .expect("scan");
@@ -141,12 +156,24 @@ async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
         id,
         ad.name,
         ad.services,
-        tend_ble::no_prompt(),
+        choices,
         &SystemClock,
         &jiff::tz::TimeZone::system(),
     )
     .await
-    .expect("pairs")
+}
+
+/// Pairs `id` as its user `user` (`None`: its only user).
+async fn paired_as(
+    central: &BtleCentral,
+    id: &str,
+    user: Option<u8>,
+) -> tend_ble::Result<PairedDevice> {
+    let choices = PairingChoices {
+        prompt: tend_ble::no_prompt(),
+        user,
+    };
+    pair_with(central, id, choices).await
 }
 
 /// Waits until `done` holds, for at most `limit`.
@@ -424,7 +451,7 @@ fn cgm_records_are_fetched_by_time_offset_and_placed_by_session_start() {
     });
 }
 
-/// The patient typing `0` at every passkey prompt.
+/// The patient typing the same digits at every passkey prompt.
 struct Types(u32);
 
 impl tend_ble::PairingPrompt for Types {
@@ -437,29 +464,9 @@ impl tend_ble::PairingPrompt for Types {
     }
 }
 
-/// Pairs the device at `id` with `prompt` answering for the patient.
-async fn pair_with(
-    central: &BtleCentral,
-    id: &str,
-    prompt: std::sync::Arc<dyn tend_ble::PairingPrompt>,
-) -> tend_ble::Result<PairedDevice> {
-    let found = scan(central, Duration::from_millis(200), &[])
-        .await
-        .expect("scan");
-    let ad = found
-        .into_iter()
-        .find(|d| d.id == id)
-        .expect("the device is found");
-    pair(
-        central,
-        id,
-        ad.name,
-        ad.services,
-        prompt,
-        &SystemClock,
-        &jiff::tz::TimeZone::system(),
-    )
-    .await
+/// The only user, typing `passkey` when asked.
+fn typing(passkey: u32) -> PairingChoices {
+    PairingChoices::only_user(std::sync::Arc::new(Types(passkey)))
 }
 
 /// Issue 14: a cuff that shows a passkey is bonded only with the digits it shows, typed by the
@@ -472,14 +479,14 @@ fn a_passkey_bond_takes_the_digits_the_device_shows() {
             .unwrap();
         let central = BtleCentral::open().await.expect("adapter");
 
-        let wrong = pair_with(&central, &cuff, std::sync::Arc::new(Types(654_321))).await;
+        let wrong = pair_with(&central, &cuff, typing(654_321)).await;
         assert!(
             matches!(wrong, Err(tend_ble::Error::PairingFailed(_))),
             "{wrong:?}"
         );
         assert!(!sim.is_bonded(&cuff).unwrap());
 
-        let device = pair_with(&central, &cuff, std::sync::Arc::new(Types(123_456)))
+        let device = pair_with(&central, &cuff, typing(123_456))
             .await
             .expect("pairs with the right passkey");
         assert_eq!(device.bond, Bond::Authenticated);
@@ -497,9 +504,13 @@ fn a_device_that_demands_encryption_is_bonded_by_just_works() {
         let scale = sim.add_another(SCALE).await.unwrap();
         sim.set_pairing(&scale, Pairing::JustWorks, true).unwrap();
         let central = BtleCentral::open().await.expect("adapter");
-        let device = pair_with(&central, &scale, tend_ble::no_prompt())
-            .await
-            .expect("pairs");
+        let device = pair_with(
+            &central,
+            &scale,
+            PairingChoices::only_user(tend_ble::no_prompt()),
+        )
+        .await
+        .expect("pairs");
         assert_eq!(device.bond, Bond::JustWorks);
         assert!(sim.is_bonded(&scale).unwrap());
         assert!(device.model.is_some());
@@ -516,9 +527,13 @@ fn a_device_posing_at_a_bonded_address_gets_nothing_stored() {
         sim.set_interval(&strap, Duration::from_millis(200))
             .unwrap();
         let central = BtleCentral::open().await.expect("adapter");
-        let device = pair_with(&central, &strap, tend_ble::no_prompt())
-            .await
-            .expect("pairs");
+        let device = pair_with(
+            &central,
+            &strap,
+            PairingChoices::only_user(tend_ble::no_prompt()),
+        )
+        .await
+        .expect("pairs");
         assert_eq!(device.bond, Bond::JustWorks);
 
         let sink = MemorySink::default();
@@ -718,6 +733,91 @@ fn a_reset_meter_has_every_new_record_stored_once() {
     });
 }
 
+/// Issue 14: a cuff two people share, paired as its user 1. Of the records it kept and of what
+/// it measures live, only user 1's are stored; user 2's are counted, never stored.
+#[test]
+fn a_cuff_with_two_users_stores_only_the_chosen_ones() {
+    run(|sim| async move {
+        let cuff = sim.add_another(BP_CUFF).await.unwrap();
+        sim.set_interval(&cuff, Duration::from_secs(3600)).unwrap();
+        // Six kept while nobody listened: users 1, 2, 1, 2, 1, 2.
+        sim.set_users(&cuff, &[1, 2]).unwrap();
+        sim.add_stored_records(&cuff, 6).unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let device = paired_as(&central, &cuff, Some(1)).await.expect("pairs");
+        assert_eq!(device.user_id, Some(1));
+
+        let sink = MemorySink::default();
+        let systolic = |sink: &MemorySink| -> Vec<f64> {
+            let stored = sink.stored.lock().unwrap();
+            stored
+                .iter()
+                .filter(|r| r.reading.metric == Metric::Systolic)
+                .map(|r| r.reading.value())
+                .collect()
+        };
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            assert!(
+                until(Duration::from_secs(10), || systolic(&sink).len() >= 3).await,
+                "the kept records of user 1"
+            );
+            // Then live: the two take turns.
+            sim.set_interval(&cuff, Duration::from_millis(250)).unwrap();
+            assert!(
+                until(Duration::from_secs(10), || systolic(&sink).len() >= 6).await,
+                "live measurements of user 1"
+            );
+            sim.set_measuring(&cuff, false).unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        let mine = systolic(&sink);
+        let measured = sim.measured(&cuff).unwrap();
+        // User 2's pressure runs 25 mmHg higher (137–157 against user 1's 112–132).
+        assert!(mine.iter().all(|s| *s <= 132.0), "{mine:?}");
+        // Every measurement was user 1's, stored, or user 2's, counted: they took turns.
+        let stored = mine.len() as u64;
+        let others = device.counters.other_users;
+        assert_eq!(
+            stored + others,
+            measured,
+            "{stored} stored, {others} counted"
+        );
+        assert!(
+            stored.abs_diff(others) <= 1,
+            "{stored} stored, {others} counted"
+        );
+        assert_eq!(
+            sink.readings() as u64,
+            stored * 4,
+            "each with its diastolic, mean and pulse"
+        );
+    });
+}
+
+/// Issue 14: a scale that says it keeps no users apart is refused a user (none of its
+/// measurements would name one, so none would be stored); once it has several, it takes one.
+#[test]
+fn a_scale_with_one_user_is_refused_a_user_choice() {
+    run(|sim| async move {
+        let scale = sim.add_another(SCALE).await.unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let refused = paired_as(&central, &scale, Some(1)).await;
+        assert!(
+            matches!(refused, Err(tend_ble::Error::OneUserOnly(_))),
+            "{:?}",
+            refused.map(|d| d.user_id)
+        );
+        sim.set_users(&scale, &[1, 2]).unwrap();
+        let device = paired_as(&central, &scale, Some(2)).await.expect("pairs");
+        assert_eq!(device.user_id, Some(2));
+    });
+}
+
 #[test]
 fn hostile_peripherals_are_counted_and_never_stored() {
     run(|sim| async move {
@@ -864,6 +964,7 @@ fn garbage_free_record() -> PairedDevice {
         battery_percent: None,
         last_sequence: None,
         stored_after_last: Vec::new(),
+        user_id: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,

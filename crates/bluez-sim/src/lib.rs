@@ -146,6 +146,19 @@ impl Sim {
         Ok(())
     }
 
+    /// Makes a cuff or scale one that several people share: its measurements (live and stored)
+    /// name `users` in turn, the first one next, and its features say it has several users.
+    /// Empty: back to one user, named by no measurement.
+    pub fn set_users(&self, address: &str, users: &[u8]) -> Result<()> {
+        let path = self.path_of(address)?;
+        match self.shared.device(&path, |d| d.model.set_users(users)) {
+            Some(true) => Ok(()),
+            _ => Err(Error::UnknownPeripheral(format!(
+                "{address} (its measurements name no user)"
+            ))),
+        }
+    }
+
     /// Puts `count` readings in the device's memory (glucose meter, CGM, cuff, thermometer, scale).
     pub fn add_stored_records(&self, address: &str, count: u32) -> Result<()> {
         let path = self.path_of(address)?;

@@ -55,6 +55,11 @@ pub struct DeviceModel {
     /// whatever the measuring interval. Tend is not fooled: a record its last reading of the
     /// clock would place in the future makes it read the clock again.
     pub clock_origin: Timestamp,
+    /// The User IDs a cuff's or scale's measurements name, in turn (the household's people
+    /// taking turns); empty: it names none, and its features say it has one user.
+    pub users: Vec<u8>,
+    /// Measurements taken since users were set: whose turn it is.
+    turn: usize,
     wobble: Wobble,
 }
 
@@ -116,6 +121,8 @@ impl DeviceModel {
             // Meters' clocks are two days behind: Tend must place their records by their own
             // stamps, corrected.
             clock_origin: now - SignedDuration::from_hours(48),
+            users: Vec::new(),
+            turn: 0,
             wobble: Wobble::new(seed),
         }
     }
@@ -161,7 +168,8 @@ impl DeviceModel {
             self.sequence = self.sequence.wrapping_add(1);
         }
         let at = self.device_clock(now);
-        let value = values::measurement(kind, &mut self.wobble, at, self.sequence);
+        let user = self.next_user();
+        let value = values::measurement(kind, &mut self.wobble, at, self.sequence, user);
         self.last_value.clone_from(&value);
         if self.peripheral.keeps_numbered_records() {
             self.records.push((self.sequence, value.clone()));
@@ -193,9 +201,34 @@ impl DeviceModel {
         out
     }
 
+    /// Sets the User IDs its measurements name in turn, the first one next (a cuff or scale;
+    /// empty: it names none). `false` for a device whose measurements name no user.
+    pub fn set_users(&mut self, users: &[u8]) -> bool {
+        if !matches!(self.peripheral.kind, Kind::BloodPressureCuff | Kind::Scale) {
+            return false;
+        }
+        self.users = users.to_vec();
+        self.turn = 0;
+        true
+    }
+
+    /// The User ID the next measurement names.
+    fn next_user(&mut self) -> Option<u8> {
+        let user = self.users.get(self.turn % self.users.len().max(1)).copied();
+        self.turn = self.turn.wrapping_add(1);
+        user
+    }
+
     /// What the device answers to a read of `uuid`.
     pub fn read(&self, uuid: u16, now: Timestamp) -> Vec<u8> {
+        let several = !self.users.is_empty();
         match uuid {
+            // Multiple bonds: one per user.
+            uuids::BLOOD_PRESSURE_FEATURE => (u16::from(several) << 5).to_le_bytes().to_vec(),
+            // Time stamps, multiple users when it has them, weighing in 0.005 kg steps.
+            uuids::WEIGHT_SCALE_FEATURE => (0x01 | u32::from(several) << 1 | 7 << 3)
+                .to_le_bytes()
+                .to_vec(),
             uuids::BATTERY_LEVEL => vec![self.battery],
             uuids::MANUFACTURER => b"Tend Simulated Devices".to_vec(),
             uuids::MODEL => self.peripheral.name.replace("Tend Sim ", "").into_bytes(),
@@ -314,14 +347,16 @@ impl DeviceModel {
                 Kind::GlucoseMeter | Kind::ContinuousGlucoseMonitor => {
                     self.sequence = self.sequence.wrapping_add(1);
                     let at = self.device_clock(now);
-                    let value = values::measurement(kind, &mut self.wobble, at, self.sequence);
+                    let value =
+                        values::measurement(kind, &mut self.wobble, at, self.sequence, None);
                     self.records.push((self.sequence, value.clone()));
                     value
                 }
                 Kind::BloodPressureCuff | Kind::Thermometer | Kind::Scale => {
                     let back = SignedDuration::from_mins(i64::from(count - i) * 30);
                     let at = now + self.clock_skew - back;
-                    let value = values::measurement(kind, &mut self.wobble, at, 0);
+                    let user = self.next_user();
+                    let value = values::measurement(kind, &mut self.wobble, at, 0, user);
                     self.undelivered.push_back(value.clone());
                     value
                 }
@@ -414,6 +449,44 @@ mod tests {
             RacpAnswer::Respond(RacpResponse::NumberOfStoredRecords(5)),
         );
         assert_eq!(meter.record_numbers(), vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_shared_cuff_or_scale_names_its_users_in_turn_and_says_it_has_several() {
+        use tend_gatt::{BloodPressureFeature, BloodPressureMeasurement, WeightMeasurement};
+        let now: Timestamp = "2026-03-01T08:00:00Z".parse().expect("time");
+        let mut cuff = model(Kind::BloodPressureCuff);
+        let feature = |m: &DeviceModel| {
+            BloodPressureFeature::decode(&m.read(uuids::BLOOD_PRESSURE_FEATURE, now))
+                .expect("a feature")
+        };
+        assert!(!feature(&cuff).multiple_bonds());
+        assert!(cuff.set_users(&[1, 2]));
+        assert!(feature(&cuff).multiple_bonds());
+        assert!(cuff.store_offline(3, now));
+        let mut values: Vec<Vec<u8>> = cuff.take_undelivered(0x2A35, true);
+        values.extend(cuff.tick(now, true));
+        let named: Vec<Option<u8>> = values
+            .iter()
+            .map(|v| BloodPressureMeasurement::decode(v).expect("valid").user_id)
+            .collect();
+        assert_eq!(named, vec![Some(1), Some(2), Some(1), Some(2)]);
+
+        let mut scale = model(Kind::Scale);
+        let weighing = |m: &mut DeviceModel| {
+            let value = m.tick(now, true).pop().expect("a weighing");
+            WeightMeasurement::decode(&value).expect("valid").user_id
+        };
+        assert_eq!(weighing(&mut scale), None);
+        let feature = |m: &DeviceModel| {
+            tend_gatt::WeightScaleFeature::decode(&m.read(uuids::WEIGHT_SCALE_FEATURE, now))
+                .expect("a feature")
+        };
+        assert!(!feature(&scale).multiple_users_supported());
+        assert!(scale.set_users(&[3]));
+        assert!(feature(&scale).multiple_users_supported());
+        assert_eq!(weighing(&mut scale), Some(3));
+        assert!(!model(Kind::HeartRateStrap).set_users(&[1]));
     }
 
     #[test]

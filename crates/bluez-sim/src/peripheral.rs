@@ -119,6 +119,8 @@ pub mod uuids {
     pub const FIRMWARE: u16 = 0x2A26;
     pub const RACP: u16 = 0x2A52;
     pub const CGM_SESSION_START: u16 = 0x2AAA;
+    pub const BLOOD_PRESSURE_FEATURE: u16 = 0x2A49;
+    pub const WEIGHT_SCALE_FEATURE: u16 = 0x2A9E;
     pub const CCCD: u16 = 0x2902;
 }
 
@@ -172,6 +174,19 @@ impl SimPeripheral {
                 ..measurement_flags
             },
         }];
+        // What the cuff and the scale support, multiple users among it.
+        let feature = match self.kind {
+            Kind::BloodPressureCuff => Some(BLOOD_PRESSURE_FEATURE),
+            Kind::Scale => Some(WEIGHT_SCALE_FEATURE),
+            _ => None,
+        };
+        if let Some(uuid) = feature {
+            chars.push(CharSpec {
+                service: self.service,
+                uuid,
+                flags: CharFlags::READ,
+            });
+        }
         if self.kind == Kind::ContinuousGlucoseMonitor {
             chars.push(CharSpec {
                 service: self.service,

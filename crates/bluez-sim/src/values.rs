@@ -67,14 +67,18 @@ pub(crate) fn session_start(at: Timestamp) -> Vec<u8> {
 }
 
 /// One measurement of `kind` taken at device time `at`; `sequence` numbers glucose records and
-/// counts CGM minutes.
+/// counts CGM minutes; `user` is the User ID a cuff's or scale's measurement names (`None`: it
+/// names none). People differ, so tests can tell whose a value is: user N's systolic pressure
+/// runs 25 mmHg × (N − 1) higher than user 1's, and they weigh 12 kg × (N − 1) more (up to N = 5).
 pub(crate) fn measurement(
     kind: Kind,
     wobble: &mut Wobble,
     at: Timestamp,
     sequence: u16,
+    user: Option<u8>,
 ) -> Vec<u8> {
     let n = |mantissa: i32, exponent: i8| Number::finite(mantissa, exponent);
+    let person = i32::from(user.unwrap_or(1).saturating_sub(1).min(4));
     match kind {
         Kind::HeartRateStrap => HeartRateMeasurement {
             bpm: u16::try_from(wobble.between(62, 84)).unwrap_or(70),
@@ -99,12 +103,12 @@ pub(crate) fn measurement(
         .encode(),
         Kind::BloodPressureCuff => BloodPressureMeasurement {
             unit: PressureUnit::MmHg,
-            systolic: n(wobble.between(112, 132), 0),
+            systolic: n(wobble.between(112, 132) + 25 * person, 0),
             diastolic: n(wobble.between(70, 86), 0),
             mean_arterial: n(wobble.between(85, 100), 0),
             timestamp: Some(date_time(at)),
             pulse_rate: Some(n(wobble.between(60, 78), 0)),
-            user_id: None,
+            user_id: user,
             status: None,
             reserved_flags: 0,
         }
@@ -148,9 +152,11 @@ pub(crate) fn measurement(
         Kind::Scale => WeightMeasurement {
             units: UnitSystem::Si,
             // 0.005 kg steps: 70.5 kg is 14100.
-            weight: Some(u16::try_from(wobble.between(14000, 14200)).unwrap_or(14100)),
+            weight: Some(
+                u16::try_from(wobble.between(14000, 14200) + 2400 * person).unwrap_or(14100),
+            ),
             timestamp: Some(date_time(at)),
-            user_id: None,
+            user_id: user,
             bmi_height: None,
             reserved_flags: 0,
         }
@@ -168,7 +174,7 @@ mod tests {
         let mut wobble = Wobble::new(7);
         let at: Timestamp = "2026-03-01T08:00:00Z".parse().expect("time");
         for device in catalogue() {
-            let bytes = measurement(device.kind, &mut wobble, at, 3);
+            let bytes = measurement(device.kind, &mut wobble, at, 3, Some(2));
             let ok = match device.kind {
                 Kind::HeartRateStrap => HeartRateMeasurement::decode(&bytes).is_ok(),
                 Kind::PulseOximeter => PlxContinuous::decode(&bytes).is_ok(),

@@ -349,7 +349,14 @@ pub enum DevicesCommand {
     },
     /// Pair a device found by a scan: bond with it (typing the passkey it shows, when it shows
     /// one), remember it, read its information and battery, set its clock.
-    Pair { address: String },
+    Pair {
+        address: String,
+        /// Which of the device's users you are, on a cuff or scale several people share (0 to
+        /// 254, as the device numbers them): only that user's measurements are stored. Without
+        /// it, you are its only user and all its measurements are yours.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=254))]
+        user: Option<u8>,
+    },
     /// List paired devices and their state.
     List,
     /// Stay connected to every paired device and print what arrives (one JSON line per event

@@ -17,8 +17,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tend_core::{
     clinic::ClinicAlert, AlertWatch, Bond, BtleCentral, DeviceEvent, HealthService, LinkPolicy,
-    LinkState, PairedDevice, PairingPrompt, Problem, ScanResult, SystemClock, Tend, VaultStatus,
-    WatchSinks,
+    LinkState, PairedDevice, PairingChoices, PairingPrompt, Problem, ScanResult, SystemClock, Tend,
+    VaultStatus, WatchSinks,
 };
 
 use crate::{args::DevicesCommand, output, unlock, Failure};
@@ -29,14 +29,17 @@ const PAIR_SCAN: Duration = Duration::from_secs(2);
 pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(), Failure> {
     match command {
         DevicesCommand::Scan { seconds } => scan(tend, seconds, json).await,
-        DevicesCommand::Pair { address } => {
+        DevicesCommand::Pair { address, user } => {
             let central = central().await?;
             let session = unlock::session(tend, true).await?;
             let paired = session
                 .pair_device(
                     &central,
                     &address,
-                    Arc::new(TerminalPrompt),
+                    PairingChoices {
+                        prompt: Arc::new(TerminalPrompt),
+                        user,
+                    },
                     &SystemClock,
                     PAIR_SCAN,
                 )
@@ -56,6 +59,9 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
                     .unwrap_or_default(),
                 bond_text(device.bond)
             );
+            if let Some(user) = device.user_id {
+                println!("You are its user {user}: other users' measurements are not stored.");
+            }
             Ok(())
         }
         DevicesCommand::List => {
@@ -76,13 +82,17 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
             }
             for d in listed {
                 println!(
-                    "{}  {}  {}  battery {}",
+                    "{}  {}  {}  battery {}{}",
                     d.device.id,
                     d.device.name,
                     state_name(d.state),
                     d.device
                         .battery_percent
-                        .map_or("unknown".to_owned(), |b| format!("{b}%"))
+                        .map_or("unknown".to_owned(), |b| format!("{b}%")),
+                    d.device
+                        .user_id
+                        .map(|u| format!("  user {u}"))
+                        .unwrap_or_default()
                 );
             }
             Ok(())

@@ -6,7 +6,7 @@
 //! address. A stored-record download advances the device's `last_sequence` only after its
 //! readings are stored, so a crash or link loss repeats a record (stored once) and never loses it.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use tend_ble::DeviceSink;
 use tend_vault::{RecordKind, Sample, Series, SeriesKey};
@@ -17,8 +17,8 @@ use crate::{error::Thing, AlertWatch, Error, Result, Session, WatchSinks};
 
 pub use tend_ble::{
     adapter_names, no_prompt, Answer, Bond, BtleCentral, Central, Clock, DeviceCounters,
-    DeviceEvent, DeviceReading, HealthService, LinkPolicy, LinkState, PairedDevice, PairingPrompt,
-    Problem, ScanResult,
+    DeviceEvent, DeviceReading, HealthService, LinkPolicy, LinkState, PairedDevice, PairingChoices,
+    PairingPrompt, Problem, ScanResult,
 };
 
 /// Bit 15 of a stored reading's flags: its time came from the device's clock. Bits 0–14 are
@@ -62,17 +62,27 @@ impl Session {
         Ok(found)
     }
 
-    /// Pairs the device at `id`: finds it by a scan of `scan_for`, bonds with it (`prompt` asks
-    /// the patient for a passkey the device shows), reads its information, battery and clock,
-    /// and remembers it.
+    /// Pairs the device at `id`: finds it by a scan of `scan_for`, bonds with it (the choices'
+    /// prompt asks the patient for a passkey the device shows), reads its information, battery
+    /// and clock, and remembers it with the choices' user, which of its users the patient is on
+    /// a cuff or scale several people share (`None`: its only user). Only that user's
+    /// measurements are stored from then on; a user is refused for a device whose measurements
+    /// name none.
     pub async fn pair_device<C: Central, K: Clock>(
         &self,
         central: &C,
         id: &str,
-        prompt: Arc<dyn PairingPrompt>,
+        choices: PairingChoices,
         clock: &K,
         scan_for: Duration,
     ) -> Result<PairedDevice> {
+        let user = choices.user;
+        if user == Some(tend_ble::UNKNOWN_USER) {
+            return Err(Error::InvalidInput(format!(
+                "user {} stands for an unknown user: a device's users are 0 to 254",
+                tend_ble::UNKNOWN_USER
+            )));
+        }
         let found = self.scan_devices(central, scan_for).await?;
         let Some(seen) = found.iter().find(|d| d.id.eq_ignore_ascii_case(id)) else {
             return Err(Error::not_found(Thing::DeviceInRange, id));
@@ -83,12 +93,18 @@ impl Session {
                 id: seen.id.clone(),
             });
         }
+        if user.is_some() && !seen.user_choice {
+            return Err(Error::InvalidInput(format!(
+                "{} does not tell users apart: it measures whoever uses it",
+                seen.name.as_deref().unwrap_or(&seen.id)
+            )));
+        }
         let device = tend_ble::pair(
             central,
             &seen.id,
             seen.name.clone(),
             seen.services.clone(),
-            prompt,
+            choices,
             clock,
             &jiff::tz::TimeZone::system(),
         )
@@ -200,6 +216,8 @@ pub struct DeviceStatus {
     pub last_reading: Option<jiff::Timestamp>,
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub problems: u64,
+    /// Which of the device's users the patient is, where they chose one when pairing.
+    pub user_id: Option<u8>,
 }
 
 impl DeviceStatus {
@@ -212,6 +230,7 @@ impl DeviceStatus {
             battery_percent: device.battery_percent,
             last_reading: None,
             problems: 0,
+            user_id: device.user_id,
         }
     }
 
@@ -383,6 +402,7 @@ mod tests {
             battery_percent: Some(90),
             last_sequence: None,
             stored_after_last: Vec::new(),
+            user_id: None,
             record_series: 0,
             cgm_session: None,
             newest_record_time: None,

@@ -129,6 +129,7 @@ impl Error {
             Error::Bluetooth(tend_ble::Error::Malformed(_)) => ErrorCode::DeviceMalformed,
             Error::Bluetooth(tend_ble::Error::UnknownDevice(_)) => ErrorCode::NotFound,
             Error::Bluetooth(tend_ble::Error::NotAHealthDevice(_)) => ErrorCode::InvalidInput,
+            Error::Bluetooth(tend_ble::Error::OneUserOnly(_)) => ErrorCode::InvalidInput,
             Error::Bluetooth(tend_ble::Error::NotAllowed) => ErrorCode::BluetoothNotAllowed,
             Error::Bluetooth(_) => ErrorCode::BluetoothUnavailable,
             Error::Share(e) => share_code(e),
@@ -198,6 +199,10 @@ mod tests {
             Error::Vault(tend_vault::Error::RolledBack { seen: 9, found: 7 }),
             ErrorCode::RolledBack,
         );
+        check(
+            Error::Bluetooth(tend_ble::Error::OneUserOnly("Scale".into())),
+            ErrorCode::InvalidInput,
+        );
     }
 
     #[test]
@@ -208,6 +213,7 @@ mod tests {
             Error::not_found(Thing::DeviceInRange, "C0:7E:4D:00:00:01"),
             Error::Locked,
             Error::Vault(tend_vault::Error::PassphraseRequired),
+            Error::Bluetooth(tend_ble::Error::OneUserOnly("Scale".into())),
         ] {
             let text = error.to_string();
             assert!(!text.contains("tend ") && !text.contains("--"), "{text}");

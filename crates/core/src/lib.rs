@@ -33,7 +33,8 @@ pub use device_watch::{system_central, AlertWatch, DeviceWatch, DevicesUnavailab
 pub use devices::{
     adapter_names, no_prompt, scan_devices, Answer, Bond, BtleCentral, Central, Clock,
     DeviceCounters, DeviceEvent, DeviceReading, DeviceSample, DeviceStatus, HealthService,
-    LinkPolicy, LinkState, PairedDevice, PairingPrompt, Problem, ScanResult, FLAG_DEVICE_TIME,
+    LinkPolicy, LinkState, PairedDevice, PairingChoices, PairingPrompt, Problem, ScanResult,
+    FLAG_DEVICE_TIME,
 };
 pub use error::{Error, ErrorCode, Result, Thing};
 pub use history_csv::ExportSummary;

@@ -99,7 +99,7 @@ async fn a_paired_cgm_is_shared_as_cgm_summaries() {
         .pair_device(
             &central,
             CGM,
-            tend_core::no_prompt(),
+            tend_core::PairingChoices::only_user(tend_core::no_prompt()),
             &SystemClock,
             Duration::from_millis(200),
         )

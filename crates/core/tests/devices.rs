@@ -1,6 +1,6 @@
 //! Devices through the application API, against `bluez-sim` on a private bus (started by
 //! `tend-testkit`): pair a glucose meter, watch it into the vault, watch again without
-//! duplicates, reset it, forget it.
+//! duplicates, reset it, forget it; pair a cuff two people share as one of them.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::{
@@ -10,12 +10,13 @@ use std::{
 
 use jiff::Timestamp;
 use tend_core::{
-    vitals::Metric, AlertWatch, BtleCentral, Clock, DeviceEvent, KeySource, LinkPolicy, LinkState,
-    Passphrase, Session, Tend, WatchSinks,
+    vitals::Metric, AlertWatch, BtleCentral, Clock, DeviceEvent, ErrorCode, KeySource, LinkPolicy,
+    LinkState, Passphrase, Session, Tend, WatchSinks,
 };
 use tend_testkit::SimulatedBluetooth;
 
 const GLUCOSE: &str = "C0:7E:4D:00:00:05";
+const BP_CUFF: &str = "C0:7E:4D:00:00:03";
 
 struct SystemClock;
 impl Clock for SystemClock {
@@ -75,10 +76,13 @@ fn readings(events: &[DeviceEvent]) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
-    let bluetooth = SimulatedBluetooth::start_only(&[GLUCOSE]).expect("simulated Bluetooth");
+    let bluetooth =
+        SimulatedBluetooth::start_only(&[GLUCOSE, BP_CUFF]).expect("simulated Bluetooth");
     std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", bluetooth.address());
     let sim = bluetooth.sim();
     sim.set_interval(GLUCOSE, Duration::from_secs(3600))
+        .unwrap();
+    sim.set_interval(BP_CUFF, Duration::from_secs(3600))
         .unwrap();
     sim.add_stored_records(GLUCOSE, 25).unwrap();
 
@@ -100,7 +104,7 @@ async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
         .pair_device(
             &central,
             GLUCOSE,
-            tend_core::no_prompt(),
+            tend_core::PairingChoices::only_user(tend_core::no_prompt()),
             &SystemClock,
             Duration::from_millis(200),
         )
@@ -169,8 +173,75 @@ async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
     assert_eq!(new_run, (1..=10).collect::<Vec<u16>>());
     assert_eq!(stored.len(), 40, "the first run's 30 are all still there");
 
+    // Issue 14: the meter was bonded when paired. Another device now answers at its address,
+    // with its name and services but not the bond's keys: core stores nothing from it.
+    assert_eq!(devices[0].bond, tend_core::Bond::JustWorks);
+    sim.impersonate(GLUCOSE).unwrap();
+    sim.add_stored_records(GLUCOSE, 5).unwrap();
+    let events = watch_until(&session, &central, |e| {
+        e.iter().any(|e| {
+            matches!(
+                e,
+                DeviceEvent::Problem {
+                    problem: tend_core::Problem::NotTheBondedDevice,
+                    ..
+                }
+            )
+        })
+    })
+    .await;
+    assert_eq!(readings(&events), 0, "nothing from the impostor");
+    let stored = session
+        .device_readings(GLUCOSE, Metric::Glucose)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 40);
+
+    // Forgetting the device removes the bond as well.
+    assert!(sim.is_bonded(GLUCOSE).unwrap());
     assert!(session.forget_device(&central, GLUCOSE).await.unwrap());
+    assert!(!sim.is_bonded(GLUCOSE).unwrap());
     assert!(session.paired_devices().await.unwrap().is_empty());
     assert!(!session.forget_device(&central, GLUCOSE).await.unwrap());
+
+    // Issue 14: a cuff two people share, paired as its user 2. A user is refused where it
+    // means nothing: the unknown user, or a meter that measures whoever uses it.
+    let pair = |id: &'static str, user: Option<u8>| {
+        session.pair_device(
+            &central,
+            id,
+            tend_core::PairingChoices {
+                prompt: tend_core::no_prompt(),
+                user,
+            },
+            &SystemClock,
+            Duration::from_millis(200),
+        )
+    };
+    for (id, user) in [(BP_CUFF, 255), (GLUCOSE, 1)] {
+        let refused = pair(id, Some(user)).await.map(|d| d.user_id);
+        assert!(
+            matches!(&refused, Err(e) if e.code() == ErrorCode::InvalidInput),
+            "{id} as user {user}: {refused:?}"
+        );
+    }
+    assert!(session.paired_devices().await.unwrap().is_empty());
+    sim.set_users(BP_CUFF, &[1, 2]).unwrap();
+    sim.add_stored_records(BP_CUFF, 4).unwrap();
+    let cuff = pair(BP_CUFF, Some(2)).await.unwrap();
+    assert_eq!(cuff.user_id, Some(2));
+    // Two of the four kept measurements are user 2's: systolic, diastolic, mean and pulse each.
+    let events = watch_until(&session, &central, |e| readings(e) >= 8).await;
+    assert_eq!(readings(&events), 8);
+    let devices = session.paired_devices().await.unwrap();
+    assert_eq!(devices[0].user_id, Some(2));
+    assert_eq!(devices[0].counters.other_users, 2);
+    let systolic = session
+        .device_readings(BP_CUFF, Metric::Systolic)
+        .await
+        .unwrap();
+    // User 2's pressure runs 25 mmHg above user 1's 112–132.
+    assert_eq!(systolic.len(), 2);
+    assert!(systolic.iter().all(|s| s.value >= 137.0), "{systolic:?}");
     session.close().await.unwrap();
 }

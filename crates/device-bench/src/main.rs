@@ -210,7 +210,7 @@ async fn measure(meter: &Meter, drops: u32) -> Result<DevicesBench, Failure> {
         .pair_device(
             &central,
             meter.address(),
-            tend_core::no_prompt(),
+            tend_core::PairingChoices::only_user(tend_core::no_prompt()),
             &SystemClock,
             meter.scan_for(),
         )

@@ -10,7 +10,7 @@ use serde::Serialize;
 use tauri::{ipc::Channel, State};
 use tend_core::{
     Answer, DeviceEvent, DeviceStatus, DeviceWatch, DevicesUnavailable, IdleLock, LatestReading,
-    PairedDevice, PairingPrompt, ScanResult, SystemClock,
+    PairedDevice, PairingChoices, PairingPrompt, ScanResult, SystemClock,
 };
 use tokio::sync::oneshot;
 
@@ -120,8 +120,9 @@ pub fn answer_pairing(answers: State<'_, Arc<PairingAnswers>>, passkey: Option<u
     }
 }
 
-/// Pairs the device `id` (its address from a scan) and starts receiving from it; what the
-/// pairing asks of the patient (a passkey the device shows) goes to `questions`.
+/// Pairs the device `id` (its address from a scan) as its user `user` (`null`: its only user)
+/// and starts receiving from it; what the pairing asks of the patient (a passkey the device
+/// shows) goes to `questions`.
 #[tauri::command]
 #[specta::specta]
 pub async fn pair_device(
@@ -130,16 +131,20 @@ pub async fn pair_device(
     watch: State<'_, Arc<DeviceWatch>>,
     answers: State<'_, Arc<PairingAnswers>>,
     id: String,
+    user: Option<u8>,
     questions: Channel<PairingQuestion>,
 ) -> Result<PairedDevice, IpcError> {
     allowed(&platform)?;
     let central = tend_core::system_central().await?;
-    let prompt: Arc<dyn PairingPrompt> = Arc::new(WindowPrompt {
-        questions,
-        answers: Arc::clone(&answers),
-    });
+    let choices = PairingChoices {
+        prompt: Arc::new(WindowPrompt {
+            questions,
+            answers: Arc::clone(&answers),
+        }),
+        user,
+    };
     let paired = with_session(&sessions, async |s| {
-        s.pair_device(&central, &id, prompt, &SystemClock, PAIR_SCAN)
+        s.pair_device(&central, &id, choices, &SystemClock, PAIR_SCAN)
             .await
     })
     .await?;

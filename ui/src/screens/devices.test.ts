@@ -1,5 +1,6 @@
 // The Devices screen with the backend mocked at the IPC layer: finding devices, pairing one (with
-// the passkey it shows), and the warning for a device posing under a paired device's name.
+// the passkey it shows; a shared cuff as one of its users), and the warning for a device posing
+// under a paired device's name.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushSync, mount, unmount } from "svelte";
 import type { Channel } from "@tauri-apps/api/core";
@@ -11,20 +12,23 @@ let target: HTMLElement;
 let screen: Record<string, unknown> | undefined;
 let paired: object[];
 let calls: string[];
+let pairedAs: { id: string; user: number | null }[];
 /** What pair_device does: by default pairs by Just Works at once. */
 let pairing: (questions: Channel<PairingQuestion>) => Promise<string>;
 /** The passkeys answer_pairing was given. */
 let answers: (number | null)[];
 let answered: () => void;
 
-const strap = { id: "C0:7E:4D:00:00:01", name: "Strap", rssi: -55, services: ["heart_rate"], paired: false };
-const impostor = { id: "66:66:66:66:66:66", name: "Scale", rssi: -40, services: ["weight_scale"], paired: false, impostor_of: "C0:7E:4D:00:00:07" };
+const strap = { id: "C0:7E:4D:00:00:01", name: "Strap", rssi: -55, services: ["heart_rate"], paired: false, user_choice: false };
+const cuff = { id: "C0:7E:4D:00:00:03", name: "Cuff", rssi: -50, services: ["blood_pressure"], paired: false, user_choice: true };
+const impostor = { id: "66:66:66:66:66:66", name: "Scale", rssi: -40, services: ["weight_scale"], paired: false, impostor_of: "C0:7E:4D:00:00:07", user_choice: true };
 
 beforeEach(() => {
   target = document.createElement("div");
   document.body.append(target);
   paired = [];
   calls = [];
+  pairedAs = [];
   answers = [];
   answered = () => {};
   pairing = async () => "just_works";
@@ -37,13 +41,14 @@ beforeEach(() => {
         case "watch_devices":
           return null;
         case "scan_devices":
-          return [strap, impostor];
+          return [strap, cuff, impostor];
         case "pair_device": {
-          const a = args as { id: string; questions: Channel<PairingQuestion> };
-          expect(a.id).toBe(strap.id);
-          return pairing(a.questions).then((bond) => {
-            paired = [{ id: strap.id, name: "Strap", state: "streaming", battery_percent: 80, last_reading: null, problems: 0 }];
-            return { id: strap.id, name: "Strap", bond };
+          const { id, user, questions } = args as { id: string; user: number | null; questions: Channel<PairingQuestion> };
+          pairedAs.push({ id, user });
+          const name = id === strap.id ? "Strap" : "Cuff";
+          return pairing(questions).then((bond) => {
+            paired = [...paired, { id, name, state: "streaming", battery_percent: 80, last_reading: null, problems: 0, user_id: user }];
+            return { id, name, user_id: user, bond };
           });
         }
         case "answer_pairing":
@@ -78,18 +83,52 @@ describe("Devices screen", () => {
     target.querySelector<HTMLButtonElement>("[data-testid=scan]")!.click();
     await settle();
     const rows = [...target.querySelectorAll("[data-found]")];
-    expect(rows.map((r) => r.getAttribute("data-found"))).toEqual([strap.id, impostor.id]);
+    expect(rows.map((r) => r.getAttribute("data-found"))).toEqual([strap.id, cuff.id, impostor.id]);
     expect(rows[0].textContent).toContain("Heart rate · strong signal");
-    expect(rows[1].textContent).toContain("Uses the name of a device you paired");
-    expect(rows[1].querySelector("button")).toBeNull();
+    expect(rows[2].textContent).toContain("Uses the name of a device you paired");
+    expect(rows[2].querySelector("button")).toBeNull();
 
+    // A strap measures whoever wears it: paired at once, as its only user.
     rows[0].querySelector("button")!.click();
     await settle(120);
-    expect(calls).toContain("pair_device");
+    expect(target.querySelector("[data-testid=user-choice]")).toBeNull();
+    expect(pairedAs).toEqual([{ id: strap.id, user: null }]);
     const device = target.querySelector(`[data-device="${strap.id}"]`);
     expect(device?.textContent).toContain("Receiving");
     expect(device?.textContent).toContain("Battery 80%");
+    expect(device?.textContent).not.toContain("You are user");
     expect(target.querySelector("[data-testid=bonded]")?.textContent).toContain("could not check that it was this device");
+  });
+
+  it("asks which user the patient is on a cuff several people may share", async () => {
+    screen = mount(Devices, { target });
+    await settle();
+    target.querySelector<HTMLButtonElement>("[data-testid=scan]")!.click();
+    await settle();
+    target.querySelector<HTMLButtonElement>(`[data-found="${cuff.id}"] button`)!.click();
+    await settle();
+    expect(calls).not.toContain("pair_device");
+    const choice = target.querySelector("[data-testid=user-choice]")!;
+    expect(choice.querySelector("legend")?.textContent).toBe("Which user are you on this cuff?");
+    const options = [...choice.querySelectorAll<HTMLInputElement>("input[type=radio]")];
+    expect(options.map((o) => o.closest("label")?.textContent?.trim())).toEqual(["I'm the only user", "User 1", "User 2", "User 3", "User 4"]);
+    expect(options[0].checked).toBe(true);
+
+    // Cancelled: nothing paired.
+    [...choice.querySelectorAll("button")].find((b) => b.textContent === "Cancel")!.click();
+    await settle();
+    expect(target.querySelector("[data-testid=user-choice]")).toBeNull();
+    expect(calls).not.toContain("pair_device");
+
+    target.querySelector<HTMLButtonElement>(`[data-found="${cuff.id}"] button`)!.click();
+    await settle();
+    const user2 = [...target.querySelectorAll<HTMLInputElement>("[data-testid=user-choice] input[type=radio]")][2];
+    user2.click();
+    flushSync();
+    target.querySelector<HTMLButtonElement>("[data-testid=pair-as-user]")!.click();
+    await settle(120);
+    expect(pairedAs).toEqual([{ id: cuff.id, user: 2 }]);
+    expect(target.querySelector(`[data-device="${cuff.id}"]`)?.textContent).toContain("You are user 2");
   });
 
   it("asks for the passkey the device shows, and says the pairing was authenticated", async () => {

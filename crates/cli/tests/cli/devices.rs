@@ -1,5 +1,6 @@
 //! `tend devices` as scripts see it, against `bluez-sim` on a private bus: JSON from scan, pair,
-//! list, watch and forget; and a clear error where there is no Bluetooth at all.
+//! list, watch and forget; pairing as one user of a shared cuff; and a clear error where there is
+//! no Bluetooth at all.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use crate::harness::Tend;
 
 const GLUCOSE: &str = "C0:7E:4D:00:00:05";
 const HR_STRAP: &str = "C0:7E:4D:00:00:01";
+const BP_CUFF: &str = "C0:7E:4D:00:00:03";
 
 #[test]
 fn scan_pair_list_watch_forget_against_the_simulator() {
@@ -107,6 +109,70 @@ fn scan_pair_list_watch_forget_against_the_simulator() {
         1
     );
     assert_eq!(tend.run(&["devices", "forget", HR_STRAP]).code(), Some(1));
+    drop(bluetooth);
+}
+
+/// Issue 14: `--user` pairs a cuff two people share as one of them; only that user's
+/// measurements are stored, the other's counted. A user is refused where it means nothing.
+#[test]
+fn pair_user_stores_only_that_users_measurements() {
+    let bluetooth =
+        SimulatedBluetooth::start_only(&[BP_CUFF, GLUCOSE]).expect("simulated Bluetooth");
+    let sim = bluetooth.sim();
+    for device in [BP_CUFF, GLUCOSE] {
+        sim.set_interval(device, Duration::from_secs(3600)).unwrap();
+    }
+    // Kept while nobody listened: users 1, 2, 1, 2.
+    sim.set_users(BP_CUFF, &[1, 2]).unwrap();
+    sim.add_stored_records(BP_CUFF, 4).unwrap();
+    let tend = Tend::with_passphrase("devices test passphrase")
+        .env("DBUS_SYSTEM_BUS_ADDRESS", bluetooth.address());
+
+    let found = tend
+        .run(&["devices", "scan", "--for", "0.3", "--json"])
+        .json();
+    let user_choice = |id: &str| {
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .map(|d| d["user_choice"].clone())
+    };
+    assert_eq!(user_choice(BP_CUFF), Some(Value::Bool(true)));
+    assert_eq!(user_choice(GLUCOSE), Some(Value::Bool(false)));
+
+    // 255 is the standard's "unknown user": a usage error.
+    let unknown = tend.run(&["devices", "pair", BP_CUFF, "--user", "255"]);
+    assert_eq!(unknown.code(), Some(2), "{}", unknown.stderr());
+    // A meter measures whoever uses it.
+    let stderr = tend
+        .run(&["devices", "pair", GLUCOSE, "--user", "1"])
+        .failure_with(1);
+    assert!(stderr.contains("does not tell users apart"), "{stderr}");
+
+    let paired = tend
+        .run(&["devices", "pair", BP_CUFF, "--user", "1", "--json"])
+        .json();
+    assert_eq!(paired["user_id"], 1);
+    assert_eq!(paired["counters"]["other_users"], 0);
+
+    let lines = tend
+        .run(&["devices", "watch", "--json", "--for", "4"])
+        .json_lines();
+    let systolic: Vec<f64> = lines
+        .iter()
+        .filter(|l| l["event"] == "reading" && l["metric"] == "systolic")
+        .map(|l| l["value"].as_f64().unwrap())
+        .collect();
+    // User 1's two; user 2's pressure runs 25 mmHg above user 1's 112–132.
+    assert_eq!(systolic.len(), 2, "{lines:?}");
+    assert!(systolic.iter().all(|s| *s <= 132.0), "{systolic:?}");
+
+    let listed = tend.run(&["devices", "list", "--json"]).json();
+    let cuff = &listed.as_array().unwrap()[0];
+    assert_eq!(cuff["user_id"], 1);
+    assert_eq!(cuff["counters"]["other_users"], 2);
     drop(bluetooth);
 }
 

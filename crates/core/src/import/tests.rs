@@ -29,6 +29,7 @@ async fn readings_are_filed_under_their_source_with_the_kind_known_for_it() {
         battery_percent: None,
         last_sequence: None,
         stored_after_last: Vec::new(),
+        user_id: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,

@@ -162,6 +162,7 @@ async fn a_paired_device_is_described_by_its_record() {
         battery_percent: None,
         last_sequence: None,
         stored_after_last: Vec::new(),
+        user_id: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,
