@@ -118,15 +118,10 @@ pub async fn pair<C: Central, K: Clock>(
         return Err(Error::NotAHealthDevice(id.to_owned()));
     }
     let PairingChoices { prompt, user } = choices;
+    // The bond first (it connects by itself): a device that demands encryption answers nothing
+    // before it, and the system would otherwise pair on its own, with no one to answer it.
+    let bond = central.bond(id, prompt).await?;
     let (link, _events) = central.connect(id).await?;
-    // The bond first: a device that demands encryption answers nothing before it.
-    let bond = match central.bond(id, prompt).await {
-        Ok(bond) => bond,
-        Err(e) => {
-            link.disconnect().await;
-            return Err(e);
-        }
-    };
     if user.is_some() && says_one_user(&link).await {
         link.disconnect().await;
         return Err(Error::OneUserOnly(name.unwrap_or_else(|| id.to_owned())));

