@@ -9,6 +9,7 @@ mod fhir_server;
 
 pub use bluetooth::SimulatedBluetooth;
 pub use fhir_server::{validate, validate_files, Fault, FhirServer};
+pub use tend_bluez_sim::Pairing;
 
 /// Why a harness could not do what a test asked.
 #[derive(Debug, thiserror::Error)]

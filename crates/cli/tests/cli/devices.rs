@@ -185,3 +185,48 @@ fn without_bluetooth_the_error_names_the_simulator() {
     let stderr = tend.run(&["devices", "scan"]).failure();
     assert!(stderr.contains("tend-bluez-sim"), "{stderr}");
 }
+
+/// Issue 14: a device that shows a passkey is bonded with the digits typed at `tend devices
+/// pair`'s prompt; wrong digits pair nothing.
+#[test]
+fn pair_asks_for_the_passkey_a_device_shows() {
+    let bluetooth = SimulatedBluetooth::start_only(&[BP_CUFF]).expect("simulated Bluetooth");
+    let sim = bluetooth.sim();
+    sim.set_interval(BP_CUFF, Duration::from_secs(3600))
+        .unwrap();
+    sim.set_pairing(BP_CUFF, tend_testkit::Pairing::Passkey(4_071), true)
+        .unwrap();
+    let tend = Tend::with_passphrase("devices test passphrase")
+        .env("DBUS_SYSTEM_BUS_ADDRESS", bluetooth.address());
+    tend.run(&["devices", "scan", "--for", "0.3", "--json"]);
+
+    let wrong = tend
+        .command(&["devices", "pair", BP_CUFF, "--json"])
+        .stdin("123456\n")
+        .run();
+    assert_eq!(wrong.code(), Some(1), "{}", wrong.stderr());
+    assert!(wrong.stderr().contains("Type the 6 digits shown on"));
+    assert!(
+        wrong.stderr().contains("pairing failed"),
+        "{}",
+        wrong.stderr()
+    );
+    assert!(!sim.is_bonded(BP_CUFF).unwrap());
+    let listed = tend.run(&["devices", "list", "--json"]).json();
+    assert_eq!(listed, serde_json::json!([]), "nothing remembered");
+
+    let paired = tend
+        .command(&["devices", "pair", BP_CUFF, "--json"])
+        .stdin("004071\n")
+        .run()
+        .json();
+    assert_eq!(paired["bond"], "authenticated");
+    assert!(sim.is_bonded(BP_CUFF).unwrap());
+
+    let forgotten = tend.run(&["devices", "forget", BP_CUFF, "--json"]).json();
+    assert_eq!(forgotten["forgotten"], true);
+    assert!(
+        !sim.is_bonded(BP_CUFF).unwrap(),
+        "forgetting removes the bond"
+    );
+}
