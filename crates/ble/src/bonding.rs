@@ -82,9 +82,80 @@ pub(crate) mod bluez {
         Error::Unavailable(e.to_string())
     }
 
-    /// Pairs with `device` on `adapter` through BlueZ, with an agent that asks `prompt`.
-    pub async fn bond(adapter: &str, device: &str, prompt: Arc<dyn PairingPrompt>) -> Result<Bond> {
-        let session = bluer::Session::new().await.map_err(unavailable)?;
+    /// BlueZ for one adapter: its D-Bus session opened on first use and kept, since a bonded
+    /// device's every reconnect asks whether the bond is still there.
+    #[derive(Clone)]
+    pub struct Bluez {
+        adapter: String,
+        session: Arc<tokio::sync::OnceCell<bluer::Session>>,
+    }
+
+    impl std::fmt::Debug for Bluez {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Bluez")
+                .field("adapter", &self.adapter)
+                .finish_non_exhaustive()
+        }
+    }
+
+    impl Bluez {
+        /// BlueZ's adapter `adapter` (`hci0`); nothing is opened yet.
+        pub fn new(adapter: String) -> Bluez {
+            Bluez {
+                adapter,
+                session: Arc::default(),
+            }
+        }
+
+        async fn session(&self) -> Result<&bluer::Session> {
+            self.session
+                .get_or_try_init(|| async { bluer::Session::new().await.map_err(unavailable) })
+                .await
+        }
+
+        async fn adapter(&self) -> Result<bluer::Adapter> {
+            self.session()
+                .await?
+                .adapter(&self.adapter)
+                .map_err(unavailable)
+        }
+
+        async fn device(&self, device: &str) -> Result<bluer::Device> {
+            self.adapter()
+                .await?
+                .device(address(device)?)
+                .map_err(unavailable)
+        }
+
+        /// Pairs with `device` through BlueZ, with an agent that asks `prompt`.
+        pub async fn bond(&self, device: &str, prompt: Arc<dyn PairingPrompt>) -> Result<Bond> {
+            bond(self.session().await?, self.device(device).await?, prompt).await
+        }
+
+        /// Whether BlueZ still holds a bond with `device`.
+        pub async fn has_bond(&self, device: &str) -> Result<bool> {
+            self.device(device)
+                .await?
+                .is_paired()
+                .await
+                .map_err(unavailable)
+        }
+
+        /// Makes BlueZ forget `device` and its bond.
+        pub async fn unbond(&self, device: &str) -> Result<()> {
+            self.adapter()
+                .await?
+                .remove_device(address(device)?)
+                .await
+                .map_err(unavailable)
+        }
+    }
+
+    async fn bond(
+        session: &bluer::Session,
+        target: bluer::Device,
+        prompt: Arc<dyn PairingPrompt>,
+    ) -> Result<Bond> {
         let asked = Arc::new(AtomicBool::new(false));
         let (passkey_asked, confirm_asked) = (asked.clone(), asked.clone());
         let (passkey_prompt, confirm_prompt) = (prompt.clone(), prompt);
@@ -105,8 +176,6 @@ pub(crate) mod bluez {
             ..Default::default()
         };
         let _agent = session.register_agent(agent).await.map_err(unavailable)?;
-        let adapter = session.adapter(adapter).map_err(unavailable)?;
-        let target = adapter.device(address(device)?).map_err(unavailable)?;
         if target.is_paired().await.map_err(unavailable)? {
             // Bonded already (in the system's settings): the keys are there, how is unknown.
             return Ok(Bond::Platform);
@@ -120,24 +189,6 @@ pub(crate) mod bluez {
         } else {
             Bond::JustWorks
         })
-    }
-
-    /// Whether BlueZ still holds a bond with `device`.
-    pub async fn has_bond(adapter: &str, device: &str) -> Result<bool> {
-        let session = bluer::Session::new().await.map_err(unavailable)?;
-        let adapter = session.adapter(adapter).map_err(unavailable)?;
-        let target = adapter.device(address(device)?).map_err(unavailable)?;
-        target.is_paired().await.map_err(unavailable)
-    }
-
-    /// Makes BlueZ forget `device` and its bond.
-    pub async fn unbond(adapter: &str, device: &str) -> Result<()> {
-        let session = bluer::Session::new().await.map_err(unavailable)?;
-        let adapter = session.adapter(adapter).map_err(unavailable)?;
-        adapter
-            .remove_device(address(device)?)
-            .await
-            .map_err(unavailable)
     }
 }
 

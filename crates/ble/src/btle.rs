@@ -20,9 +20,9 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct BtleCentral {
     adapter: Adapter,
-    /// The adapter's system name (`hci0`): what bonding asks BlueZ about.
-    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    adapter_name: String,
+    /// BlueZ itself for this adapter, for bonding.
+    #[cfg(target_os = "linux")]
+    bluez: crate::bonding::bluez::Bluez,
     answer_within: Duration,
 }
 
@@ -57,9 +57,12 @@ impl BtleCentral {
         }
         adapters.sort_by(|a, b| a.0.cmp(&b.0));
         let ((_, adapter_name), adapter) = adapters.into_iter().next().ok_or(Error::NoAdapter)?;
+        #[cfg(not(target_os = "linux"))]
+        let _ = adapter_name;
         Ok(BtleCentral {
             adapter,
-            adapter_name,
+            #[cfg(target_os = "linux")]
+            bluez: crate::bonding::bluez::Bluez::new(adapter_name),
             answer_within: ANSWER_WITHIN,
         })
     }
@@ -256,7 +259,7 @@ impl Central for BtleCentral {
 
     async fn bond(&self, address: &str, prompt: Arc<dyn PairingPrompt>) -> Result<Bond> {
         #[cfg(target_os = "linux")]
-        return crate::bonding::bluez::bond(&self.adapter_name, address, prompt).await;
+        return self.bluez.bond(address, prompt).await;
         #[cfg(not(target_os = "linux"))]
         {
             let _ = (address, prompt);
@@ -266,7 +269,7 @@ impl Central for BtleCentral {
 
     async fn has_bond(&self, address: &str) -> Result<bool> {
         #[cfg(target_os = "linux")]
-        return crate::bonding::bluez::has_bond(&self.adapter_name, address).await;
+        return self.bluez.has_bond(address).await;
         #[cfg(not(target_os = "linux"))]
         {
             let _ = address;
@@ -276,7 +279,7 @@ impl Central for BtleCentral {
 
     async fn unbond(&self, address: &str) -> Result<()> {
         #[cfg(target_os = "linux")]
-        return crate::bonding::bluez::unbond(&self.adapter_name, address).await;
+        return self.bluez.unbond(address).await;
         #[cfg(not(target_os = "linux"))]
         {
             // The system's own settings forget a device there.

@@ -104,24 +104,6 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
             _ = stop.changed() => break,
         };
         match connected {
-            Err(e @ (Error::NotTheBondedDevice(_) | Error::BondLost(_))) => {
-                // Nothing from a device that cannot prove the bond; the patient is told, and
-                // Tend keeps trying (the real device may come back, or be paired again).
-                tracing::warn!(device = %device.id, error = %e, "bond not proven");
-                device.counters.bond_refusals += 1;
-                let which = match e {
-                    Error::BondLost(_) => Problem::BondLost,
-                    _ => Problem::NotTheBondedDevice,
-                };
-                problem(sink, &device, which, device.counters.bond_refusals);
-                failures = failures.saturating_add(1);
-                state = LinkState::Reconnecting;
-                let wait = backoff(policy, failures);
-                tokio::select! {
-                    () = tokio::time::sleep(wait) => {}
-                    _ = stop.changed() => break,
-                }
-            }
             Err(Error::UnknownDevice(_)) => {
                 // The adapter no longer knows the device (BlueZ forgets devices it has not seen
                 // for a while): look for it, then try again at once if it was seen.
@@ -143,7 +125,20 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
                 }
             }
             Err(e) => {
-                tracing::debug!(device = %device.id, error = %e, "connect failed");
+                // Nothing from a device that cannot prove the bond: the patient is told, and
+                // Tend keeps trying (the real device may come back, or be paired again).
+                let refused = match e {
+                    Error::NotTheBondedDevice(_) => Some(Problem::NotTheBondedDevice),
+                    Error::BondLost(_) => Some(Problem::BondLost),
+                    _ => None,
+                };
+                if let Some(which) = refused {
+                    tracing::warn!(device = %device.id, error = %e, "bond not proven");
+                    device.counters.bond_refusals += 1;
+                    problem(sink, &device, which, device.counters.bond_refusals);
+                } else {
+                    tracing::debug!(device = %device.id, error = %e, "connect failed");
+                }
                 failures = failures.saturating_add(1);
                 state = LinkState::Reconnecting;
                 let wait = backoff(policy, failures);

@@ -226,13 +226,18 @@ pub(crate) async fn remove_bond(shared: &Shared, conn: &Connection, path: &str) 
 }
 
 async fn emit_paired(conn: &Connection, path: &str, paired: bool) {
-    let Ok(emitter) = SignalEmitter::new(conn, path) else {
-        return;
-    };
     let changed = HashMap::from([
         ("Paired", Value::from(paired)),
         ("Bonded", Value::from(paired)),
     ]);
+    emit_device(conn, path, changed).await;
+}
+
+/// Sends a change of the device at `path`'s `Device1` properties.
+async fn emit_device(conn: &Connection, path: &str, changed: HashMap<&str, Value<'_>>) {
+    let Ok(emitter) = SignalEmitter::new(conn, path) else {
+        return;
+    };
     let _ = zbus::fdo::Properties::properties_changed(
         &emitter,
         InterfaceName::from_static_str_unchecked(DEVICE1),
@@ -284,20 +289,11 @@ pub(crate) const ATT_TIMEOUT: std::time::Duration = std::time::Duration::from_se
 /// Sends the link state of the device at `path`: up with its services resolved (`Some(true)`),
 /// up with nothing answered yet (`Some(false)`), or down (`None`).
 pub(crate) async fn emit_link(conn: &Connection, path: &str, resolved: Option<bool>) {
-    let Ok(emitter) = SignalEmitter::new(conn, path) else {
-        return;
-    };
     let changed = HashMap::from([
         ("Connected", Value::from(resolved.is_some())),
         ("ServicesResolved", Value::from(resolved == Some(true))),
     ]);
-    let _ = zbus::fdo::Properties::properties_changed(
-        &emitter,
-        InterfaceName::from_static_str_unchecked(DEVICE1),
-        changed,
-        Cow::Borrowed(&[]),
-    )
-    .await;
+    emit_device(conn, path, changed).await;
 }
 
 /// Drops the link of the device at `path` (if up) and tells the bus.
