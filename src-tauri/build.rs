@@ -9,6 +9,8 @@ fn main() {
         "vault_unlock",
         "vault_lock",
         "patient_active",
+        "confirm_presence",
+        "set_passcode",
         "export_history",
         "erase_everything",
         "medications",

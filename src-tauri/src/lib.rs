@@ -14,6 +14,7 @@ use tauri::{Emitter, Manager, Runtime};
 use tend_core::IdleLock;
 
 pub use ipc_error::IpcError;
+pub use platform::leaving::{lock_when_leaving, Leaving};
 
 /// Starts the app. On mobile this is the entry point the platform calls.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -59,6 +60,7 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             devices::start(app.handle());
             sharing::start(app.handle());
             lock_when_idle(app.handle());
+            lock_when_the_patient_leaves(app.handle());
             Ok(())
         })
 }
@@ -90,6 +92,20 @@ fn lock_when_idle<R: Runtime>(app: &tauri::AppHandle<R>) {
                 Err(e) => tracing::warn!(code = ?e.code(), "locking after idle failed"),
             }
         }
+    });
+}
+
+/// Locks the vault when the desktop session locks or the machine sleeps, and tells the window.
+fn lock_when_the_patient_leaves<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let sessions = Arc::clone(&*handle.state::<Arc<IdleLock>>());
+        lock_when_leaving(&sessions, |_| {
+            if handle.emit(VAULT_LOCKED, ()).is_err() {
+                tracing::warn!("the window missed that the vault locked");
+            }
+        })
+        .await;
     });
 }
 

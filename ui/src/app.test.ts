@@ -73,7 +73,7 @@ describe("app shell", () => {
       (cmd) =>
         cmd === "vault_unlocked"
           ? false
-          : { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase" } },
+          : { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase", presence: "passphrase" } },
       { shouldMockEvents: true },
     );
     await mountApp();
@@ -85,7 +85,7 @@ describe("app shell", () => {
 
   it("on a phone, opens the screens outside the bottom bar from More, which closes on arrival", async () => {
     mockIPC(
-      (cmd) => (cmd === "vault_unlocked" ? false : { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase" } }),
+      (cmd) => (cmd === "vault_unlocked" ? false : { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase", presence: "passphrase" } }),
       { shouldMockEvents: true },
     );
     await mountApp();

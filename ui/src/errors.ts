@@ -15,6 +15,7 @@ const WORDS: Record<ErrorCode, string> = {
   key_missing: "The key to Tend's history is missing from your keychain.",
   keychain_unavailable: "Your system's keychain is not available, so Tend will use a passphrase instead.",
   locked: "Tend is locked. Unlock it to go on.",
+  presence_required: "Confirm it's you first: enter your passphrase or passcode.",
   signed_out: "The clinic's server no longer accepts Tend's sign-in. Sign in again.",
   unreachable: "The clinic's server could not be reached. Tend will try again.",
   refused_by_server: "The clinic's server refused the data.",

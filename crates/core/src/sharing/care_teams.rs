@@ -9,7 +9,7 @@ use tend_share::{CareTeam, Category, Consent, HttpTransport, Interruption, SignI
 use tend_vault::RecordKind;
 
 use super::{AuditAction, CareTeamRecord, SmartState};
-use crate::{error::Thing, Error, Result, Session};
+use crate::{error::Thing, Error, Presence, Result, Session};
 
 /// What the patient enters to add a care team.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -84,6 +84,7 @@ impl Session {
         &self,
         details: CareTeamDetails,
         now: Timestamp,
+        _: &Presence,
     ) -> Result<CareTeam> {
         let sign_in = if details.bearer_token.is_some() {
             SignIn::Bearer
@@ -156,6 +157,7 @@ impl Session {
         wait: std::time::Duration,
         now: Timestamp,
         open: impl FnOnce(&str),
+        _: &Presence,
     ) -> Result<CareTeam> {
         let mut record = self.care_team_record(team_id).await?;
         let http = HttpTransport::new(std::time::Duration::from_secs(30))?;
