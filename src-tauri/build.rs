@@ -38,6 +38,7 @@ fn main() {
         "latest_readings",
         "care_teams",
         "add_care_team",
+        "sign_in_care_team",
         "set_consent",
         "sync_care_team",
         "share_log",

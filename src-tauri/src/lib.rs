@@ -38,6 +38,7 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .plugin(platform::init())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
@@ -55,6 +56,7 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             app.manage(Arc::new(devices::DeviceChannels::default()));
             app.manage(Arc::new(commands::PairingAnswers::default()));
             app.manage(Arc::new(tend_core::Sharing::default()));
+            app.manage(sharing::Browser::new(app.handle()));
             app.manage(tend_core::Importing::default());
             reminders::start(app.handle())?;
             devices::start(app.handle());

@@ -104,6 +104,7 @@ test("switch blood-pressure sharing on, share, and find the readings on the care
   await app.click(await app.find("[data-testid=add-team]"));
   await app.type(await app.find("[data-testid=team-name]"), "Dr Rivera's clinic");
   await app.type(await app.find("[data-testid=team-url]"), fhir.base);
+  await app.click(await app.find("[data-testid=team-advanced] summary"));
   await app.type(await app.find("[data-testid=team-patient]"), "Patient/journey-1");
   await app.click(await app.find("[data-testid=team-save]"));
   // A care team lets data out: more than a minute after unlocking, Tend asks for the patient.

@@ -113,6 +113,13 @@ export const commands = {
 	 */
 	addCareTeam: (details: CareTeamDetails_Deserialize) => typedError<CareTeam, IpcError>(__TAURI_INVOKE("add_care_team", { details })),
 	/**
+	 *  Adds a care team by signing in to its server (SMART App Launch): opens the sign-in page in
+	 *  the patient's browser and sends its address on `sign_in_page` (the window shows it as a link,
+	 *  should no browser open), then waits for the patient to sign in there. The patient must have
+	 *  confirmed it is them within the last minute.
+	 */
+	signInCareTeam: (name: string, baseUrl: string, clientId: string | null, signInPage: Channel<string>) => typedError<CareTeam, IpcError>(__TAURI_INVOKE("sign_in_care_team", { name, baseUrl, clientId, signInPage })),
+	/**
 	 *  Switches sharing of `category` with `team_id` on (from now, or with history since the local
 	 *  date `since`; the patient must have confirmed it is them within the last minute) or off.
 	 */

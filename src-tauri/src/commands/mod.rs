@@ -73,6 +73,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             devices::latest_readings,
             sharing::care_teams,
             sharing::add_care_team,
+            sharing::sign_in_care_team,
             sharing::set_consent,
             sharing::sync_care_team,
             sharing::share_log,

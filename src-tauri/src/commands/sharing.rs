@@ -35,6 +35,43 @@ pub async fn add_care_team(
     .await
 }
 
+/// Adds a care team by signing in to its server (SMART App Launch): opens the sign-in page in
+/// the patient's browser and sends its address on `sign_in_page` (the window shows it as a link,
+/// should no browser open), then waits for the patient to sign in there. The patient must have
+/// confirmed it is them within the last minute.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in_care_team(
+    sessions: State<'_, Arc<IdleLock>>,
+    browser: State<'_, crate::sharing::Browser>,
+    name: String,
+    base_url: String,
+    client_id: Option<String>,
+    sign_in_page: Channel<String>,
+) -> Result<CareTeam, IpcError> {
+    let client_id = client_id
+        .map(|id| id.trim().to_owned())
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| crate::sharing::CLIENT_ID.to_owned());
+    with_presence(&sessions, async |s, presence| {
+        let open = |url: &str| {
+            let _ = sign_in_page.send(url.to_owned());
+            browser.open(url);
+        };
+        s.add_care_team_by_signing_in(
+            &name,
+            &base_url,
+            &client_id,
+            crate::sharing::SIGN_IN_WAIT,
+            Timestamp::now(),
+            open,
+            presence,
+        )
+        .await
+    })
+    .await
+}
+
 /// Switches sharing of `category` with `team_id` on (from now, or with history since the local
 /// date `since`; the patient must have confirmed it is them within the last minute) or off.
 #[tauri::command]
