@@ -22,6 +22,10 @@ pub struct Medication {
     pub id: String,
     #[serde(flatten)]
     pub details: MedicationDetails,
+    /// The minute the patient added it: a dose due before it is no dose (not due, not missed,
+    /// not counted, not announced). `None` for a medication stored before Tend kept this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_at: Option<Timestamp>,
 }
 
 /// A medication as the patient sets it up.
@@ -99,8 +103,9 @@ impl DoseAction {
     }
 }
 
-/// The next `count` doses of `schedule` from `now` (within a year), as the patient would see
-/// them in the zone that `home_zone` or `here` gives: the preview while setting a medication up.
+/// The next `count` doses of `schedule` from `now`'s minute (within a year), as the patient
+/// would see them in the zone that `home_zone` or `here` gives: the preview while setting a
+/// medication up, and the doses it has when added now.
 pub fn preview_schedule(
     schedule: &DoseSchedule,
     home_zone: Option<&str>,
@@ -115,10 +120,12 @@ pub fn preview_schedule(
         Some(zone) => zone_named(zone)?,
         None => here.clone(),
     };
+    // From the start of this minute: a medication added now has its doses from then on.
+    let from = minute_of(now);
     let due = tend_meds::plan(
         schedule,
-        now,
-        now + SignedDuration::from_hours(366 * 24),
+        from,
+        from + SignedDuration::from_hours(366 * 24),
         &zone,
     )
     .map_err(|e| Error::InvalidInput(e.to_string()))?;
@@ -162,8 +169,13 @@ pub(crate) struct DoseEvent {
 }
 
 impl Session {
-    /// Adds a medication after checking its name, schedule, zone and pill counts.
-    pub async fn add_medication(&self, new: MedicationDetails) -> Result<Medication> {
+    /// Adds a medication after checking its name, schedule, zone and pill counts; `now` is
+    /// when the patient added it.
+    pub async fn add_medication(
+        &self,
+        new: MedicationDetails,
+        now: Timestamp,
+    ) -> Result<Medication> {
         let new = validated(new)?;
         let id = slug(&new.name);
         if id.is_empty() {
@@ -182,7 +194,11 @@ impl Session {
                 id,
             });
         }
-        let medication = Medication { id, details: new };
+        let medication = Medication {
+            id,
+            details: new,
+            added_at: Some(minute_of(now)),
+        };
         self.vault
             .put_record(RecordKind::Medication, &medication.id, &medication)
             .await?;
@@ -197,10 +213,11 @@ impl Session {
         details: MedicationDetails,
     ) -> Result<Medication> {
         let details = validated(details)?;
-        self.medication(id).await?;
+        let stored = self.medication(id).await?;
         let medication = Medication {
             id: id.to_owned(),
             details,
+            added_at: stored.added_at,
         };
         self.vault
             .put_record(RecordKind::Medication, id, &medication)
@@ -236,6 +253,23 @@ impl Session {
             .into_iter()
             .map(|(_, m)| m)
             .collect())
+    }
+
+    /// Adherence over the last `days` local days (today and the days before it), as the app
+    /// shows it: every dose due so far, and today's doses the patient answered ahead of their
+    /// time (the evening dose taken at 19:35 counts at 19:40).
+    pub async fn recent_adherence(
+        &self,
+        days: u16,
+        here: &TimeZone,
+        now: Timestamp,
+    ) -> Result<AdherenceSummary> {
+        let (today, tomorrow) = local_day(now, here)?;
+        let from = today
+            .checked_sub(jiff::Span::new().days(i64::from(days.max(1) - 1)))
+            .map_err(|_| Error::InvalidInput("the period starts before any date".into()))?;
+        self.adherence_summary(from.timestamp(), tomorrow.timestamp(), here, now)
+            .await
     }
 
     /// Every planned dose in `[from, until)` with its state at `now`, for a patient now in `here`.
@@ -287,7 +321,8 @@ impl Session {
             .ok_or_else(|| Error::not_found(Thing::Dose, format!("of `{medication_id}` due now")))
     }
 
-    /// Records what the patient did about the dose of `medication_id` due at `due`.
+    /// Records what the patient did about the dose of `medication_id` due at `due`. A snooze
+    /// asked before the dose is due counts from the due time ([`DoseState::snoozed`]).
     pub async fn record_dose(
         &self,
         medication_id: &str,
@@ -298,6 +333,7 @@ impl Session {
     ) -> Result<Dose> {
         let mut medication = self.medication(medication_id).await?;
         let due_at = planned_dose(&medication, due, here)?;
+        let next = snoozed_from_due(next, due, now);
         let key = event_key(medication_id, due);
         let recorded = self
             .vault
@@ -549,21 +585,73 @@ fn planned(
     until: Timestamp,
     here: &TimeZone,
 ) -> Result<Vec<Zoned>> {
+    let zone = planning_zone(medication, here)?;
+    plan_doses(
+        &medication.details.schedule,
+        medication.added_at,
+        from,
+        until,
+        &zone,
+    )
+}
+
+/// The due instants of `schedule` in `[from, until)` in `zone`, none before `added_at` (the
+/// minute the medication was added: what came before is no dose), in a window of any length.
+pub(crate) fn plan_doses(
+    schedule: &DoseSchedule,
+    added_at: Option<Timestamp>,
+    from: Timestamp,
+    until: Timestamp,
+    zone: &TimeZone,
+) -> Result<Vec<Zoned>> {
     // The planner takes windows of at most ten years; a longer one (an export of the whole
     // history, a consent with history since long ago) is planned a window at a time.
     let step = SignedDuration::from_hours(24 * (tend_meds::MAX_WINDOW_DAYS - 1));
-    let zone = planning_zone(medication, here)?;
     let mut doses = Vec::new();
-    let mut start = from;
+    let mut start = added_at.map_or(from, |added| from.max(added));
     while start < until {
         let end = start.checked_add(step).map_or(until, |end| end.min(until));
         doses.extend(
-            tend_meds::plan(&medication.details.schedule, start, end, &zone)
+            tend_meds::plan(schedule, start, end, zone)
                 .map_err(|e| Error::InvalidInput(e.to_string()))?,
         );
         start = end;
     }
     Ok(doses)
+}
+
+/// The start of `now`'s minute: when a medication added at `now` begins, so that a dose at
+/// this very minute (08:00, added at 08:00:40) is one the patient can take.
+fn minute_of(now: Timestamp) -> Timestamp {
+    let minute = jiff::TimestampRound::new()
+        .smallest(jiff::Unit::Minute)
+        .mode(jiff::RoundMode::Trunc);
+    now.round(minute).unwrap_or(now)
+}
+
+/// `state`, with a snooze asked at `now` counted from `due` when the dose is not yet due.
+pub(crate) fn snoozed_from_due(state: DoseState, due: Timestamp, now: Timestamp) -> DoseState {
+    match state {
+        DoseState::Snoozed { until } => DoseState::snoozed(
+            due,
+            now,
+            now.duration_until(until).max(SignedDuration::ZERO),
+        ),
+        other => other,
+    }
+}
+
+/// The start of `now`'s local day in `here`, and of the next.
+pub(crate) fn local_day(now: Timestamp, here: &TimeZone) -> Result<(Zoned, Zoned)> {
+    let today = now
+        .to_zoned(here.clone())
+        .start_of_day()
+        .map_err(|_| Error::InvalidInput("today has no start in this zone".into()))?;
+    let tomorrow = today
+        .tomorrow()
+        .and_then(|day| day.start_of_day())
+        .map_err(|_| Error::InvalidInput("today has no end in this zone".into()))?;
+    Ok((today, tomorrow))
 }
 
 /// The dose of `medication` due at `due`: a planned one, or any instant for an as-needed one.
