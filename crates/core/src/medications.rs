@@ -14,6 +14,9 @@ use crate::{error::Thing, Error, Result, Session};
 pub const GRACE: SignedDuration = SignedDuration::from_mins(60);
 /// A dose taken within this much of its due time counts as on time.
 pub const ON_TIME: SignedDuration = SignedDuration::from_mins(60);
+/// A dose due this little before its medication was added is still one: the patient entering
+/// it at 08:03 is about to take the 08:00 dose. Anything earlier is no dose.
+pub const ADDING_LEEWAY: SignedDuration = SignedDuration::from_mins(5);
 
 /// A medication as stored: its id and what the patient entered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,8 +25,9 @@ pub struct Medication {
     pub id: String,
     #[serde(flatten)]
     pub details: MedicationDetails,
-    /// The minute the patient added it: a dose due before it is no dose (not due, not missed,
-    /// not counted, not announced). `None` for a medication stored before Tend kept this.
+    /// When the patient added it: a dose due before it (by more than [`ADDING_LEEWAY`]) is no
+    /// dose — not due, not missed, not counted, not announced. `None` for a medication stored
+    /// before Tend kept this: every planned dose counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added_at: Option<Timestamp>,
 }
@@ -103,9 +107,9 @@ impl DoseAction {
     }
 }
 
-/// The next `count` doses of `schedule` from `now`'s minute (within a year), as the patient
-/// would see them in the zone that `home_zone` or `here` gives: the preview while setting a
-/// medication up, and the doses it has when added now.
+/// The next `count` doses of `schedule` (within a year) that a medication added at `now` has,
+/// as the patient would see them in the zone that `home_zone` or `here` gives: the preview
+/// while setting a medication up.
 pub fn preview_schedule(
     schedule: &DoseSchedule,
     home_zone: Option<&str>,
@@ -120,8 +124,7 @@ pub fn preview_schedule(
         Some(zone) => zone_named(zone)?,
         None => here.clone(),
     };
-    // From the start of this minute: a medication added now has its doses from then on.
-    let from = minute_of(now);
+    let from = doses_from(now);
     let due = tend_meds::plan(
         schedule,
         from,
@@ -197,7 +200,7 @@ impl Session {
         let medication = Medication {
             id,
             details: new,
-            added_at: Some(minute_of(now)),
+            added_at: Some(now),
         };
         self.vault
             .put_record(RecordKind::Medication, &medication.id, &medication)
@@ -595,8 +598,8 @@ fn planned(
     )
 }
 
-/// The due instants of `schedule` in `[from, until)` in `zone`, none before `added_at` (the
-/// minute the medication was added: what came before is no dose), in a window of any length.
+/// The due instants of `schedule` in `[from, until)` in `zone`, none from before its medication
+/// was added at `added_at` ([`doses_from`]), in a window of any length.
 pub(crate) fn plan_doses(
     schedule: &DoseSchedule,
     added_at: Option<Timestamp>,
@@ -608,7 +611,7 @@ pub(crate) fn plan_doses(
     // history, a consent with history since long ago) is planned a window at a time.
     let step = SignedDuration::from_hours(24 * (tend_meds::MAX_WINDOW_DAYS - 1));
     let mut doses = Vec::new();
-    let mut start = added_at.map_or(from, |added| from.max(added));
+    let mut start = added_at.map_or(from, |added| from.max(doses_from(added)));
     while start < until {
         let end = start.checked_add(step).map_or(until, |end| end.min(until));
         doses.extend(
@@ -620,13 +623,11 @@ pub(crate) fn plan_doses(
     Ok(doses)
 }
 
-/// The start of `now`'s minute: when a medication added at `now` begins, so that a dose at
-/// this very minute (08:00, added at 08:00:40) is one the patient can take.
-fn minute_of(now: Timestamp) -> Timestamp {
-    let minute = jiff::TimestampRound::new()
-        .smallest(jiff::Unit::Minute)
-        .mode(jiff::RoundMode::Trunc);
-    now.round(minute).unwrap_or(now)
+/// The first instant a medication added at `added_at` has doses from: [`ADDING_LEEWAY`] before.
+fn doses_from(added_at: Timestamp) -> Timestamp {
+    added_at
+        .checked_sub(ADDING_LEEWAY)
+        .unwrap_or(Timestamp::MIN)
 }
 
 /// `state`, with a snooze asked at `now` counted from `due` when the dose is not yet due.

@@ -54,7 +54,7 @@ pub struct PlannedMedication {
     pub schedule: DoseSchedule,
     /// `None`: the doses follow local time; a zone name: they keep that zone's clock.
     pub home_zone: Option<String>,
-    /// The minute the medication was added: nothing before it rings.
+    /// When the medication was added: no dose from before it rings (`ADDING_LEEWAY` aside).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added_at: Option<Timestamp>,
 }

@@ -766,21 +766,25 @@ async fn issue_20_doses_before_a_medication_was_added_are_not_doses() -> TestRes
     session
         .add_medication(details("Metformin", schedule, None), added)
         .await?;
-    // A dose in the very minute a medication is added is one (take it now).
+    // A dose due up to five minutes before a medication is added is one (it is being taken
+    // as the patient enters it); one due earlier is not.
+    let at_19_30 = r#"{"times": ["19:30"], "start": "2026-03-02"}"#;
     session
         .add_medication(
-            details(
-                "Lisinopril",
-                r#"{"times": ["19:30"], "start": "2026-03-02"}"#,
-                None,
-            ),
-            ts("2026-03-02T19:30:40-05:00"),
+            details("Lisinopril", at_19_30, None),
+            ts("2026-03-02T19:35:00-05:00"),
+        )
+        .await?;
+    session
+        .add_medication(
+            details("Aspirin", at_19_30, None),
+            ts("2026-03-02T19:35:01-05:00"),
         )
         .await?;
 
     // Not listed as missed, nor as due.
     assert_eq!(
-        day_of_doses(&session, "2026-03-02T19:31:00-05:00").await,
+        day_of_doses(&session, "2026-03-02T19:36:00-05:00").await,
         [
             "lisinopril 2026-03-02T19:30:00-05:00 due",
             "metformin 2026-03-02T20:00:00-05:00 due"
@@ -788,11 +792,11 @@ async fn issue_20_doses_before_a_medication_was_added_are_not_doses() -> TestRes
     );
     // Not announced, unlocked or locked: no missed-dose summary for the morning.
     assert_eq!(
-        check(&session, "2026-03-02T19:31:00-05:00").await,
+        check(&session, "2026-03-02T19:36:00-05:00").await,
         ["due lisinopril 2026-03-02T19:30:00-05:00"]
     );
     assert_eq!(
-        check_locked(dir.path(), "2026-03-02T19:31:00-05:00")
+        check_locked(dir.path(), "2026-03-02T19:36:00-05:00")
             .iter()
             .map(describe_alarm)
             .collect::<Vec<_>>(),
@@ -804,13 +808,13 @@ async fn issue_20_doses_before_a_medication_was_added_are_not_doses() -> TestRes
             ts("2026-03-02T00:00:00-05:00"),
             ts("2026-03-03T00:00:00-05:00"),
             &here,
-            ts("2026-03-02T19:31:00-05:00"),
+            ts("2026-03-02T19:36:00-05:00"),
         )
         .await?;
     assert_eq!((day.overall.missed, day.overall.taken_percent), (0, None));
     // Not a dose to record.
     let morning = ts("2026-03-02T08:00:00-05:00");
-    let now = ts("2026-03-02T19:32:00-05:00");
+    let now = ts("2026-03-02T19:37:00-05:00");
     assert!(session
         .record_dose(
             "metformin",
