@@ -257,17 +257,20 @@ fn remind_and_take(app: &AppHandle<MockRuntime>, service: &NotificationService, 
     tauri::async_runtime::block_on(async {
         let session = Tend::new(profile).create(key()).await.expect("vault");
         session
-            .add_medication(MedicationDetails {
-                name: "Metformin".into(),
-                strength: Some("500 mg".into()),
-                form: None,
-                instructions: None,
-                schedule: DoseSchedule::from_json(&schedule).expect("schedule"),
-                home_zone: None,
-                pills_on_hand: Some(20),
-                pills_per_dose: 1,
-                refill_at: None,
-            })
+            .add_medication(
+                MedicationDetails {
+                    name: "Metformin".into(),
+                    strength: Some("500 mg".into()),
+                    form: None,
+                    instructions: None,
+                    schedule: DoseSchedule::from_json(&schedule).expect("schedule"),
+                    home_zone: None,
+                    pills_on_hand: Some(20),
+                    pills_per_dose: 1,
+                    refill_at: None,
+                },
+                Timestamp::now(),
+            )
             .await
             .expect("added");
         session.close().await.expect("closed");

@@ -1209,11 +1209,23 @@ export type MedicationSummary_Serialize = {
 /**  A medication as stored: its id and what the patient entered. */
 export type Medication_Deserialize = {
 	id: string,
+	/**
+	 *  When the patient added it: a dose due before it (by more than [`ADDING_LEEWAY`]) is no
+	 *  dose — not due, not missed, not counted, not announced. `None` for a medication stored
+	 *  before Tend kept this: every planned dose counts.
+	 */
+	added_at?: string | null,
 } & MedicationDetails_Deserialize;
 
 /**  A medication as stored: its id and what the patient entered. */
 export type Medication_Serialize = {
 	id: string,
+	/**
+	 *  When the patient added it: a dose due before it (by more than [`ADDING_LEEWAY`]) is no
+	 *  dose — not due, not missed, not counted, not announced. `None` for a medication stored
+	 *  before Tend kept this: every planned dose counts.
+	 */
+	added_at?: string,
 } & MedicationDetails_Serialize;
 
 /**  Meter readings in one part of the local day. */

@@ -19,8 +19,8 @@ export interface MedicationForm {
   form: string;
   instructions: string;
   kind: "times" | "interval" | "as_needed";
-  /** `"08:00, 20:00"` */
-  times: string;
+  /** One entry per dose time, as typed (`"08:00"`). */
+  times: string[];
   /** Empty: every day. */
   days: Weekday[];
   everyHours: string;
@@ -42,7 +42,7 @@ export function emptyForm(today: string, zone: string): MedicationForm {
     form: "",
     instructions: "",
     kind: "times",
-    times: "08:00",
+    times: ["08:00"],
     days: [],
     everyHours: "8",
     start: today,
@@ -75,7 +75,7 @@ export function formOf(medication: Medication_Serialize, today: string, zone: st
     form.everyHours = schedule.every_hours.toString();
   } else {
     form.kind = "times";
-    form.times = schedule.times.join(", ");
+    form.times = [...schedule.times];
     form.days = schedule.days ?? [];
     form.start = schedule.start ?? "";
     form.end = schedule.end ?? "";
@@ -85,7 +85,64 @@ export function formOf(medication: Medication_Serialize, today: string, zone: st
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; field: keyof MedicationForm; message: string };
 
-const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+/** The usual ways of taking a medication, with times that suit most days. */
+export const PRESETS = [
+  { id: "once", label: "Once a day", times: ["08:00"] },
+  { id: "twice", label: "Twice a day", times: ["08:00", "20:00"] },
+  { id: "three", label: "Three times a day", times: ["08:00", "14:00", "20:00"] },
+  // Breakfast, lunch and dinner.
+  { id: "meals", label: "With meals", times: ["08:00", "12:30", "18:30"] },
+] as const;
+
+export type PresetId = (typeof PRESETS)[number]["id"];
+
+/** The form with a preset's times (and, with meals, that instruction unless one is given). */
+export function applyPreset(form: MedicationForm, id: PresetId): MedicationForm {
+  const preset = PRESETS.find((p) => p.id === id)!;
+  const instructions = id === "meals" && form.instructions.trim() === "" ? "with meals" : form.instructions;
+  return { ...form, kind: "times", times: [...preset.times], instructions };
+}
+
+/** The preset whose times these are, or `null` for times of the patient's own. */
+export function presetOf(times: readonly string[]): PresetId | null {
+  const minutes = times.map(parseTime);
+  const same = (preset: readonly string[]) => preset.length === minutes.length && preset.every((t, i) => parseTime(t) === minutes[i]);
+  return PRESETS.find((p) => same(p.times))?.id ?? null;
+}
+
+/** Minutes after midnight from a time as typed: `08:00`, `8:00`, `20.30`, `0800`, `800`, `8`; `null` if it is none. */
+export function parseTime(text: string): number | null {
+  const match = /^(\d{1,2})(?:[:.]?(\d{2}))?$/.exec(text.trim());
+  if (!match) return null;
+  const hours = Number(match[1]);
+  const minutes = Number(match[2] ?? "0");
+  return hours < 24 && minutes < 60 ? hours * 60 + minutes : null;
+}
+
+/** `"08:05"` from minutes after midnight, round the clock. */
+export function formatTime(minutes: number): string {
+  const day = 24 * 60;
+  const m = ((minutes % day) + day) % day;
+  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+}
+
+/**
+ * The time field's keys: `text` moved by `delta` minutes onto a grid of `grid` minutes (the
+ * arrows go to the next or previous quarter hour, Page Up and Down an hour exactly), round the
+ * clock. Nothing readable yet: 08:00.
+ */
+export function stepTime(text: string, delta: number, grid: number): string {
+  const minutes = parseTime(text);
+  if (minutes === null) return "08:00";
+  const onGrid = delta > 0 ? Math.floor(minutes / grid) * grid : Math.ceil(minutes / grid) * grid;
+  return formatTime(onGrid + delta);
+}
+
+/** The time a new dose row starts at: four hours after the last readable one, else 08:00. */
+export function nextTime(times: readonly string[]): string {
+  const last = times.map(parseTime).filter((m) => m !== null).at(-1);
+  return last === undefined ? "08:00" : formatTime(last + 4 * 60);
+}
 
 /** The schedule the form describes, or which field is wrong and why. `now` anchors intervals. */
 export function scheduleOf(form: MedicationForm, now: Date): Checked<DoseSchedule_Deserialize> {
@@ -102,12 +159,9 @@ export function scheduleOf(form: MedicationForm, now: Date): Checked<DoseSchedul
       return { ok: true, value: { every_hours: hours, anchor: anchor.toISOString() } };
     }
     case "times": {
-      const times = form.times
-        .split(/[,\s]+/)
-        .filter((t) => t !== "")
-        .map((t) => TIME.exec(t));
+      const times = form.times.map(parseTime);
       if (times.length === 0 || times.some((t) => t === null)) {
-        return { ok: false, field: "times", message: "Enter times as HH:MM, separated by commas (for example 08:00, 20:00)." };
+        return { ok: false, field: "times", message: "Enter each time as HH:MM (for example 08:00 or 20:30)." };
       }
       if (!isDate(form.start)) return { ok: false, field: "start", message: "Enter the first day as YYYY-MM-DD (for example 2026-03-01)." };
       if (form.end !== "" && !isDate(form.end)) {
@@ -119,7 +173,7 @@ export function scheduleOf(form: MedicationForm, now: Date): Checked<DoseSchedul
       return {
         ok: true,
         value: {
-          times: times.map((t) => `${t![1].padStart(2, "0")}:${t![2]}`),
+          times: times.map((t) => formatTime(t!)),
           days: form.days.length === 0 ? null : form.days,
           every_n_days: null,
           start: form.start,
@@ -179,6 +233,20 @@ export function detailsOf(form: MedicationForm, now: Date): Checked<MedicationDe
 /** "08:00" from an RFC 3339 instant with its local offset: the clock time the dose was planned at. */
 export function clockTime(rfc3339: string): string {
   return rfc3339.slice(11, 16);
+}
+
+/** A medication as a dose row names it: `Metformin 500 mg`, the strength left out where the name says it. */
+export function medicationLabel(name: string, strength: string | null): string {
+  const squeezed = (text: string) => text.replace(/\s+/g, "").toLowerCase();
+  const given = strength?.trim() ?? "";
+  return given === "" || squeezed(name).includes(squeezed(given)) ? name : `${name} ${given}`;
+}
+
+/** What a day without doses to take says: with no medicines, an invitation to add one. */
+export function noDosesToday(medications: number): { text: string; invite: string | null } {
+  return medications === 0
+    ? { text: "You have no medicines in Tend yet.", invite: "Add your first medicine" }
+    : { text: "Nothing left to take today.", invite: null };
 }
 
 /** Where a dose stands, in words. */

@@ -26,7 +26,7 @@ pub async fn run(tend: &Tend, command: MedsCommand, json: bool) -> Result<(), Fa
         MedsCommand::Add(add) => {
             let new = medication_details(add)?;
             let session = unlock::session(tend, true).await?;
-            let added = session.add_medication(new).await;
+            let added = session.add_medication(new, now).await;
             session.close().await?;
             let added = added?;
             if json {

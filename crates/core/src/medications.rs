@@ -14,6 +14,9 @@ use crate::{error::Thing, Error, Result, Session};
 pub const GRACE: SignedDuration = SignedDuration::from_mins(60);
 /// A dose taken within this much of its due time counts as on time.
 pub const ON_TIME: SignedDuration = SignedDuration::from_mins(60);
+/// A dose due this little before its medication was added is still one: the patient entering
+/// it at 08:03 is about to take the 08:00 dose. Anything earlier is no dose.
+pub const ADDING_LEEWAY: SignedDuration = SignedDuration::from_mins(5);
 
 /// A medication as stored: its id and what the patient entered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +25,11 @@ pub struct Medication {
     pub id: String,
     #[serde(flatten)]
     pub details: MedicationDetails,
+    /// When the patient added it: a dose due before it (by more than [`ADDING_LEEWAY`]) is no
+    /// dose — not due, not missed, not counted, not announced. `None` for a medication stored
+    /// before Tend kept this: every planned dose counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_at: Option<Timestamp>,
 }
 
 /// A medication as the patient sets it up.
@@ -99,8 +107,9 @@ impl DoseAction {
     }
 }
 
-/// The next `count` doses of `schedule` from `now` (within a year), as the patient would see
-/// them in the zone that `home_zone` or `here` gives: the preview while setting a medication up.
+/// The next `count` doses of `schedule` (within a year) that a medication added at `now` has,
+/// as the patient would see them in the zone that `home_zone` or `here` gives: the preview
+/// while setting a medication up.
 pub fn preview_schedule(
     schedule: &DoseSchedule,
     home_zone: Option<&str>,
@@ -115,10 +124,11 @@ pub fn preview_schedule(
         Some(zone) => zone_named(zone)?,
         None => here.clone(),
     };
+    let from = doses_from(now);
     let due = tend_meds::plan(
         schedule,
-        now,
-        now + SignedDuration::from_hours(366 * 24),
+        from,
+        from + SignedDuration::from_hours(366 * 24),
         &zone,
     )
     .map_err(|e| Error::InvalidInput(e.to_string()))?;
@@ -162,8 +172,13 @@ pub(crate) struct DoseEvent {
 }
 
 impl Session {
-    /// Adds a medication after checking its name, schedule, zone and pill counts.
-    pub async fn add_medication(&self, new: MedicationDetails) -> Result<Medication> {
+    /// Adds a medication after checking its name, schedule, zone and pill counts; `now` is
+    /// when the patient added it.
+    pub async fn add_medication(
+        &self,
+        new: MedicationDetails,
+        now: Timestamp,
+    ) -> Result<Medication> {
         let new = validated(new)?;
         let id = slug(&new.name);
         if id.is_empty() {
@@ -182,7 +197,11 @@ impl Session {
                 id,
             });
         }
-        let medication = Medication { id, details: new };
+        let medication = Medication {
+            id,
+            details: new,
+            added_at: Some(now),
+        };
         self.vault
             .put_record(RecordKind::Medication, &medication.id, &medication)
             .await?;
@@ -197,10 +216,11 @@ impl Session {
         details: MedicationDetails,
     ) -> Result<Medication> {
         let details = validated(details)?;
-        self.medication(id).await?;
+        let stored = self.medication(id).await?;
         let medication = Medication {
             id: id.to_owned(),
             details,
+            added_at: stored.added_at,
         };
         self.vault
             .put_record(RecordKind::Medication, id, &medication)
@@ -236,6 +256,23 @@ impl Session {
             .into_iter()
             .map(|(_, m)| m)
             .collect())
+    }
+
+    /// Adherence over the last `days` local days (today and the days before it), as the app
+    /// shows it: every dose due so far, and today's doses the patient answered ahead of their
+    /// time (the evening dose taken at 19:35 counts at 19:40).
+    pub async fn recent_adherence(
+        &self,
+        days: u16,
+        here: &TimeZone,
+        now: Timestamp,
+    ) -> Result<AdherenceSummary> {
+        let (today, tomorrow) = local_day(now, here)?;
+        let from = today
+            .checked_sub(jiff::Span::new().days(i64::from(days.max(1) - 1)))
+            .map_err(|_| Error::InvalidInput("the period starts before any date".into()))?;
+        self.adherence_summary(from.timestamp(), tomorrow.timestamp(), here, now)
+            .await
     }
 
     /// Every planned dose in `[from, until)` with its state at `now`, for a patient now in `here`.
@@ -287,7 +324,8 @@ impl Session {
             .ok_or_else(|| Error::not_found(Thing::Dose, format!("of `{medication_id}` due now")))
     }
 
-    /// Records what the patient did about the dose of `medication_id` due at `due`.
+    /// Records what the patient did about the dose of `medication_id` due at `due`. A snooze
+    /// asked before the dose is due counts from the due time ([`DoseState::snoozed`]).
     pub async fn record_dose(
         &self,
         medication_id: &str,
@@ -298,6 +336,7 @@ impl Session {
     ) -> Result<Dose> {
         let mut medication = self.medication(medication_id).await?;
         let due_at = planned_dose(&medication, due, here)?;
+        let next = snoozed_from_due(next, due, now);
         let key = event_key(medication_id, due);
         let recorded = self
             .vault
@@ -549,21 +588,71 @@ fn planned(
     until: Timestamp,
     here: &TimeZone,
 ) -> Result<Vec<Zoned>> {
+    let zone = planning_zone(medication, here)?;
+    plan_doses(
+        &medication.details.schedule,
+        medication.added_at,
+        from,
+        until,
+        &zone,
+    )
+}
+
+/// The due instants of `schedule` in `[from, until)` in `zone`, none from before its medication
+/// was added at `added_at` ([`doses_from`]), in a window of any length.
+pub(crate) fn plan_doses(
+    schedule: &DoseSchedule,
+    added_at: Option<Timestamp>,
+    from: Timestamp,
+    until: Timestamp,
+    zone: &TimeZone,
+) -> Result<Vec<Zoned>> {
     // The planner takes windows of at most ten years; a longer one (an export of the whole
     // history, a consent with history since long ago) is planned a window at a time.
     let step = SignedDuration::from_hours(24 * (tend_meds::MAX_WINDOW_DAYS - 1));
-    let zone = planning_zone(medication, here)?;
     let mut doses = Vec::new();
-    let mut start = from;
+    let mut start = added_at.map_or(from, |added| from.max(doses_from(added)));
     while start < until {
         let end = start.checked_add(step).map_or(until, |end| end.min(until));
         doses.extend(
-            tend_meds::plan(&medication.details.schedule, start, end, &zone)
+            tend_meds::plan(schedule, start, end, zone)
                 .map_err(|e| Error::InvalidInput(e.to_string()))?,
         );
         start = end;
     }
     Ok(doses)
+}
+
+/// The first instant a medication added at `added_at` has doses from: [`ADDING_LEEWAY`] before.
+fn doses_from(added_at: Timestamp) -> Timestamp {
+    added_at
+        .checked_sub(ADDING_LEEWAY)
+        .unwrap_or(Timestamp::MIN)
+}
+
+/// `state`, with a snooze asked at `now` counted from `due` when the dose is not yet due.
+pub(crate) fn snoozed_from_due(state: DoseState, due: Timestamp, now: Timestamp) -> DoseState {
+    match state {
+        DoseState::Snoozed { until } => DoseState::snoozed(
+            due,
+            now,
+            now.duration_until(until).max(SignedDuration::ZERO),
+        ),
+        other => other,
+    }
+}
+
+/// The start of `now`'s local day in `here`, and of the next.
+pub(crate) fn local_day(now: Timestamp, here: &TimeZone) -> Result<(Zoned, Zoned)> {
+    let today = now
+        .to_zoned(here.clone())
+        .start_of_day()
+        .map_err(|_| Error::InvalidInput("today has no start in this zone".into()))?;
+    let tomorrow = today
+        .tomorrow()
+        .and_then(|day| day.start_of_day())
+        .map_err(|_| Error::InvalidInput("today has no end in this zone".into()))?;
+    Ok((today, tomorrow))
 }
 
 /// The dose of `medication` due at `due`: a planned one, or any instant for an as-needed one.

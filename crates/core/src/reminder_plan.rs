@@ -18,7 +18,7 @@ use tend_clinic::BpSlot;
 
 use crate::{
     bp_week::{BpWeek, BP_REMINDER_RINGS_WITHIN},
-    medications::{zone_named, DoseEvent},
+    medications::{plan_doses, snoozed_from_due, zone_named, DoseEvent},
     rfc3339, DoseAction, Error, Result, Session, GRACE,
 };
 
@@ -54,6 +54,9 @@ pub struct PlannedMedication {
     pub schedule: DoseSchedule,
     /// `None`: the doses follow local time; a zone name: they keep that zone's clock.
     pub home_zone: Option<String>,
+    /// When the medication was added: no dose from before it rings (`ADDING_LEEWAY` aside).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_at: Option<Timestamp>,
 }
 
 /// A dose something was recorded about.
@@ -131,8 +134,13 @@ impl ReminderPlan {
                 Some(zone) => zone_named(zone)?,
                 None => here.clone(),
             };
-            let planned = tend_meds::plan(&medication.schedule, from, until, &zone)
-                .map_err(|e| Error::InvalidInput(e.to_string()))?;
+            let planned = plan_doses(
+                &medication.schedule,
+                medication.added_at,
+                from,
+                until,
+                &zone,
+            )?;
             for due in planned {
                 let state = match answered.get(&(medication.reference.as_str(), due.timestamp())) {
                     None => DoseState::Due,
@@ -289,7 +297,7 @@ pub fn keep_pending_action(
     });
     write_json(&path, &pending)?;
     let mut plan = ReminderPlan::load(dir)?;
-    plan.answer(reference, due, &action.state(at));
+    plan.answer(reference, due, &snoozed_from_due(action.state(at), due, at));
     write_json(&dir.join(PLAN_FILE), &plan)
 }
 
@@ -325,6 +333,7 @@ impl Session {
                 reference: reference.clone(),
                 schedule: medication.details.schedule,
                 home_zone: medication.details.home_zone,
+                added_at: medication.added_at,
             });
         }
         let events: Vec<DoseEvent> = self

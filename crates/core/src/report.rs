@@ -80,8 +80,14 @@ impl Session {
                 name: m.details.name,
             })
             .collect();
+        // Doses due by now, and today's answered ahead of their time: adherence counts both.
+        let (_, tomorrow) = crate::medications::local_day(now, &request.zone)?;
         let doses: Vec<DoseRecord<String>> = self
-            .dose_records(period.from, period.until.min(now), &request.zone)
+            .dose_records(
+                period.from,
+                period.until.min(tomorrow.timestamp()),
+                &request.zone,
+            )
             .await?
             .into_iter()
             .map(|(medication, due, state)| DoseRecord {

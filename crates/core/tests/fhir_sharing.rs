@@ -586,7 +586,10 @@ async fn doses_arrive_as_medication_administrations() {
         "home_zone": null, "pills_on_hand": null, "pills_per_dose": 1, "refill_at": null,
     }))
     .expect("details");
-    let medication = session.add_medication(details).await.expect("medication");
+    let medication = session
+        .add_medication(details, ts("2026-03-01T00:00:00Z"))
+        .await
+        .expect("medication");
     let utc = jiff::tz::TimeZone::UTC;
     session
         .record_dose(

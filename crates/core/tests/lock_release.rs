@@ -106,5 +106,9 @@ async fn lock_ends_the_device_watch_and_the_session_is_gone_within_2_s() {
     // And nothing more is stored: the watch let go of the vault, not only of the session.
     let after = readings.load(Ordering::SeqCst);
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(readings.load(Ordering::SeqCst), after, "no reading after Lock");
+    assert_eq!(
+        readings.load(Ordering::SeqCst),
+        after,
+        "no reading after Lock"
+    );
 }

@@ -1,5 +1,7 @@
 //! Medications through the core API and a real vault: reminders that fire once each across
-//! sleep, restarts, clock changes and DST; undo; editing and removing a medication.
+//! sleep, restarts, clock changes and DST; undo; editing and removing a medication; the day a
+//! patient walked through in issue 20 (a medication added in the evening, a snooze before the
+//! dose, one dose taken and one skipped, what the care team receives).
 #![allow(clippy::expect_used)] // helpers here are test code: a panic is a failed test
 
 use std::{
@@ -13,8 +15,9 @@ use std::{
 use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use tend_core::{
     meds::{DoseSchedule, DoseState},
-    Alarm, BpWeek, Clock, DoseAction, IdleLock, KeySource, LocalClock, MedicationDetails,
-    Passphrase, Reminder, Session, Tend,
+    share::{Category, ConsentScope},
+    Alarm, BpWeek, CareTeamDetails, Clock, DoseAction, IdleLock, KeySource, LocalClock,
+    MedicationDetails, Passphrase, Reminder, Session, ShareOptions, Tend,
 };
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -26,6 +29,9 @@ fn ts(s: &str) -> Timestamp {
 fn new_york() -> TimeZone {
     TimeZone::get("America/New_York").expect("tzdata has New York")
 }
+
+/// When the tests' medications were added: before any dose they look at.
+const ADDED: &str = "2026-03-01T00:00:00-05:00";
 
 fn key() -> KeySource {
     KeySource::Passphrase(Passphrase::new("medication test passphrase").expect("passphrase"))
@@ -77,11 +83,14 @@ async fn each_reminder_fires_once_across_snooze_sleep_restart_and_a_clock_set_ba
     let tend = Tend::new(dir.path());
     let session = tend.create(key()).await?;
     session
-        .add_medication(details(
-            "Metformin",
-            r#"{"times": ["08:00", "20:00"], "start": "2026-03-01"}"#,
-            None,
-        ))
+        .add_medication(
+            details(
+                "Metformin",
+                r#"{"times": ["08:00", "20:00"], "start": "2026-03-01"}"#,
+                None,
+            ),
+            ts(ADDED),
+        )
         .await?;
     let here = new_york();
 
@@ -188,11 +197,14 @@ async fn dst_nights_fire_once_checked_every_five_minutes() -> TestResult {
         let dir = tempfile::tempdir()?;
         let session = Tend::new(dir.path()).create(key()).await?;
         session
-            .add_medication(details(
-                "Night dose",
-                r#"{"times": ["01:30", "02:30"], "start": "2026-01-01"}"#,
-                None,
-            ))
+            .add_medication(
+                details(
+                    "Night dose",
+                    r#"{"times": ["01:30", "02:30"], "start": "2026-01-01"}"#,
+                    None,
+                ),
+                ts(ADDED),
+            )
             .await?;
         let mut fired = Vec::new();
         let mut now = ts(start);
@@ -211,11 +223,14 @@ async fn undo_goes_back_one_step_and_returns_the_pills() -> TestResult {
     let dir = tempfile::tempdir()?;
     let session = Tend::new(dir.path()).create(key()).await?;
     session
-        .add_medication(details(
-            "Metformin",
-            r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
-            Some(10),
-        ))
+        .add_medication(
+            details(
+                "Metformin",
+                r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
+                Some(10),
+            ),
+            ts(ADDED),
+        )
         .await?;
     let here = new_york();
     let due = ts("2026-03-02T08:00:00-05:00");
@@ -277,11 +292,14 @@ async fn edit_keeps_the_history_and_remove_drops_it() -> TestResult {
     let dir = tempfile::tempdir()?;
     let session = Tend::new(dir.path()).create(key()).await?;
     let added = session
-        .add_medication(details(
-            "Metformin",
-            r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
-            Some(10),
-        ))
+        .add_medication(
+            details(
+                "Metformin",
+                r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
+                Some(10),
+            ),
+            ts(ADDED),
+        )
         .await?;
     let here = new_york();
     let due = ts("2026-03-02T08:00:00-05:00");
@@ -315,7 +333,7 @@ async fn edit_keeps_the_history_and_remove_drops_it() -> TestResult {
     session.remove_medication("metformin").await?;
     assert!(session.medications().await?.is_empty());
     // Added again under the same name, it starts with a clean history.
-    session.add_medication(added.details).await?;
+    session.add_medication(added.details, ts(ADDED)).await?;
     let day = session
         .doses(due, ts("2026-03-03T00:00:00-05:00"), &here, now)
         .await?;
@@ -353,11 +371,14 @@ async fn the_reminder_loop_fires_from_the_plan_while_the_vault_is_locked() -> Te
     let dir = tempfile::tempdir()?;
     let session = Tend::new(dir.path()).create(key()).await?;
     session
-        .add_medication(details(
-            "Metformin",
-            r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
-            None,
-        ))
+        .add_medication(
+            details(
+                "Metformin",
+                r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
+                None,
+            ),
+            ts(ADDED),
+        )
         .await?;
     let sessions = Arc::new(IdleLock::new(SignedDuration::from_hours(1)));
     sessions.put(session, ts("2026-03-02T07:30:00-05:00")).await;
@@ -404,13 +425,16 @@ async fn a_dose_due_while_locked_is_announced_and_the_plan_names_no_medication()
         Some(30),
     );
     evening.home_zone = Some("America/New_York".into());
-    session.add_medication(evening).await?;
+    session.add_medication(evening, ts(ADDED)).await?;
     session
-        .add_medication(details(
-            "Lisinopril",
-            r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
-            None,
-        ))
+        .add_medication(
+            details(
+                "Lisinopril",
+                r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
+                None,
+            ),
+            ts(ADDED),
+        )
         .await?;
     session.close().await?;
 
@@ -464,11 +488,14 @@ async fn take_pressed_while_locked_is_recorded_at_the_next_unlock() -> TestResul
     let tend = Tend::new(dir.path());
     let session = tend.create(key()).await?;
     session
-        .add_medication(details(
-            "Metformin",
-            r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
-            Some(10),
-        ))
+        .add_medication(
+            details(
+                "Metformin",
+                r#"{"times": ["08:00"], "start": "2026-03-01"}"#,
+                Some(10),
+            ),
+            ts(ADDED),
+        )
         .await?;
     session.close().await?;
 
@@ -540,11 +567,14 @@ async fn the_plan_rings_each_open_dose_once_for_the_os_schedule() -> TestResult 
     let dir = tempfile::tempdir()?;
     let session = Tend::new(dir.path()).create(key()).await?;
     let medication = session
-        .add_medication(details(
-            "Metformin",
-            r#"{"times": ["08:00", "20:00"], "start": "2026-03-01"}"#,
-            None,
-        ))
+        .add_medication(
+            details(
+                "Metformin",
+                r#"{"times": ["08:00", "20:00"], "start": "2026-03-01"}"#,
+                None,
+            ),
+            ts(ADDED),
+        )
         .await?;
     let here = new_york();
     session
@@ -687,6 +717,318 @@ async fn a_guided_bp_week_rings_twice_a_day_for_seven_days_and_counts_its_readin
         .await?
         .is_none());
     assert_eq!(session.bp_week().await?, None);
+    session.close().await?;
+    Ok(())
+}
+
+/// Today's doses in New York on 2 March 2026, at `now`: `<medication> <due> <state>`.
+async fn day_of_doses(session: &Session, now: &str) -> Vec<String> {
+    session
+        .doses(
+            ts("2026-03-02T00:00:00-05:00"),
+            ts("2026-03-03T00:00:00-05:00"),
+            &new_york(),
+            ts(now),
+        )
+        .await
+        .expect("doses")
+        .iter()
+        .map(|d| {
+            let state = serde_json::to_value(&d.state).expect("state")["state"].clone();
+            format!(
+                "{} {} {}",
+                d.medication_id,
+                d.due,
+                state.as_str().unwrap_or("?")
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn issue_20_doses_before_a_medication_was_added_are_not_doses() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let session = Tend::new(dir.path()).create(key()).await?;
+    let here = new_york();
+    // Tend has been running since the morning: both reminder checks have a cursor.
+    assert!(check(&session, "2026-03-02T07:00:00-05:00")
+        .await
+        .is_empty());
+    assert!(check_locked(dir.path(), "2026-03-02T07:00:00-05:00").is_empty());
+
+    // Added at 19:30 with the form's default first day, today; the preview said 20:00 first.
+    let schedule = r#"{"times": ["08:00", "20:00"], "start": "2026-03-02"}"#;
+    let added = ts("2026-03-02T19:30:00-05:00");
+    assert_eq!(
+        tend_core::preview_schedule(&DoseSchedule::from_json(schedule)?, None, added, &here, 1)?,
+        ["2026-03-02T20:00:00-05:00"]
+    );
+    session
+        .add_medication(details("Metformin", schedule, None), added)
+        .await?;
+    // A dose due up to five minutes before a medication is added is one (it is being taken
+    // as the patient enters it); one due earlier is not.
+    let at_19_30 = r#"{"times": ["19:30"], "start": "2026-03-02"}"#;
+    session
+        .add_medication(
+            details("Lisinopril", at_19_30, None),
+            ts("2026-03-02T19:35:00-05:00"),
+        )
+        .await?;
+    session
+        .add_medication(
+            details("Aspirin", at_19_30, None),
+            ts("2026-03-02T19:35:01-05:00"),
+        )
+        .await?;
+
+    // Not listed as missed, nor as due.
+    assert_eq!(
+        day_of_doses(&session, "2026-03-02T19:36:00-05:00").await,
+        [
+            "lisinopril 2026-03-02T19:30:00-05:00 due",
+            "metformin 2026-03-02T20:00:00-05:00 due"
+        ]
+    );
+    // Not announced, unlocked or locked: no missed-dose summary for the morning.
+    assert_eq!(
+        check(&session, "2026-03-02T19:36:00-05:00").await,
+        ["due lisinopril 2026-03-02T19:30:00-05:00"]
+    );
+    assert_eq!(
+        check_locked(dir.path(), "2026-03-02T19:36:00-05:00")
+            .iter()
+            .map(describe_alarm)
+            .collect::<Vec<_>>(),
+        ["due 2026-03-02T19:30:00-05:00"]
+    );
+    // Not counted.
+    let day = session
+        .adherence_summary(
+            ts("2026-03-02T00:00:00-05:00"),
+            ts("2026-03-03T00:00:00-05:00"),
+            &here,
+            ts("2026-03-02T19:36:00-05:00"),
+        )
+        .await?;
+    assert_eq!((day.overall.missed, day.overall.taken_percent), (0, None));
+    // Not a dose to record.
+    let morning = ts("2026-03-02T08:00:00-05:00");
+    let now = ts("2026-03-02T19:37:00-05:00");
+    assert!(session
+        .record_dose(
+            "metformin",
+            morning,
+            DoseState::Taken { at: now },
+            &here,
+            now
+        )
+        .await
+        .is_err());
+    // Changing the medication keeps when it was added.
+    let mut edited = session
+        .medications()
+        .await?
+        .into_iter()
+        .find(|m| m.id == "metformin")
+        .ok_or("metformin is listed")?
+        .details;
+    edited.instructions = Some("with dinner".into());
+    session.update_medication("metformin", edited).await?;
+    assert_eq!(
+        day_of_doses(&session, "2026-03-02T22:00:00-05:00").await,
+        [
+            "lisinopril 2026-03-02T19:30:00-05:00 missed",
+            "metformin 2026-03-02T20:00:00-05:00 missed"
+        ]
+    );
+    assert_eq!(
+        check(&session, "2026-03-02T22:00:00-05:00").await,
+        ["missed lisinopril 2026-03-02T19:30:00-05:00, metformin 2026-03-02T20:00:00-05:00"]
+    );
+    session.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn issue_20_snoozing_a_dose_not_yet_due_counts_from_its_due_time() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let session = Tend::new(dir.path()).create(key()).await?;
+    let here = new_york();
+    session
+        .add_medication(
+            details(
+                "Metformin",
+                r#"{"times": ["08:00", "20:00"], "start": "2026-03-01"}"#,
+                None,
+            ),
+            ts(ADDED),
+        )
+        .await?;
+    // Due: ten minutes from now. Not yet due: ten minutes after its time, not before it.
+    for (due, now, until) in [
+        (
+            "2026-03-02T08:00:00-05:00",
+            "2026-03-02T08:05:00-05:00",
+            "2026-03-02T08:15:00-05:00",
+        ),
+        (
+            "2026-03-02T20:00:00-05:00",
+            "2026-03-02T19:35:00-05:00",
+            "2026-03-02T20:10:00-05:00",
+        ),
+    ] {
+        let now = ts(now);
+        let snoozed = session
+            .record_dose(
+                "metformin",
+                ts(due),
+                DoseAction::Snooze { minutes: 10 }.state(now),
+                &here,
+                now,
+            )
+            .await?;
+        assert_eq!(snoozed.state, DoseState::Snoozed { until: ts(until) });
+    }
+    session.close().await?;
+    // Reminders ring at the snooze's end, once.
+    let ringing: Vec<String> = tend_core::ReminderPlan::load(dir.path())?
+        .ringing(
+            ts("2026-03-02T19:35:00-05:00"),
+            ts("2026-03-02T21:00:00-05:00"),
+            &here,
+        )?
+        .iter()
+        .map(|d| {
+            d.rings_at
+                .to_zoned(here.clone())
+                .strftime("%H:%M")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ringing, ["20:10"]);
+    Ok(())
+}
+
+/// The day of issue 20's walk-through: the 08:00 dose skipped, the 20:00 one taken at 19:35.
+async fn one_skipped_one_taken_early(
+    dir: &std::path::Path,
+) -> Result<Session, Box<dyn std::error::Error>> {
+    let session = Tend::new(dir).create(key()).await?;
+    let here = new_york();
+    session
+        .add_medication(
+            details(
+                "Metformin",
+                r#"{"times": ["08:00", "20:00"], "start": "2026-03-02"}"#,
+                None,
+            ),
+            ts("2026-03-02T07:00:00-05:00"),
+        )
+        .await?;
+    let at = ts("2026-03-02T08:30:00-05:00");
+    session
+        .record_dose(
+            "metformin",
+            ts("2026-03-02T08:00:00-05:00"),
+            DoseAction::Skip {
+                reason: "Felt unwell".into(),
+            }
+            .state(at),
+            &here,
+            at,
+        )
+        .await?;
+    let at = ts("2026-03-02T19:35:00-05:00");
+    session
+        .record_dose(
+            "metformin",
+            ts("2026-03-02T20:00:00-05:00"),
+            DoseAction::Take.state(at),
+            &here,
+            at,
+        )
+        .await?;
+    Ok(session)
+}
+
+#[tokio::test]
+async fn issue_20_one_taken_and_one_skipped_is_taken_50_percent() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let session = one_skipped_one_taken_early(dir.path()).await?;
+    // What the app's Medications screen asks for: the last 7 days, at 19:40.
+    let summary = session
+        .recent_adherence(7, &new_york(), ts("2026-03-02T19:40:00-05:00"))
+        .await?;
+    let overall = &summary.overall;
+    assert_eq!(
+        (
+            overall.taken,
+            overall.skipped,
+            overall.missed,
+            overall.pending
+        ),
+        (1, 1, 0, 0)
+    );
+    assert_eq!(overall.taken_percent, Some(50.0));
+    assert_eq!(summary.medications[0].taken_percent, Some(50.0));
+    session.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn issue_20_the_care_team_receives_taken_doses_with_the_strength() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let session = one_skipped_one_taken_early(dir.path()).await?;
+    let now = ts("2026-03-02T19:40:00-05:00");
+    let team = session
+        .add_care_team(
+            CareTeamDetails {
+                name: "Dr Rivera's clinic".into(),
+                base_url: "http://127.0.0.1:9/fhir".into(),
+                patient: "Patient/rivera-1".into(),
+                bearer_token: None,
+            },
+            now,
+            &session.opened_by_the_patient(),
+        )
+        .await?;
+    session
+        .give_consent(
+            &team.id,
+            Category::MedicationAdherence,
+            ConsentScope::Since {
+                since: ts("2026-03-01T00:00:00-05:00"),
+            },
+            now,
+            &session.opened_by_the_patient(),
+        )
+        .await?;
+    let options = ShareOptions {
+        zone: new_york(),
+        ..ShareOptions::default()
+    };
+    let bundles = session.share_preview(&team.id, &options, now).await?;
+    let mut sent: Vec<String> = bundles
+        .iter()
+        .flat_map(|b| b["entry"].as_array().cloned().unwrap_or_default())
+        .map(|e| e["resource"].clone())
+        .filter(|r| r["resourceType"] == "MedicationAdministration")
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["status"].as_str().unwrap_or("?"),
+                r["medicationCodeableConcept"]["text"]
+                    .as_str()
+                    .unwrap_or("?")
+            )
+        })
+        .collect();
+    sent.sort();
+    assert_eq!(
+        sent,
+        ["completed Metformin 500 mg", "not-done Metformin 500 mg"]
+    );
     session.close().await?;
     Ok(())
 }

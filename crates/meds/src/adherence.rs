@@ -8,8 +8,9 @@ use crate::{DoseRecord, DoseState};
 
 /// What became of the doses of one medication (or of all) due in a range.
 ///
-/// Doses still open when counted (due or snoozed, inside their grace window) are `pending`: they
-/// count neither for nor against the patient yet.
+/// Doses due by the time they are counted and still open (due or snoozed, inside their grace
+/// window) are `pending`: they count neither for nor against the patient yet. Doses not yet
+/// due and not answered are not counted at all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Adherence {
     /// Taken, late or not.
@@ -62,8 +63,10 @@ impl std::iter::Sum for Adherence {
 /// Adherence per medication over the doses due in `[from, until)`, as things stand at `now`.
 ///
 /// An open dose whose grace window has passed by `now` counts as missed ([`DoseState::at`]); a
-/// taken dose is on time when taken within `on_time` of its due time, before or after. Negative
-/// windows count as none. Sum the values for the overall figure.
+/// taken dose is on time when taken within `on_time` of its due time, before or after. A dose
+/// due after `now` counts once the patient answered it (taken or skipped ahead of its time);
+/// until then it is not counted at all, so `until` may lie in the future (the end of today).
+/// Negative windows count as none. Sum the values for the overall figure.
 pub fn adherence<K: Ord + Clone>(
     doses: &[DoseRecord<K>],
     from: Timestamp,
@@ -78,6 +81,7 @@ pub fn adherence<K: Ord + Clone>(
     for dose in doses
         .iter()
         .filter(|dose| from <= dose.due && dose.due < until)
+        .filter(|dose| dose.due <= now || !dose.state.is_open())
     {
         let counts = per_medication.entry(dose.medication.clone()).or_default();
         match dose.state.at(dose.due, grace, now) {
@@ -222,5 +226,66 @@ mod tests {
             Some(300.0 / 7.0),
         );
         check("nothing recorded", Adherence::default(), None, None);
+    }
+
+    /// Issue 20: at 19:35, one dose skipped and the evening one taken ahead of its 20:00 due time
+    /// read "Taken 0%". A dose answered early counts; one not yet due and unanswered does not,
+    /// not even as pending.
+    #[test]
+    fn doses_answered_early_count_and_doses_not_yet_due_do_not() {
+        let check =
+            |doses: &[DoseRecord<&'static str>], expected: Adherence, taken: Option<f64>| {
+                let all = adherence(
+                    doses,
+                    ts("2026-01-01T00:00:00Z"),
+                    ts("2026-01-02T00:00:00Z"),
+                    ts("2026-01-01T19:35:00Z"),
+                    SignedDuration::from_hours(1),
+                    SignedDuration::from_hours(1),
+                );
+                let got = all.get("metformin").copied().unwrap_or_default();
+                assert_eq!(got, expected, "{doses:?}");
+                assert_eq!(got.taken_percent(), taken, "{doses:?}");
+            };
+        let skipped = dose(
+            "metformin",
+            "2026-01-01T08:00:00Z",
+            DoseState::Skipped {
+                reason: "felt unwell".into(),
+            },
+        );
+        let taken_early = dose(
+            "metformin",
+            "2026-01-01T20:00:00Z",
+            taken("2026-01-01T19:30:00Z"),
+        );
+        let not_yet_due = dose("metformin", "2026-01-01T22:00:00Z", DoseState::Due);
+        let snoozed_ahead = dose(
+            "metformin",
+            "2026-01-01T23:00:00Z",
+            DoseState::Snoozed {
+                until: ts("2026-01-01T23:10:00Z"),
+            },
+        );
+        check(
+            &[skipped.clone(), taken_early.clone()],
+            Adherence {
+                taken: 1,
+                on_time: 1,
+                skipped: 1,
+                ..Adherence::default()
+            },
+            Some(50.0),
+        );
+        check(
+            &[skipped, taken_early, not_yet_due, snoozed_ahead],
+            Adherence {
+                taken: 1,
+                on_time: 1,
+                skipped: 1,
+                ..Adherence::default()
+            },
+            Some(50.0),
+        );
     }
 }

@@ -60,6 +60,15 @@ impl DoseState {
         }
     }
 
+    /// A snooze of `length` asked at `now` for the dose due at `due`: it ends `length` after
+    /// the later of the two. Snoozing a dose not yet due asks to be reminded later than its
+    /// time, never earlier, so it counts from the due time.
+    pub fn snoozed(due: Timestamp, now: Timestamp, length: SignedDuration) -> DoseState {
+        DoseState::Snoozed {
+            until: due.max(now) + length,
+        }
+    }
+
     /// What an open dose becomes at `now`: missed once the grace window after `due_at` has passed.
     pub fn at(&self, due_at: Timestamp, grace: SignedDuration, now: Timestamp) -> DoseState {
         let deadline = match self {
@@ -110,5 +119,24 @@ mod tests {
             until: ts("2026-01-01T08:30:00Z"),
         };
         assert_eq!(snoozed.at(due, grace, ts("2026-01-01T09:15:00Z")), snoozed);
+    }
+
+    /// Issue 20: snoozing a dose that is not yet due gave a time earlier than the dose. A snooze
+    /// counts from the due time when that is still ahead, from now otherwise.
+    #[test]
+    fn a_snooze_never_ends_before_the_dose_is_due() {
+        let due = ts("2026-01-01T20:00:00Z");
+        let check = |now: &str, expected: &str| {
+            assert_eq!(
+                DoseState::snoozed(due, ts(now), SignedDuration::from_mins(10)),
+                DoseState::Snoozed {
+                    until: ts(expected)
+                },
+                "snoozed at {now}"
+            );
+        };
+        check("2026-01-01T19:35:00Z", "2026-01-01T20:10:00Z");
+        check("2026-01-01T20:00:00Z", "2026-01-01T20:10:00Z");
+        check("2026-01-01T20:05:00Z", "2026-01-01T20:15:00Z");
     }
 }

@@ -101,6 +101,8 @@ pub enum DoseOutcome {
 pub struct DoseTaken<'a> {
     pub medication_id: &'a str,
     pub medication: &'a str,
+    /// The strength as the patient entered it (`"500 mg"`), if they did.
+    pub strength: Option<&'a str>,
     pub due: Timestamp,
     pub outcome: DoseOutcome,
 }
@@ -159,11 +161,12 @@ pub fn observations(
     items
 }
 
-/// A closed dose as a `MedicationAdministration`: `completed`, or `not-done` with the reason.
+/// A closed dose as a `MedicationAdministration`: `completed`, or `not-done` with the reason;
+/// the medication named with its strength.
 pub fn medication_administration(dose: &DoseTaken<'_>) -> ShareItem {
     let mut resource = json!({
         "resourceType": "MedicationAdministration",
-        "medicationCodeableConcept": { "text": dose.medication },
+        "medicationCodeableConcept": { "text": medication_text(dose.medication, dose.strength) },
     });
     match &dose.outcome {
         DoseOutcome::Taken { at } => {
@@ -193,6 +196,24 @@ pub fn medication_administration(dose: &DoseTaken<'_>) -> ShareItem {
         measured_at: dose.due,
         device: None,
         resource,
+    }
+}
+
+/// The medication as a clinician reads it: its name and strength (`"Metformin 500 mg"`), the
+/// strength left out where the name already says it.
+fn medication_text(name: &str, strength: Option<&str>) -> String {
+    let name = name.trim();
+    let squeezed = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    match strength.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(strength) if !squeezed(name).contains(&squeezed(strength)) => {
+            format!("{name} {strength}")
+        }
+        _ => name.to_owned(),
     }
 }
 
@@ -739,6 +760,7 @@ mod tests {
             let item = medication_administration(&DoseTaken {
                 medication_id: "metformin",
                 medication: "Metformin 500 mg",
+                strength: None,
                 due,
                 outcome,
             });
@@ -764,6 +786,41 @@ mod tests {
             "not-done",
         );
         assert_eq!(taken.key, missed.key, "one dose, one identifier");
+    }
+
+    /// Issue 20: the clinician saw doses without the medication's strength.
+    #[test]
+    fn a_dose_names_the_medication_with_its_strength() {
+        let check = |medication: &str, strength: Option<&str>, expected: &str| {
+            for outcome in [
+                DoseOutcome::Taken {
+                    at: ts("2026-03-01T19:35:00Z"),
+                },
+                DoseOutcome::Skipped {
+                    reason: "Felt unwell".into(),
+                },
+                DoseOutcome::Missed,
+            ] {
+                let item = medication_administration(&DoseTaken {
+                    medication_id: "metformin",
+                    medication,
+                    strength,
+                    due: ts("2026-03-01T20:00:00Z"),
+                    outcome,
+                });
+                assert_eq!(
+                    item.resource["medicationCodeableConcept"]["text"], expected,
+                    "{medication} {strength:?}"
+                );
+            }
+        };
+        check("Metformin", Some("500 mg"), "Metformin 500 mg");
+        check("Metformin", Some(" 500 mg "), "Metformin 500 mg");
+        // Already in the name the patient gave: not twice.
+        check("Metformin 500 mg", Some("500 mg"), "Metformin 500 mg");
+        check("Metformin 500MG", Some("500 mg"), "Metformin 500MG");
+        check("Metformin", None, "Metformin");
+        check("Metformin", Some(""), "Metformin");
     }
 
     #[test]

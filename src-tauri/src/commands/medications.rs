@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use jiff::{tz::TimeZone, SignedDuration, Timestamp, ToSpan};
+use jiff::{tz::TimeZone, Timestamp, ToSpan};
 use tauri::State;
 use tend_core::{
     meds::DoseSchedule, AdherenceSummary, Dose, DoseAction, IdleLock, Medication, MedicationDetails,
@@ -23,7 +23,10 @@ pub async fn add_medication(
     sessions: State<'_, Arc<IdleLock>>,
     details: MedicationDetails,
 ) -> Result<Medication, IpcError> {
-    with_session(&sessions, async |s| s.add_medication(details).await).await
+    with_session(&sessions, async |s| {
+        s.add_medication(details, Timestamp::now()).await
+    })
+    .await
 }
 
 #[tauri::command]
@@ -99,16 +102,8 @@ pub async fn adherence(
     days: u16,
 ) -> Result<AdherenceSummary, IpcError> {
     let (now, here) = (Timestamp::now(), TimeZone::system());
-    let today = now.to_zoned(here.clone()).start_of_day()?;
-    let from = today.checked_sub(i64::from(days.max(1) - 1).days())?;
     with_session(&sessions, async |s| {
-        s.adherence_summary(
-            from.timestamp(),
-            now + SignedDuration::from_nanos(1),
-            &here,
-            now,
-        )
-        .await
+        s.recent_adherence(days, &here, now).await
     })
     .await
 }

@@ -9,6 +9,7 @@ let target: HTMLElement;
 let screen: Record<string, unknown> | undefined;
 let calls: { cmd: string; args: Record<string, unknown> }[];
 let doses: Record<string, unknown>[];
+let medications: Record<string, unknown>[];
 
 const DUE = "2026-03-02T08:00:00+01:00";
 const metformin = {
@@ -16,7 +17,7 @@ const metformin = {
   name: "Metformin",
   strength: "500 mg",
   form: null,
-  instructions: null,
+  instructions: "with food",
   schedule: { times: ["08:00"], start: "2026-03-01", end: null },
   home_zone: null,
   pills_on_hand: 20,
@@ -40,6 +41,7 @@ beforeEach(() => {
   document.body.append(target);
   calls = [];
   doses = [{ medication_id: "metformin", medication: "Metformin", due: DUE, state: "due" }];
+  medications = [metformin];
   mockIPC(
     (cmd, args) => {
       calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
@@ -47,7 +49,7 @@ beforeEach(() => {
         case "todays_doses":
           return doses;
         case "medications":
-          return [metformin];
+          return medications;
         case "adherence":
           return { medications: [adherence(85.7)], overall: { ...adherence(85.7), medication_id: "", medication: "All medications" } };
         case "record_dose": {
@@ -130,8 +132,9 @@ describe("Medications screen", () => {
       input(testid).value = value;
       input(testid).dispatchEvent(new Event("input"));
     };
-    type("med-times", "08:00, 20:00");
+    button("Twice a day").click();
     await settle();
+    expect(button("Twice a day").getAttribute("aria-pressed")).toBe("true");
     expect(target.querySelectorAll("[data-testid=schedule-preview] li")).toHaveLength(2);
 
     button("Add medication").click();
@@ -146,5 +149,81 @@ describe("Medications screen", () => {
     expect(added.name).toBe("Aspirin");
     expect(added.schedule.times).toEqual(["08:00", "20:00"]);
     expect(target.querySelector("[data-testid=medication-editor]")).toBeNull();
+  });
+
+  it("offers presets and a time picker that works with the keyboard", async () => {
+    screen = mount(Medications, { target });
+    await settle();
+    button("Add a medication").click();
+    await settle();
+    const fields = () => [...target.querySelectorAll<HTMLInputElement>("[data-testid=medication-editor] input[role=spinbutton]")];
+    const values = () => fields().map((f) => f.value);
+    const key = (field: HTMLInputElement, key: string) => {
+      const event = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true });
+      field.dispatchEvent(event);
+      return event.defaultPrevented;
+    };
+    expect(values()).toEqual(["08:00"]);
+    expect(button("Once a day").getAttribute("aria-pressed")).toBe("true");
+
+    button("Three times a day").click();
+    await settle();
+    expect(values()).toEqual(["08:00", "14:00", "20:00"]);
+    // Each time is named, and says its value as a spin button does.
+    expect(fields().map((f) => target.querySelector(`label[for=${f.id}]`)?.textContent?.trim())).toEqual(["Dose 1", "Dose 2", "Dose 3"]);
+    expect(fields()[0].getAttribute("aria-valuenow")).toBe("480");
+
+    expect(key(fields()[0], "ArrowUp")).toBe(true);
+    expect(key(fields()[1], "PageDown")).toBe(true);
+    expect(key(fields()[2], "ArrowDown")).toBe(true);
+    await settle();
+    expect(values()).toEqual(["08:15", "13:00", "19:45"]);
+    expect(fields()[0].getAttribute("aria-valuenow")).toBe("495");
+    expect(button("Three times a day").getAttribute("aria-pressed")).toBe("false");
+    // Other keys type as usual.
+    expect(key(fields()[0], "Tab")).toBe(false);
+
+    button("Add a time").click();
+    await settle();
+    expect(values()).toEqual(["08:15", "13:00", "19:45", "23:45"]);
+    expect(document.activeElement).toBe(fields()[3]);
+    button("Remove dose 2").click();
+    await settle();
+    expect(values()).toEqual(["08:15", "19:45", "23:45"]);
+
+    button("With meals").click();
+    await settle();
+    expect(values()).toEqual(["08:00", "12:30", "18:30"]);
+    expect(target.querySelector<HTMLInputElement>("#med-instructions")?.value).toBe("with meals");
+  });
+
+  it("shows each dose's strength and instructions", async () => {
+    screen = mount(Medications, { target });
+    await settle();
+    const row = target.querySelector("[data-dose]")!;
+    expect(row.querySelector(".name")?.textContent).toBe("Metformin 500 mg");
+    expect(row.querySelector("[data-testid=dose-instructions]")?.textContent).toBe("with food");
+  });
+
+  it("invites the patient to add a medicine when there is none", async () => {
+    medications = [];
+    doses = [];
+    screen = mount(Medications, { target });
+    await settle();
+    const card = target.querySelector("[aria-labelledby=doses-title]")!;
+    expect(card.textContent).toContain("You have no medicines in Tend yet.");
+    expect(card.textContent).not.toContain("No doses planned");
+    button("Add your first medicine").click();
+    await settle();
+    expect(target.querySelector("[data-testid=medication-editor]")).not.toBeNull();
+  });
+
+  it("says no doses are planned today when there are medicines", async () => {
+    doses = [];
+    screen = mount(Medications, { target });
+    await settle();
+    const card = target.querySelector("[aria-labelledby=doses-title]")!;
+    expect(card.textContent).toContain("No doses planned for today.");
+    expect(card.textContent).not.toContain("no medicines");
   });
 });

@@ -170,6 +170,7 @@ impl Session {
     /// Adds a care team by signing in to its server (SMART App Launch, as
     /// [`Session::smart_sign_in`]): the patient gives its name and address, the server says which
     /// patient they are. Nothing is stored unless the sign-in succeeds.
+    #[allow(clippy::too_many_arguments)] // smart_sign_in's, with the name and address of the team
     pub async fn add_care_team_by_signing_in(
         &self,
         name: &str,

@@ -12,7 +12,7 @@ use tend_share::{
 use tend_vault::SeriesSample;
 
 use super::{CareTeamRecord, ShareOptions};
-use crate::{PairedDevice, Result, Session};
+use crate::{medications::local_day, PairedDevice, Result, Session};
 
 impl Session {
     /// Maps what the consents newly allow into items; returns them and, per category, how far
@@ -36,8 +36,14 @@ impl Session {
                 let from = collected
                     .unwrap_or(Timestamp::MIN)
                     .max(consent.covers_from());
-                let doses = self.closed_doses(from, now, &options.zone, now).await?;
-                // Doses still open stay for a later sync: collection stops at the first one.
+                // Today's doses answered ahead of their time (the evening dose taken at 19:35)
+                // go now, with the rest of the day's answers.
+                let (_, tomorrow) = local_day(now, &options.zone)?;
+                let doses = self
+                    .closed_doses(from, tomorrow.timestamp(), &options.zone, now)
+                    .await?;
+                // Doses due and still open stay for a later sync: collection stops at the first
+                // one. Any answered later (sent now) is sent once: its key is kept in `recent`.
                 let open = self.first_open_dose(from, now, &options.zone, now).await?;
                 reached.insert(consent.category, open.unwrap_or(now));
                 items.extend(
@@ -63,7 +69,9 @@ impl Session {
         Ok((items, reached))
     }
 
-    /// Taken, skipped and missed doses due in `[from, until)`, as MedicationAdministrations.
+    /// Taken, skipped and missed doses due in `[from, until)` (a dose due after `now` when
+    /// answered ahead of its time), as MedicationAdministrations naming each medication's
+    /// strength.
     pub(super) async fn closed_doses(
         &self,
         from: Timestamp,
@@ -74,6 +82,12 @@ impl Session {
         if from >= until {
             return Ok(Vec::new());
         }
+        let strengths: BTreeMap<String, Option<String>> = self
+            .medications()
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.details.strength))
+            .collect();
         let mut items = Vec::new();
         for dose in self.doses(from, until, zone, now).await? {
             let outcome = match &dose.state {
@@ -90,6 +104,9 @@ impl Session {
             items.push(mapping::medication_administration(&DoseTaken {
                 medication_id: &dose.medication_id,
                 medication: &dose.medication,
+                strength: strengths
+                    .get(&dose.medication_id)
+                    .and_then(Option::as_deref),
                 due,
                 outcome,
             }));

@@ -6,7 +6,7 @@ use tend_share::bundle;
 use tend_vault::AuditEntry;
 
 use super::AuditAction;
-use crate::{Error, Presence, Result, Session};
+use crate::{medications::local_day, Error, Presence, Result, Session};
 
 impl Session {
     /// Writes the whole history (readings and closed doses) as one FHIR R4 `collection` Bundle.
@@ -21,8 +21,10 @@ impl Session {
     ) -> Result<u64> {
         let mut items = self.all_observations().await?;
         items.extend(self.imported_summary_items().await?);
+        // Every dose answered by now, today's answered ahead of their time too.
+        let (_, tomorrow) = local_day(now, zone)?;
         items.extend(
-            self.closed_doses(Timestamp::UNIX_EPOCH, now, zone, now)
+            self.closed_doses(Timestamp::UNIX_EPOCH, tomorrow.timestamp(), zone, now)
                 .await?,
         );
         let count = items.len() as u64;
