@@ -43,9 +43,12 @@ describe("columns", () => {
 
 describe("formatValue", () => {
   it.each([
-    [72.4, "/min", "72 /min"],
-    [5.54, "mmol/L", "5.5 mmol/L"],
-    [36.84, "Cel", "36.8 °C"],
-    [null, "kg", "–"],
-  ] as const)("%s %s reads %s", (value, unit, expected) => expect(formatValue(value, unit)).toBe(expected));
+    [72.4, "/min", undefined, "72 /min"],
+    [72.4, "/min", "heart_rate", "72 bpm"],
+    [64, "/min", "pulse_rate", "64 bpm"],
+    [14, "/min", "respiratory_rate", "14 breaths/min"],
+    [5.54, "mmol/L", "glucose", "5.5 mmol/L"],
+    [36.84, "Cel", undefined, "36.8 °C"],
+    [null, "kg", undefined, "–"],
+  ] as const)("%s %s (%s) reads %s", (value, unit, metric, expected) => expect(formatValue(value, unit, metric)).toBe(expected));
 });

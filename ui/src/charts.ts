@@ -11,7 +11,7 @@ export const METRIC_NAMES: Record<Metric, string> = {
   systolic: "Blood pressure, systolic",
   diastolic: "Blood pressure, diastolic",
   mean_arterial: "Mean arterial pressure",
-  pulse_rate: "Pulse rate",
+  pulse_rate: "Heart rate (pulse)",
   body_temperature: "Body temperature",
   glucose: "Glucose",
   weight: "Weight",
@@ -76,9 +76,21 @@ export function columns(chart: Chart_Serialize): [number[], (number | null)[], (
   ];
 }
 
-/** A value for people: at most one decimal, none for whole-number metrics. */
-export function formatValue(value: number | null, unit: Unit): string {
-  if (value === null) return "–";
+/** A unit's symbol as people read it: a rate per minute is "bpm" for the heart, "breaths/min" for breathing. */
+export function unitSymbol(unit: Unit, metric?: Metric): string {
+  if (unit === "/min" && (metric === "heart_rate" || metric === "pulse_rate")) return "bpm";
+  if (unit === "/min" && metric === "respiratory_rate") return "breaths/min";
+  return UNIT_SYMBOLS[unit];
+}
+
+/** A number for people: at most one decimal, none for whole-number units. */
+export function formatNumber(value: number, unit: Unit): string {
   const decimals = unit === "/min" || unit === "mm[Hg]" || unit === "mg/dL" || unit === "%" ? 0 : 1;
-  return `${value.toFixed(decimals)} ${UNIT_SYMBOLS[unit]}`;
+  return value.toFixed(decimals);
+}
+
+/** A value for people, with its unit: "72 bpm", "5.5 mmol/L"; "–" for none. */
+export function formatValue(value: number | null, unit: Unit, metric?: Metric): string {
+  if (value === null) return "–";
+  return `${formatNumber(value, unit)} ${unitSymbol(unit, metric)}`;
 }
