@@ -46,6 +46,15 @@ export const HOME_CATEGORY_WORDS: Record<HomeBloodPressureCategory, string> = {
   crisis: "Very high (180/120 or more): rest 5 minutes and measure again. If it stays this high, call your care team; if you feel unwell, get help now.",
 };
 
+/** Each category in a few words, for a chart point's label. */
+export const HOME_CATEGORY_SHORT_WORDS: Record<HomeBloodPressureCategory, string> = {
+  normal: "normal",
+  elevated: "elevated",
+  stage_1: "high: stage 1",
+  stage_2: "high: stage 2",
+  crisis: "very high",
+};
+
 /** One blood-pressure measurement as the patient reads it: "142/88 mmHg · pulse 77". */
 export interface BloodPressureReading {
   systolic: number | null;
