@@ -163,4 +163,19 @@ describe("Trends", () => {
     await choose("Weight");
     expect(text("[data-testid=stat-change]")).toBe(expected);
   });
+
+  it("says a wrong date beside the date fields, announced", async () => {
+    screen = mount(Trends, { target });
+    await settle();
+    [...target.querySelectorAll<HTMLButtonElement>("[data-span]")].find((b) => b.dataset.span === "custom")!.click();
+    await settle();
+    const from = target.querySelector<HTMLInputElement>("[data-testid=trend-from]")!;
+    from.value = "3 March";
+    from.dispatchEvent(new Event("input", { bubbles: true }));
+    await settle();
+    const error = target.querySelector("[data-error-code=invalid_input]");
+    expect(error?.textContent).toContain("YYYY-MM-DD");
+    expect(error?.closest(".toolbar")).not.toBeNull();
+    expect(error?.getAttribute("role")).toBe("alert");
+  });
 });
