@@ -14,6 +14,7 @@ use tauri::{Emitter, Manager, Runtime};
 use tend_core::IdleLock;
 
 pub use ipc_error::IpcError;
+pub use platform::leaving::{lock_when_leaving, Leaving};
 
 /// Starts the app. On mobile this is the entry point the platform calls.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -37,6 +38,7 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .plugin(platform::init())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
@@ -54,11 +56,13 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             app.manage(Arc::new(devices::DeviceChannels::default()));
             app.manage(Arc::new(commands::PairingAnswers::default()));
             app.manage(Arc::new(tend_core::Sharing::default()));
+            app.manage(sharing::Browser::new(app.handle()));
             app.manage(tend_core::Importing::default());
             reminders::start(app.handle())?;
             devices::start(app.handle());
             sharing::start(app.handle());
             lock_when_idle(app.handle());
+            lock_when_the_patient_leaves(app.handle());
             Ok(())
         })
 }
@@ -90,6 +94,20 @@ fn lock_when_idle<R: Runtime>(app: &tauri::AppHandle<R>) {
                 Err(e) => tracing::warn!(code = ?e.code(), "locking after idle failed"),
             }
         }
+    });
+}
+
+/// Locks the vault when the desktop session locks or the machine sleeps, and tells the window.
+fn lock_when_the_patient_leaves<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let sessions = Arc::clone(&*handle.state::<Arc<IdleLock>>());
+        lock_when_leaving(&sessions, |_| {
+            if handle.emit(VAULT_LOCKED, ()).is_err() {
+                tracing::warn!("the window missed that the vault locked");
+            }
+        })
+        .await;
     });
 }
 

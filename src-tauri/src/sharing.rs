@@ -7,6 +7,33 @@ use jiff::tz::TimeZone;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tend_core::{IdleLock, ShareOptions, Sharing, SyncSchedule, SystemClock};
 
+/// The client id Tend signs in with where the care team gave none (a public client: PKCE, no
+/// secret).
+pub const CLIENT_ID: &str = "tend";
+/// How long a SMART sign-in waits for the patient to finish in their browser.
+pub const SIGN_IN_WAIT: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// The patient's own browser, where a care team's sign-in page opens (Tauri's opener: the
+/// system's default browser on desktops and phones).
+pub struct Browser(Box<dyn Fn(&str) + Send + Sync>);
+
+impl Browser {
+    pub fn new<R: Runtime>(app: &AppHandle<R>) -> Browser {
+        use tauri_plugin_opener::OpenerExt;
+        let app = app.clone();
+        Browser(Box::new(move |url| {
+            if let Err(e) = app.opener().open_url(url, None::<&str>) {
+                // The window shows the address as a link: the patient can open it themselves.
+                tracing::info!("no browser opened for the sign-in page: {e}");
+            }
+        }))
+    }
+
+    pub fn open(&self, url: &str) {
+        (self.0)(url)
+    }
+}
+
 /// The event a window receives after each background sync of a care team.
 pub const EVENT: &str = "share://synced";
 

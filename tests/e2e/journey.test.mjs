@@ -105,8 +105,16 @@ test("switch blood-pressure sharing on, share, and find the readings on the care
   await app.click(await app.find("[data-testid=add-team]"));
   await app.type(await app.find("[data-testid=team-name]"), "Dr Rivera's clinic");
   await app.type(await app.find("[data-testid=team-url]"), fhir.base);
+  await app.click(await app.find("[data-testid=team-advanced] summary"));
   await app.type(await app.find("[data-testid=team-patient]"), "Patient/journey-1");
   await app.click(await app.find("[data-testid=team-save]"));
+  // A care team lets data out: more than a minute after unlocking, Tend asks for the patient.
+  await app.waitFor("the care team, or Tend asking who is there", async () => (await shown("[data-category=blood_pressure] input")) || shown("[data-testid=confirm-presence]"));
+  if (await shown("[data-testid=confirm-presence]")) {
+    await save("confirm-presence");
+    await app.type(await app.find("[data-testid=presence-secret]"), "journey passphrase");
+    await app.click(await app.find("[data-testid=confirm-presence] button.primary"));
+  }
   await app.waitFor("the care team", () => shown("[data-category=blood_pressure] input"));
   // Blood pressure with its history on; heart rate stays off.
   await app.click(await app.find("[data-category=blood_pressure] input"));

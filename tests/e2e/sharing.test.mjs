@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "./webdriver.mjs";
-import { appBinary, DRIVER_URL, importHistory, startDriver, startFhirServer } from "./driver.mjs";
+import { appBinary, browse, DRIVER_URL, importHistory, startDriver, startFhirServer } from "./driver.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const screenshots = join(root, "target", "screenshots");
@@ -55,6 +55,7 @@ test("switch heart rate on for the care team, share, and find it on the server",
   await app.click(await app.find("[data-testid=add-team]"));
   await app.type(await app.find("[data-testid=team-name]"), "Dr Rivera's clinic");
   await app.type(await app.find("[data-testid=team-url]"), base);
+  await app.click(await app.find("[data-testid=team-advanced] summary"));
   await app.type(await app.find("[data-testid=team-patient]"), "Patient/e2e-1");
   await app.click(await app.find("[data-testid=team-save]"));
   await app.waitFor("the care team", () => shown("[data-team] [data-category=heart_rate] input"));
@@ -83,4 +84,29 @@ test("switch heart rate on for the care team, share, and find it on the server",
   assert.equal((await onServer("Observation")).length, observations.length, "no duplicates");
   await app.nextPaint();
   writeFileSync(join(screenshots, "sharing.png"), await app.screenshot());
+});
+
+test("sign in with a care team's own page (SMART) in the patient's browser", async () => {
+  const smart = await startFhirServer(["--smart"]);
+  try {
+    await app.click(await app.find("[data-testid=add-team]"));
+    await app.type(await app.find("[data-testid=team-name]"), "Smart clinic");
+    await app.type(await app.find("[data-testid=team-url]"), smart.base);
+    await app.click(await app.find("[data-testid=team-sign-in]"));
+    // A care team lets data out: more than a minute after unlocking, Tend asks for the patient.
+    await app.waitFor("the sign-in page, or Tend asking who is there", async () => (await shown("[data-testid=sign-in-page]")) || shown("[data-testid=confirm-presence]"), 15_000);
+    if (await shown("[data-testid=confirm-presence]")) {
+      await app.type(await app.find("[data-testid=presence-secret]"), PASSPHRASE);
+      await app.click(await app.find("[data-testid=confirm-presence] button.primary"));
+    }
+    const page = await app.waitFor("the sign-in page's address", async () => (await shown("[data-testid=sign-in-page]")) && app.execute("return document.querySelector('[data-testid=sign-in-page]').value"), 15_000);
+    assert.match(page, /code_challenge_method=S256/);
+    await browse(page);
+    const signedIn = await app.waitFor("signed in", async () => (await shown("[data-testid=signed-in]")) && textOf("[data-testid=signed-in]"), 30_000);
+    assert.equal(signedIn, "Signed in to Smart clinic as Patient/pat-smart.");
+    await app.waitFor("the care team listed", () => shown("[data-team=smart-clinic]"));
+    assert.match(await textOf("[data-team=smart-clinic] .muted"), /Patient\/pat-smart · signed in/);
+  } finally {
+    smart.stop();
+  }
 });

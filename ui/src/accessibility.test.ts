@@ -62,7 +62,7 @@ function backend(vault: "not_created" | "locked" | "unlocked", answers: Record<s
           return {
             version: "1.0.0",
             data_dir: "/profile",
-            vault: vault === "not_created" ? { state: "not_created" } : { state: "locked", format_version: 1, protection: "passphrase" },
+            vault: vault === "not_created" ? { state: "not_created" } : { state: "locked", format_version: 1, protection: "passphrase", presence: "passphrase" },
           };
         case "vault_unlocked":
           return vault === "unlocked";

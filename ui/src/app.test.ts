@@ -73,7 +73,7 @@ describe("app shell", () => {
       (cmd) =>
         cmd === "vault_unlocked"
           ? false
-          : { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase" } },
+          : { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase", presence: "passphrase" } },
       { shouldMockEvents: true },
     );
     await mountApp();
@@ -85,7 +85,7 @@ describe("app shell", () => {
 
   it("on a phone, opens the screens outside the bottom bar from More, which closes on arrival", async () => {
     mockIPC(
-      (cmd) => (cmd === "vault_unlocked" ? false : { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase" } }),
+      (cmd) => (cmd === "vault_unlocked" ? false : { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "passphrase", presence: "passphrase" } }),
       { shouldMockEvents: true },
     );
     await mountApp();
@@ -108,12 +108,14 @@ describe("app shell", () => {
       (cmd) => {
         switch (cmd) {
           case "app_info":
-            return { version: "1", data_dir: "/p", vault: created ? { state: "locked", format_version: 1, protection: "keychain" } : { state: "not_created" } };
+            return { version: "1", data_dir: "/p", vault: created ? { state: "locked", format_version: 1, protection: "keychain", presence: "nothing" } : { state: "not_created" } };
           case "vault_unlocked":
             return created;
           case "vault_create":
             created = true;
-            return { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "keychain" } };
+            return { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "keychain", presence: "nothing" } };
+          case "set_passcode":
+            return null;
           case "preferences":
             return { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", patient_name: null, spo2_target: "standard", thresholds: {}, detailed_notifications: false, alert_after_minutes: 10, lock_after_minutes: 15 };
           case "devices":
@@ -131,9 +133,17 @@ describe("app shell", () => {
       { shouldMockEvents: true },
     );
     await mountApp();
+    const settle = async () => {
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+      flushSync();
+    };
     target.querySelector<HTMLButtonElement>("[data-testid=vault-submit]")!.click();
-    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-    flushSync();
+    await settle();
+    // The key went to the keychain: the passcode question comes first (here: none).
+    target.querySelector<HTMLInputElement>("[data-testid=ask-nothing]")!.click();
+    await settle();
+    target.querySelector<HTMLButtonElement>("[data-testid=passcode-submit]")!.click();
+    await settle();
     expect(target.querySelector("[data-testid=vault-submit]")).toBeNull();
     const steps = [...target.querySelectorAll("[data-testid=next-steps] a")].map((a) => a.textContent);
     expect(steps).toEqual(["Pair a device", "Add your medicines"]);

@@ -11,10 +11,16 @@ export const commands = {
 	appInfo: () => typedError<AppInfo, IpcError>(__TAURI_INVOKE("app_info")),
 	/**  Whether the vault is unlocked in this app now. */
 	vaultUnlocked: () => typedError<boolean, IpcError>(__TAURI_INVOKE("vault_unlocked")),
-	/**  Creates the vault: its key in the system keychain, or wrapped by `passphrase` when given. */
+	/**
+	 *  Creates the vault: its key in the system keychain, or wrapped by `passphrase` when given. A
+	 *  keychain vault's passcode is chosen next ([`set_passcode`]), while the patient is present.
+	 */
 	vaultCreate: (passphrase: string | null) => typedError<AppInfo, IpcError>(__TAURI_INVOKE("vault_create", { passphrase })),
-	/**  Unlocks the vault with the keychain, or with `passphrase` when it is protected by one. */
-	vaultUnlock: (passphrase: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("vault_unlock", { passphrase })),
+	/**
+	 *  Unlocks the vault with `passphrase` when it is protected by one, else with the keychain and
+	 *  `passcode` when the patient set one.
+	 */
+	vaultUnlock: (passphrase: string | null, passcode: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("vault_unlock", { passphrase, passcode })),
 	/**  Locks the vault now: its keys leave memory until the next unlock. */
 	vaultLock: () => typedError<null, IpcError>(__TAURI_INVOKE("vault_lock")),
 	/**
@@ -22,6 +28,16 @@ export const commands = {
 	 *  Tend unlocked. The window reports it at most every few seconds.
 	 */
 	patientActive: () => typedError<null, IpcError>(__TAURI_INVOKE("patient_active")),
+	/**
+	 *  The patient shows it is them, with their passphrase (or passcode): for the next minute they
+	 *  may add a care team, consent, export or erase.
+	 */
+	confirmPresence: (secret: string) => typedError<null, IpcError>(__TAURI_INVOKE("confirm_presence", { secret })),
+	/**
+	 *  Sets the passcode a keychain vault asks for when Tend opens and before data leaves, or
+	 *  removes it (`null`: Tend opens without asking). The patient must have confirmed it is them.
+	 */
+	setPasscode: (passcode: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_passcode", { passcode })),
 	/**
 	 *  Writes the whole history to a new file in the Downloads folder (the profile folder when there
 	 *  is none).
@@ -91,11 +107,21 @@ export const commands = {
 	/**  The newest reading of each metric, for Today. */
 	latestReadings: () => typedError<LatestReading_Serialize[], IpcError>(__TAURI_INVOKE("latest_readings")),
 	careTeams: () => typedError<CareTeamStatus_Serialize[], IpcError>(__TAURI_INVOKE("care_teams")),
-	/**  Adds a care team's FHIR endpoint (https; plain http only to this machine). */
+	/**
+	 *  Adds a care team's FHIR endpoint (https; plain http only to this machine). The patient must
+	 *  have confirmed it is them within the last minute.
+	 */
 	addCareTeam: (details: CareTeamDetails_Deserialize) => typedError<CareTeam, IpcError>(__TAURI_INVOKE("add_care_team", { details })),
 	/**
+	 *  Adds a care team by signing in to its server (SMART App Launch): opens the sign-in page in
+	 *  the patient's browser and sends its address on `sign_in_page` (the window shows it as a link,
+	 *  should no browser open), then waits for the patient to sign in there. The patient must have
+	 *  confirmed it is them within the last minute.
+	 */
+	signInCareTeam: (name: string, baseUrl: string, clientId: string | null, signInPage: Channel<string>) => typedError<CareTeam, IpcError>(__TAURI_INVOKE("sign_in_care_team", { name, baseUrl, clientId, signInPage })),
+	/**
 	 *  Switches sharing of `category` with `team_id` on (from now, or with history since the local
-	 *  date `since`) or off.
+	 *  date `since`; the patient must have confirmed it is them within the last minute) or off.
 	 */
 	setConsent: (teamId: string, category: Category, on: boolean, since: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_consent", { teamId, category, on, since })),
 	/**  Sends what is consented and not yet sent to `team_id`, reporting each confirmed bundle. */
@@ -753,6 +779,11 @@ export type ErrorCode =
 "not_found" | "wrong_key" | "passphrase_required" | "key_missing" | "keychain_unavailable" | 
 /**  Tend is locked: unlock it to go on. */
 "locked" | 
+/**
+ *  The patient must show it is them (their passphrase or passcode) first: to open a
+ *  keychain vault that has a passcode, or, in the app, for what lets data out.
+ */
+"presence_required" | 
 /**  The care team's server refused the sign-in and no fresh token can be had. */
 "signed_out" | 
 /**  The care team's (or another) server could not be reached. */
@@ -1425,6 +1456,15 @@ export type Preferences_Serialize = {
 	lock_after_minutes: number,
 };
 
+/**  What the patient gives to show they are here. */
+export type PresenceCheck = 
+/**  The vault's passphrase. */
+"passphrase" | 
+/**  The passcode of a keychain vault. */
+"passcode" | 
+/**  Nothing: a keychain vault whose patient chose no prompt. */
+"nothing";
+
 /**  Something hostile or broken a device did. */
 export type Problem = "malformed" | "flood" | "silent" | "download_incomplete" | "storage_failed" | 
 /**  A reading stamped in the future, beyond what the device's clock explains. */
@@ -1832,7 +1872,9 @@ export type VaultStatus =
 /**  No vault yet: the patient has not set Tend up in this profile. */
 { state: "not_created" } | 
 /**  A vault exists; its contents stay sealed until it is unlocked. */
-{ state: "locked"; format_version: number; protection: KeyProtection };
+{ state: "locked"; format_version: number; protection: KeyProtection; 
+/**  What unlocking asks for besides the key: the passphrase, a passcode, or nothing. */
+presence: PresenceCheck };
 
 /**  Doses at local wall-clock times, on chosen weekdays or every N days. */
 export type WallClock = WallClock_Serialize | WallClock_Deserialize;

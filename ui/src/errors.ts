@@ -15,6 +15,7 @@ const WORDS: Record<ErrorCode, string> = {
   key_missing: "The key to Tend's history is missing from your system's keychain, so Tend cannot open it. If you reset or moved your keychain, restore it from its backup.",
   keychain_unavailable: "This computer has no keychain Tend can use, so a passphrase you choose protects your history instead.",
   locked: "Tend is locked. Unlock it to go on.",
+  presence_required: "Confirm it's you first: enter your passphrase or passcode.",
   signed_out: "The clinic's server no longer accepts Tend's sign-in. Sign in again.",
   unreachable: "The clinic's server could not be reached. Tend will try again.",
   refused_by_server: "The clinic's server refused the data.",

@@ -202,6 +202,23 @@ fn the_simulator_is_never_shipped() {
     assert!(cli.dev.contains("tend-bluez-sim") || !cli.normal.contains("tend-bluez-sim"));
 }
 
+/// Issue 21: what lets data out takes proof that the patient is here. The app is open for hours,
+/// so its proof comes from the idle lock and expires after a minute; the proof for one-command
+/// shells (`opened_by_the_patient`) would never expire there.
+#[test]
+fn the_app_asks_for_the_patient_before_data_leaves() {
+    let app = root().join("src-tauri/src");
+    let wrong: Vec<String> = sources(&app)
+        .into_iter()
+        .filter(|(_, text)| code_of(text).contains("opened_by_the_patient"))
+        .map(|(file, _)| file.display().to_string())
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "the app must ask IdleLock::presence, not opened_by_the_patient: {wrong:?}"
+    );
+}
+
 /// `unsafe_code` is denied workspace-wide; the one exception is the JNI hand-over to btleplug's
 /// Android backend, which cannot be written without it.
 #[test]

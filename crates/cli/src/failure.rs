@@ -73,6 +73,7 @@ fn exit_code(code: ErrorCode) -> u8 {
     match code {
         C::WrongKey
         | C::PassphraseRequired
+        | C::PresenceRequired
         | C::KeyMissing
         | C::KeychainUnavailable
         | C::Locked => EXIT_LOCKED,
@@ -96,6 +97,7 @@ fn hint(e: &Error) -> Option<&'static str> {
         }),
         _ => match e.code() {
             ErrorCode::PassphraseRequired => Some("set TEND_PASSPHRASE, or run in a terminal"),
+            ErrorCode::PresenceRequired => Some("set TEND_PASSCODE, or run in a terminal"),
             ErrorCode::RolledBack => {
                 Some("`tend vault accept-older` goes on from this copy; or put the newer copy back")
             }

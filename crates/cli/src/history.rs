@@ -10,7 +10,12 @@ use crate::{output, unlock, Failure};
 pub async fn export(tend: &Tend) -> Result<(), Failure> {
     let session = unlock::session(tend, false).await?;
     let stdout = std::io::stdout().lock();
-    let summary = session.export_csv(std::io::BufWriter::new(stdout)).await;
+    let summary = session
+        .export_csv(
+            std::io::BufWriter::new(stdout),
+            &session.opened_by_the_patient(),
+        )
+        .await;
     session.close().await?;
     warn_damaged(&summary?.damaged);
     Ok(())

@@ -14,12 +14,14 @@ pub async fn run(tend: &Tend, json: bool) -> Result<(), Failure> {
         VaultStatus::Locked {
             format_version,
             protection,
+            presence,
         } => {
             format!(
                 "locked (format {format_version}, key in the {})",
-                match protection {
-                    tend_core::KeyProtection::Keychain => "keychain",
-                    tend_core::KeyProtection::Passphrase => "vault, behind a passphrase",
+                match (protection, presence) {
+                    (tend_core::KeyProtection::Passphrase, _) => "vault, behind a passphrase",
+                    (_, tend_core::PresenceCheck::Passcode) => "keychain, behind a passcode",
+                    _ => "keychain",
                 }
             )
         }

@@ -1,9 +1,12 @@
 //! Getting the vault open from the command line: the keychain where the vault keeps its key
-//! there, else a passphrase from `TEND_PASSPHRASE` or typed at a prompt (never echoed).
+//! there (with its passcode from `TEND_PASSCODE` or a prompt, when it has one), else a passphrase
+//! from `TEND_PASSPHRASE` or typed at a prompt (never echoed).
 
 use std::io::IsTerminal;
 
-use tend_core::{KeyProtection, KeySource, Passphrase, Session, Tend, VaultStatus};
+use tend_core::{
+    KeyProtection, KeySource, Passcode, Passphrase, PresenceCheck, Session, Tend, VaultStatus,
+};
 
 use crate::Failure;
 
@@ -26,6 +29,15 @@ pub async fn open_session(tend: &Tend, create: bool) -> Result<Session, Failure>
             "no vault in this profile yet: `tend import` creates one (see `tend status`)".into(),
         )),
         VaultStatus::NotCreated => create_vault(tend).await,
+        VaultStatus::Locked {
+            protection: KeyProtection::Keychain,
+            presence: PresenceCheck::Passcode,
+            ..
+        } => Ok(tend
+            .unlock(KeySource::KeychainAndPasscode(Passcode::new(
+                secret("TEND_PASSCODE", "Passcode: ", false)?.as_str(),
+            )?))
+            .await?),
         VaultStatus::Locked {
             protection: KeyProtection::Keychain,
             ..
@@ -76,21 +88,27 @@ fn passphrase(prompt: &str, new: bool) -> Result<Passphrase, Failure> {
 
 /// The passphrase in `variable`, else a prompt on the terminal (twice for a new one).
 fn passphrase_from(variable: &str, prompt: &str, new: bool) -> Result<Passphrase, Failure> {
+    Ok(Passphrase::new(secret(variable, prompt, new)?.as_str())?)
+}
+
+/// The secret in `variable`, else typed at a prompt on the terminal (twice for a new one).
+fn secret(variable: &str, prompt: &str, new: bool) -> Result<zeroize::Zeroizing<String>, Failure> {
     if let Ok(text) = std::env::var(variable) {
-        return Ok(Passphrase::new(text)?);
+        return Ok(zeroize::Zeroizing::new(text));
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Failure::Failed(
-            "this vault needs its passphrase: set TEND_PASSPHRASE or run in a terminal".into(),
-        ));
+        return Err(Failure::Failed(format!(
+            "this vault needs its {}: set {variable} or run in a terminal",
+            prompt.trim_end_matches(": ").to_lowercase()
+        )));
     }
     // Every copy typed here is zeroed when dropped.
     let first = zeroize::Zeroizing::new(rpassword::prompt_password(prompt)?);
     if new {
         let repeat = zeroize::Zeroizing::new(rpassword::prompt_password("Repeat it: ")?);
         if *repeat != *first {
-            return Err(Failure::Failed("the two passphrases differ".into()));
+            return Err(Failure::Failed("the two entries differ".into()));
         }
     }
-    Ok(Passphrase::new(first.as_str())?)
+    Ok(first)
 }

@@ -29,6 +29,9 @@ pub enum Error {
     AlreadyExists { what: Thing, id: String },
     #[error("Tend is locked")]
     Locked,
+    /// What was asked lets data out: the patient must give their passphrase or passcode first.
+    #[error("the patient must confirm it is them first")]
+    PresenceRequired,
     /// A reminder file in the profile (the plan, its cursor, presses kept while locked) could
     /// not be read or written; the file's name, never its content.
     #[error("the reminder file {0} could not be read or written")]
@@ -90,6 +93,9 @@ pub enum ErrorCode {
     KeychainUnavailable,
     /// Tend is locked: unlock it to go on.
     Locked,
+    /// The patient must show it is them (their passphrase or passcode) first: to open a
+    /// keychain vault that has a passcode, or, in the app, for what lets data out.
+    PresenceRequired,
     /// The care team's server refused the sign-in and no fresh token can be had.
     SignedOut,
     /// The care team's (or another) server could not be reached.
@@ -121,6 +127,7 @@ impl Error {
             Error::Vault(V::AlreadyExists) => ErrorCode::AlreadyExists,
             Error::Vault(V::WrongKey) => ErrorCode::WrongKey,
             Error::Vault(V::PassphraseRequired) => ErrorCode::PassphraseRequired,
+            Error::Vault(V::PasscodeRequired) => ErrorCode::PresenceRequired,
             Error::Vault(V::KeyMissing) => ErrorCode::KeyMissing,
             Error::Vault(V::KeychainUnavailable(_)) => ErrorCode::KeychainUnavailable,
             Error::Vault(V::InvalidInput(_)) => ErrorCode::InvalidInput,
@@ -139,6 +146,7 @@ impl Error {
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             Error::Locked => ErrorCode::Locked,
+            Error::PresenceRequired => ErrorCode::PresenceRequired,
             Error::ReminderFile(_) => ErrorCode::Storage,
         }
     }

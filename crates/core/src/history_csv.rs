@@ -8,7 +8,7 @@ use jiff::SignedDuration;
 use serde::Serialize;
 use tend_vault::Series;
 
-use crate::{Error, Result, Session};
+use crate::{Error, Presence, Result, Session};
 
 const HEADER: [&str; 5] = ["time", "metric", "value", "unit", "device"];
 /// Export reads each series a week at a time.
@@ -22,8 +22,9 @@ pub struct ExportSummary {
 }
 
 impl Session {
-    /// Writes the whole history as CSV: each series in time order.
-    pub async fn export_csv(&self, out: impl Write) -> Result<ExportSummary> {
+    /// Writes the whole history as CSV: each series in time order. It leaves Tend: the patient
+    /// must be here.
+    pub async fn export_csv(&self, out: impl Write, _: &Presence) -> Result<ExportSummary> {
         let mut csv = csv::Writer::from_writer(out);
         csv.write_record(HEADER).map_err(write_error)?;
         let series = self.vault.series().await?;

@@ -55,15 +55,15 @@ pub use reminder_plan::{
 };
 pub use reminders::{run_reminders, LocalClock, Reminder, SystemClock};
 pub use report::{ReportRequest, ReportSent, DEFAULT_REPORT_DAYS};
-pub use session::{IdleLock, Session};
+pub use session::{IdleLock, Presence, Session, PRESENCE_LASTS};
 pub use sharing::{
     AuditAction, CareTeamDetails, CareTeamStatus, ConsentStatus, LastSync, ShareLogEntry,
     ShareOptions,
 };
 pub use tend_vault::AuditEntry;
 pub use tend_vault::{
-    BatchId, Erased, Error as VaultError, KeyProtection, KeySource, Passphrase, Rollback,
-    VaultBench, VaultStatus,
+    BatchId, Erased, Error as VaultError, KeyProtection, KeySource, Passcode, Passphrase,
+    PresenceCheck, Rollback, VaultBench, VaultStatus,
 };
 pub use trends::{Resolution, Trend, TrendBucket, TrendData, TrendPoint};
 // The pure vocabulary crates, re-exported so shells need no other dependency than this one.
@@ -172,6 +172,7 @@ mod tests {
             VaultStatus::Locked {
                 format_version: tend_vault::FORMAT_VERSION,
                 protection: KeyProtection::Passphrase,
+                presence: PresenceCheck::Passphrase,
             }
         );
         Ok(())

@@ -6,10 +6,10 @@ use std::{
 };
 
 use jiff::{SignedDuration, Timestamp};
-use tend_vault::{KeySource, Passphrase, Rollback, Vault};
+use tend_vault::{KeySource, Passcode, Passphrase, PresenceCheck, Rollback, Vault};
 use tokio::sync::{watch, Mutex};
 
-use crate::Result;
+use crate::{Error, Result};
 
 /// A profile whose vault is unlocked. Dropping it (or `close`) zeroes the keys.
 #[derive(Debug)]
@@ -67,6 +67,24 @@ impl Session {
         Ok(self.vault.change_passphrase(old, new).await?)
     }
 
+    /// Proof of presence for a shell that opens Tend for one command (the CLI): opening it asked
+    /// for the passphrase or passcode, when the vault has one, a moment ago. The app asks
+    /// [`IdleLock::presence`] instead, which expires (the architecture test keeps it so).
+    pub fn opened_by_the_patient(&self) -> Presence {
+        Presence(())
+    }
+
+    /// What this vault asks for to show the patient is here.
+    pub async fn presence_check(&self) -> Result<PresenceCheck> {
+        Ok(self.vault.presence_check().await?)
+    }
+
+    /// Sets the passcode a keychain vault asks for, or removes it (`None`): then Tend opens,
+    /// and lets data out, with no prompt. A passphrase vault refuses.
+    pub async fn set_passcode(&self, passcode: Option<&Passcode>, _: &Presence) -> Result<()> {
+        Ok(self.vault.set_passcode(passcode).await?)
+    }
+
     /// Seals pending live readings and closes the vault.
     pub async fn close(self) -> Result<()> {
         self.vault.flush().await?;
@@ -74,6 +92,15 @@ impl Session {
         Ok(())
     }
 }
+
+/// Proof that the patient is here: what lets data out (adding a care team, consenting, exporting,
+/// changing the passcode) takes one. The app gets it from [`IdleLock::presence`], within a minute
+/// of the patient's passphrase or passcode; the CLI from [`Session::opened_by_the_patient`].
+#[derive(Debug)]
+pub struct Presence(());
+
+/// How long the patient's passphrase or passcode counts as presence in the app.
+pub const PRESENCE_LASTS: SignedDuration = SignedDuration::from_secs(60);
 
 /// Holds the session of a long-running shell and locks it once nobody has used the app for a
 /// while, so a laptop left open does not leave the history readable. Time is passed in.
@@ -90,38 +117,37 @@ pub struct IdleLock {
     idle_after: std::sync::Mutex<SignedDuration>,
     /// The session and the patient's last input.
     slot: Mutex<Option<(Arc<Session>, Timestamp)>>,
+    /// When the patient last gave their passphrase or passcode.
+    present_at: std::sync::Mutex<Option<Timestamp>>,
     unlocked: watch::Sender<bool>,
 }
 
-/// How long locking waits for background work to let go of the session.
-const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long locking waits for background work to let go of the session: within it every task
+/// has dropped the session and the keys are gone.
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl IdleLock {
     pub fn new(idle_after: SignedDuration) -> IdleLock {
         IdleLock {
             idle_after: std::sync::Mutex::new(idle_after),
             slot: Mutex::new(None),
+            present_at: std::sync::Mutex::new(None),
             unlocked: watch::channel(false).0,
         }
     }
 
     /// Changes how long the session stays open without the patient's input (their setting).
     pub fn set_idle_after(&self, idle_after: SignedDuration) {
-        *self
-            .idle_after
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = idle_after;
+        *locked(&self.idle_after) = idle_after;
     }
 
     fn idle_after(&self) -> SignedDuration {
-        *self
-            .idle_after
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        *locked(&self.idle_after)
     }
 
-    /// Holds a session just unlocked by the patient at `now`.
+    /// Holds a session just unlocked by the patient at `now`: unlocking is presence.
     pub async fn put(&self, session: Session, now: Timestamp) {
+        *locked(&self.present_at) = Some(now);
         let previous = self.slot.lock().await.replace((Arc::new(session), now));
         self.unlocked.send_replace(true);
         if let Some((previous, _)) = previous {
@@ -137,10 +163,39 @@ impl IdleLock {
         }
     }
 
-    /// Runs `f` on the session if unlocked; `None` when locked. Not use: see [`IdleLock::touch`].
+    /// Runs `f` on the session if unlocked; `None` when locked, or when Tend locks while `f`
+    /// runs (then `f` is dropped, so it lets go of the session at once). Not use: see
+    /// [`IdleLock::touch`].
     pub async fn with<T>(&self, f: impl AsyncFnOnce(&Session) -> T) -> Option<T> {
         let session = self.shared().await?;
-        Some(f(&session).await)
+        let mut unlocked = self.unlocked.subscribe();
+        tokio::select! {
+            done = f(&session) => Some(done),
+            _ = unlocked.wait_for(|open| !open) => None,
+        }
+    }
+
+    /// The patient shows they are here with `secret` (their passphrase, or their passcode):
+    /// from `now`, [`IdleLock::presence`] gives proof for [`PRESENCE_LASTS`]. It counts as input.
+    pub async fn confirm_presence(&self, secret: &str, now: Timestamp) -> Result<()> {
+        let session = self.shared().await.ok_or(Error::Locked)?;
+        session.vault.verify_presence(secret).await?;
+        *locked(&self.present_at) = Some(now);
+        self.touch(now).await;
+        Ok(())
+    }
+
+    /// Proof of presence for what lets data out: the patient gave their passphrase or passcode
+    /// within [`PRESENCE_LASTS`] before `now`, or chose to be asked for nothing.
+    pub async fn presence(&self, now: Timestamp) -> Result<Presence> {
+        let session = self.shared().await.ok_or(Error::Locked)?;
+        let at = *locked(&self.present_at);
+        let recent = at.is_some_and(|at| at <= now && now.duration_since(at) < PRESENCE_LASTS);
+        if recent || session.presence_check().await? == PresenceCheck::Nothing {
+            Ok(Presence(()))
+        } else {
+            Err(Error::PresenceRequired)
+        }
     }
 
     /// The session itself, for long-running background work, which must drop it once
@@ -156,6 +211,7 @@ impl IdleLock {
 
     /// Locks (closes) the session now, if unlocked.
     pub async fn lock_now(&self) -> Result<()> {
+        *locked(&self.present_at) = None;
         let taken = self.slot.lock().await.take();
         self.unlocked.send_replace(false);
         match taken {
@@ -183,6 +239,7 @@ impl IdleLock {
         let Some(session) = taken else {
             return Ok(false);
         };
+        *locked(&self.present_at) = None;
         self.unlocked.send_replace(false);
         close(session).await?;
         Ok(true)
@@ -191,6 +248,12 @@ impl IdleLock {
     pub async fn is_unlocked(&self) -> bool {
         self.slot.lock().await.is_some()
     }
+}
+
+fn locked<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Closes a shared session once background work has let go of it. If it does not within
@@ -241,6 +304,73 @@ mod tests {
         );
         lock.touch(t0 + SignedDuration::from_mins(9)).await;
         assert!(!lock.is_unlocked().await, "input does not unlock");
+        Ok(())
+    }
+
+    /// Issue 21: what lets data out needs the patient within the last minute; unlocking counts,
+    /// a wrong passphrase does not, and locking forgets it.
+    #[tokio::test]
+    async fn presence_lasts_a_minute_and_takes_the_patients_own_secret(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let source = KeySource::Passphrase(Passphrase::new("presence test passphrase")?);
+        let lock = IdleLock::new(SignedDuration::from_mins(5));
+        let t0: Timestamp = "2026-03-01T08:00:00Z".parse()?;
+        lock.put(Session::create(dir.path(), source).await?, t0)
+            .await;
+        let at = |secs: i64| t0 + SignedDuration::from_secs(secs);
+
+        assert!(lock.presence(at(59)).await.is_ok(), "unlocking is presence");
+        assert_eq!(
+            lock.presence(at(61)).await.map(drop).map_err(|e| e.code()),
+            Err(crate::ErrorCode::PresenceRequired),
+            "a minute later, someone else may be at the keyboard"
+        );
+        let wrong = lock.confirm_presence("not the passphrase", at(70)).await;
+        assert_eq!(wrong.map_err(|e| e.code()), Err(crate::ErrorCode::WrongKey));
+        assert!(lock.presence(at(70)).await.is_err());
+        lock.confirm_presence("presence test passphrase", at(70))
+            .await?;
+        assert!(lock.presence(at(129)).await.is_ok());
+        assert!(lock.presence(at(131)).await.is_err());
+
+        lock.confirm_presence("presence test passphrase", at(140))
+            .await?;
+        lock.lock_now().await?;
+        assert_eq!(
+            lock.presence(at(141)).await.map(drop).map_err(|e| e.code()),
+            Err(crate::ErrorCode::Locked)
+        );
+        Ok(())
+    }
+
+    /// Issue 21: locking cancels work under way on the session (a request waiting on a server)
+    /// and, within 2 s, no one holds the session: its keys are gone.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lock_cancels_work_under_way_and_lets_go_of_the_session_within_2_s(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let source = KeySource::Passphrase(Passphrase::new("release test passphrase")?);
+        let lock = Arc::new(IdleLock::new(SignedDuration::from_mins(5)));
+        lock.put(Session::create(dir.path(), source).await?, Timestamp::now())
+            .await;
+        let held = Arc::downgrade(&lock.shared().await.ok_or("unlocked")?);
+        let working = tokio::spawn({
+            let lock = Arc::clone(&lock);
+            async move {
+                lock.with(async |_| tokio::time::sleep(std::time::Duration::from_secs(600)).await)
+                    .await
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let locking = std::time::Instant::now();
+        lock.lock_now().await?;
+        assert!(locking.elapsed() < std::time::Duration::from_secs(2));
+        assert!(working.await?.is_none(), "the work was cancelled");
+        assert!(
+            held.upgrade().is_none(),
+            "no one holds the session: its keys are gone"
+        );
         Ok(())
     }
 

@@ -122,6 +122,7 @@ async fn a_paired_cgm_is_shared_as_cgm_summaries() {
                 bearer_token: None,
             },
             now,
+            &session.opened_by_the_patient(),
         )
         .await
         .unwrap();
@@ -133,6 +134,7 @@ async fn a_paired_cgm_is_shared_as_cgm_summaries() {
                 since: now - jiff::SignedDuration::from_hours(24 * 30),
             },
             now,
+            &session.opened_by_the_patient(),
         )
         .await
         .unwrap();

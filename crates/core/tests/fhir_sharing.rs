@@ -154,6 +154,7 @@ async fn care_team(session: &Session, server: &FhirServer, token: Option<&str>) 
                 bearer_token: token.map(str::to_owned),
             },
             now(),
+            &session.opened_by_the_patient(),
         )
         .await
         .expect("care team");
@@ -171,6 +172,7 @@ async fn care_team(session: &Session, server: &FhirServer, token: Option<&str>) 
                     since: ts("2026-03-01T00:00:00Z"),
                 },
                 now(),
+                &session.opened_by_the_patient(),
             )
             .await
             .expect("consent");
@@ -557,7 +559,12 @@ async fn the_fhir_export_is_a_valid_collection() {
     let session = profile(dir.path()).await;
     let mut out = Vec::new();
     let count = session
-        .export_fhir(&mut out, &jiff::tz::TimeZone::UTC, now())
+        .export_fhir(
+            &mut out,
+            &jiff::tz::TimeZone::UTC,
+            now(),
+            &session.opened_by_the_patient(),
+        )
         .await
         .expect("export");
     let bundle: Value = serde_json::from_slice(&out).expect("JSON");
@@ -603,6 +610,7 @@ async fn doses_arrive_as_medication_administrations() {
                 bearer_token: None,
             },
             now(),
+            &session.opened_by_the_patient(),
         )
         .await
         .expect("team");
@@ -614,6 +622,7 @@ async fn doses_arrive_as_medication_administrations() {
                 since: ts("2026-03-01T00:00:00Z"),
             },
             now(),
+            &session.opened_by_the_patient(),
         )
         .await
         .expect("consent");
@@ -692,6 +701,7 @@ async fn smart_sign_in_and_a_token_expired_mid_sync_is_refreshed() {
                 let url = url.to_owned();
                 std::thread::spawn(move || browse(&url));
             },
+            &session.opened_by_the_patient(),
         )
         .await
         .expect("signed in");

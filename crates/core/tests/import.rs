@@ -262,13 +262,17 @@ async fn tend_csv_keeps_its_contract_bad_rows_by_line_and_nothing_stored() -> Te
     let first = session.import_file(&history, now).await?;
     assert_eq!((first.rows, first.stored, first.duplicates), (4, 4, 0));
     let mut exported = Vec::new();
-    session.export_csv(&mut exported).await?;
+    session
+        .export_csv(&mut exported, &session.opened_by_the_patient())
+        .await?;
     let other = tempfile::tempdir()?;
     let fresh = Tend::new(other.path()).create(key()).await?;
     let again = write(other.path(), "again.csv", std::str::from_utf8(&exported)?);
     fresh.import_file(&again, now).await?;
     let mut reexported = Vec::new();
-    fresh.export_csv(&mut reexported).await?;
+    fresh
+        .export_csv(&mut reexported, &fresh.opened_by_the_patient())
+        .await?;
     let sorted = |bytes: &[u8]| {
         let mut lines: Vec<String> = String::from_utf8_lossy(bytes)
             .lines()
@@ -348,7 +352,14 @@ async fn summaries_are_kept_as_summaries_exported_and_undone() -> TestResult {
         (Some(70.5), Some(55.0), Some(3))
     );
     let mut fhir = Vec::new();
-    session.export_fhir(&mut fhir, &TimeZone::UTC, now).await?;
+    session
+        .export_fhir(
+            &mut fhir,
+            &TimeZone::UTC,
+            now,
+            &session.opened_by_the_patient(),
+        )
+        .await?;
     let fhir: serde_json::Value = serde_json::from_slice(&fhir)?;
     let periods = fhir["entry"]
         .as_array()

@@ -120,6 +120,7 @@ async fn an_old_consent_row_put_back_shares_nothing_from_the_revoked_period() {
                 bearer_token: None,
             },
             consented,
+            &session.opened_by_the_patient(),
         )
         .await
         .expect("care team")
@@ -132,6 +133,7 @@ async fn an_old_consent_row_put_back_shares_nothing_from_the_revoked_period() {
                 since: ts("2020-01-01T00:00:00Z"),
             },
             consented,
+            &session.opened_by_the_patient(),
         )
         .await
         .expect("consent");

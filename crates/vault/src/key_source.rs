@@ -13,11 +13,44 @@ use crate::{
     DataKey, Error, Result,
 };
 
+/// The passcode a patient sets for a keychain vault, zeroed when dropped and never printed.
+#[derive(Clone)]
+pub struct Passcode(Zeroizing<String>);
+
+impl Passcode {
+    /// Shorter passcodes are refused: six digits is what phones ask for.
+    pub const MIN_LEN: usize = 6;
+
+    pub fn new(text: impl Into<String>) -> Result<Passcode> {
+        let text = Zeroizing::new(text.into());
+        if text.chars().count() < Self::MIN_LEN {
+            return Err(Error::InvalidInput(format!(
+                "the passcode must be at least {} characters",
+                Self::MIN_LEN
+            )));
+        }
+        Ok(Passcode(text))
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Passcode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passcode(..)")
+    }
+}
+
 /// How the patient protects their vault's key.
 #[derive(Debug, Clone)]
 pub enum KeySource {
-    /// The OS keychain holds the key; unlocking needs nothing from the patient.
+    /// The OS keychain holds the key; unlocking needs nothing from the patient, unless they set
+    /// a passcode (then unlocking without it is [`Error::PasscodeRequired`]).
     Keychain,
+    /// The OS keychain holds the key, and the patient's passcode guards it (set when creating).
+    KeychainAndPasscode(Passcode),
     /// A passphrase the patient types (or `TEND_PASSPHRASE` gives) wraps the key.
     Passphrase(Passphrase),
 }
@@ -74,7 +107,8 @@ pub(crate) async fn install(
     source: &KeySource,
 ) -> Result<()> {
     match source {
-        KeySource::Keychain => {
+        // The passcode's verifier is stored by the caller (`presence`), under the same keys.
+        KeySource::Keychain | KeySource::KeychainAndPasscode(_) => {
             meta::set_text(conn, "key_protection", "keychain").await?;
             keychain::store(keychain_account(vault_id), key).await?;
         }
@@ -101,7 +135,9 @@ pub(crate) async fn recover(
     let key = match (protection(conn).await?, source) {
         (KeyProtection::Keychain, _) => keychain::load(keychain_account(vault_id)).await?,
         (KeyProtection::Passphrase, KeySource::Passphrase(p)) => unwrap(conn, p).await?,
-        (KeyProtection::Passphrase, KeySource::Keychain) => return Err(Error::PassphraseRequired),
+        (KeyProtection::Passphrase, KeySource::Keychain | KeySource::KeychainAndPasscode(_)) => {
+            return Err(Error::PassphraseRequired)
+        }
     };
     let keys = Keys::derive(&key)?;
     let check = meta::blob(conn, "key_check").await?.ok_or(Error::Corrupt)?;
@@ -154,7 +190,7 @@ pub(crate) fn keychain_account(vault_id: &str) -> String {
 
 async fn wrap(conn: &mut SqliteConnection, key: &DataKey, passphrase: &Passphrase) -> Result<()> {
     let salt = random::<16>()?;
-    let kek = derive_kek(passphrase, &salt).await?;
+    let kek = derive_kek(&passphrase.0, &salt).await?;
     // A fresh random nonce per wrap: each KEK (fresh salt) seals exactly one message.
     let wrapped = seal_with(
         &aead_key(kek.as_ref())?,
@@ -177,7 +213,7 @@ async fn unwrap(conn: &mut SqliteConnection, passphrase: &Passphrase) -> Result<
     let wrapped = meta::blob(conn, "wrapped_key")
         .await?
         .ok_or(Error::Corrupt)?;
-    let kek = derive_kek(passphrase, &salt).await?;
+    let kek = derive_kek(&passphrase.0, &salt).await?;
     let plain = Zeroizing::new(
         open_with(&aead_key(kek.as_ref())?, WRAP_AAD, &wrapped).ok_or(Error::WrongKey)?,
     );
@@ -185,15 +221,15 @@ async fn unwrap(conn: &mut SqliteConnection, passphrase: &Passphrase) -> Result<
 }
 
 /// Argon2id is deliberately slow (a few hundred ms): run it off the async threads.
-async fn derive_kek(passphrase: &Passphrase, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
-    let passphrase = passphrase.clone();
+pub(crate) async fn derive_kek(secret: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
+    let secret = Zeroizing::new(secret.to_owned());
     let salt = salt.to_vec();
     tokio::task::spawn_blocking(move || {
         let params = Params::new(KDF_MEMORY_KIB, KDF_PASSES, 1, Some(32))
             .map_err(|_| Error::Crypto("bad KDF parameters"))?;
         let mut out = Zeroizing::new([0u8; 32]);
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-            .hash_password_into(passphrase.0.as_bytes(), &salt, out.as_mut())
+            .hash_password_into(secret.as_bytes(), &salt, out.as_mut())
             .map_err(|_| Error::Crypto("key derivation failed"))?;
         Ok(out)
     })

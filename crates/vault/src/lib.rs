@@ -16,6 +16,7 @@ mod key_source;
 mod keychain;
 mod meta;
 mod outbox;
+mod presence;
 mod records;
 mod reseal;
 mod rollup;
@@ -31,8 +32,9 @@ pub use bench::{bench, VaultBench};
 pub use damage::Damage;
 pub use database::FORMAT_VERSION;
 pub use erase::{erase, Erased};
-pub use key_source::{KeyProtection, KeySource, Passphrase};
+pub use key_source::{KeyProtection, KeySource, Passcode, Passphrase};
 pub use outbox::OutboxItem;
+pub use presence::PresenceCheck;
 pub use records::{RecordChanges, RecordKind};
 pub use sample::{Sample, Series, SeriesKey};
 pub use seal::DataKey;
@@ -57,6 +59,8 @@ pub enum Error {
     WrongKey,
     #[error("this vault is protected by a passphrase: give it (TEND_PASSPHRASE or at the prompt)")]
     PassphraseRequired,
+    #[error("Tend asks for the patient's passcode before it opens")]
+    PasscodeRequired,
     #[error("the vault's key is missing from the keychain")]
     KeyMissing,
     #[error("the keychain is not reachable: {0}")]

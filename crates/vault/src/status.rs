@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::{database, key_source, KeyProtection, Result};
+use crate::{database, key_source, presence, KeyProtection, PresenceCheck, Result};
 
 /// The state of the vault in one profile directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -17,6 +17,8 @@ pub enum VaultStatus {
     Locked {
         format_version: u32,
         protection: KeyProtection,
+        /// What unlocking asks for besides the key: the passphrase, a passcode, or nothing.
+        presence: PresenceCheck,
     },
 }
 
@@ -30,9 +32,11 @@ pub async fn inspect(dir: &Path) -> Result<VaultStatus> {
         let format_version = database::format_version(&pool).await?;
         let mut conn = pool.acquire().await?;
         let protection = key_source::protection(&mut conn).await?;
+        let presence = presence::check_of(&mut conn).await?;
         Ok(VaultStatus::Locked {
             format_version,
             protection,
+            presence,
         })
     }
     .await;

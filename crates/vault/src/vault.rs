@@ -13,7 +13,7 @@ use crate::{
     database,
     head::{self, Head, Integrity},
     key_source::{self, KeyProtection, KeySource, Passphrase},
-    meta, reseal,
+    meta, presence, reseal,
     seal::{random, DataKey, Keys},
     Error, Result, FORMAT_VERSION,
 };
@@ -52,6 +52,9 @@ impl Vault {
             meta::set_int(&mut tx, "format_version", i64::from(FORMAT_VERSION)).await?;
             meta::delete(&mut tx, "nonce_next").await?;
             key_source::install(&mut tx, &vault_id, &key, &keys, &source).await?;
+            if let KeySource::KeychainAndPasscode(passcode) = &source {
+                presence::store(&mut tx, &keys, passcode).await?;
+            }
             let head = Head {
                 generation: 1,
                 serial: 1,
@@ -61,7 +64,7 @@ impl Vault {
             let digest = head::store(&mut tx, &keys, &vault_id, &head).await?;
             tx.commit().await?;
             let protection = match source {
-                KeySource::Keychain => KeyProtection::Keychain,
+                KeySource::Keychain | KeySource::KeychainAndPasscode(_) => KeyProtection::Keychain,
                 KeySource::Passphrase(_) => KeyProtection::Passphrase,
             };
             let checkpoints = checkpoint::Store::for_vault(dir, &vault_id, protection);
@@ -132,6 +135,7 @@ impl Vault {
             .ok_or(Error::Corrupt)?;
         let protection = key_source::protection(&mut conn).await?;
         let (_key, keys) = key_source::recover(&mut conn, &vault_id, source, format).await?;
+        presence::check_at_unlock(&mut conn, &keys, source).await?;
         drop(conn);
         // Format 2 became 3 in its schema migration (nothing to re-seal); format 1 is re-sealed.
         if format < 2 {

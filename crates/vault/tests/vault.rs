@@ -54,7 +54,8 @@ async fn passphrase_unlocks_wrong_one_says_so_and_it_can_change() -> TestResult 
         tend_vault::inspect(dir.path()).await?,
         VaultStatus::Locked {
             format_version: tend_vault::FORMAT_VERSION,
-            protection: tend_vault::KeyProtection::Passphrase
+            protection: tend_vault::KeyProtection::Passphrase,
+            presence: tend_vault::PresenceCheck::Passphrase,
         }
     ));
     assert!(matches!(

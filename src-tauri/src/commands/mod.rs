@@ -13,8 +13,9 @@ mod sharing;
 
 pub use devices::PairingAnswers;
 
+use jiff::Timestamp;
 use tauri::Runtime;
-use tend_core::{IdleLock, Session};
+use tend_core::{IdleLock, Presence, Session};
 
 use crate::IpcError;
 
@@ -43,6 +44,8 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             profile::vault_unlock,
             profile::vault_lock,
             profile::patient_active,
+            profile::confirm_presence,
+            profile::set_passcode,
             profile::export_history,
             profile::erase_everything,
             medications::medications,
@@ -70,6 +73,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             devices::latest_readings,
             sharing::care_teams,
             sharing::add_care_team,
+            sharing::sign_in_care_team,
             sharing::set_consent,
             sharing::sync_care_team,
             sharing::share_log,
@@ -100,4 +104,14 @@ async fn with_session<T>(
         .await
         .ok_or(tend_core::Error::Locked)?
         .map_err(Into::into)
+}
+
+/// Runs `f` with proof that the patient is here — their passphrase or passcode within the last
+/// minute — or fails with `presence_required`: for everything that lets data out of Tend.
+async fn with_presence<T>(
+    sessions: &IdleLock,
+    f: impl AsyncFnOnce(&Session, &Presence) -> tend_core::Result<T>,
+) -> Result<T, IpcError> {
+    let presence = sessions.presence(Timestamp::now()).await?;
+    with_session(sessions, async |s| f(s, &presence).await).await
 }

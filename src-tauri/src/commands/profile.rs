@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use tauri::State;
-use tend_core::{AppInfo, IdleLock, KeySource, Passphrase, Session, Tend};
+use tend_core::{AppInfo, IdleLock, KeySource, Passcode, Passphrase, Session, Tend};
 
-use super::with_session;
+use super::{with_presence, with_session};
 use crate::IpcError;
 
 /// The app's version and its vault's state, for the first screen.
@@ -23,7 +23,8 @@ pub async fn vault_unlocked(sessions: State<'_, Arc<IdleLock>>) -> Result<bool, 
     Ok(sessions.is_unlocked().await)
 }
 
-/// Creates the vault: its key in the system keychain, or wrapped by `passphrase` when given.
+/// Creates the vault: its key in the system keychain, or wrapped by `passphrase` when given. A
+/// keychain vault's passcode is chosen next ([`set_passcode`]), while the patient is present.
 #[tauri::command]
 #[specta::specta]
 pub async fn vault_create(
@@ -31,20 +32,22 @@ pub async fn vault_create(
     sessions: State<'_, Arc<IdleLock>>,
     passphrase: Option<String>,
 ) -> Result<AppInfo, IpcError> {
-    let session = tend.create(key_source(passphrase)?).await?;
+    let session = tend.create(key_source(passphrase, None)?).await?;
     hold(&sessions, session).await;
     tend.app_info().await.map_err(Into::into)
 }
 
-/// Unlocks the vault with the keychain, or with `passphrase` when it is protected by one.
+/// Unlocks the vault with `passphrase` when it is protected by one, else with the keychain and
+/// `passcode` when the patient set one.
 #[tauri::command]
 #[specta::specta]
 pub async fn vault_unlock(
     tend: State<'_, Tend>,
     sessions: State<'_, Arc<IdleLock>>,
     passphrase: Option<String>,
+    passcode: Option<String>,
 ) -> Result<(), IpcError> {
-    let session = tend.unlock(key_source(passphrase)?).await?;
+    let session = tend.unlock(key_source(passphrase, passcode)?).await?;
     hold(&sessions, session).await;
     Ok(())
 }
@@ -66,6 +69,35 @@ pub async fn patient_active(sessions: State<'_, Arc<IdleLock>>) -> Result<(), Ip
     Ok(())
 }
 
+/// The patient shows it is them, with their passphrase (or passcode): for the next minute they
+/// may add a care team, consent, export or erase.
+#[tauri::command]
+#[specta::specta]
+pub async fn confirm_presence(
+    sessions: State<'_, Arc<IdleLock>>,
+    secret: String,
+) -> Result<(), IpcError> {
+    sessions
+        .confirm_presence(&secret, Timestamp::now())
+        .await
+        .map_err(Into::into)
+}
+
+/// Sets the passcode a keychain vault asks for when Tend opens and before data leaves, or
+/// removes it (`null`: Tend opens without asking). The patient must have confirmed it is them.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_passcode(
+    sessions: State<'_, Arc<IdleLock>>,
+    passcode: Option<String>,
+) -> Result<(), IpcError> {
+    let passcode = passcode.map(Passcode::new).transpose()?;
+    with_presence(&sessions, async |s, presence| {
+        s.set_passcode(passcode.as_ref(), presence).await
+    })
+    .await
+}
+
 /// Locks the vault now: its keys leave memory until the next unlock.
 #[tauri::command]
 #[specta::specta]
@@ -73,10 +105,11 @@ pub async fn vault_lock(sessions: State<'_, Arc<IdleLock>>) -> Result<(), IpcErr
     sessions.lock_now().await.map_err(Into::into)
 }
 
-fn key_source(passphrase: Option<String>) -> Result<KeySource, IpcError> {
-    Ok(match passphrase {
-        Some(text) => KeySource::Passphrase(Passphrase::new(text)?),
-        None => KeySource::Keychain,
+fn key_source(passphrase: Option<String>, passcode: Option<String>) -> Result<KeySource, IpcError> {
+    Ok(match (passphrase, passcode) {
+        (Some(text), _) => KeySource::Passphrase(Passphrase::new(text)?),
+        (None, Some(code)) => KeySource::KeychainAndPasscode(Passcode::new(code)?),
+        (None, None) => KeySource::Keychain,
     })
 }
 
@@ -109,6 +142,8 @@ pub async fn export_history(
     format: ExportFormat,
 ) -> Result<Exported, IpcError> {
     let now = Timestamp::now();
+    // Asked before anything is written: a refusal leaves no file behind.
+    let presence = sessions.presence(now).await?;
     let folder = folders
         .downloads
         .clone()
@@ -124,8 +159,14 @@ pub async fn export_history(
     })?;
     let out = std::io::BufWriter::new(file);
     let items = with_session(&sessions, async |s| match format {
-        ExportFormat::Csv => s.export_csv(out).await.map(|summary| summary.rows),
-        ExportFormat::Fhir => s.export_fhir(out, &jiff::tz::TimeZone::system(), now).await,
+        ExportFormat::Csv => s
+            .export_csv(out, &presence)
+            .await
+            .map(|summary| summary.rows),
+        ExportFormat::Fhir => {
+            s.export_fhir(out, &jiff::tz::TimeZone::system(), now, &presence)
+                .await
+        }
     })
     .await?;
     Ok(Exported {
@@ -146,6 +187,7 @@ pub async fn erase_everything(
     if confirm.trim() != "erase" {
         return Err(tend_core::Error::InvalidInput("type the word erase to confirm".into()).into());
     }
+    sessions.presence(Timestamp::now()).await?;
     sessions.lock_now().await?;
     tend.erase().await?;
     tend.app_info().await.map_err(Into::into)

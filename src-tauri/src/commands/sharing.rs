@@ -10,7 +10,7 @@ use tend_core::{
     CareTeamDetails, CareTeamStatus, IdleLock, ShareLogEntry, Sharing, SystemClock,
 };
 
-use super::with_session;
+use super::{with_presence, with_session};
 use crate::IpcError;
 
 #[tauri::command]
@@ -21,21 +21,59 @@ pub async fn care_teams(
     with_session(&sessions, async |s| s.care_teams().await).await
 }
 
-/// Adds a care team's FHIR endpoint (https; plain http only to this machine).
+/// Adds a care team's FHIR endpoint (https; plain http only to this machine). The patient must
+/// have confirmed it is them within the last minute.
 #[tauri::command]
 #[specta::specta]
 pub async fn add_care_team(
     sessions: State<'_, Arc<IdleLock>>,
     details: CareTeamDetails,
 ) -> Result<CareTeam, IpcError> {
-    with_session(&sessions, async |s| {
-        s.add_care_team(details, Timestamp::now()).await
+    with_presence(&sessions, async |s, presence| {
+        s.add_care_team(details, Timestamp::now(), presence).await
+    })
+    .await
+}
+
+/// Adds a care team by signing in to its server (SMART App Launch): opens the sign-in page in
+/// the patient's browser and sends its address on `sign_in_page` (the window shows it as a link,
+/// should no browser open), then waits for the patient to sign in there. The patient must have
+/// confirmed it is them within the last minute.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in_care_team(
+    sessions: State<'_, Arc<IdleLock>>,
+    browser: State<'_, crate::sharing::Browser>,
+    name: String,
+    base_url: String,
+    client_id: Option<String>,
+    sign_in_page: Channel<String>,
+) -> Result<CareTeam, IpcError> {
+    let client_id = client_id
+        .map(|id| id.trim().to_owned())
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| crate::sharing::CLIENT_ID.to_owned());
+    with_presence(&sessions, async |s, presence| {
+        let open = |url: &str| {
+            let _ = sign_in_page.send(url.to_owned());
+            browser.open(url);
+        };
+        s.add_care_team_by_signing_in(
+            &name,
+            &base_url,
+            &client_id,
+            crate::sharing::SIGN_IN_WAIT,
+            Timestamp::now(),
+            open,
+            presence,
+        )
+        .await
     })
     .await
 }
 
 /// Switches sharing of `category` with `team_id` on (from now, or with history since the local
-/// date `since`) or off.
+/// date `since`; the patient must have confirmed it is them within the last minute) or off.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_consent(
@@ -52,16 +90,19 @@ pub async fn set_consent(
         },
         None => ConsentScope::FromNow,
     };
-    with_session(&sessions, async |s| {
-        if on {
-            s.give_consent(&team_id, category, scope, now)
+    if on {
+        with_presence(&sessions, async |s, presence| {
+            s.give_consent(&team_id, category, scope, now, presence)
                 .await
                 .map(drop)
-        } else {
+        })
+        .await
+    } else {
+        with_session(&sessions, async |s| {
             s.revoke_consent(&team_id, category, now).await.map(drop)
-        }
-    })
-    .await
+        })
+        .await
+    }
 }
 
 /// Sends what is consented and not yet sent to `team_id`, reporting each confirmed bundle.

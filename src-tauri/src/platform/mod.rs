@@ -12,6 +12,7 @@ use tauri::{
 
 #[cfg(desktop)]
 mod desktop;
+pub mod leaving;
 #[cfg(mobile)]
 mod mobile;
 

@@ -1,6 +1,5 @@
-// The vault form with the backend mocked at the IPC layer: setting Tend up (no keychain, so a
-// passphrase: its rule said first, a mismatch cleared once the two agree, the missing keychain
-// said as information) and the words for a wrong passphrase.
+// Issue 21: a keychain vault with a passcode asks for it at unlock (the key in the keychain is
+// not enough), and a new keychain vault asks the patient to choose one unless they say otherwise.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushSync, mount, unmount } from "svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
@@ -9,27 +8,15 @@ import VaultGate from "./VaultGate.svelte";
 let target: HTMLElement;
 let gate: Record<string, unknown> | undefined;
 let calls: { cmd: string; args: Record<string, unknown> }[];
-let unlocked: number;
-
-const NOT_CREATED = { version: "1.0.0", data_dir: "/profile", vault: { state: "not_created" as const } };
-const LOCKED = { version: "1.0.0", data_dir: "/profile", vault: { state: "locked" as const, format_version: 1, protection: "passphrase" as const } };
 
 beforeEach(() => {
   target = document.createElement("div");
   document.body.append(target);
   calls = [];
-  unlocked = 0;
   mockIPC((cmd, args) => {
-    const given = (args ?? {}) as { passphrase: string | null };
-    calls.push({ cmd, args: given });
-    switch (cmd) {
-      case "vault_create":
-        if (given.passphrase === null) throw { code: "keychain_unavailable", message: "no Secret Service on the session bus" };
-        return NOT_CREATED;
-      case "vault_unlock":
-        throw { code: "wrong_key", message: "the key does not open the vault" };
-    }
-    throw new Error(`unexpected command ${cmd}`);
+    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+    if (cmd === "vault_unlock" && (args as { passcode: string | null }).passcode !== "482916") throw { code: "wrong_key", message: "wrong key" };
+    return cmd === "vault_create" ? { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 3, protection: "keychain", presence: "nothing" } } : null;
   });
 });
 
@@ -45,67 +32,68 @@ async function settle() {
   flushSync();
 }
 
-const field = (testid: string) => target.querySelector<HTMLInputElement>(`[data-testid=${testid}]`)!;
-function type(testid: string, value: string) {
-  field(testid).value = value;
-  field(testid).dispatchEvent(new Event("input", { bubbles: true }));
-  flushSync();
-}
-async function submit() {
-  target.querySelector("form")!.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
-  await settle();
+function type(testid: string, text: string) {
+  const input = target.querySelector<HTMLInputElement>(`[data-testid=${testid}]`)!;
+  input.value = text;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
-describe("setting Tend up", () => {
-  it("says the missing keychain as information, and the passphrase's rule before it is typed", async () => {
-    gate = mount(VaultGate, { target, props: { info: NOT_CREATED, onunlocked: () => unlocked++ } });
+const submit = () => target.querySelector("form")!.requestSubmit();
+
+describe("the vault gate", () => {
+  it("unlocks a keychain vault with a passcode only with it", async () => {
+    let opened = 0;
+    const info = { version: "1", data_dir: "/p", vault: { state: "locked" as const, format_version: 3, protection: "keychain" as const, presence: "passcode" as const } };
+    gate = mount(VaultGate, { target, props: { info, onunlocked: () => opened++ } });
     await settle();
-    await submit();
-    expect(calls.map((c) => c.cmd)).toEqual(["vault_create"]);
-
-    const notice = target.querySelector("[data-testid=keychain-notice]");
-    expect(notice?.textContent).toContain("no keychain");
-    expect(notice?.classList.contains("error")).toBe(false);
-    expect(notice?.getAttribute("role")).toBe("status");
-    expect(target.querySelector(".error")).toBeNull();
-
-    const rule = document.getElementById(field("passphrase").getAttribute("aria-describedby") ?? "");
-    expect(rule?.textContent).toContain("at least 8 characters");
+    type("passcode", "111111");
+    submit();
+    await settle();
+    expect(opened).toBe(0);
+    expect(target.querySelector("[role=alert]")?.textContent).toContain("passcode doesn't open Tend");
+    type("passcode", "482916");
+    submit();
+    await settle();
+    expect(opened).toBe(1);
+    expect(calls.filter((c) => c.cmd === "vault_unlock").map((c) => c.args)).toEqual([
+      { passphrase: null, passcode: "111111" },
+      { passphrase: null, passcode: "482916" },
+    ]);
   });
 
-  it("clears the mismatch as soon as the two passphrases agree", async () => {
-    gate = mount(VaultGate, { target, props: { info: NOT_CREATED, onunlocked: () => unlocked++ } });
+  it("asks a new patient to choose a passcode next, or to say plainly they want none", async () => {
+    let opened = 0;
+    const info = { version: "1", data_dir: "/p", vault: { state: "not_created" as const } };
+    gate = mount(VaultGate, { target, props: { info, onunlocked: () => opened++ } });
     await settle();
-    await submit();
-    type("passphrase", "correct horse battery");
-    type("passphrase-confirm", "correct horse batery");
-    await submit();
-    expect(target.querySelector("[data-testid=passphrase-mismatch]")?.textContent).toBe("The two passphrases are not the same.");
-    expect(field("passphrase-confirm").getAttribute("aria-invalid")).toBe("true");
-    expect(calls.filter((c) => c.cmd === "vault_create")).toHaveLength(1);
-
-    type("passphrase-confirm", "correct horse battery");
-    expect(target.querySelector("[data-testid=passphrase-mismatch]")).toBeNull();
-    expect(field("passphrase-confirm").getAttribute("aria-invalid")).toBeNull();
-
-    await submit();
-    expect(calls.at(-1)).toEqual({ cmd: "vault_create", args: { passphrase: "correct horse battery" } });
-    expect(unlocked).toBe(1);
+    submit();
+    await settle();
+    expect(calls.find((c) => c.cmd === "vault_create")?.args).toEqual({ passphrase: null });
+    expect(opened).toBe(0);
+    type("new-passcode", "735102");
+    type("new-passcode-confirm", "735103");
+    submit();
+    await settle();
+    expect(target.querySelector("[role=alert]")?.textContent).toContain("not the same");
+    type("new-passcode-confirm", "735102");
+    submit();
+    await settle();
+    expect(calls.find((c) => c.cmd === "set_passcode")?.args).toEqual({ passcode: "735102" });
+    expect(opened).toBe(1);
   });
 
-  it("says what comes next: pairing a device and adding the medicines", async () => {
-    gate = mount(VaultGate, { target, props: { info: NOT_CREATED, onunlocked: () => unlocked++ } });
+  it("says what no passcode means before a patient chooses it", async () => {
+    const info = { version: "1", data_dir: "/p", vault: { state: "not_created" as const } };
+    gate = mount(VaultGate, { target, props: { info, onunlocked: () => {} } });
     await settle();
-    expect(target.querySelector("[data-testid=setup-next]")?.textContent).toMatch(/pair .*device.*medicines/i);
-  });
-});
-
-describe("unlocking", () => {
-  it("says a wrong passphrase in plain words", async () => {
-    gate = mount(VaultGate, { target, props: { info: LOCKED, onunlocked: () => unlocked++ } });
+    submit();
     await settle();
-    type("passphrase", "not the passphrase");
-    await submit();
-    expect(target.querySelector("[data-error-code=wrong_key]")?.textContent).toBe("That passphrase doesn't open Tend's history. Try again.");
+    target.querySelector<HTMLInputElement>("[data-testid=ask-nothing]")!.click();
+    await settle();
+    expect(target.querySelector("[data-testid=new-passcode]")).toBeNull();
+    expect(target.textContent).toContain("Anyone who can use this computer");
+    submit();
+    await settle();
+    expect(calls.find((c) => c.cmd === "set_passcode")?.args).toEqual({ passcode: null });
   });
 });

@@ -8,6 +8,8 @@ import Sharing from "./Sharing.svelte";
 let target: HTMLElement;
 let screen: Record<string, unknown> | undefined;
 let consents: { category: string; on: boolean; since: string | null }[];
+let signIns: unknown[];
+let finishSignIn: () => void;
 
 const status = () => ({
   id: "clinic",
@@ -31,6 +33,7 @@ beforeEach(() => {
   target = document.createElement("div");
   document.body.append(target);
   consents = [];
+  signIns = [];
   mockIPC(
     (cmd, args) => {
       switch (cmd) {
@@ -38,6 +41,13 @@ beforeEach(() => {
           return [status()];
         case "share_log":
           return [];
+        case "sign_in_care_team": {
+          const a = args as { name: string; baseUrl: string; clientId: string | null; signInPage: { id: number } };
+          signIns.push(a);
+          // The backend sends the sign-in page's address on the channel, then waits for the browser.
+          (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } }).__TAURI_INTERNALS__.runCallback(a.signInPage.id, { message: "http://127.0.0.1:9/authorize?code_challenge_method=S256", index: 0 });
+          return new Promise((resolve) => (finishSignIn = () => resolve({ id: "dr-rivera", name: a.name, base_url: a.baseUrl, patient: "Patient/pat-smart", sign_in: { kind: "smart", client_id: "tend" } })));
+        }
         case "set_consent": {
           const a = args as { category: string; on: boolean; since: string | null };
           consents = [...consents.filter((c) => c.category !== a.category), { category: a.category, on: a.on, since: a.since }];
@@ -86,5 +96,35 @@ describe("Sharing screen", () => {
     toggle().click();
     await settle();
     expect(consents[0]).toMatchObject({ category: "heart_rate", on: false });
+  });
+
+  it("adds a care team by signing in, showing the page's address while it waits", async () => {
+    screen = mount(Sharing, { target });
+    await settle();
+    target.querySelector<HTMLButtonElement>("[data-testid=add-team]")!.click();
+    await settle();
+    for (const [id, text] of [["team-name", "Dr Rivera"], ["team-url", "http://127.0.0.1:9/fhir"]]) {
+      const input = target.querySelector<HTMLInputElement>(`[data-testid=${id}]`)!;
+      input.value = text;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    // The patient reference is under Advanced: signing in does without it.
+    expect(target.querySelector<HTMLDetailsElement>("[data-testid=team-advanced]")!.open).toBe(false);
+    target.querySelector<HTMLButtonElement>("[data-testid=team-sign-in]")!.click();
+    await settle();
+    expect(signIns).toMatchObject([{ name: "Dr Rivera", baseUrl: "http://127.0.0.1:9/fhir", clientId: null }]);
+    expect(target.querySelector("[data-testid=signing-in]")?.textContent).toContain("in your browser");
+    expect(target.querySelector<HTMLInputElement>("[data-testid=sign-in-page]")?.value).toContain("/authorize");
+    finishSignIn();
+    await settle();
+    expect(target.querySelector("[data-testid=signed-in]")?.textContent).toBe("Signed in to Dr Rivera as Patient/pat-smart.");
+  });
+
+  it("says why Share now has nothing to do while nothing is switched on", async () => {
+    screen = mount(Sharing, { target });
+    await settle();
+    const share = target.querySelector<HTMLButtonElement>("[data-testid=sync-now]")!;
+    expect(share.disabled).toBe(true);
+    expect(target.querySelector(`#${share.getAttribute("aria-describedby")}`)?.textContent).toContain("switch a kind of data on");
   });
 });

@@ -71,7 +71,9 @@ pub async fn bench(
                          patient: String,
                          options: &ShareOptions|
            -> Result<(f64, tend_core::share::SyncReport), Failure> {
-        let team = session.add_care_team(run(name, patient), now).await?;
+        let team = session
+            .add_care_team(run(name, patient), now, &session.opened_by_the_patient())
+            .await?;
         for category in [
             Category::HeartRate,
             Category::BloodPressure,
@@ -81,7 +83,13 @@ pub async fn bench(
             Category::WeightAndBodyComposition,
         ] {
             session
-                .give_consent(&team.id, category, ConsentScope::Since { since: day }, now)
+                .give_consent(
+                    &team.id,
+                    category,
+                    ConsentScope::Since { since: day },
+                    now,
+                    &session.opened_by_the_patient(),
+                )
                 .await?;
         }
         let clock = WallClock::starting_at(now);

@@ -25,6 +25,7 @@ pub async fn add(
                 bearer_token,
             },
             now,
+            &session.opened_by_the_patient(),
         )
         .await?;
     if json {
@@ -101,6 +102,7 @@ pub async fn sign_in(
             |url| {
                 eprintln!("Open this address in your browser to sign in:\n{url}");
             },
+            &session.opened_by_the_patient(),
         )
         .await?;
     if json {

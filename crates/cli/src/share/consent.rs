@@ -33,7 +33,9 @@ pub async fn run(
         },
         None => ConsentScope::FromNow,
     };
-    let consent = session.give_consent(team, category, scope, now).await?;
+    let consent = session
+        .give_consent(team, category, scope, now, &session.opened_by_the_patient())
+        .await?;
     if json {
         return output::json(&consent);
     }

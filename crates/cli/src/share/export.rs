@@ -16,7 +16,12 @@ pub async fn export_fhir(tend: &Tend, output: Option<&Path>) -> Result<(), Failu
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => {
                 session
-                    .export_fhir(std::io::BufWriter::new(file), &TimeZone::system(), now)
+                    .export_fhir(
+                        std::io::BufWriter::new(file),
+                        &TimeZone::system(),
+                        now,
+                        &session.opened_by_the_patient(),
+                    )
                     .await
             }
             Err(e) => {
@@ -33,6 +38,7 @@ pub async fn export_fhir(tend: &Tend, output: Option<&Path>) -> Result<(), Failu
                     std::io::BufWriter::new(std::io::stdout().lock()),
                     &TimeZone::system(),
                     now,
+                    &session.opened_by_the_patient(),
                 )
                 .await
         }

@@ -9,7 +9,10 @@ use tend_share::{CareTeam, Category, Consent, HttpTransport, Interruption, SignI
 use tend_vault::RecordKind;
 
 use super::{AuditAction, CareTeamRecord, SmartState};
-use crate::{error::Thing, Error, Result, Session};
+use crate::{error::Thing, Error, Presence, Result, Session};
+
+/// A new care team's patient reference until its server's sign-in says it; never stored.
+const PATIENT_NOT_YET_KNOWN: &str = "Patient/not-yet-known";
 
 /// What the patient enters to add a care team.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -84,6 +87,7 @@ impl Session {
         &self,
         details: CareTeamDetails,
         now: Timestamp,
+        _: &Presence,
     ) -> Result<CareTeam> {
         let sign_in = if details.bearer_token.is_some() {
             SignIn::Bearer
@@ -156,22 +160,76 @@ impl Session {
         wait: std::time::Duration,
         now: Timestamp,
         open: impl FnOnce(&str),
+        _: &Presence,
     ) -> Result<CareTeam> {
-        let mut record = self.care_team_record(team_id).await?;
+        let record = self.care_team_record(team_id).await?;
+        self.sign_in_and_store(record, client_id, wait, now, open)
+            .await
+    }
+
+    /// Adds a care team by signing in to its server (SMART App Launch, as
+    /// [`Session::smart_sign_in`]): the patient gives its name and address, the server says which
+    /// patient they are. Nothing is stored unless the sign-in succeeds.
+    pub async fn add_care_team_by_signing_in(
+        &self,
+        name: &str,
+        base_url: &str,
+        client_id: &str,
+        wait: std::time::Duration,
+        now: Timestamp,
+        open: impl FnOnce(&str),
+        _: &Presence,
+    ) -> Result<CareTeam> {
+        let team = CareTeam::new(name, base_url, PATIENT_NOT_YET_KNOWN, SignIn::None)?;
+        if self.care_team_record(&team.id).await.is_ok() {
+            return Err(Error::AlreadyExists {
+                what: Thing::CareTeam,
+                id: team.id,
+            });
+        }
+        let record = CareTeamRecord {
+            team,
+            bearer_token: None,
+            collected_until: BTreeMap::new(),
+            last_sync: None,
+            smart: None,
+            recent: BTreeMap::new(),
+        };
+        self.sign_in_and_store(record, client_id, wait, now, open)
+            .await
+    }
+
+    async fn sign_in_and_store(
+        &self,
+        mut record: CareTeamRecord,
+        client_id: &str,
+        wait: std::time::Duration,
+        now: Timestamp,
+        open: impl FnOnce(&str),
+    ) -> Result<CareTeam> {
+        let team_id = record.team.id.clone();
         let http = HttpTransport::new(std::time::Duration::from_secs(30))?;
         let sign_in = tend_share::SmartSignIn::start(&http, &record.team, client_id).await?;
         open(&sign_in.authorize_url);
         let token_endpoint = sign_in.configuration.token_endpoint.clone();
         let tokens = sign_in.finish(&http, wait, now).await?;
-        if let Some(patient) = tokens.patient.clone() {
-            record.team = CareTeam::new(
-                &record.team.name,
-                &record.team.base_url,
-                &patient,
-                SignIn::None,
-            )?;
+        match tokens.patient.clone() {
+            Some(patient) => {
+                record.team = CareTeam::new(
+                    &record.team.name,
+                    &record.team.base_url,
+                    &patient,
+                    SignIn::None,
+                )?;
+            }
+            None if record.team.patient == PATIENT_NOT_YET_KNOWN => {
+                return Err(Error::InvalidInput(
+                    "the clinic's server did not say which patient you are: add the care team with your patient reference instead".into(),
+                ))
+            }
+            None => {}
         }
-        record.team.id = team_id.to_owned();
+        record.team.id = team_id.clone();
         record.team.sign_in = SignIn::Smart {
             client_id: client_id.to_owned(),
         };
@@ -183,7 +241,7 @@ impl Session {
             expires_at: tokens.expires_at,
         });
         self.vault
-            .put_record(RecordKind::CareTeam, team_id, &record)
+            .put_record(RecordKind::CareTeam, &team_id, &record)
             .await?;
         self.audit(
             now,

@@ -6,7 +6,7 @@ use tend_share::{Category, Consent, ConsentScope, ConsentSet};
 use tend_vault::{RecordChanges, RecordKind};
 
 use super::{audit_entry, AuditAction};
-use crate::{Result, Session};
+use crate::{Presence, Result, Session};
 
 impl Session {
     /// Switches sharing of `category` with `team_id` on, from now or with history since a date.
@@ -16,6 +16,7 @@ impl Session {
         category: Category,
         scope: ConsentScope,
         now: Timestamp,
+        _: &Presence,
     ) -> Result<Consent> {
         let record = self.care_team_record(team_id).await?;
         let consent = Consent {

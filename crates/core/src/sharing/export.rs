@@ -6,7 +6,7 @@ use tend_share::bundle;
 use tend_vault::AuditEntry;
 
 use super::AuditAction;
-use crate::{Error, Result, Session};
+use crate::{Error, Presence, Result, Session};
 
 impl Session {
     /// Writes the whole history (readings and closed doses) as one FHIR R4 `collection` Bundle.
@@ -17,6 +17,7 @@ impl Session {
         out: impl std::io::Write,
         zone: &TimeZone,
         now: Timestamp,
+        _: &Presence,
     ) -> Result<u64> {
         let mut items = self.all_observations().await?;
         items.extend(self.imported_summary_items().await?);

@@ -59,6 +59,7 @@ async fn only_consented_categories_and_times_are_read_for_sharing() {
                 bearer_token: None,
             },
             now,
+            &session.opened_by_the_patient(),
         )
         .await
         .expect("team");
@@ -81,6 +82,7 @@ async fn only_consented_categories_and_times_are_read_for_sharing() {
                 since: ts("2026-03-02T00:00:00Z"),
             },
             now,
+            &session.opened_by_the_patient(),
         )
         .await
         .expect("consent");
@@ -140,6 +142,7 @@ async fn plain_http_is_refused_off_this_machine() {
                 bearer_token: None,
             },
             ts("2026-03-04T00:00:00Z"),
+            &session.opened_by_the_patient(),
         )
         .await;
     assert!(refused.is_err());
@@ -187,6 +190,7 @@ async fn a_paired_device_is_described_by_its_record() {
                 bearer_token: None,
             },
             now,
+            &session.opened_by_the_patient(),
         )
         .await
         .expect("team");
@@ -198,6 +202,7 @@ async fn a_paired_device_is_described_by_its_record() {
                 since: ts("2026-03-01T00:00:00Z"),
             },
             now,
+            &session.opened_by_the_patient(),
         )
         .await
         .expect("consent");
@@ -225,12 +230,21 @@ async fn readings_stored_late_are_shared_once_and_nothing_twice() {
         patient: "Patient/7".into(),
         bearer_token: None,
     };
-    let team = session.add_care_team(details, now).await.expect("team");
+    let team = session
+        .add_care_team(details, now, &session.opened_by_the_patient())
+        .await
+        .expect("team");
     let since = ConsentScope::Since {
         since: ts("2026-03-01T00:00:00Z"),
     };
     session
-        .give_consent(&team.id, Category::Glucose, since, now)
+        .give_consent(
+            &team.id,
+            Category::Glucose,
+            since,
+            now,
+            &session.opened_by_the_patient(),
+        )
         .await
         .expect("consent");
     let options = ShareOptions::default();
