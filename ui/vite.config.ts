@@ -19,5 +19,7 @@ export default defineConfig(({ mode }) => ({
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
     setupFiles: ["src/test-setup.ts"],
+    // styles.test.ts reads the app's stylesheet as text; other CSS stays out of tests.
+    css: { include: [/src\/styles\.css/] },
   },
 }));

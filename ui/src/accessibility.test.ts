@@ -53,9 +53,10 @@ const careTeam = {
 };
 
 /** The backend with an unlocked vault holding a day of heart rate and one medication. */
-function backend(vault: "not_created" | "locked" | "unlocked") {
+function backend(vault: "not_created" | "locked" | "unlocked", answers: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
   mockIPC(
-    (cmd) => {
+    (cmd, args) => {
+      if (cmd in answers) return answers[cmd]((args ?? {}) as Record<string, unknown>);
       switch (cmd) {
         case "app_info":
           return {
@@ -196,6 +197,27 @@ describe("axe finds no violations", () => {
     press("Dates");
     await settle();
     expect(target.querySelector("[data-testid=trend-from]")).not.toBeNull();
+    expect(await violations()).toEqual([]);
+  });
+
+  it("on Trends with blood pressure's readings as points to tab through", async () => {
+    const cuff = (metric: string, values: number[]) => ({
+      ...chart,
+      metric,
+      unit: "mm[Hg]",
+      range: null,
+      points: values.map((v, i) => ({ time_ms: now - (3 - i) * 24 * HOUR, mean: v, min: v, max: v, count: 1 })),
+      summary: { mean: values[0], min: values[0], max: values[0], count: values.length, in_range_percent: null },
+    });
+    backend("unlocked", {
+      recorded_metrics: () => ["systolic", "diastolic"],
+      chart: (args) => (args.metric === "systolic" ? cuff("systolic", [132, 142, 140]) : cuff("diastolic", [82, 88, 88])),
+    });
+    await show("#/trends");
+    expect(target.querySelectorAll("[data-testid=chart-point]")).toHaveLength(3);
+    target.querySelector<HTMLButtonElement>("[data-testid=chart-point]")!.focus();
+    await settle();
+    expect(target.querySelector("[data-testid=chart-tip]")).not.toBeNull();
     expect(await violations()).toEqual([]);
   });
 

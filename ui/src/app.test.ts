@@ -102,6 +102,53 @@ describe("app shell", () => {
     expect(more.getAttribute("aria-current")).toBe("page");
   });
 
+  it("after setting up, Today says what to do next: pair a device, add the medicines", async () => {
+    let created = false;
+    mockIPC(
+      (cmd) => {
+        switch (cmd) {
+          case "app_info":
+            return { version: "1", data_dir: "/p", vault: created ? { state: "locked", format_version: 1, protection: "keychain", presence: "nothing" } : { state: "not_created" } };
+          case "vault_unlocked":
+            return created;
+          case "vault_create":
+            created = true;
+            return { version: "1", data_dir: "/p", vault: { state: "locked", format_version: 1, protection: "keychain", presence: "nothing" } };
+          case "set_passcode":
+            return null;
+          case "preferences":
+            return { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", patient_name: null, spo2_target: "standard", thresholds: {}, detailed_notifications: false, alert_after_minutes: 10, lock_after_minutes: 15 };
+          case "devices":
+            return { devices: [], unavailable: null };
+          case "latest_readings":
+          case "todays_doses":
+          case "alerts":
+          case "medications":
+            return [];
+          case "watch_devices":
+            return null;
+        }
+        throw new Error(`unexpected command ${cmd}`);
+      },
+      { shouldMockEvents: true },
+    );
+    await mountApp();
+    const settle = async () => {
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+      flushSync();
+    };
+    target.querySelector<HTMLButtonElement>("[data-testid=vault-submit]")!.click();
+    await settle();
+    // The key went to the keychain: the passcode question comes first (here: none).
+    target.querySelector<HTMLInputElement>("[data-testid=ask-nothing]")!.click();
+    await settle();
+    target.querySelector<HTMLButtonElement>("[data-testid=passcode-submit]")!.click();
+    await settle();
+    expect(target.querySelector("[data-testid=vault-submit]")).toBeNull();
+    const steps = [...target.querySelectorAll("[data-testid=next-steps] a")].map((a) => a.textContent);
+    expect(steps).toEqual(["Pair a device", "Add your medicines"]);
+  });
+
   it("shows the backend's error message, with its code", async () => {
     mockIPC(
       () => {

@@ -42,6 +42,26 @@ export const SERVICES: Record<HealthService, string> = {
   continuous_glucose_monitoring: "Glucose sensor (CGM)",
 };
 
+/**
+ * What to do on a device so it can be paired, by what it measures, most specific first: a scale
+ * that also measures body composition is a scale. Devices differ; each says "usually".
+ */
+const PAIRING_STEPS: [HealthService, string][] = [
+  ["blood_pressure", "Put the cuff in pairing mode: usually hold its Bluetooth button until the symbol blinks."],
+  ["weight_scale", "Put the scale in pairing mode: usually step on it to wake it, then hold its Bluetooth button until the symbol blinks."],
+  ["body_composition", "Put the scale in pairing mode: usually step on it to wake it, then hold its Bluetooth button until the symbol blinks."],
+  ["glucose", "Put the meter in pairing mode: usually in its menu, under Settings and then Bluetooth or Pair."],
+  ["continuous_glucose_monitoring", "Start the sensor as its leaflet says, then keep this computer close: it pairs while the sensor runs."],
+  ["health_thermometer", "Put the thermometer in pairing mode: usually hold its button until the Bluetooth symbol blinks."],
+  ["pulse_oximeter", "Switch the oximeter on: usually by putting a finger in it, and keep it on while it pairs."],
+  ["heart_rate", "Put the strap on: it wakes when it touches your skin (moisten its pads if it stays asleep)."],
+];
+
+/** What to do on a device that measures `services` so it can be paired. */
+export function pairingStep(services: HealthService[]): string {
+  return PAIRING_STEPS.find(([service]) => services.includes(service))?.[1] ?? "Switch the device on and put it in pairing mode, as its leaflet says.";
+}
+
 export const PROBLEMS: Record<Problem, string> = {
   malformed: "sent values Tend could not read",
   flood: "sent far too many values",

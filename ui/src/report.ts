@@ -7,12 +7,28 @@ export type GlucoseRange = keyof RangesPercent;
 /** The five ranges of the international consensus, from very low to very high. */
 export const GLUCOSE_RANGES: readonly GlucoseRange[] = ["very_low", "low", "in_range", "high", "very_high"];
 
-export const RANGE_NAMES: Record<GlucoseRange, string> = {
-  very_low: "Very low (under 54)",
-  low: "Low (54–69)",
-  in_range: "In range (70–180)",
-  high: "High (181–250)",
-  very_high: "Very high (over 250)",
+/** The ranges' names with their limits in the patient's unit, as the consensus gives both (Battelino T, et al. Diabetes Care 2019;42:1593–1603). */
+export const RANGE_NAMES: Record<"mg/dL" | "mmol/L", Record<GlucoseRange, string>> = {
+  "mg/dL": {
+    very_low: "Very low (under 54)",
+    low: "Low (54–69)",
+    in_range: "In range (70–180)",
+    high: "High (181–250)",
+    very_high: "Very high (over 250)",
+  },
+  "mmol/L": {
+    very_low: "Very low (under 3.0)",
+    low: "Low (3.0–3.8)",
+    in_range: "In range (3.9–10.0)",
+    high: "High (10.1–13.9)",
+    very_high: "Very high (over 13.9)",
+  },
+};
+
+/** The target range, low and high limit, in the patient's unit: "70–180 mg/dL" or "3.9–10.0 mmol/L". */
+export const GLUCOSE_TARGET: Record<"mg/dL" | "mmol/L", { range: string; low: string; high: string }> = {
+  "mg/dL": { range: "70–180 mg/dL", low: "70 mg/dL", high: "180 mg/dL" },
+  "mmol/L": { range: "3.9–10.0 mmol/L", low: "3.9 mmol/L", high: "10.0 mmol/L" },
 };
 
 /** Colours that stay apart for colour-blind readers (and each band is also named in text). */

@@ -9,7 +9,7 @@ export function describeVault(vault: VaultStatus, unlocked = false): { title: st
     case "not_created":
       return {
         title: "Not set up yet",
-        detail: "When you set Tend up, your history is encrypted and kept on this device only.",
+        detail: "Set Tend up, and your history is encrypted and kept on this device only: Tend has no server and sends nothing unless you switch sharing on.",
       };
     case "locked":
       return {

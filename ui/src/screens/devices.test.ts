@@ -18,6 +18,12 @@ let pairing: (questions: Channel<PairingQuestion>) => Promise<string>;
 /** The passkeys answer_pairing was given. */
 let answers: (number | null)[];
 let answered: () => void;
+/** What scan_devices finds, and what `devices` adds (a record kept twice, say). */
+let found: object[];
+let extraDevices: object[];
+let unavailable: object | null;
+/** The channel the screen watches device events on (the app subscribes once, for every screen). */
+let watch: { onmessage: (event: object) => void } | undefined;
 
 const strap = { id: "C0:7E:4D:00:00:01", name: "Strap", rssi: -55, services: ["heart_rate"], paired: false, user_choice: false };
 const cuff = { id: "C0:7E:4D:00:00:03", name: "Cuff", rssi: -50, services: ["blood_pressure"], paired: false, user_choice: true };
@@ -32,16 +38,20 @@ beforeEach(() => {
   answers = [];
   answered = () => {};
   pairing = async () => "just_works";
+  found = [strap, cuff, impostor];
+  extraDevices = [];
+  unavailable = null;
   mockIPC(
     (cmd, args) => {
       calls.push(cmd);
       switch (cmd) {
         case "devices":
-          return { devices: paired, unavailable: null };
+          return { devices: [...paired, ...extraDevices], unavailable };
         case "watch_devices":
+          watch = (args as { channel: typeof watch }).channel;
           return null;
         case "scan_devices":
-          return [strap, cuff, impostor];
+          return found;
         case "pair_device": {
           const { id, user, questions } = args as { id: string; user: number | null; questions: Channel<PairingQuestion> };
           pairedAs.push({ id, user });
@@ -159,5 +169,81 @@ describe("Devices screen", () => {
     expect(answers).toEqual([123456]);
     expect(target.querySelector("[data-testid=pairing-question]")).toBeNull();
     expect(target.querySelector("[data-testid=bonded]")?.textContent).toContain("paired with the passkey you typed");
+  });
+});
+
+describe("Devices screen, in the patient's words", () => {
+  async function scan() {
+    screen = mount(Devices, { target });
+    await settle();
+    target.querySelector<HTMLButtonElement>("[data-testid=scan]")!.click();
+    await settle();
+  }
+
+  it("says what to do on each kind of device to pair it", async () => {
+    await scan();
+    expect(target.querySelector(`[data-found="${cuff.id}"]`)?.textContent).toContain("Put the cuff in pairing mode: usually hold its Bluetooth button until the symbol blinks.");
+    expect(target.querySelector(`[data-found="${strap.id}"]`)?.textContent).toContain("Put the strap on");
+  });
+
+  it("says it again while pairing, beside the device, announced", async () => {
+    let finish: (bond: string) => void = () => {};
+    pairing = () => new Promise((resolve) => (finish = resolve));
+    await scan();
+    target.querySelector<HTMLButtonElement>(`[data-found="${strap.id}"] button`)!.click();
+    await settle();
+    const status = target.querySelector(`[data-found="${strap.id}"] [data-testid=pairing-status]`);
+    expect(status?.textContent).toContain("Put the strap on");
+    expect(status?.closest("[aria-live]")).not.toBeNull();
+    finish("just_works");
+    await settle(120);
+    // Paired: it is listed once, under the patient's devices, no longer among those found.
+    expect(target.querySelector(`[data-found="${strap.id}"]`)).toBeNull();
+    expect(target.querySelectorAll(`[data-device="${strap.id}"]`)).toHaveLength(1);
+    expect(target.querySelector("[data-testid=bonded]")?.closest("section")?.getAttribute("aria-labelledby")).toBe("nearby-title");
+  });
+
+  it("lists each device once, with its state from the watch", async () => {
+    const record = { id: strap.id, name: "Strap", state: "streaming", battery_percent: 80, last_reading: null, problems: 0, user_id: null };
+    extraDevices = [record, { ...record, state: "offline" }];
+    found = [{ ...strap, paired: true }, cuff];
+    await scan();
+    expect(target.querySelectorAll(`[data-device="${strap.id}"]`)).toHaveLength(1);
+    expect(target.querySelector(`[data-device="${strap.id}"] [data-testid=device-state]`)?.textContent?.trim()).toBe("Receiving");
+    expect(target.querySelector(`[data-found="${strap.id}"]`)).toBeNull();
+    expect([...target.querySelectorAll("[data-found]")].map((r) => r.getAttribute("data-found"))).toEqual([cuff.id]);
+  });
+
+  it("says how many stored readings were fetched", async () => {
+    extraDevices = [{ id: cuff.id, name: "Cuff", state: "downloading", battery_percent: null, last_reading: null, problems: 0, user_id: null }];
+    screen = mount(Devices, { target });
+    await settle();
+    watch!.onmessage({ event: "download", device: cuff.id, received: 5, done: false });
+    await settle();
+    expect(target.querySelector(`[data-device="${cuff.id}"]`)?.textContent).toContain("5 received");
+    watch!.onmessage({ event: "download", device: cuff.id, received: 12, done: true });
+    await settle();
+    expect(target.querySelector(`[data-device="${cuff.id}"] [data-testid=fetched]`)?.textContent).toBe("Fetched 12 stored readings");
+  });
+
+  it("says a failed pairing beside the device list, and what to do", async () => {
+    pairing = async () => {
+      throw { code: "device_malformed", message: "bad packet" };
+    };
+    await scan();
+    target.querySelector<HTMLButtonElement>(`[data-found="${strap.id}"] button`)!.click();
+    await settle();
+    const error = target.querySelector("[data-error-code=device_malformed]");
+    expect(error?.closest("section")?.getAttribute("aria-labelledby")).toBe("nearby-title");
+    expect(error?.textContent).toContain("Try again");
+  });
+
+  it("says a missing Bluetooth in plain words", async () => {
+    unavailable = { code: "bluetooth_unavailable", message: "no adapter at /org/bluez/hci0" };
+    screen = mount(Devices, { target });
+    await settle();
+    const notice = target.querySelector("[data-testid=bluetooth-unavailable]")?.textContent ?? "";
+    expect(notice).toContain("Switch Bluetooth on");
+    expect(notice).not.toMatch(/scripts\/run|hci0/);
   });
 });

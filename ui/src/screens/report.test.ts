@@ -27,6 +27,7 @@ const BP_WEEK = {
 let target: HTMLElement;
 let screen: Record<string, unknown> | undefined;
 let calls: { cmd: string; args: Record<string, unknown> }[];
+let units: { glucose: string; weight: string; temperature: string };
 
 const team = (id: string, reports: boolean) => ({
   id,
@@ -43,11 +44,14 @@ beforeEach(() => {
   target = document.createElement("div");
   document.body.append(target);
   calls = [];
+  units = { glucose: "mg/dL", weight: "kg", temperature: "Cel" };
   mockIPC((cmd, args) => {
     calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
     switch (cmd) {
       case "clinic_report":
         return REPORT;
+      case "preferences":
+        return { ...units, theme: "system", patient_name: null, spo2_target: "standard", thresholds: {}, detailed_notifications: false, alert_after_minutes: 10, lock_after_minutes: 15 };
       case "care_teams":
         return [team("clinic", true), team("other", false)];
       case "save_report_pdf":
@@ -105,6 +109,21 @@ describe("Report screen", () => {
     await settle();
     expect(calls.find((c) => c.cmd === "share_report")?.args).toMatchObject({ teamId: "clinic" });
     expect(target.querySelector("[data-testid=report-notice]")?.textContent).toContain("glucose, blood pressure");
+  });
+
+  it("writes glucose and weight in the patient's units", async () => {
+    units = { glucose: "mmol/L", weight: "[lb_av]", temperature: "Cel" };
+    screen = mount(Report, { target });
+    await settle();
+    const glucose = target.querySelector("[data-section=glucose]")?.textContent ?? "";
+    expect(glucose).toContain("Time in range (3.9–10.0 mmol/L)");
+    expect(glucose).toContain("Average glucose7.9 mmol/L");
+    expect(glucose).toContain("In range (3.9–10.0): 74%");
+    expect(glucose).not.toContain("mg/dL");
+    const weight = target.querySelector("[data-section=weight]")?.textContent ?? "";
+    expect(weight).toContain("Latest179.2 lb");
+    expect(weight).toContain("+2.6 lb");
+    expect(weight).not.toMatch(/\bkg\b/);
   });
 
   it("starts a guided blood-pressure week with its two reminder times and shows how far it is", async () => {

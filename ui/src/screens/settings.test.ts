@@ -8,22 +8,30 @@ import Settings from "./Settings.svelte";
 let target: HTMLElement;
 let screen: Record<string, unknown> | undefined;
 let calls: { cmd: string; args: Record<string, unknown> }[];
-const preferences = { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", patient_name: null, spo2_target: "standard", thresholds: {}, detailed_notifications: false, alert_after_minutes: 10, lock_after_minutes: 15 };
+let preferences: Record<string, unknown>;
+const DEFAULTS = { glucose: "mg/dL", weight: "kg", temperature: "Cel", theme: "system", patient_name: null, spo2_target: "standard", thresholds: {}, detailed_notifications: false, alert_after_minutes: 10, lock_after_minutes: 15 };
 const info = { state: "ok" as const, value: { version: "1.0.0", data_dir: "/profile", vault: { state: "locked" as const, format_version: 1, protection: "passphrase" as const, presence: "passphrase" as const } } };
 
 beforeEach(() => {
   target = document.createElement("div");
   document.body.append(target);
   calls = [];
+  preferences = { ...DEFAULTS };
   mockIPC((cmd, args) => {
     calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
     switch (cmd) {
       case "preferences":
         return preferences;
       case "normal_ranges":
-        return [{ metric: "heart_rate", unit: "/min", range: { low: 50, high: 100 }, default: { low: 50, high: 100 } }];
+        // As core sends them: in each metric's canonical unit, whatever the patient prefers.
+        return [
+          { metric: "heart_rate", unit: "/min", range: { low: 50, high: 100 }, default: { low: 50, high: 100 } },
+          { metric: "glucose", unit: "mg/dL", range: { low: 70, high: 180 }, default: { low: 70, high: 180 } },
+          { metric: "body_temperature", unit: "Cel", range: { low: 36, high: 37.9 }, default: { low: 36, high: 37.9 } },
+        ];
       case "set_preferences":
-        return (args as { preferences: object }).preferences;
+        preferences = (args as { preferences: Record<string, unknown> }).preferences;
+        return preferences;
       case "export_history":
         return { path: "/home/pat/Downloads/tend-history.csv", items: 1440 };
       case "erase_everything":
@@ -82,5 +90,69 @@ describe("Settings screen", () => {
     await settle();
     expect(calls.find((c) => c.cmd === "erase_everything")?.args).toEqual({ confirm: "erase" });
     expect(changed).toBe(1);
+  });
+});
+
+describe("Settings follows the patient's units", () => {
+  const row = (metric: string) => {
+    const header = [...target.querySelectorAll("tbody th")].find((th) => th.textContent?.startsWith(metric));
+    const inputs = [...(header?.closest("tr")?.querySelectorAll("input") ?? [])] as HTMLInputElement[];
+    return { header: header?.textContent, low: inputs[0]?.value, high: inputs[1]?.value, inputs };
+  };
+
+  it("shows and takes the normal ranges in the chosen unit, and keeps them in core's", async () => {
+    preferences = { ...DEFAULTS, glucose: "mmol/L", temperature: "[degF]" };
+    screen = mount(Settings, { target, props: { info, unlocked: true } });
+    await settle();
+    expect(row("Glucose")).toMatchObject({ header: "Glucose (mmol/L)", low: "3.9", high: "10" });
+    expect(row("Body temperature")).toMatchObject({ header: "Body temperature (°F)", low: "96.8", high: "100.2" });
+    expect(row("Heart rate")).toMatchObject({ header: "Heart rate (bpm)", low: "50", high: "100" });
+    expect(target.querySelector("[data-testid=ranges-hint]")?.textContent).toContain("below 3.0 mmol/L");
+
+    const high = row("Glucose").inputs[1];
+    high.value = "9";
+    high.dispatchEvent(new Event("change", { bubbles: true }));
+    await settle();
+    const saved = calls.filter((c) => c.cmd === "set_preferences").at(-1)?.args.preferences as { thresholds: { glucose: { low: number; high: number } } };
+    expect(saved.thresholds.glucose.low).toBe(70);
+    expect(saved.thresholds.glucose.high).toBeCloseTo(9 * 18.016, 6);
+  });
+
+  it("switches the table to mmol/L when the glucose unit is switched", async () => {
+    screen = mount(Settings, { target, props: { info, unlocked: true } });
+    await settle();
+    expect(row("Glucose").header).toBe("Glucose (mg/dL)");
+    target.querySelector<HTMLInputElement>('input[name="unit-glucose"]:not(:checked)')!.click();
+    await settle();
+    expect(row("Glucose")).toMatchObject({ header: "Glucose (mmol/L)", low: "3.9", high: "10" });
+  });
+});
+
+describe("Settings answers beside the control that was used", () => {
+  it("says Saved in the section that changed, announced", async () => {
+    screen = mount(Settings, { target, props: { info, unlocked: true } });
+    await settle();
+    target.querySelector<HTMLInputElement>('input[name="unit-weight"]:not(:checked)')!.click();
+    await settle();
+    const saved = [...target.querySelectorAll("[data-testid=saved]")];
+    expect(saved).toHaveLength(1);
+    expect(saved[0].closest("section")?.getAttribute("aria-labelledby")).toBe("units-title");
+    expect(saved[0].closest("[aria-live]")).not.toBeNull();
+
+    target.querySelector<HTMLInputElement>('input[data-theme-choice="dark"]')!.click();
+    await settle();
+    expect([...target.querySelectorAll("[data-testid=saved]")].map((s) => s.closest("section")?.getAttribute("aria-labelledby"))).toEqual(["theme-title"]);
+  });
+
+  it("says what is wrong with a range beside the table", async () => {
+    screen = mount(Settings, { target, props: { info, unlocked: true } });
+    await settle();
+    const low = target.querySelector<HTMLInputElement>('input[aria-label="Glucose: lowest"]')!;
+    low.value = "seventy";
+    low.dispatchEvent(new Event("change", { bubbles: true }));
+    await settle();
+    const error = target.querySelector("[data-error-code=invalid_input]");
+    expect(error?.closest("section")?.getAttribute("aria-labelledby")).toBe("alerts-title");
+    expect(low.getAttribute("aria-invalid")).toBe("true");
   });
 });

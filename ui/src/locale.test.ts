@@ -1,0 +1,73 @@
+// The one clock: times in 12 or 24 hours as the locale writes them, and no screen formatting a
+// time on its own.
+import { describe, expect, it } from "vitest";
+import { formatClockTime, formatDateTime, formatWallClock, usesTwelveHourClock } from "./locale";
+
+/** Intl separates "8:05" and "PM" by a narrow no-break space; the tests read it as a space. */
+const plain = (text: string) => text.replace(/\s/g, " ");
+
+describe("usesTwelveHourClock", () => {
+  it.each([
+    ["en-US", true],
+    ["en-AU", true],
+    ["en-GB", false],
+    ["de-DE", false],
+    ["fr-FR", false],
+  ])("%s: %s", (locale, expected) => expect(usesTwelveHourClock(locale)).toBe(expected));
+});
+
+describe("formatClockTime", () => {
+  const evening = new Date(2026, 2, 3, 20, 5);
+  const morning = new Date(2026, 2, 3, 8, 5);
+  it.each([
+    [evening, "en-US", "8:05 PM"],
+    [morning, "en-US", "8:05 AM"],
+    [evening, "en-GB", "20:05"],
+    [morning, "en-GB", "08:05"],
+    [morning, "de-DE", "08:05"],
+  ] as const)("%s in %s reads %s", (instant, locale, expected) => expect(plain(formatClockTime(instant, locale))).toBe(expected));
+
+  it("takes an RFC 3339 string as well as a Date", () => {
+    expect(plain(formatClockTime(evening.toISOString(), "en-GB"))).toBe("20:05");
+  });
+});
+
+describe("formatWallClock", () => {
+  it.each([
+    ["08:00", "en-US", "8:00 AM"],
+    ["19:30:00", "en-US", "7:30 PM"],
+    ["08:00", "en-GB", "08:00"],
+    // A dose's planned time is the clock time written in its own offset, wherever the patient is.
+    ["2026-03-02T08:00:00+01:00", "en-US", "8:00 AM"],
+    ["2026-03-02T20:15:00-05:00", "de-DE", "20:15"],
+  ])("%s in %s reads %s", (time, locale, expected) => expect(plain(formatWallClock(time, locale))).toBe(expected));
+});
+
+describe("formatDateTime", () => {
+  it.each([
+    ["en-US", "Mar 3, 8:05 PM"],
+    ["en-GB", "3 Mar, 20:05"],
+  ])("in %s reads %s", (locale, expected) => expect(plain(formatDateTime(new Date(2026, 2, 3, 20, 5), locale))).toBe(expected));
+});
+
+describe("every screen writes times through locale.ts", () => {
+  /** Files another change owns that still format times themselves: switch them to locale.ts. */
+  const NOT_YET = new Set(["medications.ts", "Medications.svelte", "MedicationEditor.svelte", "Sharing.svelte"]);
+  const OWN_CLOCK = /\bclockTime\b|toLocaleTimeString|timeStyle|hour:\s*"|\.slice\(11, 16\)|time\.slice\(0, 5\)/;
+
+  /** Every source file's text, by its path under src/. */
+  const SOURCES = import.meta.glob(["./**/*.ts", "./**/*.svelte", "!./**/*.test.ts", "!./bindings.ts", "!./locale.ts"], {
+    query: "?raw",
+    import: "default",
+    eager: true,
+  }) as Record<string, string>;
+
+  it("no other file formats a clock time", () => {
+    expect(Object.keys(SOURCES).length).toBeGreaterThan(20);
+    const offenders = Object.entries(SOURCES)
+      .filter(([path]) => !NOT_YET.has(path.split("/").pop()!))
+      .filter(([, text]) => OWN_CLOCK.test(text))
+      .map(([path]) => path);
+    expect(offenders).toEqual([]);
+  });
+});
