@@ -45,9 +45,6 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             ipc.mount_events(app);
             let data_dir = profile_dir(app.handle())?;
             app.manage(tend_core::Tend::new(data_dir));
-            app.manage(Folders {
-                downloads: app.path().download_dir().ok(),
-            });
             // The patient's own idle time replaces the default once the vault is open.
             app.manage(Arc::new(IdleLock::new(
                 tend_core::Preferences::default().lock_after(),
@@ -65,14 +62,6 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             lock_when_the_patient_leaves(app.handle());
             Ok(())
         })
-}
-
-/// The folders Tend writes to besides its profile, found through Tauri's path API (the same
-/// call on desktops and phones).
-#[derive(Debug)]
-pub struct Folders {
-    /// Where exports go; the profile folder when the system has none.
-    pub downloads: Option<std::path::PathBuf>,
 }
 
 /// Locks the vault once the patient has not touched the app for their idle time, and tells the

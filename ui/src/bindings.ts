@@ -39,15 +39,16 @@ export const commands = {
 	 */
 	setPasscode: (passcode: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_passcode", { passcode })),
 	/**
-	 *  Writes the whole history to a new file in the Downloads folder (the profile folder when there
-	 *  is none).
+	 *  Writes the whole history to `path`, where the patient chose in the system's Save dialog. The
+	 *  file is not encrypted (Settings says so). The patient must have confirmed it is them.
 	 */
-	exportHistory: (format: ExportFormat) => typedError<Exported, IpcError>(__TAURI_INVOKE("export_history", { format })),
+	exportHistory: (format: ExportFormat, path: string) => typedError<Exported, IpcError>(__TAURI_INVOKE("export_history", { format, path })),
 	/**
-	 *  Erases everything: locks, then destroys the key (and its keychain entry) and the history.
-	 *  `confirm` must be the word `erase`, so no stray call can do it.
+	 *  Erases everything: locks, then destroys the key (and its keychain entry), the history and
+	 *  every file Tend wrote in its profile folder, and says what it removed. `confirm` must be the
+	 *  word `erase`, so no stray call can do it; the patient must have confirmed it is them.
 	 */
-	eraseEverything: (confirm: string) => typedError<AppInfo, IpcError>(__TAURI_INVOKE("erase_everything", { confirm })),
+	eraseEverything: (confirm: string) => typedError<ErasedAll, IpcError>(__TAURI_INVOKE("erase_everything", { confirm })),
 	medications: () => typedError<Medication_Serialize[], IpcError>(__TAURI_INVOKE("medications")),
 	addMedication: (details: MedicationDetails_Deserialize) => typedError<Medication_Serialize, IpcError>(__TAURI_INVOKE("add_medication", { details })),
 	updateMedication: (id: string, details: MedicationDetails_Deserialize) => typedError<Medication_Serialize, IpcError>(__TAURI_INVOKE("update_medication", { id, details })),
@@ -132,8 +133,11 @@ export const commands = {
 	alerts: (hours: number) => typedError<ClinicAlert[], IpcError>(__TAURI_INVOKE("alerts", { hours })),
 	/**  The report over `[from, until)`, in the patient's zone. */
 	clinicReport: (from: string, until: string) => typedError<ReportView_Serialize, IpcError>(__TAURI_INVOKE("clinic_report", { from, until })),
-	/**  Saves the report over `[from, until)` as an accessible PDF in the Downloads folder. */
-	saveReportPdf: (from: string, until: string) => typedError<Exported, IpcError>(__TAURI_INVOKE("save_report_pdf", { from, until })),
+	/**
+	 *  Saves the report over `[from, until)` as a PDF at `path`, where the patient chose in the
+	 *  system's Save dialog. The patient must have confirmed it is them: the file is not encrypted.
+	 */
+	saveReportPdf: (from: string, until: string, path: string) => typedError<Exported, IpcError>(__TAURI_INVOKE("save_report_pdf", { from, until, path })),
 	/**  Sends the report over `[from, until)` to `team_id` (which must have reports switched on). */
 	shareReport: (teamId: string, from: string, until: string) => typedError<ReportSent, IpcError>(__TAURI_INVOKE("share_report", { teamId, from, until })),
 	/**  The guided blood-pressure week and how far it is, if one was started. */
@@ -757,6 +761,15 @@ export type Dose_Serialize = {
 	/**  Set when taking this dose brought the pills on hand to the refill threshold. */
 	refill_due?: number,
 } & DoseState;
+
+/**  What erasing removed, for the patient to read. */
+export type ErasedAll = {
+	/**  The key's keychain entry was found and deleted. */
+	keychain_entry: boolean,
+	/**  The names of the files deleted from the profile folder. */
+	files: string[],
+	app: AppInfo,
+};
 
 /**  What kind of failure happened, for the UI and scripts to switch on; never parse messages. */
 export type ErrorCode = 

@@ -31,6 +31,8 @@ beforeEach(() => {
         if ((args as { secret: string }).secret !== "482916") throw { code: "wrong_key", message: "wrong key" };
         confirmed = true;
         return null;
+      case "plugin:dialog|save":
+        return "/home/pat/Documents/tend-history.csv";
       case "export_history":
         if (!confirmed) throw { code: "presence_required", message: "the patient must confirm it is them first" };
         exports++;

@@ -125,11 +125,13 @@ impl Tend {
         Ok(found)
     }
 
-    /// Destroys this profile's vault (the key, the keychain entry and the file) and the
-    /// reminder files beside it.
+    /// Destroys this profile's vault (the key, the keychain entry and the file), the reminder
+    /// files beside it, and the exports and reports earlier versions of Tend saved there; says
+    /// which files it removed.
     pub async fn erase(&self) -> Result<Erased> {
-        let erased = tend_vault::erase(&self.data_dir).await?;
-        reminder_plan::erase(&self.data_dir)?;
+        let mut erased = tend_vault::erase(&self.data_dir).await?;
+        erased.files.extend(reminder_plan::erase(&self.data_dir)?);
+        erased.files.extend(erase_saved_exports(&self.data_dir)?);
         Ok(erased)
     }
 
@@ -143,6 +145,31 @@ impl Tend {
     }
 }
 
+/// Removes the history exports and report PDFs that earlier versions of Tend saved into the
+/// profile folder (now they go where the patient chooses, and are theirs to keep or delete).
+fn erase_saved_exports(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(_) => {
+            return Err(VaultError::Storage("could not list the profile folder".into()).into())
+        }
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = (name.starts_with("tend-history-")
+            && (name.ends_with(".csv") || name.ends_with(".fhir.json")))
+            || (name.starts_with("tend-report-") && name.ends_with(".pdf"));
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(entry.path())
+                .map_err(|_| VaultError::Storage(format!("could not delete {name}")))?;
+            removed.push(entry.path());
+        }
+    }
+    Ok(removed)
+}
+
 /// Benchmarks the vault against a plain SQLite table, in `scratch` (an empty directory).
 pub async fn bench_vault(readings: u64, scratch: &Path) -> Result<VaultBench> {
     Ok(tend_vault::bench(readings, scratch).await?)
@@ -151,6 +178,46 @@ pub async fn bench_vault(readings: u64, scratch: &Path) -> Result<VaultBench> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 20: a CSV export saved in the profile folder stayed after "erase everything".
+    #[tokio::test]
+    async fn erase_removes_what_tend_saved_in_the_profile_and_says_so(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let tend = Tend::new(dir.path());
+        tend.create(KeySource::Passphrase(Passphrase::new(
+            "erase test passphrase",
+        )?))
+        .await?
+        .close()
+        .await?;
+        for name in [
+            "tend-history-2026-03-01-080000.csv",
+            "tend-report-2026-03-01-080000.pdf",
+        ] {
+            std::fs::write(dir.path().join(name), b"exported")?;
+        }
+        std::fs::write(dir.path().join("notes.txt"), b"the patient's own")?;
+        let erased = tend.erase().await?;
+        let names: Vec<String> = erased
+            .files
+            .iter()
+            .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        for name in [
+            "vault.sqlite",
+            "tend-history-2026-03-01-080000.csv",
+            "tend-report-2026-03-01-080000.pdf",
+        ] {
+            assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+            assert!(!dir.path().join(name).exists());
+        }
+        assert!(
+            dir.path().join("notes.txt").exists(),
+            "not Tend's: left alone"
+        );
+        Ok(())
+    }
 
     #[tokio::test]
     async fn app_info_reports_version_and_vault(

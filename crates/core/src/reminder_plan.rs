@@ -458,12 +458,17 @@ impl Session {
     }
 }
 
-/// Removes the plan, its cursor and any presses kept while locked (erasing the profile).
-pub(crate) fn erase(dir: &Path) -> Result<()> {
+/// Removes the plan, its cursor and any presses kept while locked (erasing the profile); gives
+/// the files it removed.
+pub(crate) fn erase(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
     for name in [PLAN_FILE, CURSOR_FILE, PENDING_FILE] {
-        remove_file(&dir.join(name))?;
+        let path = dir.join(name);
+        if remove_file(&path)? {
+            removed.push(path);
+        }
     }
-    Ok(())
+    Ok(removed)
 }
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>> {
@@ -492,10 +497,11 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     std::fs::rename(&temporary, path).map_err(|_| failed())
 }
 
-fn remove_file(path: &Path) -> Result<()> {
+/// Removes `path`; `false` when there was none.
+fn remove_file(path: &Path) -> Result<bool> {
     match std::fs::remove_file(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(_) => Err(Error::ReminderFile(file_name(path))),
     }
 }

@@ -131,33 +131,19 @@ pub struct Exported {
     pub items: u32,
 }
 
-/// Writes the whole history to a new file in the Downloads folder (the profile folder when there
-/// is none).
+/// Writes the whole history to `path`, where the patient chose in the system's Save dialog. The
+/// file is not encrypted (Settings says so). The patient must have confirmed it is them.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_history(
-    tend: State<'_, Tend>,
-    folders: State<'_, crate::Folders>,
     sessions: State<'_, Arc<IdleLock>>,
     format: ExportFormat,
+    path: String,
 ) -> Result<Exported, IpcError> {
     let now = Timestamp::now();
     // Asked before anything is written: a refusal leaves no file behind.
     let presence = sessions.presence(now).await?;
-    let folder = folders
-        .downloads
-        .clone()
-        .unwrap_or_else(|| tend.data_dir().to_owned());
-    let stamp = now.strftime("%Y-%m-%d-%H%M%S");
-    let path = folder.join(match format {
-        ExportFormat::Csv => format!("tend-history-{stamp}.csv"),
-        ExportFormat::Fhir => format!("tend-history-{stamp}.fhir.json"),
-    });
-    let file = std::fs::File::create(&path).map_err(|e| IpcError {
-        code: tend_core::ErrorCode::Storage,
-        message: format!("cannot write {}: {e}", path.display()),
-    })?;
-    let out = std::io::BufWriter::new(file);
+    let (out, path) = create_chosen_file(&path)?;
     let items = with_session(&sessions, async |s| match format {
         ExportFormat::Csv => s
             .export_csv(out, &presence)
@@ -175,20 +161,55 @@ pub async fn export_history(
     })
 }
 
-/// Erases everything: locks, then destroys the key (and its keychain entry) and the history.
-/// `confirm` must be the word `erase`, so no stray call can do it.
+/// Creates the file the patient chose in a Save dialog (an absolute path; replaced if it exists,
+/// as the dialog asked them).
+pub(crate) fn create_chosen_file(
+    path: &str,
+) -> Result<(std::io::BufWriter<std::fs::File>, std::path::PathBuf), IpcError> {
+    let path = std::path::PathBuf::from(path);
+    if !path.is_absolute() {
+        return Err(tend_core::Error::InvalidInput("choose where to save the file".into()).into());
+    }
+    let file = std::fs::File::create(&path).map_err(|e| IpcError {
+        code: tend_core::ErrorCode::Storage,
+        message: format!("cannot write {}: {e}", path.display()),
+    })?;
+    Ok((std::io::BufWriter::new(file), path))
+}
+
+/// What erasing removed, for the patient to read.
+#[derive(Debug, serde::Serialize, specta::Type)]
+pub struct ErasedAll {
+    /// The key's keychain entry was found and deleted.
+    pub keychain_entry: bool,
+    /// The names of the files deleted from the profile folder.
+    pub files: Vec<String>,
+    pub app: AppInfo,
+}
+
+/// Erases everything: locks, then destroys the key (and its keychain entry), the history and
+/// every file Tend wrote in its profile folder, and says what it removed. `confirm` must be the
+/// word `erase`, so no stray call can do it; the patient must have confirmed it is them.
 #[tauri::command]
 #[specta::specta]
 pub async fn erase_everything(
     tend: State<'_, Tend>,
     sessions: State<'_, Arc<IdleLock>>,
     confirm: String,
-) -> Result<AppInfo, IpcError> {
+) -> Result<ErasedAll, IpcError> {
     if confirm.trim() != "erase" {
         return Err(tend_core::Error::InvalidInput("type the word erase to confirm".into()).into());
     }
     sessions.presence(Timestamp::now()).await?;
     sessions.lock_now().await?;
-    tend.erase().await?;
-    tend.app_info().await.map_err(Into::into)
+    let erased = tend.erase().await?;
+    Ok(ErasedAll {
+        keychain_entry: erased.keychain_entry,
+        files: erased
+            .files
+            .iter()
+            .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect(),
+        app: tend.app_info().await?,
+    })
 }

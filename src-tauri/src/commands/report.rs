@@ -12,7 +12,7 @@ use serde::Serialize;
 use tauri::State;
 use tend_core::{
     clinic::{BloodPressureDay, ClinicReport, GlucoseProfile, Period, WeightDay},
-    BpWeek, BpWeekStatus, IdleLock, ReportRequest, ReportSent, Tend,
+    BpWeek, BpWeekStatus, IdleLock, ReportRequest, ReportSent,
 };
 
 use super::{profile::Exported, with_session};
@@ -52,34 +52,30 @@ pub async fn clinic_report(
     })
 }
 
-/// Saves the report over `[from, until)` as an accessible PDF in the Downloads folder.
+/// Saves the report over `[from, until)` as a PDF at `path`, where the patient chose in the
+/// system's Save dialog. The patient must have confirmed it is them: the file is not encrypted.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_report_pdf(
-    tend: State<'_, Tend>,
-    folders: State<'_, crate::Folders>,
     sessions: State<'_, Arc<IdleLock>>,
     from: Timestamp,
     until: Timestamp,
+    path: String,
 ) -> Result<Exported, IpcError> {
     let request = request(from, until)?;
     let now = Timestamp::now();
+    sessions.presence(now).await?;
     let pdf = with_session(&sessions, async |s| {
         s.clinic_report_pdf(&request, now).await
     })
     .await?;
-    let folder = folders
-        .downloads
-        .clone()
-        .unwrap_or_else(|| tend.data_dir().to_owned());
-    let path = folder.join(format!(
-        "tend-report-{}.pdf",
-        now.strftime("%Y-%m-%d-%H%M%S")
-    ));
-    std::fs::write(&path, &pdf).map_err(|e| IpcError {
-        code: tend_core::ErrorCode::Storage,
-        message: format!("cannot write {}: {e}", path.display()),
-    })?;
+    let (mut out, path) = super::profile::create_chosen_file(&path)?;
+    std::io::Write::write_all(&mut out, &pdf)
+        .and_then(|()| std::io::Write::flush(&mut out))
+        .map_err(|e| IpcError {
+            code: tend_core::ErrorCode::Storage,
+            message: format!("cannot write {}: {e}", path.display()),
+        })?;
     Ok(Exported {
         path: path.display().to_string(),
         items: 1,

@@ -54,8 +54,11 @@ beforeEach(() => {
         return { ...units, theme: "system", patient_name: null, spo2_target: "standard", thresholds: {}, detailed_notifications: false, alert_after_minutes: 10, lock_after_minutes: 15 };
       case "care_teams":
         return [team("clinic", true), team("other", false)];
+      case "plugin:dialog|save":
+        return "/home/pat/Documents/tend-report.pdf";
       case "save_report_pdf":
-        return { path: "/home/pat/Downloads/tend-report.pdf", items: 1 };
+        expect((args as { path: string }).path).toBe("/home/pat/Documents/tend-report.pdf");
+        return { path: "/home/pat/Documents/tend-report.pdf", items: 1 };
       case "share_report":
         return { resources: 9, categories: ["glucose", "blood_pressure"] };
       case "bp_week":

@@ -32,10 +32,12 @@ beforeEach(() => {
       case "set_preferences":
         preferences = (args as { preferences: Record<string, unknown> }).preferences;
         return preferences;
+      case "plugin:dialog|save":
+        return "/home/pat/Documents/tend-history.csv";
       case "export_history":
-        return { path: "/home/pat/Downloads/tend-history.csv", items: 1440 };
+        return { path: (args as { path: string }).path, items: 1440 };
       case "erase_everything":
-        return info.value;
+        return { keychain_entry: false, files: ["vault.sqlite", "tend-history-2026-03-01-080000.csv"], app: info.value };
       case "import_batches":
         return [];
     }
@@ -77,7 +79,10 @@ describe("Settings screen", () => {
 
     target.querySelector<HTMLButtonElement>("[data-testid=export-csv]")!.click();
     await settle();
-    expect(target.querySelector("[data-testid=exported]")?.textContent).toContain("/home/pat/Downloads/tend-history.csv");
+    // Issue 20: the export goes where the patient chose in the Save dialog, never into Tend's folder.
+    expect(calls.find((c) => c.cmd === "export_history")?.args).toEqual({ format: "csv", path: "/home/pat/Documents/tend-history.csv" });
+    expect(target.querySelector("[data-testid=exported]")?.textContent).toContain("/home/pat/Documents/tend-history.csv");
+    expect(target.textContent).toContain("It is not encrypted");
 
     const erase = [...target.querySelectorAll("button")].find((b) => b.textContent === "Erase everything")!;
     expect(erase.disabled).toBe(true);
@@ -90,6 +95,10 @@ describe("Settings screen", () => {
     await settle();
     expect(calls.find((c) => c.cmd === "erase_everything")?.args).toEqual({ confirm: "erase" });
     expect(changed).toBe(1);
+    // It says what it removed, and nothing stale from before stays on screen.
+    expect(target.querySelector("[data-testid=erased]")?.textContent).toContain("2 files from Tend's folder (vault.sqlite, tend-history-2026-03-01-080000.csv)");
+    expect(target.querySelector("[data-testid=exported]")).toBeNull();
+    expect(target.querySelector("[data-testid=saved]")).toBeNull();
   });
 });
 
