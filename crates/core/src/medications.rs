@@ -197,10 +197,13 @@ impl Session {
                 id,
             });
         }
+        // A schedule the patient started on an earlier day says they have been taking it since:
+        // its doses from then on are doses. Otherwise none from before it was added.
+        let added_at = (!started_days_before(&new.schedule, now)).then_some(now);
         let medication = Medication {
             id,
             details: new,
-            added_at: Some(now),
+            added_at,
         };
         self.vault
             .put_record(RecordKind::Medication, &medication.id, &medication)
@@ -623,6 +626,19 @@ pub(crate) fn plan_doses(
     Ok(doses)
 }
 
+/// Whether `schedule` was started on a day before `now`'s (in any zone: a start date or an anchor
+/// more than a day back).
+fn started_days_before(schedule: &DoseSchedule, now: Timestamp) -> bool {
+    let a_day_ago = now - SignedDuration::from_hours(24);
+    match schedule {
+        DoseSchedule::WallClock(w) => w
+            .start
+            .is_some_and(|start| start < a_day_ago.to_zoned(TimeZone::UTC).date()),
+        DoseSchedule::FixedInterval(f) => f.anchor < a_day_ago,
+        DoseSchedule::AsNeeded(_) => false,
+    }
+}
+
 /// The first instant a medication added at `added_at` has doses from: [`ADDING_LEEWAY`] before.
 fn doses_from(added_at: Timestamp) -> Timestamp {
     added_at
@@ -723,5 +739,35 @@ mod tests {
         assert_eq!(slug("Metformin 500 mg"), "metformin-500-mg");
         assert_eq!(slug("  L-Thyroxine "), "l-thyroxine");
         assert_eq!(slug("!!"), "");
+    }
+
+    /// A schedule started on an earlier day keeps its doses from then (the README takes a dose of
+    /// March 2 from a schedule started March 1); one started today, or open-ended, starts when
+    /// the medication is added (issue 20).
+    #[test]
+    fn only_a_schedule_started_days_before_keeps_its_earlier_doses() {
+        let now: Timestamp = "2026-12-03T19:30:00Z"
+            .parse()
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        let check = |json: &str, expected: bool| {
+            let schedule = DoseSchedule::from_json(json).map_err(|e| e.to_string());
+            assert_eq!(
+                schedule.map(|s| started_days_before(&s, now)),
+                Ok(expected),
+                "{json}"
+            );
+        };
+        check(r#"{"times": ["08:00"], "start": "2026-03-01"}"#, true);
+        check(r#"{"times": ["08:00"], "start": "2026-12-03"}"#, false);
+        check(r#"{"times": ["08:00"], "start": "2026-12-02"}"#, false);
+        check(r#"{"times": ["08:00"]}"#, false);
+        check(
+            r#"{"every_hours": 8, "anchor": "2026-12-01T08:00:00Z"}"#,
+            true,
+        );
+        check(
+            r#"{"every_hours": 8, "anchor": "2026-12-03T19:30:00Z"}"#,
+            false,
+        );
     }
 }
