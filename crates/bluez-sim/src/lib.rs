@@ -139,6 +139,15 @@ impl Sim {
         Ok(())
     }
 
+    /// Takes one measurement now, as when the patient presses the cuff's or meter's button:
+    /// sent if Tend is listening, kept where the device keeps readings otherwise.
+    pub async fn measure(&self, address: &str) -> Result<()> {
+        let path = self.path_of(address)?;
+        let emissions = world::tick(&self.shared, &path, Timestamp::now());
+        world::emit(&self.conn, emissions).await;
+        Ok(())
+    }
+
     /// Stops or resumes the device's own measuring.
     pub fn set_measuring(&self, address: &str, measuring: bool) -> Result<()> {
         let path = self.path_of(address)?;

@@ -4,7 +4,10 @@
 // This binary's job is to print the address.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::{io::Write, process::ExitCode};
+use std::{
+    io::{BufRead, Write},
+    process::ExitCode,
+};
 
 use tend_bluez_sim::{PrivateBus, Sim};
 
@@ -30,8 +33,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "--stop-on-eof" => stop_on_eof = true,
             "--help" | "-h" => {
                 println!("usage: tend-bluez-sim [--address DBUS_ADDRESS] [--stored N] [--stop-on-eof]\n\nServes a simulated BlueZ with health peripherals. Without --address it starts a private\ndbus-daemon. It prints the bus address on the first line of stdout; point Tend at it with\nDBUS_SYSTEM_BUS_ADDRESS=<address>. Meters, cuffs and scales start with N stored readings
-(default 12). Runs until killed, or with --stop-on-eof until its standard input closes (then it
-also stops the private bus it started).");
+(default 12; a cuff's, thermometer's and scale's taken as patients take them, a meter's a minute
+apart by its fast clock) and measure again as patients do (a cuff or thermometer twice a day, a
+meter four times, a scale once), or at once when told: a line `measure ADDRESS` on standard input. Runs until killed, or with
+--stop-on-eof until its standard input closes (then it also stops the private bus it started).");
                 return Ok(());
             }
             other => return Err(format!("unknown argument {other} (see --help)").into()),
@@ -59,19 +64,35 @@ also stops the private bus it started).");
         for device in sim.devices() {
             eprintln!("tend-bluez-sim: {} at {}", device.name, device.address);
         }
-        if stop_on_eof {
-            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
-                let _ = tx.send(());
-            });
-            let _ = rx.await;
-        } else {
-            std::future::pending::<()>().await;
+        // Standard input takes commands, a line each; with --stop-on-eof its end stops us.
+        let (tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        loop {
+            match lines.recv().await {
+                Some(line) => obey(&sim, &line).await,
+                None if stop_on_eof => break,
+                None => std::future::pending::<()>().await,
+            }
         }
         // Stops the peripherals, then the private bus (if ours).
         drop(sim);
         drop(bus);
         Ok::<(), Box<dyn std::error::Error>>(())
     })
+}
+
+/// Carries out one command line from standard input; says on standard error what it did not.
+async fn obey(sim: &Sim, line: &str) {
+    let result = match line.split_whitespace().collect::<Vec<_>>().as_slice() {
+        [] => return,
+        ["measure", address] => sim.measure(address).await.map_err(|e| e.to_string()),
+        _ => Err(format!("unknown command {line:?} (try: measure ADDRESS)")),
+    };
+    if let Err(e) = result {
+        eprintln!("tend-bluez-sim: {e}");
+    }
 }

@@ -19,6 +19,25 @@ use crate::{
 /// Stored readings a cuff, thermometer or scale keeps before it overwrites the oldest.
 const MEMORY: usize = 200;
 
+/// How often a device of `kind` measures by itself. A strap and an oximeter measure every second
+/// and a CGM every few (its record clock says one minute per record, see
+/// [`DeviceModel::clock_origin`]); a cuff, meter, thermometer and scale measure when the patient
+/// uses them, a few times a day at most, or when a test or the demo tells them to
+/// (`Sim::measure`): measuring every few seconds would fill every screen with readings nobody
+/// took.
+pub fn usual_interval(kind: Kind) -> Duration {
+    const HOUR: u64 = 3600;
+    match kind {
+        Kind::HeartRateStrap | Kind::PulseOximeter => Duration::from_secs(1),
+        Kind::ContinuousGlucoseMonitor => Duration::from_secs(3),
+        // Before meals and at bedtime.
+        Kind::GlucoseMeter => Duration::from_secs(6 * HOUR),
+        // Morning and evening, as the home blood-pressure protocol asks.
+        Kind::BloodPressureCuff | Kind::Thermometer => Duration::from_secs(12 * HOUR),
+        Kind::Scale => Duration::from_secs(24 * HOUR),
+    }
+}
+
 /// One device's own state: its measurements, memory, battery, clock and faults. It knows nothing
 /// of links: whoever carries it says when a value can be sent.
 #[derive(Debug, Clone)]
@@ -90,11 +109,7 @@ impl RacpAnswer {
 impl DeviceModel {
     /// A device fresh from the box; `seed` varies its values, `now` sets its clock.
     pub fn new(peripheral: SimPeripheral, seed: u64, now: Timestamp) -> DeviceModel {
-        let interval = match peripheral.kind {
-            Kind::HeartRateStrap | Kind::PulseOximeter => Duration::from_secs(1),
-            Kind::ContinuousGlucoseMonitor => Duration::from_secs(3),
-            _ => Duration::from_secs(5),
-        };
+        let interval = usual_interval(peripheral.kind);
         let clock_skew = match peripheral.kind {
             // A thermometer whose clock runs 95 s behind until Tend sets it.
             Kind::Thermometer => SignedDuration::from_secs(-95),
@@ -353,7 +368,14 @@ impl DeviceModel {
                     value
                 }
                 Kind::BloodPressureCuff | Kind::Thermometer | Kind::Scale => {
-                    let back = SignedDuration::from_mins(i64::from(count - i) * 30);
+                    // As the patient took them: one every usual interval, the last one an
+                    // interval ago.
+                    let every = SignedDuration::try_from(usual_interval(kind))
+                        .unwrap_or(SignedDuration::from_hours(12));
+                    let back = i32::try_from(count - i)
+                        .ok()
+                        .and_then(|n| every.checked_mul(n))
+                        .unwrap_or(every);
                     let at = now + self.clock_skew - back;
                     let user = self.next_user();
                     let value = values::measurement(kind, &mut self.wobble, at, 0, user);
@@ -503,5 +525,33 @@ mod tests {
         cuff.fault = Fault::Flood(7);
         assert_eq!(cuff.tick(now, true).len(), 7);
         assert_eq!(cuff.fault, Fault::Behave);
+    }
+
+    /// A spot device measuring every few seconds filled every screen with readings nobody took
+    /// (a week of blood pressure from one afternoon).
+    #[test]
+    fn spot_devices_measure_and_have_stored_as_patients_do() {
+        let hours = |d: Duration| d.as_secs() / 3600;
+        assert_eq!(hours(model(Kind::BloodPressureCuff).interval), 12);
+        assert_eq!(hours(model(Kind::GlucoseMeter).interval), 6);
+        assert_eq!(hours(model(Kind::Scale).interval), 24);
+        assert_eq!(model(Kind::HeartRateStrap).interval, Duration::from_secs(1));
+
+        let now: Timestamp = "2026-03-01T08:00:00Z".parse().expect("time");
+        let mut cuff = model(Kind::BloodPressureCuff);
+        assert!(cuff.store_offline(14, now));
+        let taken: Vec<tend_gatt::DateTime> = cuff
+            .take_undelivered(0x2A35, true)
+            .iter()
+            .map(|value| {
+                use tend_gatt::Characteristic;
+                let decoded = tend_gatt::BloodPressureMeasurement::decode(value).expect("decodes");
+                decoded.timestamp.expect("stamped")
+            })
+            .collect();
+        assert_eq!(taken.len(), 14);
+        let hours_ago = |h: i64| values::date_time(now - SignedDuration::from_hours(h));
+        assert_eq!(taken.first(), Some(&hours_ago(14 * 12)));
+        assert_eq!(taken.last(), Some(&hours_ago(12)));
     }
 }
