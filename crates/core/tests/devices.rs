@@ -243,5 +243,9 @@ async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
     // User 2's pressure runs 25 mmHg above user 1's 112–132.
     assert_eq!(systolic.len(), 2);
     assert!(systolic.iter().all(|s| s.value >= 137.0), "{systolic:?}");
+    // Today shows the newest of the downloaded readings, kept half a day apart.
+    let latest = session.latest_readings().await.unwrap();
+    let shown = latest.iter().find(|l| l.metric == Metric::Systolic);
+    assert_eq!(shown.map(|l| l.time), systolic.iter().map(|s| s.time).max());
     session.close().await.unwrap();
 }

@@ -575,6 +575,58 @@ async fn the_fhir_export_is_a_valid_collection() {
     session.close().await.expect("close");
 }
 
+/// With any medication present the export of the whole history failed ("the window is longer
+/// than 3660 days", from 1970) and left an empty file.
+#[tokio::test]
+async fn the_fhir_export_holds_the_doses_of_the_whole_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = profile(dir.path()).await;
+    let details: tend_core::MedicationDetails = serde_json::from_value(json!({
+        "name": "Metformin", "strength": "500 mg", "form": null, "instructions": null,
+        "schedule": { "times": ["08:00", "20:00"], "start": "2026-02-26" },
+        "home_zone": null, "pills_on_hand": null, "pills_per_dose": 1, "refill_at": null,
+    }))
+    .expect("details");
+    let utc = jiff::tz::TimeZone::UTC;
+    let medication = session
+        .add_medication(details, ts("2026-03-01T00:00:00Z"))
+        .await
+        .expect("medication");
+    let taken = tend_core::meds::DoseState::Taken {
+        at: ts("2026-03-01T08:05:00Z"),
+    };
+    session
+        .record_dose(
+            &medication.id,
+            ts("2026-03-01T08:00:00Z"),
+            taken,
+            &utc,
+            now(),
+        )
+        .await
+        .expect("taken");
+    let mut out = Vec::new();
+    let count = session
+        .export_fhir(&mut out, &utc, now(), &session.opened_by_the_patient())
+        .await
+        .expect("the export of a history with a medication");
+    let bundle: Value = serde_json::from_slice(&out).expect("JSON");
+    let mut doses: Vec<&str> = bundle["entry"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["resource"]["resourceType"] == "MedicationAdministration")
+        .filter_map(|e| e["resource"]["status"].as_str())
+        .collect();
+    // Started days before it was added (the patient was already taking it): of its eight doses
+    // by now, one taken and seven missed; the patient's readings beside them.
+    doses.sort_unstable();
+    assert_eq!(doses, [["completed"].as_slice(), &["not-done"; 7]].concat());
+    assert_eq!(count, 6000 + 2 + 1 + 1 + 2 + 8);
+    validate(&[bundle]);
+    session.close().await.expect("close");
+}
+
 #[tokio::test]
 async fn doses_arrive_as_medication_administrations() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -143,3 +143,22 @@ async fn alerts_are_kept_for_the_list_newest_first() -> TestResult {
     session.close().await?;
     Ok(())
 }
+
+/// A cuff's memory, twice a day over a week, downloaded in one go: the newest is the one shown,
+/// not one from days before.
+#[tokio::test]
+async fn the_latest_of_readings_spread_over_days_is_the_newest() -> TestResult {
+    let rows: String = (0..12)
+        .map(|i| {
+            let at = ts("2026-02-26T08:00:00Z") + jiff::SignedDuration::from_hours(12 * i);
+            format!("{at},systolic,{},mm[Hg],cuff\n", 110 + i)
+        })
+        .collect();
+    let (_dir, session) = profile_with(&rows).await;
+    let latest = session.latest_readings().await?;
+    assert_eq!(latest.len(), 1);
+    assert_eq!(latest[0].time, ts("2026-03-03T20:00:00Z"));
+    assert_eq!(latest[0].value, 121.0);
+    session.close().await?;
+    Ok(())
+}
