@@ -1,6 +1,6 @@
 // Starts tauri-driver for a test and stops it afterwards; the app runs with a throwaway profile.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -50,17 +50,18 @@ export async function startSimulator() {
 }
 
 /** Starts tauri-driver with a fresh profile directory, the app pointed at a simulated BlueZ;
- * returns a handle to stop them all. */
-export async function startDriver() {
+ * returns a handle to stop them all. `sessionBus` gives the app a session bus (one with a
+ * notification daemon, say); by default it has none. */
+export async function startDriver({ sessionBus = "unix:path=/nonexistent/tend-e2e-bus" } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "tend-e2e-"));
   const simulator = await startSimulator();
   const child = spawn("tauri-driver", ["--port", String(DRIVER_PORT), "--native-port", String(DRIVER_PORT + 1)], {
     env: {
       ...process.env,
       TEND_DATA_DIR: dataDir,
-      // No session bus for the app: no keychain (so the vault takes a passphrase, the same on
-      // every machine) and no notifications on the desktop of whoever runs the tests.
-      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/tend-e2e-bus",
+      // Never the session bus of whoever runs the tests: no keychain there (so the vault takes a
+      // passphrase, the same on every machine) and no notifications on their desktop.
+      DBUS_SESSION_BUS_ADDRESS: sessionBus,
       // Bluetooth is the simulator's.
       DBUS_SYSTEM_BUS_ADDRESS: simulator.address,
       // A care team's sign-in page opens in no real browser: the test plays the browser.
@@ -152,4 +153,98 @@ export async function browse(url) {
     const answer = await fetch(next, { redirect: "manual" });
     next = answer.headers.get("location");
   }
+}
+
+/** A real notification service on a private session bus: dbus-daemon, and dunst on the test's X
+ * display. Resolves to the bus address, what dunst shows and has shown, the ids it gave to
+ * notifications, a way to press a notification's button, and a way to stop it all. */
+export async function startNotificationService() {
+  const config = mkdtempSync(join(tmpdir(), "tend-e2e-dunst-"));
+  // Dunst's defaults, but a notification stays until it is answered (by default it goes after
+  // 10 s, and its buttons with it).
+  mkdirSync(join(config, "dunst"));
+  writeFileSync(join(config, "dunst", "dunstrc"), ["low", "normal", "critical"].map((u) => `[urgency_${u}]\ntimeout = 0\n`).join(""));
+  // A bus that starts no services by itself: the machine's session services (gnome-keyring's
+  // Secret Service among them) would answer the app's keychain, and then not always at once.
+  const busConfig = join(config, "bus.conf");
+  writeFileSync(
+    busConfig,
+    `<busconfig><type>session</type><listen>unix:tmpdir=${tmpdir()}</listen><auth>EXTERNAL</auth>` +
+      `<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>`,
+  );
+  const bus = spawn("dbus-daemon", [`--config-file=${busConfig}`, "--nofork", "--nopidfile", "--print-address=1"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const address = await firstLine(bus, "dbus-daemon");
+  const onBus = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address };
+  const dunst = spawn("dunst", [], { env: { ...onBus, XDG_CONFIG_HOME: config }, stdio: "ignore" });
+  const dunstctl = (...args) => {
+    try {
+      return execFileSync("dunstctl", args, { env: onBus, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    } catch {
+      return null; // dunst is not answering yet
+    }
+  };
+  const deadline = Date.now() + 15_000;
+  while (dunstctl("count", "displayed") === null) {
+    if (Date.now() > deadline) throw new Error("dunst did not answer on the test bus (Debian package dunst)");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // The ids dunst returns to Notify calls, read off the bus as a monitor sees them.
+  const monitor = spawn("dbus-monitor", ["--address", address], { stdio: ["ignore", "pipe", "ignore"] });
+  const lines = [];
+  let partial = "";
+  monitor.stdout.on("data", (chunk) => {
+    const parts = (partial + chunk).split("\n");
+    partial = parts.pop();
+    lines.push(...parts);
+  });
+  const monitoring = Date.now() + 10_000;
+  while (!lines.some((l) => l.includes("NameAcquired"))) {
+    if (Date.now() > monitoring) throw new Error("dbus-monitor did not start");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const field = (line, name) => line.split(/\s+/).find((f) => f.startsWith(name))?.slice(name.length);
+  const isMessage = (line) => /^(method call|method return|signal|error) /.test(line);
+  return {
+    address,
+    displayed: () => Number(dunstctl("count", "displayed") ?? 0),
+    /** The notifications sent to dunst, in order: the id it gave each, and the words of the call
+     * (its strings: application, icon, title, body, buttons). */
+    notifications() {
+      const sent = [];
+      lines.forEach((line, i) => {
+        if (!(line.startsWith("method call") && line.includes("member=Notify"))) return;
+        const end = lines.findIndex((l, j) => j > i && isMessage(l));
+        const words = lines.slice(i + 1, end === -1 ? undefined : end).join("\n");
+        const [serial, sender] = [field(line, "serial="), field(line, "sender=")];
+        const reply = lines.findIndex(
+          (l, j) => j > i && l.startsWith("method return") && field(l, "destination=") === sender && field(l, "reply_serial=") === serial,
+        );
+        const id = /^\s*uint32 (\d+)/.exec(lines[reply + 1] ?? "");
+        if (reply !== -1 && id) sent.push({ id: Number(id[1]), words });
+      });
+      return sent;
+    },
+    /** What pressing `action` on notification `id` sends (dunst's own menu sends the same). */
+    press(id, action) {
+      execFileSync("dbus-send", [`--bus=${address}`, "--type=signal", "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked", `uint32:${id}`, `string:${action}`]);
+    },
+    async stop() {
+      for (const child of [monitor, dunst, bus]) child.kill("SIGTERM");
+      rmSync(config, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The first line `child` prints. */
+function firstLine(child, what) {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.includes("\n")) resolve(out.split("\n")[0].trim());
+    });
+    child.once("exit", () => reject(new Error(`${what} exited before printing its address`)));
+  });
 }

@@ -73,6 +73,11 @@ test("pair the strap and the cuff, and see the heart rate live", async () => {
   await go("today");
   const value = await app.waitFor("a live heart rate", async () => (await shown("[data-metric=heart_rate]")) && textOf("[data-metric=heart_rate] [data-testid=latest-value]"), 20_000);
   assert.match(value, /^\d+ bpm$/);
+  // Pairing the cuff restarted the watch: Today follows the strap back to receiving, and shows
+  // the newest of the cuff's stored readings (taken twice a day, the last 12 hours ago) once
+  // they are all in.
+  await app.waitFor("the strap receiving on Today", async () => /Receiving/.test(await textOf(`.card [data-device="${STRAP}"]`)), 20_000);
+  await app.waitFor("the cuff's newest reading on Today", async () => /pulse \d+.* 12 h ago/s.test(await textOf("[data-metric=blood_pressure]")), 20_000);
   await save("today");
 });
 
@@ -83,6 +88,13 @@ test("the trends chart has the strap's points", async () => {
   const points = await app.waitFor("points", async () => Number(await attribute("[data-testid=trend-chart]", "data-points")) || false);
   assert.ok(points >= 1);
   await save("trends");
+  // The cuff's readings: one chart with both numbers, each reading a point of its own.
+  await app.execute(`const select = document.querySelector("[data-testid=trend-metric]");
+    select.value = [...select.options].find((o) => o.textContent === "Blood pressure").value;
+    select.dispatchEvent(new Event("change"));`);
+  await app.click(await app.find("button[data-span=week]"));
+  await app.waitFor("the blood-pressure chart", async () => (await attribute("[data-testid=trend-chart]", "data-series")) === "systolic diastolic" && (await shown("[data-testid=chart-point]")), 15_000);
+  await save("trends-blood-pressure");
 });
 
 test("add a medication and take today's dose", async () => {

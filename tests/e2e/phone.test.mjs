@@ -1,7 +1,8 @@
 // The app at a phone's size, in the real webview: the window at 360 × 640 CSS px, every screen
 // checked for what a phone needs — nothing wider than the screen, every control at least
 // 44 × 44 px to tap, the navigation in reach, axe-core's WCAG 2.1 AA rules — and again with the
-// text at 200%. Saves a phone screenshot of each screen.
+// text at 200%. Saves a phone screenshot of each screen. And a small laptop window, 800 × 600:
+// the sidebar folds into the bottom bar and Today's first screen shows readings.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -129,4 +130,22 @@ test("with the text at 200%, every screen still reflows without sideways scrolli
   }
   await app.execute("document.documentElement.style.fontSize = ''");
   assert.deepEqual(found, [], found.join("\n"));
+});
+
+test("at 800 × 600, the sidebar folds into the bottom bar and Today opens on readings", async () => {
+  await app.command("POST", "/window/rect", { width: 800, height: 600 });
+  const inner = await app.execute("return [window.innerWidth, window.innerHeight]");
+  assert.deepEqual(inner, [800, 600], "the webview is 800 × 600");
+  await visit("today");
+  const layout = await app.execute(`
+    const nav = document.querySelector("nav.nav").getBoundingClientRect();
+    const reading = document.querySelector("[data-metric] [data-testid=latest-value]");
+    const box = reading && reading.getBoundingClientRect();
+    return { navTop: nav.top, navHeight: nav.height, reading: box && { top: box.top, bottom: box.bottom } };`);
+  assert.ok(layout.navTop > 600 / 2 && layout.navHeight < 120, `the navigation is a bottom bar: ${JSON.stringify(layout)}`);
+  assert.ok(layout.reading && layout.reading.bottom <= layout.navTop, `a reading shows above the bar, without scrolling: ${JSON.stringify(layout)}`);
+  const found = (await phoneProblems(TAP)).map((p) => `today at 800 × 600: ${p}`);
+  assert.deepEqual(found, [], found.join("\n"));
+  await app.nextPaint();
+  writeFileSync(join(screenshots, "today-800x600.png"), await app.screenshot());
 });

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   PRESETS,
   applyPreset,
-  clockTime,
   describeDose,
   detailsOf,
   emptyForm,
@@ -81,11 +80,6 @@ describe("detailsOf", () => {
 });
 
 describe("words", () => {
-  it.each([
-    ["2026-03-08T03:30:00-04:00", "03:30"],
-    ["2026-11-01T01:30:00-04:00", "01:30"],
-  ])("clock time of %s is %s", (due, expected) => expect(clockTime(due)).toBe(expected));
-
   it("describes dose states and percentages", () => {
     expect(describeDose({ state: "due" })).toBe("Due");
     expect(describeDose({ state: "skipped", reason: "Ran out" })).toBe("Skipped: Ran out");

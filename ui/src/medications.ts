@@ -1,5 +1,6 @@
 // Medications in the UI: the add/edit form's fields and the schedule they make, and plain words
 // for doses. No backend calls here: the screen makes them through bindings.ts.
+import { formatClockTime } from "./locale";
 import type { DoseSchedule_Deserialize, DoseState, MedicationDetails_Deserialize, Medication_Serialize, Weekday } from "./bindings";
 
 export const WEEKDAYS: readonly { id: Weekday; label: string }[] = [
@@ -230,11 +231,6 @@ export function detailsOf(form: MedicationForm, now: Date): Checked<MedicationDe
   };
 }
 
-/** "08:00" from an RFC 3339 instant with its local offset: the clock time the dose was planned at. */
-export function clockTime(rfc3339: string): string {
-  return rfc3339.slice(11, 16);
-}
-
 /** A medication as a dose row names it: `Metformin 500 mg`, the strength left out where the name says it. */
 export function medicationLabel(name: string, strength: string | null): string {
   const squeezed = (text: string) => text.replace(/\s+/g, "").toLowerCase();
@@ -255,11 +251,11 @@ export function describeDose(state: DoseState): string {
     case "due":
       return "Due";
     case "taken":
-      return `Taken at ${new Date(state.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+      return `Taken at ${formatClockTime(state.at)}`;
     case "skipped":
       return `Skipped: ${state.reason}`;
     case "snoozed":
-      return `Snoozed until ${new Date(state.until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+      return `Snoozed until ${formatClockTime(state.until)}`;
     case "missed":
       return "Missed";
   }

@@ -138,6 +138,19 @@ describe("Trends", () => {
     expect(text("[data-testid=chart-tip]")).toContain("140/88 mmHg");
   });
 
+  it("spans the chosen period, not just the few readings in it (readings in one minute stretched the axis over years)", async () => {
+    const minute = [now - 60_000, now - 30_000, now - 1_000];
+    chartFor.weight = { ...(chartFor.weight as object), points: minute.map((t, i) => ({ time_ms: t, mean: 80 + i, min: 80 + i, max: 80 + i, count: 1 })) };
+    screen = mount(Trends, { target });
+    await settle();
+    await choose("Weight");
+    const lefts = [...target.querySelectorAll<HTMLButtonElement>("[data-testid=chart-point]")].map((p) => parseFloat(p.style.left));
+    expect(lefts).toHaveLength(3);
+    // A minute of the period shown is a sliver at its right edge: the three points all but touch.
+    expect(lefts[2] - lefts[0]).toBeLessThan(5);
+    expect(lefts[0]).toBeGreaterThan(600);
+  });
+
   it("joins a continuous stream as a line, without a point to tab through for each bucket", async () => {
     screen = mount(Trends, { target });
     await settle();
