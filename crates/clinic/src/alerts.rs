@@ -123,9 +123,6 @@ pub struct AlertEvaluator {
     channels: BTreeMap<Metric, Channel>,
     /// Weighings of the last 3 days, for the heart-failure rule.
     weights: VecDeque<(Timestamp, f64)>,
-    /// The instant and direction of the last blood-pressure alert: a systolic and a diastolic
-    /// reading of one measurement alert once.
-    last_blood_pressure_alert: Option<(Timestamp, Direction)>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -217,11 +214,18 @@ impl AlertEvaluator {
             return None;
         }
         channel.latched = Some((direction, level));
-        if matches!(metric, Metric::Systolic | Metric::Diastolic) {
-            if self.last_blood_pressure_alert == Some((at, direction)) {
-                return None;
-            }
-            self.last_blood_pressure_alert = Some((at, direction));
+        // Systolic and diastolic are one measurement: an excursion alerts once, whichever number
+        // shows it first or later; it alerts again after both have come back.
+        let other = match metric {
+            Metric::Systolic => Some(Metric::Diastolic),
+            Metric::Diastolic => Some(Metric::Systolic),
+            _ => None,
+        };
+        let other_latched = other
+            .and_then(|m| self.channels.get(&m))
+            .and_then(|c| c.latched);
+        if other_latched.is_some_and(|(d, l)| d == direction && l >= level) {
+            return None;
         }
         Some(ClinicAlert {
             rule,

@@ -1045,6 +1045,39 @@ mod alerts {
         Ok(())
     }
 
+    /// A cuff's crisis showed first in the systolic number, and a later measurement's diastolic
+    /// crossed too: two alerts for one excursion.
+    #[test]
+    fn a_blood_pressure_excursion_alerts_once_whichever_number_shows_it() {
+        let mut evaluator = AlertEvaluator::default();
+        let kind = DeviceKind::BloodPressureMonitor;
+        let mut measure = |minute: i64, systolic: f64, diastolic: f64| {
+            let at = ts("2026-03-02T08:00:00Z") + SignedDuration::from_mins(minute);
+            let mmhg = Unit::MillimetreOfMercury;
+            [
+                evaluator.observe(&reading(Metric::Systolic, at, systolic, mmhg), kind),
+                evaluator.observe(&reading(Metric::Diastolic, at, diastolic, mmhg), kind),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|alert| (minute, alert.metric))
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(measure(0, 185.0, 100.0), [(0, Metric::Systolic)]);
+        assert_eq!(measure(5, 186.0, 122.0), []);
+        assert_eq!(
+            measure(10, 150.0, 121.0),
+            [],
+            "still a crisis: the diastolic"
+        );
+        assert_eq!(measure(15, 150.0, 95.0), [], "back below crisis");
+        assert_eq!(
+            measure(20, 140.0, 123.0),
+            [(20, Metric::Diastolic)],
+            "a new one"
+        );
+    }
+
     #[test]
     fn heart_rate_and_spo2_streams_alert_when_sustained() {
         use AlertRule::*;
