@@ -36,7 +36,8 @@ pub async fn run(
     session.close().await?;
     let bytes = made?;
     match output_file {
-        Some(path) => std::fs::write(path, &bytes)
+        Some(path) => tend_core::WholeFile::create(path)
+            .and_then(|mut file| file.write_all(&bytes).and_then(|()| file.finish()))
             .map_err(|e| Failure::Failed(format!("cannot write {}: {e}", path.display()))),
         None => {
             let mut out = std::io::stdout().lock();

@@ -255,3 +255,37 @@ fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+#[cfg(test)]
+mod tests {
+    use tend_vitals::{TimeSource, Unit};
+
+    use super::*;
+
+    fn crisis(at: Timestamp) -> Reading {
+        Reading::new(
+            Metric::Systolic,
+            at,
+            190.0,
+            Unit::MillimetreOfMercury,
+            TimeSource::Device,
+        )
+        .expect("a reading")
+    }
+
+    /// Pairing a cuff raised a notification for each reading it had kept, hours old: a reading
+    /// from a device's memory is history, listed in the app, never an alert.
+    #[test]
+    fn readings_from_a_devices_memory_never_alert_and_a_live_one_does() {
+        let now: Timestamp = "2026-03-02T08:00:00Z".parse().expect("a time");
+        let watch = AlertWatch::default();
+        let cuff = DeviceKind::BloodPressureMonitor;
+        for hours_ago in [4, 3, 2, 1] {
+            let kept = crisis(now - SignedDuration::from_hours(hours_ago));
+            assert_eq!(watch.observe(&kept, cuff, now), None, "{hours_ago} h old");
+        }
+        let eleven_minutes_old = crisis(now - SignedDuration::from_mins(11));
+        assert_eq!(watch.observe(&eleven_minutes_old, cuff, now), None);
+        assert!(watch.observe(&crisis(now), cuff, now).is_some());
+    }
+}

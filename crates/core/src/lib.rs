@@ -22,6 +22,7 @@ mod report;
 mod session;
 mod sharing;
 mod trends;
+mod whole_file;
 
 use std::path::{Path, PathBuf};
 
@@ -66,6 +67,7 @@ pub use tend_vault::{
     PresenceCheck, Rollback, VaultBench, VaultStatus,
 };
 pub use trends::{Resolution, Trend, TrendBucket, TrendData, TrendPoint};
+pub use whole_file::WholeFile;
 // The pure vocabulary crates, re-exported so shells need no other dependency than this one.
 pub use {tend_clinic as clinic, tend_gatt as gatt, tend_meds as meds, tend_vitals as vitals};
 // Sharing's vocabulary (categories, consents, sync progress and reports, the clock trait).

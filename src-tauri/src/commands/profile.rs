@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use tauri::State;
-use tend_core::{AppInfo, IdleLock, KeySource, Passcode, Passphrase, Session, Tend};
+use tend_core::{AppInfo, IdleLock, KeySource, Passcode, Passphrase, Session, Tend, WholeFile};
 
 use super::{with_presence, with_session};
 use crate::IpcError;
@@ -143,38 +143,47 @@ pub async fn export_history(
     let now = Timestamp::now();
     // Asked before anything is written: a refusal leaves no file behind.
     let presence = sessions.presence(now).await?;
-    let (out, path) = create_chosen_file(&path)?;
+    let mut out = create_chosen_file(&path)?;
     let items = with_session(&sessions, async |s| match format {
         ExportFormat::Csv => s
-            .export_csv(out, &presence)
+            .export_csv(&mut out, &presence)
             .await
             .map(|summary| summary.rows),
         ExportFormat::Fhir => {
-            s.export_fhir(out, &jiff::tz::TimeZone::system(), now, &presence)
+            s.export_fhir(&mut out, &jiff::tz::TimeZone::system(), now, &presence)
                 .await
         }
     })
     .await?;
     Ok(Exported {
-        path: path.display().to_string(),
+        path: finish_chosen_file(out)?,
         items: u32::try_from(items).unwrap_or(u32::MAX),
     })
 }
 
-/// Creates the file the patient chose in a Save dialog (an absolute path; replaced if it exists,
-/// as the dialog asked them).
-pub(crate) fn create_chosen_file(
-    path: &str,
-) -> Result<(std::io::BufWriter<std::fs::File>, std::path::PathBuf), IpcError> {
+/// Starts the file the patient chose in a Save dialog (an absolute path; replaced if it exists,
+/// as the dialog asked them). It is in place only once [`finish_chosen_file`] moved it there: a
+/// failure on the way leaves whatever was there before.
+pub(crate) fn create_chosen_file(path: &str) -> Result<WholeFile, IpcError> {
     let path = std::path::PathBuf::from(path);
     if !path.is_absolute() {
         return Err(tend_core::Error::InvalidInput("choose where to save the file".into()).into());
     }
-    let file = std::fs::File::create(&path).map_err(|e| IpcError {
+    WholeFile::create(&path).map_err(|e| cannot_write(&path, &e))
+}
+
+/// Puts the file in its place; says where.
+pub(crate) fn finish_chosen_file(file: WholeFile) -> Result<String, IpcError> {
+    let path = file.path().to_owned();
+    file.finish().map_err(|e| cannot_write(&path, &e))?;
+    Ok(path.display().to_string())
+}
+
+fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> IpcError {
+    IpcError {
         code: tend_core::ErrorCode::Storage,
         message: format!("cannot write {}: {e}", path.display()),
-    })?;
-    Ok((std::io::BufWriter::new(file), path))
+    }
 }
 
 /// What erasing removed, for the patient to read.

@@ -69,15 +69,13 @@ pub async fn save_report_pdf(
         s.clinic_report_pdf(&request, now).await
     })
     .await?;
-    let (mut out, path) = super::profile::create_chosen_file(&path)?;
-    std::io::Write::write_all(&mut out, &pdf)
-        .and_then(|()| std::io::Write::flush(&mut out))
-        .map_err(|e| IpcError {
-            code: tend_core::ErrorCode::Storage,
-            message: format!("cannot write {}: {e}", path.display()),
-        })?;
+    let mut out = super::profile::create_chosen_file(&path)?;
+    std::io::Write::write_all(&mut out, &pdf).map_err(|e| IpcError {
+        code: tend_core::ErrorCode::Storage,
+        message: format!("cannot write {path}: {e}"),
+    })?;
     Ok(Exported {
-        path: path.display().to_string(),
+        path: super::profile::finish_chosen_file(out)?,
         items: 1,
     })
 }
