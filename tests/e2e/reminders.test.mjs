@@ -32,6 +32,12 @@ after(async () => {
 });
 
 const shown = (css) => app.findAll(css).then((found) => found.length > 0);
+const textOf = async (css) => app.text(await app.find(css));
+/** Keeps what the screen showed when a step failed (target/screenshots), then fails. */
+const failed = (step) => async (error) => {
+  writeFileSync(join(screenshots, `reminders-failed-${step}.png`), await app.screenshot());
+  throw error;
+};
 const go = async (route) => app.click(await app.find(`nav a[data-route=${route}]`));
 const doseState = () => app.find("[data-dose]").then((row) => app.command("GET", `/element/${row}/attribute/data-state`));
 
@@ -62,8 +68,9 @@ test("a dose due while Tend is locked is announced by the notification service, 
   // Lock, as a patient leaving the laptop would.
   await go("settings");
   await app.click(await app.waitFor("Lock now", () => app.findAll("[data-testid=lock-now]").then((f) => f[0])));
+  await app.waitFor("Settings to say Locked", async () => (await textOf("[data-testid=vault-state]").catch(() => "")) === "Locked").catch(failed("lock"));
   await go("today");
-  await app.waitFor("the unlock form", () => shown("[data-testid=passphrase]"));
+  await app.waitFor("the unlock form", () => shown("[data-testid=passphrase]")).catch(failed("unlock-form"));
   assert.equal(notifications.notifications().length, 0, "nothing announced before the dose is due");
 
   // The app's own reminder loop rings it, locked, through dunst.

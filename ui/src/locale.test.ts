@@ -1,7 +1,7 @@
 // The one clock: times in 12 or 24 hours as the locale writes them, and no screen formatting a
 // time on its own.
 import { describe, expect, it } from "vitest";
-import { formatClockTime, formatDateTime, formatWallClock, usesTwelveHourClock } from "./locale";
+import { formatClockTime, formatDateTime, formatWallClock, usesTwelveHourClock, withLocalTimes } from "./locale";
 
 /** Intl separates "8:05" and "PM" by a narrow no-break space; the tests read it as a space. */
 const plain = (text: string) => text.replace(/\s/g, " ");
@@ -48,6 +48,17 @@ describe("formatDateTime", () => {
     ["en-US", "Mar 3, 8:05 PM"],
     ["en-GB", "3 Mar, 20:05"],
   ])("in %s reads %s", (locale, expected) => expect(plain(formatDateTime(new Date(2026, 2, 3, 20, 5), locale))).toBe(expected));
+});
+
+describe("withLocalTimes", () => {
+  it("writes the instants a share-log summary names in the patient's clock", () => {
+    const measured = (at: Date) => at.toISOString();
+    const summary = `3 heart rate, 1 blood pressure (measured ${measured(new Date(2026, 2, 2, 8, 0))} to ${measured(new Date(2026, 2, 2, 20, 15))})`;
+    const now = new Date(2026, 5, 1);
+    expect(plain(withLocalTimes(summary, "en-US", now))).toBe("3 heart rate, 1 blood pressure (measured Mar 2, 8:00 AM to Mar 2, 8:15 PM)");
+    expect(plain(withLocalTimes(summary, "en-GB", now))).toBe("3 heart rate, 1 blood pressure (measured 2 Mar, 08:00 to 2 Mar, 20:15)");
+    expect(withLocalTimes("consent given for heart rate")).toBe("consent given for heart rate");
+  });
 });
 
 describe("every screen writes times through locale.ts", () => {

@@ -53,6 +53,14 @@ export function formatDateTime(instant: Instant, locale = appLocale(), now = new
   return new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", ...year, ...clockFields(locale) }).format(date);
 }
 
+/** `text` with each RFC 3339 instant in it written as {@link formatDateTime} writes one: core's
+ * share-log summaries name the times they cover ("measured 2026-03-02T08:00:00Z to …"). */
+export function withLocalTimes(text: string, locale = appLocale(), now = new Date()): string {
+  return text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (instant) =>
+    Number.isNaN(Date.parse(instant)) ? instant : formatDateTime(instant, locale, now),
+  );
+}
+
 /** A day: "Mar 3" or "3 Mar" (the year only when it is not this one), with the weekday when asked. */
 export function formatDay(instant: Instant, options: { weekday?: boolean; year?: boolean } = {}, locale = appLocale(), now = new Date()): string {
   const date = new Date(instant);

@@ -10,6 +10,8 @@ let screen: Record<string, unknown> | undefined;
 let calls: { cmd: string; args: Record<string, unknown> }[];
 let doses: Record<string, unknown>[];
 let medications: Record<string, unknown>[];
+/** The pills left that the next dose taken reports as time to reorder, or null. */
+let refillDue: number | null;
 
 const DUE = "2026-03-02T08:00:00+01:00";
 const metformin = {
@@ -42,6 +44,7 @@ beforeEach(() => {
   calls = [];
   doses = [{ medication_id: "metformin", medication: "Metformin", due: DUE, state: "due" }];
   medications = [metformin];
+  refillDue = null;
   mockIPC(
     (cmd, args) => {
       calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
@@ -56,8 +59,10 @@ beforeEach(() => {
           const { action } = args as { action: { action: string; reason?: string } };
           const state = action.action === "take" ? { state: "taken", at: "2026-03-02T07:05:00Z" } : { state: "skipped", reason: action.reason };
           doses = [{ ...doses[0], ...state }];
-          return doses[0];
+          return { ...doses[0], refill_due: refillDue };
         }
+        case "remove_medication":
+          throw { code: "storage", message: "the vault could not be written" };
         case "undo_dose":
           doses = [{ ...doses[0], state: "due", at: undefined }];
           return doses[0];
@@ -106,6 +111,25 @@ describe("Medications screen", () => {
     await settle();
     expect(calls.some((c) => c.cmd === "undo_dose" && c.args.due === DUE)).toBe(true);
     expect(target.querySelector("[data-dose]")?.getAttribute("data-state")).toBe("due");
+  });
+
+  it("says what a press answered beside the dose or medication it was pressed on", async () => {
+    screen = mount(Medications, { target });
+    await settle();
+    refillDue = 5;
+    button("Take Metformin").click();
+    await settle();
+    const row = target.querySelector("[data-dose]")!;
+    expect(row.querySelector("[data-testid=refill-notice]")?.textContent).toBe("5 pills of Metformin left: time to reorder.");
+    expect(row.querySelector("[data-testid=refill-notice]")?.closest("[aria-live]")).not.toBeNull();
+    expect(target.querySelector(".error"), "a reminder to reorder is not an error").toBeNull();
+
+    globalThis.confirm = () => true;
+    button("Remove Metformin").click();
+    await settle();
+    const failure = target.querySelector("[data-medication=metformin] [role=alert]");
+    expect(failure?.getAttribute("data-error-code")).toBe("storage");
+    expect(row.querySelector("[data-testid=refill-notice]"), "one answer at a time").toBeNull();
   });
 
   it("asks why before skipping", async () => {

@@ -48,6 +48,8 @@ beforeEach(() => {
           (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } }).__TAURI_INTERNALS__.runCallback(a.signInPage.id, { message: "http://127.0.0.1:9/authorize?code_challenge_method=S256", index: 0 });
           return new Promise((resolve) => (finishSignIn = () => resolve({ id: "dr-rivera", name: a.name, base_url: a.baseUrl, patient: "Patient/pat-smart", sign_in: { kind: "smart", client_id: "tend" } })));
         }
+        case "sync_care_team":
+          throw { code: "unreachable", message: "the care team's server did not answer" };
         case "set_consent": {
           const a = args as { category: string; on: boolean; since: string | null };
           consents = [...consents.filter((c) => c.category !== a.category), { category: a.category, on: a.on, since: a.since }];
@@ -118,6 +120,18 @@ describe("Sharing screen", () => {
     finishSignIn();
     await settle();
     expect(target.querySelector("[data-testid=signed-in]")?.textContent).toBe("Signed in to Dr Rivera as Patient/pat-smart.");
+  });
+
+  it("says a failed share in its care team's card, not at the top of the screen", async () => {
+    consents = [{ category: "heart_rate", on: true, since: null }];
+    screen = mount(Sharing, { target });
+    await settle();
+    target.querySelector<HTMLButtonElement>("[data-testid=sync-now]")!.click();
+    await settle();
+    const failure = target.querySelector("[data-team=clinic] .feedback [role=alert]");
+    expect(failure?.getAttribute("data-error-code")).toBe("unreachable");
+    expect(failure?.closest("[aria-live]")).not.toBeNull();
+    expect(target.querySelectorAll("[role=alert]")).toHaveLength(1);
   });
 
   it("says why Share now has nothing to do while nothing is switched on", async () => {
