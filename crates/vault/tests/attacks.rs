@@ -65,7 +65,13 @@ async fn shell(dir: &Path, statements: &[&str]) -> TestResult {
 /// Copies the vault file (folded: the write-ahead log is checkpointed on close).
 fn copy_file(from: &Path, to: &Path) -> TestResult {
     std::fs::create_dir_all(to)?;
-    std::fs::copy(from.join("vault.sqlite"), to.join("vault.sqlite"))?;
+    // With its write-ahead log where one is left (a connection closing late has not folded it
+    // in yet): the file alone may not even hold the tables.
+    for name in ["vault.sqlite", "vault.sqlite-wal"] {
+        if from.join(name).exists() {
+            std::fs::copy(from.join(name), to.join(name))?;
+        }
+    }
     Ok(())
 }
 
@@ -74,7 +80,11 @@ fn put_back(copy: &Path, dir: &Path) -> TestResult {
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(dir.join(format!("vault.sqlite{suffix}")));
     }
-    std::fs::copy(copy.join("vault.sqlite"), dir.join("vault.sqlite"))?;
+    for name in ["vault.sqlite", "vault.sqlite-wal"] {
+        if copy.join(name).exists() {
+            std::fs::copy(copy.join(name), dir.join(name))?;
+        }
+    }
     Ok(())
 }
 
