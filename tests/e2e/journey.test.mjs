@@ -71,6 +71,8 @@ test("pair the strap and the cuff, and see the heart rate live", async () => {
   await app.waitFor("which user are you", () => shown("[data-testid=user-choice]"));
   await app.click(await app.find("[data-testid=pair-as-user]"));
   await app.waitFor("the cuff paired", () => shown(`[data-device="${CUFF}"]`), 20_000);
+  // It says how many of the cuff's kept readings it fetched, as it does for a meter's download.
+  await app.waitFor("the cuff's kept readings fetched", async () => (await textOf(`[data-device="${CUFF}"]`)).includes(`Fetched ${CUFF_KEPT} stored readings`), 20_000);
   await save("devices");
   await go("today");
   const value = await app.waitFor("a live heart rate", async () => (await shown("[data-metric=heart_rate]")) && textOf("[data-metric=heart_rate] [data-testid=latest-value]"), 20_000);

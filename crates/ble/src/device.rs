@@ -152,7 +152,8 @@ pub enum DeviceEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         sequence: Option<u16>,
     },
-    /// Stored-record download progress.
+    /// Stored readings fetched: a meter's or CGM's download as it goes, or the measurements a
+    /// cuff, thermometer or scale kept and sent on connecting (each time done).
     Download {
         device: String,
         #[cfg_attr(feature = "specta", specta(type = u32))]

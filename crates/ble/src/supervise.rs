@@ -40,6 +40,9 @@ const BATCH: usize = 256;
 /// nothing orders them. Records arriving late are neither rate-limited as a flood nor left out
 /// of the completed download.
 const DOWNLOAD_SETTLE: Duration = Duration::from_millis(250);
+/// A measurement a device without a record download (a cuff, thermometer or scale) sends taken
+/// longer than this before Tend connected is one it kept in its memory.
+const KEPT_BEFORE: SignedDuration = SignedDuration::from_mins(1);
 
 /// How patiently Tend treats a device.
 #[derive(Debug, Clone)]
@@ -279,7 +282,8 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         stop: &mut watch::Receiver<bool>,
     ) -> SessionEnd {
         set_state(self.sink, self.device, LinkState::Connected);
-        self.device.last_seen = Some(self.clock.now());
+        let connected_at = self.clock.now();
+        self.device.last_seen = Some(connected_at);
         self.read_battery().await;
         self.sync_clock().await;
         self.read_cgm_session().await;
@@ -314,6 +318,10 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
             set_state(self.sink, self.device, LinkState::Streaming);
         }
         let mut received = 0u64;
+        // A cuff, thermometer or scale sends what it kept while nobody listened as soon as Tend
+        // subscribes: the measurements taken before this connection, counted as a download's.
+        let sends_what_it_kept = self.link.find(RACP).is_none();
+        let mut kept = 0u64;
         // How the device said the download ended, and until when values still count as part
         // of it.
         let mut ending: Option<(DownloadEnd, tokio::time::Instant)> = None;
@@ -416,6 +424,15 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
             }
             if downloading {
                 received += readings.len() as u64;
+            }
+            let kept_now = measurements_taken_before(&readings, connected_at - KEPT_BEFORE);
+            if sends_what_it_kept && kept_now > 0 {
+                kept += kept_now;
+                self.sink.event(DeviceEvent::Download {
+                    device: self.device.id.clone(),
+                    received: kept,
+                    done: true,
+                });
             }
             self.store(readings).await;
             if downloading {
@@ -777,6 +794,17 @@ impl Bucket {
             false
         }
     }
+}
+
+/// How many measurements among `readings` were taken before `before`: readings of one
+/// measurement (a cuff's systolic, diastolic, mean and pulse) share its time.
+fn measurements_taken_before(readings: &[DeviceReading], before: Timestamp) -> u64 {
+    let times: std::collections::BTreeSet<Timestamp> = readings
+        .iter()
+        .map(|r| r.reading.time)
+        .filter(|t| *t < before)
+        .collect();
+    times.len() as u64
 }
 
 /// How a download ended, if `bytes` says it did.

@@ -656,6 +656,41 @@ fn current_time(at: Timestamp) -> Vec<u8> {
     .encode()
 }
 
+/// A cuff sends the measurements it kept as soon as Tend subscribes; pairing says how many were
+/// fetched, as it does for a meter's download (it said nothing for a cuff).
+#[tokio::test]
+async fn a_cuffs_kept_measurements_are_counted_as_fetched_and_a_live_one_is_not() {
+    let central = FakeCentral::new(&[Attempt::Accept], &[(BLOOD_PRESSURE, false, false)]);
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let script = async {
+        for hours_ago in [36, 24, 12] {
+            let kept = now() - SignedDuration::from_hours(hours_ago);
+            central.send(0, cuff_reading(kept)).await;
+        }
+        central.send(0, cuff_reading(now())).await;
+        sink.wait_for(|s| s.count() == 4 * 3).await;
+        stop_tx.send(true).unwrap();
+    };
+    tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    let fetched: Vec<(u64, bool)> = sink
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            DeviceEvent::Download { received, done, .. } => Some((*received, *done)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fetched.last(), Some(&(3, true)), "{fetched:?}");
+}
+
 #[tokio::test]
 async fn device_times_are_corrected_by_the_clock_offset_or_the_clock_is_set() {
     // A cuff whose clock runs an hour ahead and cannot be set: its stamps are moved back.
