@@ -24,6 +24,7 @@ fn main() {
         "schedule_preview",
         "reminder_delivery",
         "allow_exact_reminders",
+        "use_twelve_hour_clock",
         "recorded_metrics",
         "chart",
         "normal_ranges",

@@ -55,6 +55,7 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             app.manage(Arc::new(tend_core::Sharing::default()));
             app.manage(sharing::Browser::new(app.handle()));
             app.manage(tend_core::Importing::default());
+            app.manage(reminders::ClockStyle::default());
             reminders::start(app.handle())?;
             devices::start(app.handle());
             sharing::start(app.handle());

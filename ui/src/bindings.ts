@@ -70,6 +70,11 @@ export const commands = {
 	reminderDelivery: () => typedError<ReminderDelivery, IpcError>(__TAURI_INVOKE("reminder_delivery")),
 	/**  Opens the system's page where the patient lets Tend's reminders ring on time. */
 	allowExactReminders: () => typedError<null, IpcError>(__TAURI_INVOKE("allow_exact_reminders")),
+	/**
+	 *  The window says how the patient's locale writes a time, so reminders say "8:00 PM" or
+	 *  "20:00" as the screens do.
+	 */
+	useTwelveHourClock: (twelveHour: boolean) => __TAURI_INVOKE<void>("use_twelve_hour_clock", { twelveHour }),
 	/**  The metrics that have readings: what the Trends screen offers. */
 	recordedMetrics: () => typedError<Metric[], IpcError>(__TAURI_INVOKE("recorded_metrics")),
 	/**
@@ -636,7 +641,10 @@ export type DeviceEvent_Deserialize = ({ event: "state"; device: string; state: 
 	device: string,
 	sequence?: number | null,
 } & Reading_Deserialize | 
-/**  Stored-record download progress. */
+/**
+ *  Stored readings fetched: a meter's or CGM's download as it goes, or the measurements a
+ *  cuff, thermometer or scale kept and sent on connecting (each time done).
+ */
 ({ event: "download"; device: string; received: number; done: boolean }) & { battery_percent?: never; count?: never; problem?: never; state?: never } | ({ event: "problem"; device: string; problem: Problem; count: number }) & { battery_percent?: never; done?: never; received?: never; state?: never };
 
 /**  What Tend reports while it keeps a device connected: for the UI, the CLI and tests. */
@@ -648,7 +656,10 @@ export type DeviceEvent_Serialize = ({ event: "state"; device: string; state: Li
 	device: string,
 	sequence?: number,
 } & Reading_Serialize | 
-/**  Stored-record download progress. */
+/**
+ *  Stored readings fetched: a meter's or CGM's download as it goes, or the measurements a
+ *  cuff, thermometer or scale kept and sent on connecting (each time done).
+ */
 ({ event: "download"; device: string; received: number; done: boolean }) & { battery_percent?: never; count?: never; problem?: never; state?: never } | ({ event: "problem"; device: string; problem: Problem; count: number }) & { battery_percent?: never; done?: never; received?: never; state?: never };
 
 /**

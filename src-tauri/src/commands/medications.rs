@@ -135,6 +135,14 @@ pub async fn reminder_delivery(
     Ok(platform.reminder_delivery())
 }
 
+/// The window says how the patient's locale writes a time, so reminders say "8:00 PM" or
+/// "20:00" as the screens do.
+#[tauri::command]
+#[specta::specta]
+pub fn use_twelve_hour_clock(style: State<'_, crate::reminders::ClockStyle>, twelve_hour: bool) {
+    style.set_twelve_hour(twelve_hour);
+}
+
 /// Opens the system's page where the patient lets Tend's reminders ring on time.
 #[tauri::command]
 #[specta::specta]

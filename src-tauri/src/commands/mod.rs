@@ -59,6 +59,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             medications::schedule_preview,
             medications::reminder_delivery,
             medications::allow_exact_reminders,
+            medications::use_twelve_hour_clock,
             charts::recorded_metrics,
             charts::chart,
             charts::normal_ranges,

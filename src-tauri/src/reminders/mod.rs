@@ -44,6 +44,23 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), tauri_plugin_notifica
     Ok(())
 }
 
+/// How the patient's locale writes a time: "8:00 PM" or "20:00". The window says so as it
+/// starts (`use_twelve_hour_clock`), so notifications read as the screens do; 24 hours until it
+/// has.
+#[derive(Debug, Default)]
+pub struct ClockStyle(std::sync::atomic::AtomicBool);
+
+impl ClockStyle {
+    pub fn set_twelve_hour(&self, twelve_hour: bool) {
+        self.0
+            .store(twelve_hour, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn twelve_hour(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// What a notification says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wording {
@@ -52,8 +69,9 @@ pub struct Wording {
 }
 
 /// The words of a notification for `alarm`: naming nothing unless `name` is given (the patient
-/// chose detailed notifications and Tend is unlocked).
-pub fn wording(alarm: &Alarm, name: Option<&str>) -> Wording {
+/// chose detailed notifications and Tend is unlocked); times in 12 hours when `twelve_hour`.
+pub fn wording(alarm: &Alarm, name: Option<&str>, twelve_hour: bool) -> Wording {
+    let clock_time = |due: &str| clock_time(due, twelve_hour);
     match (alarm, name) {
         (Alarm::DoseDue { due, .. }, None) => Wording {
             title: format!("Time for your {} medication", clock_time(due)),
@@ -102,10 +120,13 @@ fn notification<R: Runtime>(
     names: Option<&BTreeMap<String, String>>,
 ) -> tauri_plugin_notification::NotificationBuilder<R> {
     let builder = app.notification().builder();
+    let twelve_hour = app
+        .try_state::<ClockStyle>()
+        .is_some_and(|style| style.twelve_hour());
     match alarm {
         Alarm::DoseDue { reference, due } => {
             let name = names.and_then(|n| n.get(reference)).map(String::as_str);
-            let words = wording(alarm, name);
+            let words = wording(alarm, name, twelve_hour);
             builder
                 .id(notification_id(reference, due))
                 .title(words.title)
@@ -115,7 +136,7 @@ fn notification<R: Runtime>(
                 .extra("due", due)
         }
         Alarm::DosesMissed { .. } | Alarm::MeasureBloodPressure { .. } => {
-            let words = wording(alarm, None);
+            let words = wording(alarm, None, twelve_hour);
             builder.title(words.title).body(words.body)
         }
     }
@@ -239,12 +260,24 @@ fn notification_id(reference: &str, due: &str) -> i32 {
     (hasher.finish() & 0x7fff_ffff) as i32
 }
 
-/// "8:00" or "20:30" from an RFC 3339 instant with its local offset.
-fn clock_time(due: &str) -> String {
-    match due.get(11..16) {
-        Some(hh_mm) => hh_mm.strip_prefix('0').unwrap_or(hh_mm).to_owned(),
-        None => due.to_owned(),
+/// "8:00" or "20:30" (or, in 12 hours, "8:00 AM" and "8:30 PM") from an RFC 3339 instant with
+/// its local offset: the dose's own clock time.
+fn clock_time(due: &str, twelve_hour: bool) -> String {
+    let (Some(hours), Some(minutes)) = (
+        due.get(11..13).and_then(|h| h.parse::<u8>().ok()),
+        due.get(14..16),
+    ) else {
+        return due.to_owned();
+    };
+    if !twelve_hour {
+        return format!("{hours}:{minutes}");
     }
+    let half = if hours < 12 { "AM" } else { "PM" };
+    let on_the_dial = match hours % 12 {
+        0 => 12,
+        h => h,
+    };
+    format!("{on_the_dial}:{minutes} {half}")
 }
 
 #[cfg(test)]
@@ -260,7 +293,7 @@ mod tests {
 
     fn check(alarm: Alarm, name: Option<&str>, title: &str, body: &str) {
         assert_eq!(
-            wording(&alarm, name),
+            wording(&alarm, name, false),
             Wording {
                 title: title.into(),
                 body: body.into()
@@ -315,5 +348,33 @@ mod tests {
             "Time for your evening blood pressure",
             "Day 3 of 7. Sit quietly for 5 minutes, then take two readings a minute apart.",
         );
+    }
+
+    /// A patient whose screens say "8:00 PM" read "20:00" in every reminder.
+    #[test]
+    fn reminders_say_the_time_as_the_patients_screens_do() {
+        let title = |at: &str, twelve_hour: bool| wording(&due(at), None, twelve_hour).title;
+        assert_eq!(
+            title("2026-03-02T20:30:00+01:00", true),
+            "Time for your 8:30 PM medication"
+        );
+        assert_eq!(
+            title("2026-03-02T08:05:00-05:00", true),
+            "Time for your 8:05 AM medication"
+        );
+        assert_eq!(
+            title("2026-03-02T00:15:00Z", true),
+            "Time for your 12:15 AM medication"
+        );
+        assert_eq!(
+            title("2026-03-02T12:00:00Z", true),
+            "Time for your 12:00 PM medication"
+        );
+        assert_eq!(
+            title("2026-03-02T00:15:00Z", false),
+            "Time for your 0:15 medication"
+        );
+        let named = wording(&due("2026-03-02T20:30:00+01:00"), Some("Metformin"), true);
+        assert_eq!(named.body, "Due at 8:30 PM");
     }
 }
