@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
-use tend_vitals::{DeviceKind, Direction, Metric, Reading, ReferenceRange};
+use tend_vitals::{DeviceKind, Direction, Metric, Reading, ReferenceRange, Unit};
 
 use crate::{
     glucose::{HIGH_ABOVE_MG_DL, LOW_BELOW_MG_DL, VERY_HIGH_ABOVE_MG_DL, VERY_LOW_BELOW_MG_DL},
@@ -380,6 +380,13 @@ pub fn rule_text(rule: AlertRule, settings: &AlertSettings, sustained: bool) -> 
             Spo2Target::Standard => format!("Blood oxygen 92 % or lower{held}."),
             Spo2Target::Lower => format!("Blood oxygen below 88 % (your target is 88–92 %){held}."),
         },
-        AlertRule::WeightRapidGain => "Weight up more than 2 kg within 3 days (a heart-failure warning sign).".to_owned(),
+        AlertRule::WeightRapidGain => {
+            // In both units, as glucose is: the patient may weigh in either.
+            let pounds = Unit::Kilogram
+                .convert(RAPID_GAIN_MORE_THAN_KG, Unit::Pound)
+                .map(|lb| format!(" ({lb:.1} lb)"))
+                .unwrap_or_default();
+            format!("Weight up more than {RAPID_GAIN_MORE_THAN_KG:.0} kg{pounds} within {RAPID_GAIN_WITHIN_DAYS} days (a heart-failure warning sign).")
+        }
     }
 }

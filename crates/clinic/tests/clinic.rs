@@ -1182,6 +1182,11 @@ mod alerts {
                 (5 * day, AlertRule::WeightRapidGain),
             ],
         );
+        // Said in both units, as a patient weighing in pounds reads it too.
+        assert_eq!(
+            rule_text(AlertRule::WeightRapidGain, &hf, false),
+            "Weight up more than 2 kg (4.4 lb) within 3 days (a heart-failure warning sign)."
+        );
     }
 
     #[test]
