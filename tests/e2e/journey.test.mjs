@@ -52,6 +52,15 @@ test("onboard: set Tend up with a passphrase", async () => {
   await save("welcome");
   await app.click(await app.find("[data-testid=vault-submit]"));
   await app.waitFor("the passphrase fields", () => shown("[data-testid=passphrase-confirm]"));
+  // On a 1280 × 760 laptop screen the button that sets Tend up is in sight, below the rule and
+  // both fields (it was below the fold).
+  const size = await app.command("GET", "/window/rect");
+  await app.command("POST", "/window/rect", { width: 1280, height: 760 });
+  const fold = await app.execute(
+    "return [document.querySelector('[data-testid=vault-submit]').getBoundingClientRect().bottom, window.innerHeight];",
+  );
+  assert.ok(fold[0] <= fold[1], `the set-up button ends at ${fold[0]} px of a ${fold[1]} px window`);
+  await app.command("POST", "/window/rect", { width: size.width, height: size.height });
   await app.type(await app.find("[data-testid=passphrase]"), "journey passphrase");
   await app.type(await app.find("[data-testid=passphrase-confirm]"), "journey passphrase");
   await app.click(await app.find("[data-testid=vault-submit]"));
