@@ -197,13 +197,12 @@ impl Session {
                 id,
             });
         }
-        // A schedule the patient started on an earlier day says they have been taking it since:
-        // its doses from then on are doses. Otherwise none from before it was added.
-        let added_at = (!started_days_before(&new.schedule, now)).then_some(now);
+        // No dose from before it was added is due or missed; one the patient records (they had
+        // been taking it) is kept as recorded.
         let medication = Medication {
             id,
             details: new,
-            added_at,
+            added_at: Some(now),
         };
         self.vault
             .put_record(RecordKind::Medication, &medication.id, &medication)
@@ -532,6 +531,17 @@ impl Session {
                     .map_or(DoseState::Due, |e| e.state);
                 records.push((medication.clone(), due, state));
             }
+            // What the patient recorded outside those (a dose from before the medication was
+            // added, or one an earlier schedule planned) stays as recorded.
+            let zone = planning_zone(&medication, here)?;
+            let range = (medication.id.clone(), from)..(medication.id.clone(), until);
+            for ((_, due), event) in events.range(range) {
+                records.push((
+                    medication.clone(),
+                    due.to_zoned(zone.clone()),
+                    event.state.clone(),
+                ));
+            }
         }
         Ok(records)
     }
@@ -626,19 +636,6 @@ pub(crate) fn plan_doses(
     Ok(doses)
 }
 
-/// Whether `schedule` was started on a day before `now`'s (in any zone: a start date or an anchor
-/// more than a day back).
-fn started_days_before(schedule: &DoseSchedule, now: Timestamp) -> bool {
-    let a_day_ago = now - SignedDuration::from_hours(24);
-    match schedule {
-        DoseSchedule::WallClock(w) => w
-            .start
-            .is_some_and(|start| start < a_day_ago.to_zoned(TimeZone::UTC).date()),
-        DoseSchedule::FixedInterval(f) => f.anchor < a_day_ago,
-        DoseSchedule::AsNeeded(_) => false,
-    }
-}
-
 /// The first instant a medication added at `added_at` has doses from: [`ADDING_LEEWAY`] before.
 fn doses_from(added_at: Timestamp) -> Timestamp {
     added_at
@@ -676,12 +673,19 @@ fn planned_dose(medication: &Medication, due: Timestamp, here: &TimeZone) -> Res
     if let DoseSchedule::AsNeeded(_) = medication.details.schedule {
         return Ok(due.to_zoned(planning_zone(medication, here)?));
     }
-    planned(medication, due, due + SignedDuration::from_nanos(1), here)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            Error::not_found(Thing::Dose, format!("of `{}` due at {due}", medication.id))
-        })
+    // Any dose of its schedule, from before it was added too: the patient records one they took.
+    let zone = planning_zone(medication, here)?;
+    let schedule = &medication.details.schedule;
+    plan_doses(
+        schedule,
+        None,
+        due,
+        due + SignedDuration::from_nanos(1),
+        &zone,
+    )?
+    .into_iter()
+    .next()
+    .ok_or_else(|| Error::not_found(Thing::Dose, format!("of `{}` due at {due}", medication.id)))
 }
 
 pub(crate) fn dose(
@@ -734,40 +738,29 @@ fn slug(name: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A medication stored before Tend kept when it was added plans from its schedule's start,
+    /// over any length: the export of the whole history asked for doses since 1970 and failed
+    /// ("longer than 3660 days").
+    #[test]
+    fn doses_are_planned_over_windows_of_any_length() {
+        let schedule = DoseSchedule::from_json(r#"{"times": ["08:00"], "start": "2016-03-01"}"#);
+        let until: Timestamp = "2026-03-01T00:00:00Z"
+            .parse()
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        let planned = schedule
+            .map_err(|e| Error::InvalidInput(e.to_string()))
+            .and_then(|s| plan_doses(&s, None, Timestamp::UNIX_EPOCH, until, &TimeZone::UTC));
+        // 2016-03-01 to 2026-02-28: ten years of daily doses.
+        assert_eq!(
+            planned.map(|d| d.len()).map_err(|e| e.to_string()),
+            Ok(3652)
+        );
+    }
+
     #[test]
     fn slugs() {
         assert_eq!(slug("Metformin 500 mg"), "metformin-500-mg");
         assert_eq!(slug("  L-Thyroxine "), "l-thyroxine");
         assert_eq!(slug("!!"), "");
-    }
-
-    /// A schedule started on an earlier day keeps its doses from then (the README takes a dose of
-    /// March 2 from a schedule started March 1); one started today, or open-ended, starts when
-    /// the medication is added (issue 20).
-    #[test]
-    fn only_a_schedule_started_days_before_keeps_its_earlier_doses() {
-        let now: Timestamp = "2026-12-03T19:30:00Z"
-            .parse()
-            .unwrap_or(Timestamp::UNIX_EPOCH);
-        let check = |json: &str, expected: bool| {
-            let schedule = DoseSchedule::from_json(json).map_err(|e| e.to_string());
-            assert_eq!(
-                schedule.map(|s| started_days_before(&s, now)),
-                Ok(expected),
-                "{json}"
-            );
-        };
-        check(r#"{"times": ["08:00"], "start": "2026-03-01"}"#, true);
-        check(r#"{"times": ["08:00"], "start": "2026-12-03"}"#, false);
-        check(r#"{"times": ["08:00"], "start": "2026-12-02"}"#, false);
-        check(r#"{"times": ["08:00"]}"#, false);
-        check(
-            r#"{"every_hours": 8, "anchor": "2026-12-01T08:00:00Z"}"#,
-            true,
-        );
-        check(
-            r#"{"every_hours": 8, "anchor": "2026-12-03T19:30:00Z"}"#,
-            false,
-        );
     }
 }

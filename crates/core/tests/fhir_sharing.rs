@@ -575,10 +575,11 @@ async fn the_fhir_export_is_a_valid_collection() {
     session.close().await.expect("close");
 }
 
-/// With any medication present the export of the whole history failed ("the window is longer
-/// than 3660 days", from 1970) and left an empty file.
+/// The export of the whole history with a medication: its doses since it was added, taken and
+/// missed, and one the patient recorded from before it was added; never the earlier doses nobody
+/// recorded (a schedule started days before was sent as days of doses not taken).
 #[tokio::test]
-async fn the_fhir_export_holds_the_doses_of_the_whole_history() {
+async fn the_fhir_export_holds_the_doses_since_added_and_those_recorded_before() {
     let dir = tempfile::tempdir().expect("tempdir");
     let session = profile(dir.path()).await;
     let details: tend_core::MedicationDetails = serde_json::from_value(json!({
@@ -592,19 +593,13 @@ async fn the_fhir_export_holds_the_doses_of_the_whole_history() {
         .add_medication(details, ts("2026-03-01T00:00:00Z"))
         .await
         .expect("medication");
-    let taken = tend_core::meds::DoseState::Taken {
-        at: ts("2026-03-01T08:05:00Z"),
-    };
-    session
-        .record_dose(
-            &medication.id,
-            ts("2026-03-01T08:00:00Z"),
-            taken,
-            &utc,
-            now(),
-        )
-        .await
-        .expect("taken");
+    for due in ["2026-02-27T08:00:00Z", "2026-03-01T08:00:00Z"] {
+        let taken = tend_core::meds::DoseState::Taken { at: ts(due) };
+        session
+            .record_dose(&medication.id, ts(due), taken, &utc, now())
+            .await
+            .expect("taken");
+    }
     let mut out = Vec::new();
     let count = session
         .export_fhir(&mut out, &utc, now(), &session.opened_by_the_patient())
@@ -618,11 +613,10 @@ async fn the_fhir_export_holds_the_doses_of_the_whole_history() {
         .filter(|e| e["resource"]["resourceType"] == "MedicationAdministration")
         .filter_map(|e| e["resource"]["status"].as_str())
         .collect();
-    // Started days before it was added (the patient was already taking it): of its eight doses
-    // by now, one taken and seven missed; the patient's readings beside them.
+    // Taken on Feb 27 (recorded) and Mar 1 at 08:00, missed at 20:00; the readings beside them.
     doses.sort_unstable();
-    assert_eq!(doses, [["completed"].as_slice(), &["not-done"; 7]].concat());
-    assert_eq!(count, 6000 + 2 + 1 + 1 + 2 + 8);
+    assert_eq!(doses, ["completed", "completed", "not-done"]);
+    assert_eq!(count, 6000 + 2 + 1 + 1 + 2 + 3);
     validate(&[bundle]);
     session.close().await.expect("close");
 }

@@ -812,19 +812,28 @@ async fn issue_20_doses_before_a_medication_was_added_are_not_doses() -> TestRes
         )
         .await?;
     assert_eq!((day.overall.missed, day.overall.taken_percent), (0, None));
-    // Not a dose to record.
+    // One the patient says they took (before adding it) is kept as they recorded it, and can
+    // be taken back.
     let morning = ts("2026-03-02T08:00:00-05:00");
     let now = ts("2026-03-02T19:37:00-05:00");
-    assert!(session
+    session
         .record_dose(
             "metformin",
             morning,
             DoseState::Taken { at: now },
             &here,
-            now
+            now,
         )
-        .await
-        .is_err());
+        .await?;
+    assert_eq!(
+        day_of_doses(&session, "2026-03-02T19:37:00-05:00").await,
+        [
+            "metformin 2026-03-02T08:00:00-05:00 taken",
+            "lisinopril 2026-03-02T19:30:00-05:00 due",
+            "metformin 2026-03-02T20:00:00-05:00 due"
+        ]
+    );
+    session.undo_dose("metformin", morning, &here, now).await?;
     // Changing the medication keeps when it was added.
     let mut edited = session
         .medications()
