@@ -20,14 +20,17 @@ const RUNS = QUICK ? 1 : 7;
 const LAUNCHES = QUICK ? 1 : 5;
 const TARGETS = { first_paint_ms: 400, idle_rss_mb: 60 };
 
+/** The hour of 1 Hz heart rate in the history of `now`: it starts here (ms). */
+const hourOf = (now) => Math.floor((now - 3 * 3_600_000) / 60_000) * 60_000;
+
 /** A year of weight, one reading a day; an hour of heart rate at 1 Hz with one reading 5 minutes
- * either side (so dragging across the hour's chart zooms to all of it). Returns the CSV. */
+ * either side (so dragging across the hour zooms to all of it). Returns the CSV. */
 function history(now) {
   const rows = ["time,metric,value,unit,device"];
   const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
   const morning = Math.floor(now / 60_000) * 60_000 - 3_600_000;
   for (let day = 364; day >= 0; day--) rows.push(`${iso(morning - day * DAY)},weight,${(72 + Math.sin(day / 20)).toFixed(1)},kg,scale`);
-  const hour = Math.floor((now - 3 * 3_600_000) / 60_000) * 60_000;
+  const hour = hourOf(now);
   rows.push(`${iso(hour - 300_000)},heart_rate,70,/min,strap`);
   for (let s = 0; s < 3600; s++) rows.push(`${iso(hour + s * 1000)},heart_rate,${70 + Math.round(8 * Math.sin(s / 60))},/min,strap`);
   rows.push(`${iso(hour + 3_900_000)},heart_rate,70,/min,strap`);
@@ -233,6 +236,8 @@ try {
   }
 
   // An hour of 1 Hz readings, raw: heart rate over the Day span (minute buckets), then dragged
+  // across the hour (from the reading 5 minutes before it to the one 5 minutes after; the chart
+  // spans the whole day, and says which in data-from and data-until),
   // across the whole chart, which zooms to the readings themselves.
   await chooseMetric("heart_rate");
   await span("day");
@@ -241,11 +246,15 @@ try {
   const drag = () =>
     app.command("POST", "/execute/async", {
       script: `const done = arguments[arguments.length - 1];
-        const over = document.querySelector("[data-testid=trend-chart] .u-over");
+        const chart = document.querySelector("[data-testid=trend-chart]");
+        const over = chart.querySelector(".u-over");
         const r = over.getBoundingClientRect(), y = r.top + r.height / 2;
-        const steps = [["mousemove", over, r.left + 1], ["mousedown", over, r.left + 1], ["mousemove", over, r.left + r.width / 2],
-          ["mousemove", over, r.right - 1], ["mouseup", document, r.right - 1]];
-        let last = r.left;
+        const [from, until] = [Number(chart.dataset.from), Number(chart.dataset.until)];
+        const x = (ms) => r.left + ((ms - from) / (until - from)) * r.width;
+        const [left, right] = [x(arguments[0] - 301_000), x(arguments[0] + 3_901_000)];
+        const steps = [["mousemove", over, left], ["mousedown", over, left], ["mousemove", over, (left + right) / 2],
+          ["mousemove", over, right], ["mouseup", document, right]];
+        let last = left;
         const next = () => {
           const [type, target, x] = steps.shift();
           const init = { clientX: x, clientY: y, movementX: x - last, bubbles: true, button: 0, buttons: type === "mouseup" ? 0 : 1 };
@@ -254,7 +263,7 @@ try {
           if (steps.length) requestAnimationFrame(next); else done(true);
         };
         next();`,
-      args: [],
+      args: [hourOf(now)],
     });
   const hour = [];
   for (let i = 0; i < RUNS; i++) {
