@@ -1,12 +1,14 @@
 //! The running guest: QEMU (software emulation) booting the cached image, its system bus
 //! forwarded to a free loopback port, and nothing left behind: QEMU is killed when the
-//! [`Guest`] is dropped, and also when the process that started it ends in any other way.
+//! [`Guest`] is dropped or stopped, and also when the process that started it ends in any other
+//! way. A guest whose bluetoothd died (BlueZ has crash bugs of its own) says so in [`Guest::broken`].
 
 use std::{
     io::{BufRead, BufReader},
     net::TcpListener,
     path::{Path, PathBuf},
     process::{Child, ChildStdin, Command, Stdio},
+    sync::Mutex,
     time::{Duration, Instant},
 };
 
@@ -20,6 +22,8 @@ const GUEST_BUS_PORT: u16 = 5555;
 const QEMU: &str = "qemu-system-x86_64";
 /// The console line tend-init writes once bluetoothd has every controller powered.
 const READY: &str = "TEND-GUEST-READY";
+/// The console line tend-init writes when bluetoothd exits, followed by its status.
+const BLUETOOTHD_ENDED: &str = "bluetoothd ended with status";
 
 /// How to start the guest.
 #[derive(Debug, Clone)]
@@ -33,6 +37,10 @@ pub struct GuestOptions {
     /// How long booting may take before the guest is given up (software emulation on a busy
     /// machine is slow).
     pub boot_limit: Duration,
+    /// The loopback port the guest's bus is forwarded to; a free one when `None`. libdbus reads
+    /// `DBUS_SYSTEM_BUS_ADDRESS` once per process, so a guest that replaces a stopped one in the
+    /// same process must take its port.
+    pub bus_port: Option<u16>,
 }
 
 impl Default for GuestOptions {
@@ -43,6 +51,7 @@ impl Default for GuestOptions {
             btmon: std::env::var_os("TEND_BLUEZ_VM_BTMON").is_some(),
             debug: std::env::var_os("TEND_BLUEZ_VM_DEBUG").is_some(),
             boot_limit: Duration::from_secs(240),
+            bus_port: None,
         }
     }
 }
@@ -51,7 +60,8 @@ impl Default for GuestOptions {
 #[derive(Debug)]
 pub struct Guest {
     keeper: Child,
-    lifeline: Option<ChildStdin>,
+    /// Closing it stops QEMU: see [`KEEPER`].
+    lifeline: Mutex<Option<ChildStdin>>,
     qemu_pid: u32,
     port: u16,
     controllers: u8,
@@ -102,7 +112,10 @@ impl Guest {
         let logs = dir.path().join("guest");
         std::fs::create_dir_all(&logs)?;
         let serial = dir.path().join("console.log");
-        let port = free_port()?;
+        let port = match options.bus_port {
+            Some(port) => port,
+            None => free_port()?,
+        };
         let append = format!(
             "console=ttyS0 root=/dev/vda rw init=/usr/local/sbin/tend-init panic=-1 quiet tend.controllers={} tend.btmon={} tend.debug={}",
             options.controllers,
@@ -162,7 +175,7 @@ impl Guest {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| Error::Qemu(format!("cannot start {QEMU}: {e}")))?;
-        let lifeline = keeper.stdin.take();
+        let lifeline = Mutex::new(keeper.stdin.take());
         let mut pid = String::new();
         if let Some(stdout) = keeper.stdout.take() {
             BufReader::new(stdout).read_line(&mut pid)?;
@@ -223,6 +236,11 @@ impl Guest {
         format!("tcp:host=127.0.0.1,port={}", self.port)
     }
 
+    /// The loopback port of [`Guest::bus_address`].
+    pub fn bus_port(&self) -> u16 {
+        self.port
+    }
+
     /// The controllers' names: `hci0` (the central) first.
     pub fn controllers(&self) -> Vec<String> {
         (0..self.controllers).map(|i| format!("hci{i}")).collect()
@@ -250,6 +268,35 @@ impl Guest {
         )
     }
 
+    /// Why this guest can no longer serve, if it cannot: bluetoothd ended (the console line, e.g.
+    /// "bluetoothd ended with status 139" for a segmentation fault) or QEMU stopped.
+    pub fn broken(&self) -> Option<String> {
+        let console =
+            std::fs::read_to_string(self.dir.path().join("console.log")).unwrap_or_default();
+        if let Some(end) = bluetoothd_end(&console) {
+            return Some(end.to_string());
+        }
+        (!self.qemu_running()).then(|| "QEMU stopped".to_string())
+    }
+
+    /// Makes bluetoothd in the guest die as it does on its own crash bugs (SIGSEGV): for testing
+    /// what notices and survives that. Returns at once; [`Guest::broken`] says when it has died.
+    pub fn crash_bluetoothd(&self) -> Result<()> {
+        std::fs::write(self.log_dir().join("crash-bluetoothd"), b"")?;
+        Ok(())
+    }
+
+    /// Stops QEMU now rather than when the guest is dropped (a guest kept in a static never is),
+    /// and waits up to 10 s until it is gone and its port free.
+    pub fn stop(&self) {
+        let mut lifeline = self.lifeline.lock().unwrap_or_else(|e| e.into_inner());
+        drop(lifeline.take());
+        let started = Instant::now();
+        while self.qemu_running() && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn qemu_running(&self) -> bool {
         self.qemu_pid != 0 && Path::new(&format!("/proc/{}", self.qemu_pid)).exists() && {
             // A zombie is gone for our purposes.
@@ -265,7 +312,7 @@ impl Guest {
 impl Drop for Guest {
     fn drop(&mut self) {
         // Closing the lifeline makes the keeper kill QEMU; wait until it has.
-        drop(self.lifeline.take());
+        self.stop();
         let _ = self.keeper.wait();
     }
 }
@@ -278,4 +325,27 @@ fn free_port() -> Result<u16> {
 /// A path as QEMU's comma-separated options take it (a comma is doubled).
 fn drive_path(path: &Path) -> String {
     path.display().to_string().replace(',', ",,")
+}
+
+/// The console's line saying bluetoothd ended, from "bluetoothd ended" on.
+fn bluetoothd_end(console: &str) -> Option<&str> {
+    console
+        .lines()
+        .find_map(|line| line.find(BLUETOOTHD_ENDED).map(|at| line[at..].trim_end()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_bluetoothd_is_read_from_the_console() {
+        let running = "tend-init: [5.30] started\ntend-init: [12.22] TEND-GUEST-READY controllers=9 powered=9\n";
+        assert_eq!(bluetoothd_end(running), None);
+        let crashed = format!("{running}tend-init: [32.64] bluetoothd ended with status 139\r\n");
+        assert_eq!(
+            bluetoothd_end(&crashed),
+            Some("bluetoothd ended with status 139")
+        );
+    }
 }
