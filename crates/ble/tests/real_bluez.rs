@@ -5,8 +5,8 @@
 //! peripherals, and a device that demands an encrypted link.
 //!
 //! Every test boots nothing itself: one guest serves the whole binary, and the tests take turns
-//! (one radio, a 2-core machine). When bluetoothd crashes in the guest (BlueZ 5.66 did, one run in
-//! five), a new guest is booted and the journey runs once more, saying so (see [`run`]). They are
+//! (one radio, a 2-core machine). When bluetoothd crashes in the guest (BlueZ 5.66 does), a new
+//! guest is booted and the journey runs again, saying so (see [`run`]). They are
 //! `#[ignore]`d so the plain `cargo test` stays quick; scripts/test's "Real BlueZ" phase runs them
 //! with `--ignored`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -114,9 +114,10 @@ fn world(renew: bool) -> &'static World {
 }
 
 /// Runs one journey on the shared guest, one at a time. bluetoothd has crash bugs of its own
-/// (5.66 segfaulted here one run in five): when it has died in the guest, the journey runs once
-/// more on a new guest, and says so (scripts/test shows it). A journey that fails with
-/// bluetoothd alive, or fails again, fails.
+/// (5.66 segfaults here after "Device … is already connected", in one run in five, twice in one
+/// run on a loaded machine): when it has died in the guest, the journey runs again on a new
+/// guest, up to twice, and says so (scripts/test shows it). A journey that fails with bluetoothd
+/// alive fails.
 fn run<F: Future<Output = ()>>(journey: impl Fn(&'static Peripherals) -> F) {
     static TURN: Mutex<()> = Mutex::new(());
     let _turn: MutexGuard<'_, ()> = TURN.lock().unwrap_or_else(|e| e.into_inner());
@@ -125,15 +126,32 @@ fn run<F: Future<Output = ()>>(journey: impl Fn(&'static Peripherals) -> F) {
         eprintln!("REAL BLUEZ RESTARTED: {why} after the journey before; booting a new guest");
         w = world(true);
     }
-    let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.attempt(&journey)));
-    let Err(failure) = first else { return };
-    let Some(why) = w.guest.broken() else {
-        std::panic::resume_unwind(failure)
-    };
-    eprintln!(
-        "REAL BLUEZ RESTARTED: {why} during this journey; running it once more on a new guest"
-    );
-    world(true).attempt(&journey);
+    for retries_left in (0..=2).rev() {
+        let attempt =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.attempt(&journey)));
+        let Err(failure) = attempt else { return };
+        let why = match died(&w.guest) {
+            Some(why) if retries_left > 0 => why,
+            _ => std::panic::resume_unwind(failure),
+        };
+        eprintln!(
+            "REAL BLUEZ RESTARTED: {why} during this journey; running it again on a new guest"
+        );
+        w = world(true);
+    }
+}
+
+/// Why bluetoothd is gone, if it is. A journey sees it die (NoReply) a moment before the guest's
+/// console says so: wait that long.
+fn died(guest: &Guest) -> Option<String> {
+    let started = std::time::Instant::now();
+    loop {
+        let why = guest.broken();
+        if why.is_some() || started.elapsed() > Duration::from_secs(5) {
+            return why;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// The guest the current journey runs on.
@@ -777,11 +795,7 @@ fn a_journey_is_run_again_on_a_new_guest_when_bluetoothd_crashes() {
         let meter = address(p, Kind::GlucoseMeter);
         assert!(found.iter().any(|d| d.id == meter), "{found:?}");
     });
-    assert_eq!(
-        ATTEMPTS.load(Ordering::SeqCst),
-        2,
-        "the journey ran once more"
-    );
+    assert_eq!(ATTEMPTS.load(Ordering::SeqCst), 2, "the journey ran again");
 }
 
 fn garbage_free_record() -> PairedDevice {
