@@ -33,6 +33,7 @@ fn main() {
         "scan_devices",
         "pair_device",
         "answer_pairing",
+        "set_device_user",
         "forget_device",
         "devices",
         "watch_devices",

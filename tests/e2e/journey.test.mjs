@@ -82,6 +82,19 @@ test("pair the strap and the cuff, and see the heart rate live", async () => {
   await app.waitFor("the cuff paired", () => shown(`[data-device="${CUFF}"]`), 20_000);
   // It says how many of the cuff's kept readings it fetched, as it does for a meter's download.
   await app.waitFor("the cuff's kept readings fetched", async () => (await textOf(`[data-device="${CUFF}"]`)).includes(`Fetched ${CUFF_KEPT} stored readings`), 20_000);
+  // Someone else uses the cuff after all: the patient says they are its user 2, then changes
+  // their mind, without pairing it again.
+  const changeUser = async (choice) => {
+    await app.click(await app.find(`[data-device="${CUFF}"] button[aria-label^="Change which user"]`));
+    await app.waitFor("the user choice", () => shown("[data-testid=user-choice]"));
+    await app.click(await app.find(`[data-testid=user-choice] input[value="${choice}"]`));
+    await app.click(await app.find("[data-testid=save-user]"));
+  };
+  await changeUser("2");
+  await app.waitFor("user 2 of the cuff", async () => (await textOf(`[data-device="${CUFF}"]`)).includes("You are user 2"), 10_000);
+  await changeUser("only");
+  await app.waitFor("the cuff's only user", async () => !(await textOf(`[data-device="${CUFF}"]`)).includes("You are user"), 10_000);
+  assert.match(await textOf("[data-testid=user-changed]"), /You are the only user of your cuff/);
   await save("devices");
   await go("today");
   const value = await app.waitFor("a live heart rate", async () => (await shown("[data-metric=heart_rate]")) && textOf("[data-metric=heart_rate] [data-testid=latest-value]"), 20_000);

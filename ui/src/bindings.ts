@@ -102,6 +102,11 @@ export const commands = {
 	 *  number confirmed), or nothing to cancel.
 	 */
 	answerPairing: (passkey: number | null) => __TAURI_INVOKE<void>("answer_pairing", { passkey }),
+	/**
+	 *  Changes which of a shared cuff's or scale's users the patient is (`null`: its only user),
+	 *  without pairing it again; the watch restarts with the new choice. What is stored stays.
+	 */
+	setDeviceUser: (id: string, user: number | null) => typedError<PairedDevice_Serialize, IpcError>(__TAURI_INVOKE("set_device_user", { id, user })),
 	/**  Forgets a paired device; its readings stay in the history. */
 	forgetDevice: (id: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("forget_device", { id })),
 	devices: () => __TAURI_INVOKE<Devices_Serialize>("devices"),
@@ -692,8 +697,14 @@ export type DeviceStatus_Deserialize = {
 	battery_percent?: number | null,
 	last_reading?: string | null,
 	problems: number,
-	/**  Which of the device's users the patient is, where they chose one when pairing. */
+	/**  Which of the device's users the patient is, where they chose one. */
 	user_id?: number | null,
+	services: HealthService[],
+	/**
+	 *  Whether its measurements can name which of its users measured: the patient can choose
+	 *  (and change) which user they are.
+	 */
+	user_choice: boolean,
 };
 
 /**
@@ -707,8 +718,14 @@ export type DeviceStatus_Serialize = {
 	battery_percent: number | null,
 	last_reading: string | null,
 	problems: number,
-	/**  Which of the device's users the patient is, where they chose one when pairing. */
+	/**  Which of the device's users the patient is, where they chose one. */
 	user_id: number | null,
+	services: HealthService[],
+	/**
+	 *  Whether its measurements can name which of its users measured: the patient can choose
+	 *  (and change) which user they are.
+	 */
+	user_choice: boolean,
 };
 
 /**  The paired devices as last heard, and why none can be reached when Bluetooth is missing. */

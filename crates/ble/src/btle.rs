@@ -201,10 +201,13 @@ impl Central for BtleCentral {
 
     async fn connect(&self, address: &str) -> Result<(BtleLink, mpsc::Receiver<LinkEvent>)> {
         let peripheral = self.find(address).await?;
-        // Listen before connecting, so a drop right after the connection is not missed.
+        // Listen before connecting, so a drop right after the connection is not missed, nor a
+        // value: BlueZ renews a client's subscriptions by itself on reconnecting, and a cuff
+        // then sends what it kept at once. Values wait in the stream until it is read, after
+        // service discovery has named their characteristics.
         let mut central_events = self.adapter.events().await?;
-        self.link_up(&peripheral, &mut central_events).await?;
         let mut values = peripheral.notifications().await?;
+        self.link_up(&peripheral, &mut central_events).await?;
         let characteristics: Vec<Characteristic> =
             peripheral.characteristics().into_iter().collect();
         let (tx, rx) = mpsc::channel(LINK_QUEUE);

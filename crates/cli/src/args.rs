@@ -357,6 +357,17 @@ pub enum DevicesCommand {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=254))]
         user: Option<u8>,
     },
+    /// Change which of a shared cuff's or scale's users you are, without pairing it again: from
+    /// its next connection only that user's measurements are stored. What is stored stays.
+    User {
+        address: String,
+        /// Which of the device's users you are (0 to 254, as the device numbers them).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=254), required_unless_present = "only")]
+        user: Option<u8>,
+        /// You are the device's only user: all its measurements are yours.
+        #[arg(long, conflicts_with = "user")]
+        only: bool,
+    },
     /// List paired devices and their state.
     List,
     /// Stay connected to every paired device and print what arrives (one JSON line per event

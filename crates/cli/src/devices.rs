@@ -64,6 +64,26 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
             }
             Ok(())
         }
+        DevicesCommand::User { address, user, .. } => {
+            let session = unlock::session(tend, false).await?;
+            let changed = session.set_device_user(&address, user).await;
+            session.close().await?;
+            let device = changed?;
+            if json {
+                return output::json(&Listed::new(device, LinkState::Offline));
+            }
+            match device.user_id {
+                Some(user) => println!(
+                    "You are user {user} of {} ({}): from its next connection, only user {user}'s measurements are stored.",
+                    device.name, device.id
+                ),
+                None => println!(
+                    "You are the only user of {} ({}): from its next connection, all its measurements are stored.",
+                    device.name, device.id
+                ),
+            }
+            Ok(())
+        }
         DevicesCommand::List => {
             let session = unlock::session(tend, false).await?;
             let devices = session.paired_devices().await;

@@ -77,12 +77,7 @@ impl Session {
         scan_for: Duration,
     ) -> Result<PairedDevice> {
         let user = choices.user;
-        if user == Some(tend_ble::UNKNOWN_USER) {
-            return Err(Error::InvalidInput(format!(
-                "user {} stands for an unknown user: a device's users are 0 to 254",
-                tend_ble::UNKNOWN_USER
-            )));
-        }
+        check_user(user)?;
         let found = self.scan_devices(central, scan_for).await?;
         let Some(seen) = found.iter().find(|d| d.id.eq_ignore_ascii_case(id)) else {
             return Err(Error::not_found(Thing::DeviceInRange, id));
@@ -94,10 +89,7 @@ impl Session {
             });
         }
         if user.is_some() && !seen.user_choice {
-            return Err(Error::InvalidInput(format!(
-                "{} does not tell users apart: it measures whoever uses it",
-                seen.name.as_deref().unwrap_or(&seen.id)
-            )));
+            return Err(one_user_only(seen.name.as_deref().unwrap_or(&seen.id)));
         }
         let device = tend_ble::pair(
             central,
@@ -109,6 +101,25 @@ impl Session {
             &jiff::tz::TimeZone::system(),
         )
         .await?;
+        self.vault
+            .put_record(RecordKind::Device, &device.id, &device)
+            .await?;
+        Ok(device)
+    }
+
+    /// Changes which of a shared cuff's or scale's users the patient is (`None`: its only user),
+    /// without pairing it again: a watch started afterwards stores only that user's measurements.
+    /// What is stored already stays. Returns the device as now remembered.
+    pub async fn set_device_user(&self, id: &str, user: Option<u8>) -> Result<PairedDevice> {
+        check_user(user)?;
+        let paired = self.paired_devices().await?;
+        let Some(mut device) = paired.into_iter().find(|d| d.id.eq_ignore_ascii_case(id)) else {
+            return Err(Error::not_found(Thing::PairedDevice, id));
+        };
+        if user.is_some() && !HealthService::names_users(&device.services) {
+            return Err(one_user_only(&device.name));
+        }
+        device.user_id = user;
         self.vault
             .put_record(RecordKind::Device, &device.id, &device)
             .await?;
@@ -216,8 +227,12 @@ pub struct DeviceStatus {
     pub last_reading: Option<jiff::Timestamp>,
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub problems: u64,
-    /// Which of the device's users the patient is, where they chose one when pairing.
+    /// Which of the device's users the patient is, where they chose one.
     pub user_id: Option<u8>,
+    pub services: Vec<HealthService>,
+    /// Whether its measurements can name which of its users measured: the patient can choose
+    /// (and change) which user they are.
+    pub user_choice: bool,
 }
 
 impl DeviceStatus {
@@ -231,6 +246,8 @@ impl DeviceStatus {
             last_reading: None,
             problems: 0,
             user_id: device.user_id,
+            services: device.services.clone(),
+            user_choice: HealthService::names_users(&device.services),
         }
     }
 
@@ -321,18 +338,22 @@ impl<K: Clock> DeviceSink for VaultSink<'_, K> {
     }
 
     async fn remember(&self, device: &PairedDevice) -> tend_ble::Result<()> {
-        // A device forgotten while it was being watched stays forgotten.
-        let still_paired = self
+        // A device forgotten while it was being watched stays forgotten, and the user the
+        // patient chose is theirs: a watch started before they changed it never puts it back.
+        let stored = self
             .session
             .vault
             .get_record::<PairedDevice>(RecordKind::Device, &device.id)
             .await
-            .map_err(|e| tend_ble::Error::Storage(e.to_string()))?
-            .is_some();
-        if still_paired {
+            .map_err(|e| tend_ble::Error::Storage(e.to_string()))?;
+        if let Some(stored) = stored {
+            let device = PairedDevice {
+                user_id: stored.user_id,
+                ..device.clone()
+            };
             self.session
                 .vault
-                .put_record(RecordKind::Device, &device.id, device)
+                .put_record(RecordKind::Device, &device.id, &device)
                 .await
                 .map_err(|e| tend_ble::Error::Storage(e.to_string()))?;
         }
@@ -342,6 +363,23 @@ impl<K: Clock> DeviceSink for VaultSink<'_, K> {
     fn event(&self, event: DeviceEvent) {
         (self.sinks.events)(event);
     }
+}
+
+/// 255 is the standards' "unknown user", nobody's to choose.
+fn check_user(user: Option<u8>) -> Result<()> {
+    if user == Some(tend_ble::UNKNOWN_USER) {
+        return Err(Error::InvalidInput(format!(
+            "user {} stands for an unknown user: a device's users are 0 to 254",
+            tend_ble::UNKNOWN_USER
+        )));
+    }
+    Ok(())
+}
+
+fn one_user_only(name: &str) -> Error {
+    Error::InvalidInput(format!(
+        "{name} does not tell users apart: it measures whoever uses it"
+    ))
 }
 
 /// A reading with the quality flags a stored sample's `flags` kept (the inverse of [`flags`]).

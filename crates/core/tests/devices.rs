@@ -1,6 +1,7 @@
 //! Devices through the application API, against `bluez-sim` on a private bus (started by
 //! `tend-testkit`): pair a glucose meter, watch it into the vault, watch again without
-//! duplicates, reset it, forget it; pair a cuff two people share as one of them.
+//! duplicates, reset it, forget it; pair a cuff two people share as one of them, then change
+//! which one without pairing again.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::{
@@ -247,5 +248,30 @@ async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
     let latest = session.latest_readings().await.unwrap();
     let shown = latest.iter().find(|l| l.metric == Metric::Systolic);
     assert_eq!(shown.map(|l| l.time), systolic.iter().map(|s| s.time).max());
+
+    // The patient is user 1 after all: changed without pairing again. What is stored stays;
+    // from the next watch on, only user 1's measurements are stored.
+    for (id, user) in [(BP_CUFF, Some(255)), (GLUCOSE, Some(1))] {
+        let refused = session.set_device_user(id, user).await.map(|d| d.user_id);
+        assert!(refused.is_err(), "{id} as user {user:?}: {refused:?}");
+    }
+    let cuff = session.set_device_user(BP_CUFF, Some(1)).await.unwrap();
+    assert_eq!(cuff.user_id, Some(1));
+    sim.add_stored_records(BP_CUFF, 4).unwrap();
+    let events = watch_until(&session, &central, |e| readings(e) >= 8).await;
+    assert_eq!(readings(&events), 8);
+    let devices = session.paired_devices().await.unwrap();
+    assert_eq!(
+        devices[0].user_id,
+        Some(1),
+        "the watch kept the patient's choice"
+    );
+    assert_eq!(devices[0].counters.other_users, 4);
+    let systolic = session
+        .device_readings(BP_CUFF, Metric::Systolic)
+        .await
+        .unwrap();
+    assert_eq!(systolic.len(), 4);
+    assert_eq!(systolic.iter().filter(|s| s.value <= 132.0).count(), 2);
     session.close().await.unwrap();
 }

@@ -1,5 +1,5 @@
-//! Bluetooth health devices: scan, pair, forget, their status, the live stream, and the latest
-//! reading of each metric for Today.
+//! Bluetooth health devices: scan, pair, choose the user, forget, their status, the live
+//! stream, and the latest reading of each metric for Today.
 
 use std::{
     sync::{Arc, Mutex},
@@ -150,6 +150,21 @@ pub async fn pair_device(
     .await?;
     watch.restart();
     Ok(paired)
+}
+
+/// Changes which of a shared cuff's or scale's users the patient is (`null`: its only user),
+/// without pairing it again; the watch restarts with the new choice. What is stored stays.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_device_user(
+    sessions: State<'_, Arc<IdleLock>>,
+    watch: State<'_, Arc<DeviceWatch>>,
+    id: String,
+    user: Option<u8>,
+) -> Result<PairedDevice, IpcError> {
+    let device = with_session(&sessions, async |s| s.set_device_user(&id, user).await).await?;
+    watch.restart();
+    Ok(device)
 }
 
 /// Forgets a paired device; its readings stay in the history.

@@ -68,6 +68,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             devices::scan_devices,
             devices::pair_device,
             devices::answer_pairing,
+            devices::set_device_user,
             devices::forget_device,
             devices::devices,
             devices::watch_devices,

@@ -1,6 +1,6 @@
 // The Devices screen with the backend mocked at the IPC layer: finding devices, pairing one (with
-// the passkey it shows; a shared cuff as one of its users), and the warning for a device posing
-// under a paired device's name.
+// the passkey it shows; a shared cuff as one of its users, changed later), and the warning for a
+// device posing under a paired device's name.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushSync, mount, unmount } from "svelte";
 import type { Channel } from "@tauri-apps/api/core";
@@ -55,11 +55,17 @@ beforeEach(() => {
         case "pair_device": {
           const { id, user, questions } = args as { id: string; user: number | null; questions: Channel<PairingQuestion> };
           pairedAs.push({ id, user });
-          const name = id === strap.id ? "Strap" : "Cuff";
+          const device = id === strap.id ? strap : cuff;
           return pairing(questions).then((bond) => {
-            paired = [...paired, { id, name, state: "streaming", battery_percent: 80, last_reading: null, problems: 0, user_id: user }];
-            return { id, name, user_id: user, bond };
+            paired = [...paired, { id, name: device.name, state: "streaming", battery_percent: 80, last_reading: null, problems: 0, user_id: user, services: device.services, user_choice: device.user_choice }];
+            return { id, name: device.name, user_id: user, bond };
           });
+        }
+        case "set_device_user": {
+          const { id, user } = args as { id: string; user: number | null };
+          if (user === 255) return Promise.reject({ code: "invalid_input", message: "user 255 stands for an unknown user" });
+          paired = paired.map((d) => ((d as { id: string }).id === id ? { ...d, user_id: user } : d));
+          return paired.find((d) => (d as { id: string }).id === id);
         }
         case "answer_pairing":
           answers.push((args as { passkey: number | null }).passkey);
@@ -121,7 +127,7 @@ describe("Devices screen", () => {
     const choice = target.querySelector("[data-testid=user-choice]")!;
     expect(choice.querySelector("legend")?.textContent).toBe("Which user are you on this cuff?");
     const options = [...choice.querySelectorAll<HTMLInputElement>("input[type=radio]")];
-    expect(options.map((o) => o.closest("label")?.textContent?.trim())).toEqual(["I'm the only user", "User 1", "User 2", "User 3", "User 4"]);
+    expect(options.map((o) => o.closest("label")?.textContent?.trim())).toEqual(["I'm the only user", "User 1", "User 2", "User 3", "User 4", "Another user number"]);
     expect(options[0].checked).toBe(true);
 
     // Cancelled: nothing paired.
@@ -139,6 +145,95 @@ describe("Devices screen", () => {
     await settle(120);
     expect(pairedAs).toEqual([{ id: cuff.id, user: 2 }]);
     expect(target.querySelector(`[data-device="${cuff.id}"]`)?.textContent).toContain("You are user 2");
+  });
+
+  it("takes any user number the device can show, and refuses one it cannot", async () => {
+    screen = mount(Devices, { target });
+    await settle();
+    target.querySelector<HTMLButtonElement>("[data-testid=scan]")!.click();
+    await settle();
+    target.querySelector<HTMLButtonElement>(`[data-found="${cuff.id}"] button`)!.click();
+    await settle();
+    expect(target.querySelector("[data-testid=other-user]")).toBeNull();
+    const other = [...target.querySelectorAll<HTMLInputElement>("[data-testid=user-choice] input[type=radio]")].at(-1)!;
+    other.click();
+    flushSync();
+    const input = target.querySelector<HTMLInputElement>("[data-testid=other-user]")!;
+    const submit = target.querySelector<HTMLButtonElement>("[data-testid=pair-as-user]")!;
+    expect(submit.disabled).toBe(true);
+    for (const bad of ["255", "-1", "7a", "1000"]) {
+      input.value = bad;
+      input.dispatchEvent(new Event("input"));
+      flushSync();
+      expect(submit.disabled, bad).toBe(true);
+      expect(input.getAttribute("aria-invalid"), bad).toBe("true");
+    }
+    expect(target.textContent).toContain("from 0 to 254");
+    input.value = "8";
+    input.dispatchEvent(new Event("input"));
+    flushSync();
+    expect(input.getAttribute("aria-invalid")).toBe("false");
+    submit.click();
+    await settle(120);
+    expect(calls).toContain("pair_device");
+    expect(pairedAs).toEqual([{ id: cuff.id, user: 8 }]);
+    expect(target.querySelector(`[data-device="${cuff.id}"]`)?.textContent).toContain("You are user 8");
+  });
+
+  it("changes which user the patient is on a paired cuff, without pairing it again", async () => {
+    screen = mount(Devices, { target });
+    await settle();
+    target.querySelector<HTMLButtonElement>("[data-testid=scan]")!.click();
+    await settle();
+    target.querySelector<HTMLButtonElement>(`[data-found="${cuff.id}"] button`)!.click();
+    await settle();
+    [...target.querySelectorAll<HTMLInputElement>("[data-testid=user-choice] input[type=radio]")][1].click();
+    flushSync();
+    target.querySelector<HTMLButtonElement>("[data-testid=pair-as-user]")!.click();
+    await settle(120);
+    const row = () => target.querySelector(`[data-device="${cuff.id}"]`)!;
+    expect(row().textContent).toContain("You are user 1");
+    // A strap measures whoever wears it: nothing to change.
+    target.querySelector<HTMLButtonElement>("[data-testid=scan]")!.click();
+    await settle();
+    target.querySelector<HTMLButtonElement>(`[data-found="${strap.id}"] button`)!.click();
+    await settle(120);
+    expect(target.querySelector(`[data-device="${strap.id}"]`)?.textContent).not.toContain("Change user");
+
+    const change = [...row().querySelectorAll("button")].find((b) => b.textContent === "Change user")!;
+    expect(change.getAttribute("aria-label")).toBe("Change which user you are on Cuff");
+    change.click();
+    flushSync();
+    // The form opens under the patient's devices, on their current choice.
+    const form = target.querySelector("[aria-labelledby=paired-title] [data-testid=user-choice]")!;
+    expect(form).not.toBeNull();
+    const options = [...form.querySelectorAll<HTMLInputElement>("input[type=radio]")];
+    expect(options[1].checked).toBe(true);
+    expect(form.querySelector("[data-testid=pair-as-user]")).toBeNull();
+    options.at(-1)!.click();
+    flushSync();
+    const input = form.querySelector<HTMLInputElement>("[data-testid=other-user]")!;
+    input.value = "6";
+    input.dispatchEvent(new Event("input"));
+    flushSync();
+    form.querySelector<HTMLButtonElement>("[data-testid=save-user]")!.click();
+    await settle(50);
+    expect(calls.filter((c) => c === "pair_device")).toHaveLength(2);
+    expect(calls).toContain("set_device_user");
+    expect(target.querySelector("[data-testid=user-choice]")).toBeNull();
+    expect(row().textContent).toContain("You are user 6");
+    expect(target.querySelector("[data-testid=user-changed]")?.textContent).toContain("only user 6's measurements are stored from now on");
+
+    // Back to the only user: the form opens on user 6, typed.
+    [...row().querySelectorAll("button")].find((b) => b.textContent === "Change user")!.click();
+    flushSync();
+    expect(target.querySelector<HTMLInputElement>("[data-testid=other-user]")?.value).toBe("6");
+    target.querySelector<HTMLInputElement>("[data-testid=user-choice] input[value=only]")!.click();
+    flushSync();
+    target.querySelector<HTMLButtonElement>("[data-testid=save-user]")!.click();
+    await settle(50);
+    expect(row().textContent).not.toContain("You are user");
+    expect(target.querySelector("[data-testid=user-changed]")?.textContent).toContain("You are the only user of your cuff");
   });
 
   it("asks for the passkey the device shows, and says the pairing was authenticated", async () => {

@@ -1,5 +1,5 @@
 //! `tend devices` as scripts see it, against `bluez-sim` on a private bus: JSON from scan, pair,
-//! list, watch and forget; pairing as one user of a shared cuff; and a clear error where there is
+//! list, watch and forget; pairing as one user of a shared cuff, and changing which; and a clear error where there is
 //! no Bluetooth at all.
 
 use std::time::Duration;
@@ -173,6 +173,28 @@ fn pair_user_stores_only_that_users_measurements() {
     let cuff = &listed.as_array().unwrap()[0];
     assert_eq!(cuff["user_id"], 1);
     assert_eq!(cuff["counters"]["other_users"], 2);
+
+    // User 2 after all, without pairing again; then the only user. Usage errors are exit 2.
+    for bad in [
+        &["devices", "user", BP_CUFF][..],
+        &["devices", "user", BP_CUFF, "--user", "2", "--only"],
+        &["devices", "user", BP_CUFF, "--user", "255"],
+    ] {
+        let refused = tend.run(bad);
+        assert_eq!(refused.code(), Some(2), "{bad:?}: {}", refused.stderr());
+    }
+    let stderr = tend
+        .run(&["devices", "user", GLUCOSE, "--user", "1"])
+        .failure_with(1);
+    assert!(stderr.contains("tend devices list"), "{stderr}");
+    let changed = tend
+        .run(&["devices", "user", BP_CUFF, "--user", "2", "--json"])
+        .json();
+    assert_eq!(changed["user_id"], 2);
+    let text = tend.run(&["devices", "user", BP_CUFF, "--only"]).stdout();
+    assert!(text.contains("You are the only user of"), "{text}");
+    let listed = tend.run(&["devices", "list", "--json"]).json();
+    assert_eq!(listed[0]["user_id"], Value::Null);
     drop(bluetooth);
 }
 
