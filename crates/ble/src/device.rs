@@ -240,7 +240,22 @@ impl PairedDevice {
         u32::from(self.record_series) << 16 | u32::from(sequence)
     }
 
-    /// The device said a download is complete: everything up to the newest record stored is in.
+    /// The device said a download is complete, but the link ended (or the watch stopped) before
+    /// its last records, which come after that, could arrive: a live record stored meanwhile may
+    /// be newer than they are. Only the unbroken run of stored records from the lowest counts as
+    /// in; the next download asks from its end, and what is stored already is skipped.
+    pub fn download_cut_short(&mut self) {
+        if self.last_sequence.is_none() {
+            if let Some(lowest) = self.stored_after_last.iter().copied().min() {
+                self.stored_after_last.retain(|s| *s != lowest);
+                self.last_sequence = Some(lowest);
+            }
+        }
+        self.stored([]);
+    }
+
+    /// The device said a download is complete and its last records had time to arrive:
+    /// everything up to the newest record stored is in (a meter may skip numbers).
     pub fn download_complete(&mut self) {
         if let Some(newest) = self.stored_after_last.iter().copied().max() {
             if self.last_sequence.is_none_or(|last| newest > last) {

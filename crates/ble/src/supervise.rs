@@ -275,6 +275,16 @@ enum DownloadEnd {
     Failed,
 }
 
+/// Whether a download's last records had their chance to arrive. A meter's last few records
+/// come after its "complete" indication (BlueZ on its side batches notifications, not
+/// indications), and live records newer than them may be stored meanwhile: when the link ends
+/// or the watch stops within the wait for them, only an unbroken run of records counts as in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settled {
+    Yes,
+    No,
+}
+
 impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
     async fn run(
         mut self,
@@ -339,9 +349,9 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
             let first = tokio::select! {
                 _ = stop.changed() => {
                     // A download the device said was complete is, even if the wait for its
-                    // late records is cut short.
+                    // late records is cut short (see `Settled`).
                     if let Some((end, _)) = ending.take() {
-                        self.end_download(end, received).await;
+                        self.end_download(end, received, Settled::No).await;
                     }
                     return SessionEnd::Stopped;
                 }
@@ -361,7 +371,7 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                         continue;
                     }
                     downloading = false;
-                    self.end_download(end, received).await;
+                    self.end_download(end, received, Settled::Yes).await;
                     continue;
                 }
                 Err(_) if downloading => {
@@ -375,7 +385,7 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                 Err(_) => return SessionEnd::Silent,
                 Ok(None) | Ok(Some(LinkEvent::Lost)) => {
                     if let Some((end, _)) = ending.take() {
-                        self.end_download(end, received).await;
+                        self.end_download(end, received, Settled::No).await;
                     }
                     return SessionEnd::Lost;
                 }
@@ -443,7 +453,7 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
                 if lost {
                     downloading = false;
                     if let Some((end, _)) = ending.take() {
-                        self.end_download(end, received).await;
+                        self.end_download(end, received, Settled::No).await;
                     }
                 } else if ending.is_none() {
                     self.sink.event(DeviceEvent::Download {
@@ -482,7 +492,7 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
     }
 
     /// The download is over: the device said how, and its records have had time to arrive.
-    async fn end_download(&mut self, end: DownloadEnd, received: u64) {
+    async fn end_download(&mut self, end: DownloadEnd, received: u64, settled: Settled) {
         let complete = end != DownloadEnd::Failed;
         if !complete {
             self.device.counters.incomplete_downloads += 1;
@@ -491,7 +501,10 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         }
         set_state(self.sink, self.device, LinkState::Streaming);
         if complete {
-            self.device.download_complete();
+            match settled {
+                Settled::Yes => self.device.download_complete(),
+                Settled::No => self.device.download_cut_short(),
+            }
             remember(self.sink, self.device).await;
             self.sink.event(DeviceEvent::Download {
                 device: self.device.id.clone(),

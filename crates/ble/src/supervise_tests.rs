@@ -1015,6 +1015,77 @@ async fn a_live_record_overtaking_a_cut_download_is_neither_lost_nor_stored_twic
     assert_eq!(device.counters.duplicates_skipped, 1);
 }
 
+/// Seen in bluez-sim under load: a download's last record, sent after the "complete"
+/// indication, never came (the link dropped first), and a live record newer than it was stored
+/// meanwhile. Taking the download as complete up to the newest record stored skipped it for good.
+#[tokio::test]
+async fn a_record_due_after_complete_is_asked_again_when_the_link_drops_first() {
+    use Attempt::*;
+    let central = FakeCentral::new(
+        &[Accept, Accept],
+        &[(GLUCOSE, false, false), (RACP, false, true)],
+    );
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = policy();
+    let done = || LinkEvent::Value {
+        uuid: RACP,
+        bytes: RacpResponse::ResponseCode {
+            request_op_code: 1,
+            response: ResponseCode::Success,
+        }
+        .encode(),
+    };
+    let script = async {
+        // The download of 1..4 says "complete" before 4; 6 is measured live; the link drops
+        // before 4 arrives.
+        for s in 1..=3 {
+            central.send(0, glucose(s)).await;
+        }
+        central.send(0, done()).await;
+        central.send(0, glucose(6)).await;
+        sink.wait_for(|s| s.count() == 4).await;
+        central.send(0, LinkEvent::Lost).await;
+        // Asked again from 3: 4 and 5 are new.
+        for s in 3..=6 {
+            central.send(1, glucose(s)).await;
+        }
+        central.send(1, done()).await;
+        sink.wait_for(|s| s.count() == 6).await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
+        script
+    );
+    let asked: Vec<Vec<u8>> = central
+        .writes
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, v)| v.clone())
+        .collect();
+    let all = RacpRequest::ReportStoredRecords(RacpOperator::All).encode();
+    let from_3 = RacpRequest::ReportStoredRecords(RacpOperator::GreaterOrEqual(
+        RecordFilter::SequenceNumber(3),
+    ))
+    .encode();
+    assert_eq!(asked, vec![all, from_3]);
+    let mut stored: Vec<u16> = sink
+        .stored
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.sequence)
+        .collect();
+    stored.sort_unstable();
+    assert_eq!(stored, (1..=6).collect::<Vec<u16>>());
+    assert_eq!(device.last_sequence, Some(6));
+    // 6 came twice; 3, the record asked from, is expected again and not counted.
+    assert_eq!(device.counters.duplicates_skipped, 1);
+}
+
 #[tokio::test]
 async fn a_device_the_adapter_forgot_is_scanned_for_then_connected() {
     use Attempt::*;
