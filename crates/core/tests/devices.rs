@@ -40,6 +40,17 @@ async fn watch_until(
     central: &BtleCentral,
     enough: impl Fn(&[DeviceEvent]) -> bool,
 ) -> Vec<DeviceEvent> {
+    watch_until_then(session, central, enough, async {}).await
+}
+
+/// Watches until `enough` holds for the events so far, does `then` while still watching, and
+/// stops.
+async fn watch_until_then(
+    session: &Session,
+    central: &BtleCentral,
+    enough: impl Fn(&[DeviceEvent]) -> bool,
+    then: impl std::future::Future<Output = ()>,
+) -> Vec<DeviceEvent> {
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = {
         let events = events.clone();
@@ -60,6 +71,7 @@ async fn watch_until(
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        then.await;
         stop_tx.send(true).unwrap();
     };
     let (watched, ()) = tokio::join!(watch, script);
@@ -255,17 +267,35 @@ async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
         let refused = session.set_device_user(id, user).await.map(|d| d.user_id);
         assert!(refused.is_err(), "{id} as user {user:?}: {refused:?}");
     }
-    let cuff = session.set_device_user(BP_CUFF, Some(1)).await.unwrap();
-    assert_eq!(cuff.user_id, Some(1));
-    sim.add_stored_records(BP_CUFF, 4).unwrap();
-    let events = watch_until(&session, &central, |e| readings(e) >= 8).await;
-    assert_eq!(readings(&events), 8);
+    // Changed while a watch runs (the app restarts it at once): the watch, remembering the
+    // device as it ends, keeps the patient's choice rather than the user it started with.
+    let streaming = |e: &[DeviceEvent]| {
+        e.iter().any(|e| {
+            matches!(
+                e,
+                DeviceEvent::State {
+                    state: LinkState::Streaming,
+                    ..
+                }
+            )
+        })
+    };
+    let change = async {
+        let cuff = session.set_device_user(BP_CUFF, Some(1)).await.unwrap();
+        assert_eq!(cuff.user_id, Some(1));
+    };
+    watch_until_then(&session, &central, streaming, change).await;
     let devices = session.paired_devices().await.unwrap();
     assert_eq!(
         devices[0].user_id,
         Some(1),
         "the watch kept the patient's choice"
     );
+    sim.add_stored_records(BP_CUFF, 4).unwrap();
+    let events = watch_until(&session, &central, |e| readings(e) >= 8).await;
+    assert_eq!(readings(&events), 8);
+    let devices = session.paired_devices().await.unwrap();
+    assert_eq!(devices[0].user_id, Some(1));
     assert_eq!(devices[0].counters.other_users, 4);
     let systolic = session
         .device_readings(BP_CUFF, Metric::Systolic)
