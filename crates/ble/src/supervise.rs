@@ -491,7 +491,8 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         end != DownloadEnd::Failed && std::mem::take(&mut self.renumbered)
     }
 
-    /// The download is over: the device said how, and its records have had time to arrive.
+    /// The download is over: the device said how, and `settled` says whether its records have
+    /// had time to arrive.
     async fn end_download(&mut self, end: DownloadEnd, received: u64, settled: Settled) {
         let complete = end != DownloadEnd::Failed;
         if !complete {
