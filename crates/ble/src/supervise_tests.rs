@@ -137,6 +137,16 @@ impl Link for FakeLink {
 }
 
 impl FakeCentral {
+    /// The values written to the device, in order (which characteristic aside).
+    fn written_values(&self) -> Vec<Vec<u8>> {
+        self.writes
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
     fn new(script: &[Attempt], chars: &[(u16, bool, bool)]) -> FakeCentral {
         FakeCentral {
             script: Mutex::new(script.iter().copied().collect()),
@@ -194,6 +204,16 @@ impl DeviceSink for Recorder {
 }
 
 impl Recorder {
+    /// The record numbers of the readings stored, in the order they were stored.
+    fn sequences(&self) -> Vec<u16> {
+        self.stored
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.sequence)
+            .collect()
+    }
+
     fn states(&self) -> Vec<LinkState> {
         self.events
             .lock()
@@ -872,13 +892,7 @@ async fn records_overtaken_by_the_download_complete_indication_still_count_as_th
         keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
         script
     );
-    let stored: Vec<u16> = sink
-        .stored
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(|r| r.sequence)
-        .collect();
+    let stored = sink.sequences();
     assert_eq!(stored, (1..=90).collect::<Vec<u16>>());
     assert_eq!(device.counters.flood_dropped, 0);
     assert_eq!(device.last_sequence, Some(90));
@@ -987,13 +1001,7 @@ async fn a_live_record_overtaking_a_cut_download_is_neither_lost_nor_stored_twic
         keep_connected(&central, paired(Some(41)), &sink, &clock, &policy, stop),
         script
     );
-    let asked: Vec<Vec<u8>> = central
-        .writes
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(_, v)| v.clone())
-        .collect();
+    let asked = central.written_values();
     let from = |n| {
         RacpRequest::ReportStoredRecords(RacpOperator::GreaterOrEqual(
             RecordFilter::SequenceNumber(n),
@@ -1001,13 +1009,7 @@ async fn a_live_record_overtaking_a_cut_download_is_neither_lost_nor_stored_twic
         .encode()
     };
     assert_eq!(asked, vec![from(41), from(45)]);
-    let mut stored: Vec<u16> = sink
-        .stored
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(|r| r.sequence)
-        .collect();
+    let mut stored = sink.sequences();
     stored.sort_unstable();
     assert_eq!(stored, (42..=50).collect::<Vec<u16>>());
     assert_eq!(device.last_sequence, Some(50));
@@ -1059,26 +1061,14 @@ async fn a_record_due_after_complete_is_asked_again_when_the_link_drops_first() 
         keep_connected(&central, paired(None), &sink, &clock, &policy, stop),
         script
     );
-    let asked: Vec<Vec<u8>> = central
-        .writes
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(_, v)| v.clone())
-        .collect();
+    let asked = central.written_values();
     let all = RacpRequest::ReportStoredRecords(RacpOperator::All).encode();
     let from_3 = RacpRequest::ReportStoredRecords(RacpOperator::GreaterOrEqual(
         RecordFilter::SequenceNumber(3),
     ))
     .encode();
     assert_eq!(asked, vec![all, from_3]);
-    let mut stored: Vec<u16> = sink
-        .stored
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(|r| r.sequence)
-        .collect();
+    let mut stored = sink.sequences();
     stored.sort_unstable();
     assert_eq!(stored, (1..=6).collect::<Vec<u16>>());
     assert_eq!(device.last_sequence, Some(6));
