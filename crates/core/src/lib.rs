@@ -51,8 +51,8 @@ pub use medications::{
 };
 pub use preferences::{NormalRange, Preferences, Theme, RANGED_METRICS};
 pub use reminder_plan::{
-    check_plan, keep_pending_action, Alarm, AnsweredDose, PlannedDose, PlannedMedication,
-    ReminderPlan, PLAN_FILE,
+    check_plan, keep_pending_action, Alarm, AnsweredDose, PlannedMedication, ReminderPlan, Ringing,
+    PLAN_FILE,
 };
 pub use reminders::{run_reminders, LocalClock, Reminder, SystemClock};
 pub use report::{ReportRequest, ReportSent, DEFAULT_REPORT_DAYS};

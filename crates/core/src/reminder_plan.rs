@@ -97,13 +97,12 @@ pub enum Alarm {
     },
 }
 
-/// A dose to ring for: the OS schedule on phones, the loop on desktops.
+/// A reminder to hand to a phone's OS, which rings it although Tend sleeps: a dose (at its due
+/// instant or its snooze's end) or one of the guided week's readings.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PlannedDose {
-    pub reference: String,
-    pub due: Zoned,
-    /// The due instant, or the end of its snooze.
+pub struct Ringing {
     pub rings_at: Timestamp,
+    pub alarm: Alarm,
 }
 
 impl ReminderPlan {
@@ -159,15 +158,16 @@ impl ReminderPlan {
         Ok(doses)
     }
 
-    /// The doses that ring in `[from, until)`, when each rings: what a phone hands to its OS.
+    /// Everything that rings in `[from, until)`, earliest first: the doses (a snoozed one at its
+    /// snooze's end) and the guided week's readings. What a phone hands to its OS.
     pub fn ringing(
         &self,
         from: Timestamp,
         until: Timestamp,
         here: &TimeZone,
-    ) -> Result<Vec<PlannedDose>> {
+    ) -> Result<Vec<Ringing>> {
         // A snooze can move a dose due a little before `from` into the window.
-        let mut ringing: Vec<PlannedDose> = self
+        let mut ringing: Vec<Ringing> = self
             .doses(from - LOOK_BACK, until, here)?
             .into_iter()
             .filter_map(|(reference, due, state)| {
@@ -176,15 +176,41 @@ impl ReminderPlan {
                     DoseState::Snoozed { until } => until,
                     _ => return None,
                 };
-                (from <= rings_at && rings_at < until).then_some(PlannedDose {
-                    reference,
-                    due,
+                (from <= rings_at && rings_at < until).then(|| Ringing {
                     rings_at,
+                    alarm: Alarm::DoseDue {
+                        reference,
+                        due: rfc3339(&due),
+                    },
                 })
             })
             .collect();
-        ringing.sort_by_key(|d| d.rings_at);
+        ringing.extend(
+            self.measuring()?
+                .into_iter()
+                .filter(|r| from <= r.rings_at && r.rings_at < until),
+        );
+        ringing.sort_by_key(|r| r.rings_at);
         Ok(ringing)
+    }
+
+    /// The guided week's reminders, if a week is on.
+    fn measuring(&self) -> Result<Vec<Ringing>> {
+        let Some(week) = &self.bp_week else {
+            return Ok(Vec::new());
+        };
+        Ok(week
+            .reminders()?
+            .into_iter()
+            .map(|(day, slot, at)| Ringing {
+                rings_at: at.timestamp(),
+                alarm: Alarm::MeasureBloodPressure {
+                    slot,
+                    due: rfc3339(&at),
+                    day,
+                },
+            })
+            .collect())
     }
 
     /// The alarms between `since` and `now`: each dose that fell due (or whose snooze ended)
@@ -224,19 +250,12 @@ impl ReminderPlan {
                 count: u32::try_from(missed.count()).unwrap_or(u32::MAX),
             });
         }
-        if let Some(week) = &self.bp_week {
-            for (day, slot, at) in week.reminders()? {
-                let rings_at = at.timestamp();
-                if since < rings_at
-                    && rings_at <= now
-                    && rings_at.duration_until(now) <= BP_REMINDER_RINGS_WITHIN
-                {
-                    alarms.push(Alarm::MeasureBloodPressure {
-                        slot,
-                        due: rfc3339(&at),
-                        day,
-                    });
-                }
+        for reminder in self.measuring()? {
+            if since < reminder.rings_at
+                && reminder.rings_at <= now
+                && reminder.rings_at.duration_until(now) <= BP_REMINDER_RINGS_WITHIN
+            {
+                alarms.push(reminder.alarm);
             }
         }
         Ok(alarms)

@@ -684,6 +684,31 @@ async fn a_guided_bp_week_rings_twice_a_day_for_seven_days_and_counts_its_readin
     assert!(!status.progress.complete);
     session.close().await?;
 
+    // A phone hands its OS the week's readings of the next 48 hours, as it does the doses.
+    let ahead: Vec<String> = tend_core::ReminderPlan::load(dir.path())?
+        .ringing(
+            ts("2026-03-01T12:00:00-05:00"),
+            ts("2026-03-03T12:00:00-05:00"),
+            &new_york(),
+        )?
+        .iter()
+        .map(|r| match &r.alarm {
+            Alarm::MeasureBloodPressure { slot, day, due } => {
+                assert_eq!(r.rings_at, ts(due));
+                format!("{day} {slot:?} {due}")
+            }
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        ahead,
+        [
+            "1 Morning 2026-03-02T07:00:00-05:00",
+            "1 Evening 2026-03-02T19:00:00-05:00",
+            "2 Morning 2026-03-03T07:00:00-05:00"
+        ]
+    );
+
     // Locked, the plan rings each morning and evening of the week once, and nothing after it.
     check_locked(dir.path(), "2026-03-01T12:00:00-05:00");
     let mut rung = Vec::new();

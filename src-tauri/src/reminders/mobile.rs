@@ -1,19 +1,20 @@
-//! Phones: the OS may put Tend to sleep or end it, so the next 48 hours of doses are handed to
-//! the OS through the notification plugin's schedule (Android's AlarmManager, exact and allowed
-//! in Doze where the patient granted "Alarms & reminders"; iOS's calendar triggers). They are
-//! planned again whenever the plan file changes (a medication or dose changed, Tend unlocked), when
-//! the time zone changes, every few hours to roll the window on, and when the app starts — which
-//! covers a restart; after a reboot the plugin's own receiver puts them back on Android. While
-//! the app runs it also sends the missed-dose summary from the plan.
+//! Phones: the OS may put Tend to sleep or end it, so the next 48 hours of reminders (the doses
+//! and the guided blood-pressure week's readings) are handed to the OS through the notification
+//! plugin's schedule (Android's AlarmManager, exact and allowed in Doze where the patient granted
+//! "Alarms & reminders"; iOS's calendar triggers). They are planned again whenever the plan file
+//! changes (a medication, a dose or the week changed, Tend unlocked), when the time zone changes,
+//! every few hours to roll the window on, and when the app starts — which covers a restart; after
+//! a reboot the plugin's own receiver puts them back on Android. While the app runs it also sends
+//! the missed-dose summary from the plan.
 
 use std::time::Duration;
 
 use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::{NotificationExt, Schedule};
-use tend_core::{Alarm, ReminderPlan, Tend, PLAN_FILE};
+use tend_core::{Alarm, ReminderPlan, Ringing, Tend, PLAN_FILE};
 
-/// How far ahead doses are handed to the OS.
+/// How far ahead reminders are handed to the OS.
 const AHEAD: SignedDuration = SignedDuration::from_hours(48);
 /// iOS keeps at most 64 pending notifications per app; Android has no such limit.
 const MOST_SCHEDULED: usize = 60;
@@ -86,24 +87,20 @@ fn schedule<R: Runtime>(
     if !previous.is_empty() && app.notification().cancel(previous).is_err() {
         tracing::warn!("earlier reminders could not be taken back from the system");
     }
-    let doses = match ReminderPlan::load(dir).and_then(|p| p.ringing(now, now + AHEAD, here)) {
-        Ok(doses) => doses,
+    let ringing = match ReminderPlan::load(dir).and_then(|p| p.ringing(now, now + AHEAD, here)) {
+        Ok(ringing) => ringing,
         Err(e) => {
             tracing::warn!(code = ?e.code(), "the reminder plan could not be read");
             return Vec::new();
         }
     };
     let mut ids = Vec::new();
-    for dose in doses.into_iter().take(MOST_SCHEDULED) {
-        let alarm = Alarm::DoseDue {
-            reference: dose.reference.clone(),
-            due: tend_core::rfc3339(&dose.due),
-        };
-        let Ok(date) = time::OffsetDateTime::from_unix_timestamp(dose.rings_at.as_second()) else {
+    for Ringing { rings_at, alarm } in ringing.into_iter().take(MOST_SCHEDULED) {
+        let Ok(date) = time::OffsetDateTime::from_unix_timestamp(rings_at.as_second()) else {
             continue;
         };
         // Scheduled ahead, so it names nothing: the app may be locked when it rings.
-        let id = super::notification_id(&dose.reference, &tend_core::rfc3339(&dose.due));
+        let id = super::notification_id(&alarm);
         let scheduled = super::notification(app, &alarm, None)
             .schedule(Schedule::At {
                 date,

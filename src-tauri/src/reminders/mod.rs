@@ -128,14 +128,21 @@ fn notification<R: Runtime>(
             let name = names.and_then(|n| n.get(reference)).map(String::as_str);
             let words = wording(alarm, name, twelve_hour);
             builder
-                .id(notification_id(reference, due))
+                .id(notification_id(alarm))
                 .title(words.title)
                 .body(words.body)
                 .action_type_id(DOSE_BUTTONS)
                 .extra("reference", reference)
                 .extra("due", due)
         }
-        Alarm::DosesMissed { .. } | Alarm::MeasureBloodPressure { .. } => {
+        Alarm::MeasureBloodPressure { .. } => {
+            let words = wording(alarm, None, twelve_hour);
+            builder
+                .id(notification_id(alarm))
+                .title(words.title)
+                .body(words.body)
+        }
+        Alarm::DosesMissed { .. } => {
             let words = wording(alarm, None, twelve_hour);
             builder.title(words.title).body(words.body)
         }
@@ -252,11 +259,16 @@ async fn record<R: Runtime>(
     }
 }
 
-/// The same dose always gets the same notification id, so a repeat replaces rather than adds.
-fn notification_id(reference: &str, due: &str) -> i32 {
+/// The same dose, or the same reading of the guided week, always gets the same notification id,
+/// so a repeat replaces rather than adds, and a phone can take back what it scheduled.
+fn notification_id(alarm: &Alarm) -> i32 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (reference, due).hash(&mut hasher);
+    match alarm {
+        Alarm::DoseDue { reference, due } => (reference, due).hash(&mut hasher),
+        Alarm::MeasureBloodPressure { due, .. } => ("blood pressure", due).hash(&mut hasher),
+        Alarm::DosesMissed { since, until, .. } => ("missed", since, until).hash(&mut hasher),
+    }
     (hasher.finish() & 0x7fff_ffff) as i32
 }
 
