@@ -1,8 +1,9 @@
 //! What differs between a desktop and a phone, behind one type, as Tauri's own plugins do it:
 //! `desktop.rs` and `mobile.rs` each expose a `Native` with the same methods, and
-//! `#[cfg(desktop)]`/`#[cfg(mobile)]` picks one; commands reach it as the [`Platform`] state. On Android the phone's side is a small Kotlin
-//! plugin (`src-tauri/mobile/android/`, see docs/mobile.md); on iOS the system asks for
-//! Bluetooth itself, with the sentence from Info.plist.
+//! `#[cfg(desktop)]`/`#[cfg(mobile)]` picks one; commands reach it as the [`Platform`] state.
+//! On Android the phone's side is a small Kotlin plugin (`TendPlatformPlugin.kt` in
+//! `src-tauri/gen/android/app/src/main/java/health/tend/companion/`, see docs/mobile.md); on iOS
+//! the system asks for Bluetooth itself, with the sentence from Info.plist.
 
 use serde::Serialize;
 use tauri::{
