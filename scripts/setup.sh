@@ -29,7 +29,9 @@ APT_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libaya
 # poppler-utils: pdfinfo, pdffonts, pdftotext check the clinic report PDF (crates/report tests).
 # qemu-system-x86, mmdebstrap, e2fsprogs, xz-utils: the real-BlueZ group builds a Debian guest once
 # (crates/bluez-vm) and boots it under QEMU.
-APT_TEST_PACKAGES=(xvfb xauth xdotool webkit2gtk-driver dunst poppler-utils qemu-system-x86 mmdebstrap e2fsprogs xz-utils)
+# python3-pip: scripts/check-mobile fetches Zig's C compiler (PyPI's ziglang) for the phone check.
+APT_TEST_PACKAGES=(xvfb xauth xdotool webkit2gtk-driver dunst poppler-utils qemu-system-x86 mmdebstrap e2fsprogs xz-utils
+  python3-pip)
 
 install_apt() {
   local missing=()
