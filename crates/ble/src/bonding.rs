@@ -159,8 +159,11 @@ pub(crate) mod bluez {
         let asked = Arc::new(AtomicBool::new(false));
         let (passkey_asked, confirm_asked) = (asked.clone(), asked.clone());
         let (passkey_prompt, confirm_prompt) = (prompt.clone(), prompt);
+        // Not the default agent: BlueZ asks the agent of whoever called Pair about that pairing,
+        // and the system's own agent (the desktop's Bluetooth settings) stays the one asked
+        // about anything else, such as the other end of a pairing on a second controller.
         let agent = Agent {
-            request_default: true,
+            request_default: false,
             request_passkey: Some(Box::new(move |request| {
                 passkey_asked.store(true, Ordering::SeqCst);
                 let answer = passkey_prompt.passkey(&request.device.to_string());

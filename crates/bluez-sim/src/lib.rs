@@ -65,7 +65,7 @@ impl Sim {
             devices: Vec::new(),
             discovering: false,
             powered: true,
-            agent: None,
+            agents: Vec::new(),
         };
         let shared = Shared::new(world, runtime);
         let conn = zbus::connection::Builder::address(bus_address)?

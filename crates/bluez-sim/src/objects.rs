@@ -25,29 +25,45 @@ pub(crate) struct AgentManager {
 
 #[zbus::interface(name = "org.bluez.AgentManager1")]
 impl AgentManager {
+    /// As BlueZ: the first agent registered is the default; later ones are asked only about
+    /// what their own program started, until one asks to be the default.
     fn register_agent(
         &self,
         agent: OwnedObjectPath,
         _capability: String,
         #[zbus(header)] header: zbus::message::Header<'_>,
     ) {
-        let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
-        self.shared.lock().agent = Some((sender, agent.to_string()));
+        let sender = sender(&header);
+        let mut world = self.shared.lock();
+        world.agents.retain(|(name, _)| *name != sender);
+        world.agents.push((sender, agent.to_string()));
     }
 
-    /// The last agent registered is the default one already.
-    fn request_default_agent(&self, _agent: OwnedObjectPath) {}
-
-    fn unregister_agent(&self, agent: OwnedObjectPath) {
+    fn request_default_agent(
+        &self,
+        agent: OwnedObjectPath,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+    ) {
+        let wanted = (sender(&header), agent.to_string());
         let mut world = self.shared.lock();
-        if world
-            .agent
-            .as_ref()
-            .is_some_and(|(_, path)| *path == agent.as_str())
-        {
-            world.agent = None;
+        if let Some(at) = world.agents.iter().position(|a| *a == wanted) {
+            let default = world.agents.remove(at);
+            world.agents.insert(0, default);
         }
     }
+
+    fn unregister_agent(
+        &self,
+        agent: OwnedObjectPath,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+    ) {
+        let gone = (sender(&header), agent.to_string());
+        self.shared.lock().agents.retain(|a| *a != gone);
+    }
+}
+
+fn sender(header: &zbus::message::Header<'_>) -> String {
+    header.sender().map(|s| s.to_string()).unwrap_or_default()
 }
 
 fn path(text: &str) -> OwnedObjectPath {
@@ -191,7 +207,11 @@ impl Device {
         world::drop_link(&self.shared, conn, &self.path).await;
     }
 
-    async fn pair(&self, #[zbus(connection)] conn: &Connection) -> Result<(), BluezError> {
+    async fn pair(
+        &self,
+        #[zbus(connection)] conn: &Connection,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+    ) -> Result<(), BluezError> {
         let (in_range, paired) = self
             .shared
             .device(&self.path, |d| (d.model.in_range, d.paired))
@@ -202,7 +222,7 @@ impl Device {
         if paired {
             return Err(BluezError::AlreadyExists("Already Exists".into()));
         }
-        world::pair(&self.shared, conn, &self.path).await
+        world::pair(&self.shared, conn, &self.path, Some(&sender(&header))).await
     }
 
     fn cancel_pairing(&self) {}

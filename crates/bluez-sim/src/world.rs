@@ -28,8 +28,9 @@ pub(crate) struct World {
     pub devices: Vec<DeviceState>,
     pub discovering: bool,
     pub powered: bool,
-    /// The default pairing agent: its bus name and object path (`AgentManager1`).
-    pub agent: Option<(String, String)>,
+    /// The pairing agents registered (`AgentManager1`), each as its bus name and object path,
+    /// the default first: the first one registered, or the last to ask to be it.
+    pub agents: Vec<(String, String)>,
 }
 
 /// One peripheral: its own behaviour (the model) and its link as BlueZ shows it.
@@ -171,13 +172,26 @@ impl DeviceState {
     }
 }
 
-/// Pairs with the device at `path` as BlueZ does: through the default agent where the device
-/// shows a passkey (the agent's `RequestPasskey` answer must match it), by Just Works otherwise.
-/// Both ends then hold the bond.
-pub(crate) async fn pair(shared: &Shared, conn: &Connection, path: &str) -> Result<(), BluezError> {
+/// Pairs with the device at `path` as BlueZ does: where the device shows a passkey, through the
+/// agent that `caller` (who called `Pair`) registered, or the default agent when it has none or
+/// BlueZ pairs by itself (the agent's `RequestPasskey` answer must match the passkey); by Just
+/// Works otherwise. Both ends then hold the bond.
+pub(crate) async fn pair(
+    shared: &Shared,
+    conn: &Connection,
+    path: &str,
+    caller: Option<&str>,
+) -> Result<(), BluezError> {
     let (pairing, agent) = shared
         .device(path, |d| d.model.pairing)
-        .map(|pairing| (pairing, shared.lock().agent.clone()))
+        .map(|pairing| {
+            let agents = shared.lock().agents.clone();
+            let own = agents
+                .iter()
+                .find(|(name, _)| Some(name.as_str()) == caller)
+                .cloned();
+            (pairing, own.or_else(|| agents.first().cloned()))
+        })
         .ok_or_else(|| BluezError::DoesNotExist("Does Not Exist".into()))?;
     if let Pairing::Passkey(shown) = pairing {
         let Some((name, agent_path)) = agent else {
@@ -261,7 +275,7 @@ pub(crate) async fn secure(
     if !needs {
         return Ok(());
     }
-    pair(shared, conn, path)
+    pair(shared, conn, path, None)
         .await
         .map_err(|_| BluezError::NotPermitted("Insufficient Encryption".into()))
 }

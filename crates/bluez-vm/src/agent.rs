@@ -1,6 +1,7 @@
 //! A pairing agent on the guest's BlueZ, for tests of bonding: it accepts every request and
-//! notes what it was asked. BlueZ has one default agent for all its controllers, so it answers
-//! for the central and the peripheral side alike.
+//! notes what it was asked. BlueZ has one default agent for all its controllers: it answers for
+//! the peripherals' side, and for the central's too unless the program that called
+//! `Device1.Pair` registered an agent of its own (BlueZ then asks that one for its pairings).
 
 use std::sync::{Arc, Mutex};
 
@@ -19,14 +20,32 @@ pub enum AgentCapability {
     NoInputNoOutput,
     /// Numeric comparison: the agent is asked to confirm a passkey.
     DisplayYesNo,
+    /// A screen and no buttons, as on a cuff that shows a passkey: the agent is given the digits
+    /// to show, and the other side types them.
+    DisplayOnly,
 }
 
-/// A request the agent answered (no passkeys: they are test noise).
+/// A request the agent answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AgentRequest {
-    Confirmation { adapter: String, device: String },
-    Authorization { adapter: String, device: String },
-    Service { adapter: String, device: String },
+    Confirmation {
+        adapter: String,
+        device: String,
+    },
+    /// Digits to show, which the other side must type.
+    DisplayPasskey {
+        adapter: String,
+        device: String,
+        passkey: u32,
+    },
+    Authorization {
+        adapter: String,
+        device: String,
+    },
+    Service {
+        adapter: String,
+        device: String,
+    },
 }
 
 /// The registered agent. Dropping it unregisters it.
@@ -46,10 +65,27 @@ impl PairingAgent {
                 .unwrap_or_else(|e| e.into_inner())
                 .push(request);
         };
-        let (on_authorization, on_service) = (requests.clone(), requests.clone());
         let mut agent = Agent {
             request_default: true,
-            request_authorization: Some(Box::new(move |r| {
+            ..Default::default()
+        };
+        if capability == AgentCapability::DisplayOnly {
+            // Only a display: any yes/no answer would make BlueZ take it for DisplayYesNo.
+            let on_display = requests.clone();
+            agent.display_passkey = Some(Box::new(move |r| {
+                note(
+                    &on_display,
+                    AgentRequest::DisplayPasskey {
+                        adapter: r.adapter,
+                        device: r.device.to_string(),
+                        passkey: r.passkey,
+                    },
+                );
+                async { Ok(()) }.boxed()
+            }));
+        } else {
+            let (on_authorization, on_service) = (requests.clone(), requests.clone());
+            agent.request_authorization = Some(Box::new(move |r| {
                 note(
                     &on_authorization,
                     AgentRequest::Authorization {
@@ -58,25 +94,11 @@ impl PairingAgent {
                     },
                 );
                 async { Ok(()) }.boxed()
-            })),
-            authorize_service: Some(Box::new(move |r| {
+            }));
+            agent.authorize_service = Some(Box::new(move |r| {
                 note(
                     &on_service,
                     AgentRequest::Service {
-                        adapter: r.adapter,
-                        device: r.device.to_string(),
-                    },
-                );
-                async { Ok(()) }.boxed()
-            })),
-            ..Default::default()
-        };
-        if capability == AgentCapability::DisplayYesNo {
-            let on_confirmation = requests.clone();
-            agent.request_confirmation = Some(Box::new(move |r| {
-                note(
-                    &on_confirmation,
-                    AgentRequest::Confirmation {
                         adapter: r.adapter,
                         device: r.device.to_string(),
                     },
@@ -88,6 +110,14 @@ impl PairingAgent {
         Ok(PairingAgent {
             _handle: handle,
             requests,
+        })
+    }
+
+    /// The digits the agent was last given to show, if any.
+    pub fn shown_passkey(&self) -> Option<u32> {
+        self.requests().iter().rev().find_map(|r| match r {
+            AgentRequest::DisplayPasskey { passkey, .. } => Some(*passkey),
+            _ => None,
         })
     }
 
