@@ -226,9 +226,6 @@ impl Central for BtleCentral {
                         let Some(uuid) = short_uuid(value.uuid) else {
                             continue;
                         };
-                        if dropped > 0 && tx.try_send(LinkEvent::Dropped(dropped)).is_ok() {
-                            dropped = 0;
-                        }
                         match tx.try_send(LinkEvent::Value { uuid, bytes: value.value }) {
                             Ok(()) => {}
                             Err(mpsc::error::TrySendError::Full(_)) => dropped += 1,
@@ -246,6 +243,13 @@ impl Central for BtleCentral {
                             return;
                         }
                     },
+                    // The count is told as soon as there is room, not with the next value: a
+                    // flood's last values may be the last the device sends for a long time.
+                    permit = tx.reserve(), if dropped > 0 => {
+                        let Ok(permit) = permit else { return };
+                        permit.send(LinkEvent::Dropped(dropped));
+                        dropped = 0;
+                    }
                     () = tx.closed() => return,
                 }
             }

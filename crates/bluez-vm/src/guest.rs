@@ -46,8 +46,9 @@ pub struct GuestOptions {
 impl Default for GuestOptions {
     fn default() -> Self {
         GuestOptions {
-            // The central, seven health devices and one impostor.
-            controllers: 9,
+            // The central, seven health devices, one impostor, and a second cuff and strap for
+            // journeys that change a device for good.
+            controllers: 11,
             btmon: std::env::var_os("TEND_BLUEZ_VM_BTMON").is_some(),
             debug: std::env::var_os("TEND_BLUEZ_VM_DEBUG").is_some(),
             boot_limit: Duration::from_secs(240),

@@ -188,10 +188,65 @@ impl Peripherals {
         Ok(lock(&self.find(address)?.model).measured)
     }
 
+    /// How many values the device has sent (notified or indicated) so far.
+    pub fn sent(&self, address: &str) -> Result<u64> {
+        Ok(lock(&self.find(address)?.model).sent)
+    }
+
+    /// Makes a cuff or scale one that several people share: its measurements (live and stored)
+    /// name `users` in turn, the first one next. Empty: back to one user, named by no
+    /// measurement.
+    pub fn set_users(&self, address: &str, users: &[u8]) -> Result<()> {
+        let served = self.find(address)?;
+        if lock(&served.model).set_users(users) {
+            Ok(())
+        } else {
+            Err(Error::UnknownPeripheral(format!(
+                "{address} (its measurements name no user)"
+            )))
+        }
+    }
+
+    /// A meter or CGM numbers its records from the start again, its clock running on: a CGM's
+    /// new sensor session, a meter whose memory was reset.
+    pub fn start_record_series(&self, address: &str) -> Result<()> {
+        let served = self.find(address)?;
+        if lock(&served.model).start_record_series(Timestamp::now()) {
+            Ok(())
+        } else {
+            Err(Error::UnknownPeripheral(format!(
+                "{address} (it does not number its records)"
+            )))
+        }
+    }
+
+    /// A meter or CGM counts `count` records on without keeping them (days of a sensor whose
+    /// records were read and dropped).
+    pub fn skip_records(&self, address: &str, count: u16) -> Result<()> {
+        let served = self.find(address)?;
+        if lock(&served.model).skip_records(count) {
+            Ok(())
+        } else {
+            Err(Error::UnknownPeripheral(format!(
+                "{address} (it does not number its records)"
+            )))
+        }
+    }
+
     /// The record numbers a glucose meter (sequence numbers) or CGM (minutes since its session
     /// started) holds.
     pub fn glucose_sequences(&self, address: &str) -> Result<Vec<u16>> {
         Ok(lock(&self.find(address)?.model).record_numbers())
+    }
+
+    /// Serves another device of `kind`, from the catalogue, on a spare controller: for a
+    /// journey that changes a device for good. Returns its address.
+    pub async fn add_another(&self, kind: Kind) -> Result<String> {
+        let device = catalogue()
+            .into_iter()
+            .find(|d| d.kind == kind)
+            .ok_or_else(|| Error::UnknownPeripheral(format!("{kind:?}")))?;
+        self.serve(device).await
     }
 
     /// Serves, on a spare controller, a device that advertises the name and service of
