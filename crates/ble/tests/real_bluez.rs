@@ -1045,24 +1045,29 @@ fn a_flood_of_10000_values_stores_only_what_a_strap_can_send_and_counts_the_rest
 }
 
 /// The patient reading the device's screen: types the digits BlueZ gave the device's side to
-/// show, once they are there.
+/// show, or confirms a number only when the device shows the same one.
 struct ReadsTheScreen(std::sync::Arc<PairingAgent>);
+
+impl ReadsTheScreen {
+    /// What the device's screen shows, once it shows anything (10 s at most).
+    async fn shown(screen: std::sync::Arc<PairingAgent>) -> Option<u32> {
+        for _ in 0..100 {
+            if let Some(shown) = screen.shown_passkey() {
+                return Some(shown);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        None
+    }
+}
 
 impl PairingPrompt for ReadsTheScreen {
     fn passkey(&self, _device: &str) -> tend_ble::Answer<u32> {
-        let screen = self.0.clone();
-        Box::pin(async move {
-            for _ in 0..100 {
-                if let Some(shown) = screen.shown_passkey() {
-                    return Some(shown);
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            None
-        })
+        Box::pin(Self::shown(self.0.clone()))
     }
-    fn confirm(&self, _device: &str, _passkey: u32) -> tend_ble::Answer<()> {
-        Box::pin(async { None })
+    fn confirm(&self, _device: &str, passkey: u32) -> tend_ble::Answer<()> {
+        let screen = self.0.clone();
+        Box::pin(async move { (Self::shown(screen).await == Some(passkey)).then_some(()) })
     }
 }
 
@@ -1155,6 +1160,61 @@ fn a_passkey_bond_through_tends_own_agent_holds_across_a_reconnect() {
         p.forget_centrals(&oximeter).await.unwrap();
         p.set_security(&oximeter, Security::Open).await.unwrap();
         p.set_interval(&oximeter, Duration::from_secs(1)).unwrap();
+    });
+}
+
+/// Issue 14: a device with a screen and a yes/no button is bonded by numeric comparison through
+/// Tend's own agent: the patient confirms the number Tend shows only when the device shows the
+/// same. Authenticated, and read over the bonded link.
+#[test]
+#[ignore = "boots the real BlueZ in QEMU: scripts/test runs it with --ignored"]
+fn a_number_confirmed_on_both_ends_bonds_through_tends_own_agent() {
+    run(|p| async move {
+        let thermometer = address(p, Kind::Thermometer);
+        p.set_security(&thermometer, Security::Authenticated)
+            .await
+            .unwrap();
+        let screen = std::sync::Arc::new(
+            PairingAgent::register(p.session(), AgentCapability::DisplayYesNo)
+                .await
+                .unwrap(),
+        );
+        let central = BtleCentral::open().await.expect("hci0");
+        let found = scan(&central, SCAN, &[]).await.expect("scan");
+        let ad = found
+            .into_iter()
+            .find(|d| d.id == thermometer)
+            .expect("the thermometer is found");
+        let device = pair(
+            &central,
+            &thermometer,
+            ad.name,
+            ad.services,
+            PairingChoices::only_user(std::sync::Arc::new(ReadsTheScreen(screen.clone()))),
+            &SystemClock,
+            &jiff::tz::TimeZone::system(),
+        )
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "bonds: {e}; the device's side was asked {:?}",
+                screen.requests()
+            )
+        });
+        assert_eq!(device.bond, Bond::Authenticated);
+        assert!(
+            screen
+                .requests()
+                .iter()
+                .any(|r| matches!(r, AgentRequest::Confirmation { .. })),
+            "{:?}",
+            screen.requests()
+        );
+        assert!(central.has_bond(&thermometer).await.unwrap());
+        assert!(device.model.is_some());
+        central.unbond(&thermometer).await.unwrap();
+        p.forget_centrals(&thermometer).await.unwrap();
+        p.set_security(&thermometer, Security::Open).await.unwrap();
     });
 }
 

@@ -28,9 +28,11 @@ pub enum AgentCapability {
 /// A request the agent answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AgentRequest {
+    /// A number to compare with the other side's, confirmed.
     Confirmation {
         adapter: String,
         device: String,
+        passkey: u32,
     },
     /// Digits to show, which the other side must type.
     DisplayPasskey {
@@ -106,6 +108,20 @@ impl PairingAgent {
                 async { Ok(()) }.boxed()
             }));
         }
+        if capability == AgentCapability::DisplayYesNo {
+            let on_confirmation = requests.clone();
+            agent.request_confirmation = Some(Box::new(move |r| {
+                note(
+                    &on_confirmation,
+                    AgentRequest::Confirmation {
+                        adapter: r.adapter,
+                        device: r.device.to_string(),
+                        passkey: r.passkey,
+                    },
+                );
+                async { Ok(()) }.boxed()
+            }));
+        }
         let handle = session.register_agent(agent).await?;
         Ok(PairingAgent {
             _handle: handle,
@@ -113,10 +129,11 @@ impl PairingAgent {
         })
     }
 
-    /// The digits the agent was last given to show, if any.
+    /// The digits the agent was last given to show or to compare, if any.
     pub fn shown_passkey(&self) -> Option<u32> {
         self.requests().iter().rev().find_map(|r| match r {
-            AgentRequest::DisplayPasskey { passkey, .. } => Some(*passkey),
+            AgentRequest::DisplayPasskey { passkey, .. }
+            | AgentRequest::Confirmation { passkey, .. } => Some(*passkey),
             _ => None,
         })
     }
