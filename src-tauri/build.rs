@@ -10,6 +10,7 @@ fn main() {
         "vault_lock",
         "patient_active",
         "confirm_presence",
+        "confirm_presence_by_system",
         "set_passcode",
         "export_history",
         "erase_everything",

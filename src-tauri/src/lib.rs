@@ -35,6 +35,8 @@ pub const VAULT_LOCKED: &str = "vault://locked";
 /// pass `tauri::test::mock_builder()` and run without a display.
 pub fn app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     let ipc = commands::ipc::<R>();
+    #[cfg(mobile)]
+    let builder = builder.plugin(tauri_plugin_biometric::init());
     builder
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())

@@ -34,6 +34,12 @@ export const commands = {
 	 */
 	confirmPresence: (secret: string) => typedError<null, IpcError>(__TAURI_INVOKE("confirm_presence", { secret })),
 	/**
+	 *  The patient shows it is them with the phone's own check (fingerprint, face or the phone's
+	 *  PIN), where there is one: `confirmed` counts as their passcode would; `unavailable` (every
+	 *  desktop), the app asks for the passphrase or passcode instead.
+	 */
+	confirmPresenceBySystem: () => typedError<SystemCheck, IpcError>(__TAURI_INVOKE("confirm_presence_by_system")),
+	/**
 	 *  Sets the passcode a keychain vault asks for when Tend opens and before data leaves, or
 	 *  removes it (`null`: Tend opens without asking). The patient must have confirmed it is them.
 	 */
@@ -1898,6 +1904,15 @@ export type SyncReport_Serialize = {
 	/**  Set when the run stopped early; what is left stays queued and goes next time. */
 	interrupted: Interruption | null,
 };
+
+/**  What the phone's own check of the patient answered. */
+export type SystemCheck = 
+/**  The patient passed it: their fingerprint, face or the phone's PIN. */
+"confirmed" | 
+/**  They cancelled, or it did not recognise them (phones only: desktops have no check). */
+"refused" | 
+/**  No such check here (a desktop, or a phone with no fingerprint, face or PIN set up). */
+"unavailable";
 
 export type Theme = 
 /**  Follow the system's light or dark setting. */

@@ -185,6 +185,17 @@ impl IdleLock {
         Ok(())
     }
 
+    /// The phone's own check showed the patient is here at `now`: their fingerprint, face or
+    /// the phone's PIN, asked by the OS (Android's BiometricPrompt, iOS's LocalAuthentication).
+    /// Counts as [`IdleLock::confirm_presence`] does. Only a phone's shell calls it, and only
+    /// after the OS said yes (the architecture test keeps it so).
+    pub async fn confirmed_by_the_phone(&self, now: Timestamp) -> Result<()> {
+        self.shared().await.ok_or(Error::Locked)?;
+        *locked(&self.present_at) = Some(now);
+        self.touch(now).await;
+        Ok(())
+    }
+
     /// Proof of presence for what lets data out: the patient gave their passphrase or passcode
     /// within [`PRESENCE_LASTS`] before `now`, or chose to be asked for nothing.
     pub async fn presence(&self, now: Timestamp) -> Result<Presence> {
@@ -341,6 +352,29 @@ mod tests {
             lock.presence(at(141)).await.map(drop).map_err(|e| e.code()),
             Err(crate::ErrorCode::Locked)
         );
+        Ok(())
+    }
+
+    /// Issue 19: on a phone, the OS's own check (fingerprint, face, the phone's PIN) counts as
+    /// presence for a minute, like the passcode; never while locked.
+    #[tokio::test]
+    async fn the_phones_own_check_counts_as_presence_for_a_minute(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let source = KeySource::Passphrase(Passphrase::new("presence test passphrase")?);
+        let lock = IdleLock::new(SignedDuration::from_mins(5));
+        let t0: Timestamp = "2026-03-01T08:00:00Z".parse()?;
+        lock.put(Session::create(dir.path(), source).await?, t0)
+            .await;
+        let at = |secs: i64| t0 + SignedDuration::from_secs(secs);
+        assert!(lock.presence(at(90)).await.is_err());
+        lock.confirmed_by_the_phone(at(90)).await?;
+        assert!(lock.presence(at(149)).await.is_ok());
+        assert!(lock.presence(at(151)).await.is_err());
+
+        lock.lock_now().await?;
+        let locked = lock.confirmed_by_the_phone(at(160)).await;
+        assert_eq!(locked.map_err(|e| e.code()), Err(crate::ErrorCode::Locked));
         Ok(())
     }
 

@@ -45,6 +45,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             profile::vault_lock,
             profile::patient_active,
             profile::confirm_presence,
+            profile::confirm_presence_by_system,
             profile::set_passcode,
             profile::export_history,
             profile::erase_everything,

@@ -83,6 +83,21 @@ pub async fn confirm_presence(
         .map_err(Into::into)
 }
 
+/// The patient shows it is them with the phone's own check (fingerprint, face or the phone's
+/// PIN), where there is one: `confirmed` counts as their passcode would; `unavailable` (every
+/// desktop), the app asks for the passphrase or passcode instead.
+#[tauri::command]
+#[specta::specta]
+pub async fn confirm_presence_by_system(
+    sessions: State<'_, Arc<IdleLock>>,
+    platform: State<'_, crate::platform::Platform>,
+) -> Result<crate::platform::SystemCheck, IpcError> {
+    platform
+        .confirm_presence(&sessions)
+        .await
+        .map_err(Into::into)
+}
+
 /// Sets the passcode a keychain vault asks for when Tend opens and before data leaves, or
 /// removes it (`null`: Tend opens without asking). The patient must have confirmed it is them.
 #[tauri::command]

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use tauri::{plugin::PluginApi, AppHandle, Runtime};
 
-use super::ReminderDelivery;
+use super::{ReminderDelivery, SystemCheck};
 
 #[derive(Debug)]
 pub struct Native<R: Runtime>(PhantomData<fn() -> R>);
@@ -34,4 +34,9 @@ impl<R: Runtime> super::Calls for Native<R> {
 
     /// Opens the system's page where the patient allows exact reminders: none on desktops.
     fn open_reminder_settings(&self) {}
+
+    /// Tend asks for its own passphrase or passcode on desktops instead.
+    fn ask_the_phone(&self, _reason: &str) -> SystemCheck {
+        SystemCheck::Unavailable
+    }
 }

@@ -4,12 +4,15 @@
 //! reminders", which the patient grants in the system's settings. iOS: CoreBluetooth asks the
 //! patient itself the first time Tend scans, with the Info.plist sentence, and a refusal comes
 //! back from btleplug as "not allowed"; notifications are asked for by the notification plugin.
+//! Both: the phone's own check of the patient (fingerprint, face or PIN) through the biometric
+//! plugin, as presence before data leaves.
 
 use serde::Deserialize;
 use tauri::{plugin::PluginApi, AppHandle, Runtime};
+use tauri_plugin_biometric::{AuthOptions, BiometricExt};
 use tauri_plugin_notification::{NotificationExt, PermissionState};
 
-use super::ReminderDelivery;
+use super::{ReminderDelivery, SystemCheck};
 
 /// The Kotlin plugin's package (the app's identifier) and class.
 #[cfg(target_os = "android")]
@@ -87,6 +90,28 @@ impl<R: Runtime> super::Calls for Native<R> {
         ReminderDelivery {
             notifications,
             exact,
+        }
+    }
+
+    /// Android's BiometricPrompt or iOS's LocalAuthentication, with the phone's PIN allowed in
+    /// place of a fingerprint or face: the same check the phone's own lock screen makes.
+    fn ask_the_phone(&self, reason: &str) -> SystemCheck {
+        let biometric = self.app.biometric();
+        let enrolled = biometric.status().is_ok_and(|s| s.is_available);
+        // Without a fingerprint or face, iOS and Android may still offer the PIN; status says
+        // whether the phone can check anything at all.
+        if !enrolled {
+            return SystemCheck::Unavailable;
+        }
+        let options = AuthOptions {
+            allow_device_credential: true,
+            title: Some("Confirm it's you".into()),
+            cancel_title: Some("Use my passcode".into()),
+            ..AuthOptions::default()
+        };
+        match biometric.authenticate(reason.to_owned(), options) {
+            Ok(()) => SystemCheck::Confirmed,
+            Err(_) => SystemCheck::Refused,
         }
     }
 

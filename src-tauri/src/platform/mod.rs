@@ -5,11 +5,13 @@
 //! `src-tauri/gen/android/app/src/main/java/health/tend/companion/`, see docs/mobile.md); on iOS
 //! the system asks for Bluetooth itself, with the sentence from Info.plist.
 
+use jiff::Timestamp;
 use serde::Serialize;
 use tauri::{
     plugin::{Builder, TauriPlugin},
     Manager, Runtime,
 };
+use tend_core::IdleLock;
 
 #[cfg(desktop)]
 mod desktop;
@@ -47,13 +49,42 @@ impl Platform {
     pub fn open_reminder_settings(&self) {
         self.0.open_reminder_settings()
     }
+
+    /// Asks the phone's own check (fingerprint, face or the phone's PIN) whether the patient is
+    /// here; a yes counts as presence for a minute, as their passcode would. Desktops have no
+    /// such check (`Unavailable`): the app asks for the passphrase or passcode instead.
+    pub async fn confirm_presence(&self, sessions: &IdleLock) -> tend_core::Result<SystemCheck> {
+        let answer = self.0.ask_the_phone(PRESENCE_REASON);
+        if answer == SystemCheck::Confirmed {
+            sessions.confirmed_by_the_phone(Timestamp::now()).await?;
+        }
+        Ok(answer)
+    }
 }
+
+/// What the phone's own check says it is for.
+const PRESENCE_REASON: &str = "Confirm it's you before your health data leaves Tend";
 
 /// What `Native` does on each platform.
 trait Calls: Send + Sync {
     fn allow_bluetooth(&self) -> bool;
     fn reminder_delivery(&self) -> ReminderDelivery;
     fn open_reminder_settings(&self);
+    /// The phone's own check of the patient, saying `reason`; blocks until they answer.
+    fn ask_the_phone(&self, reason: &str) -> SystemCheck;
+}
+
+/// What the phone's own check of the patient answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SystemCheck {
+    /// The patient passed it: their fingerprint, face or the phone's PIN.
+    Confirmed,
+    /// They cancelled, or it did not recognise them (phones only: desktops have no check).
+    #[cfg_attr(desktop, allow(dead_code))]
+    Refused,
+    /// No such check here (a desktop, or a phone with no fingerprint, face or PIN set up).
+    Unavailable,
 }
 
 /// Whether reminders can reach the patient on time, for the app to say so when they cannot.
