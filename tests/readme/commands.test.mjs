@@ -42,6 +42,8 @@ const INSTEAD = new Map([
   ["cargo test -p tend-vault", "cargo test -q -p tend-vault -- --list"],
   ["crates/gatt/fuzz/run.sh 600", "crates/gatt/fuzz/run.sh --help"],
   ["scripts/bench-ui", "scripts/bench-ui --quick"],
+  // The UI phase has just run every UI test; one file shows the command works.
+  ["(cd ui && npm test)", "(cd ui && npm test -- src/app.test.ts)"],
   // A gigabyte through a release build: 10 MB through the debug build shows the same output.
   [
     "cargo run --release -p tend-import --example bench_apple_health -- generate /var/tmp/export.xml 1000000000",
