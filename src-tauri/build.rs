@@ -7,6 +7,7 @@ fn main() {
         "vault_unlocked",
         "vault_create",
         "vault_unlock",
+        "vault_unlock_by_system",
         "vault_lock",
         "patient_active",
         "confirm_presence",

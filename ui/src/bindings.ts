@@ -21,6 +21,12 @@ export const commands = {
 	 *  `passcode` when the patient set one.
 	 */
 	vaultUnlock: (passphrase: string | null, passcode: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("vault_unlock", { passphrase, passcode })),
+	/**
+	 *  Unlocks a keychain vault with the phone's own check of the patient (fingerprint, face or the
+	 *  phone's PIN) in place of the passcode. `unavailable` on desktops and phones without one: the
+	 *  app asks for the passcode, as it does after `refused`.
+	 */
+	vaultUnlockBySystem: () => typedError<SystemCheck, IpcError>(__TAURI_INVOKE("vault_unlock_by_system")),
 	/**  Locks the vault now: its keys leave memory until the next unlock. */
 	vaultLock: () => typedError<null, IpcError>(__TAURI_INVOKE("vault_lock")),
 	/**

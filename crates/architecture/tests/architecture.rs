@@ -217,20 +217,23 @@ fn the_app_asks_for_the_patient_before_data_leaves() {
         wrong.is_empty(),
         "the app must ask IdleLock::presence, not opened_by_the_patient: {wrong:?}"
     );
-    // The phone's own check counts as presence only where the platform has just asked the OS.
+    // The phone's own check stands in for the patient's passcode (to unlock, and before data
+    // leaves) only where the platform has just asked the OS.
     let platform = app.join("platform/mod.rs");
     let by_the_phone: Vec<String> = sources(&root().join("src-tauri"))
         .into_iter()
         .chain(sources(&root().join("crates/cli")))
         .filter(|(file, text)| {
-            code_of(text).contains("confirmed_by_the_phone")
+            let code = code_of(text);
+            (code.contains("confirmed_by_the_phone")
+                || code.contains("KeychainConfirmedByThePhone"))
                 && file.canonicalize().ok() != platform.canonicalize().ok()
         })
         .map(|(file, _)| file.display().to_string())
         .collect();
     assert!(
         by_the_phone.is_empty(),
-        "only Platform::confirm_presence, after the OS's check, may call confirmed_by_the_phone: {by_the_phone:?}"
+        "only Platform, after the OS's check, may count the phone's check as the patient: {by_the_phone:?}"
     );
 }
 

@@ -51,6 +51,10 @@ pub enum KeySource {
     Keychain,
     /// The OS keychain holds the key, and the patient's passcode guards it (set when creating).
     KeychainAndPasscode(Passcode),
+    /// The OS keychain holds the key, and the phone's own check of the patient (fingerprint,
+    /// face or the phone's PIN, asked by the OS) stands in for the passcode. Only a phone's
+    /// shell builds it, after the OS said yes (the architecture test keeps it so).
+    KeychainConfirmedByThePhone,
     /// A passphrase the patient types (or `TEND_PASSPHRASE` gives) wraps the key.
     Passphrase(Passphrase),
 }
@@ -108,7 +112,9 @@ pub(crate) async fn install(
 ) -> Result<()> {
     match source {
         // The passcode's verifier is stored by the caller (`presence`), under the same keys.
-        KeySource::Keychain | KeySource::KeychainAndPasscode(_) => {
+        KeySource::Keychain
+        | KeySource::KeychainAndPasscode(_)
+        | KeySource::KeychainConfirmedByThePhone => {
             meta::set_text(conn, "key_protection", "keychain").await?;
             keychain::store(keychain_account(vault_id), key).await?;
         }
@@ -135,9 +141,12 @@ pub(crate) async fn recover(
     let key = match (protection(conn).await?, source) {
         (KeyProtection::Keychain, _) => keychain::load(keychain_account(vault_id)).await?,
         (KeyProtection::Passphrase, KeySource::Passphrase(p)) => unwrap(conn, p).await?,
-        (KeyProtection::Passphrase, KeySource::Keychain | KeySource::KeychainAndPasscode(_)) => {
-            return Err(Error::PassphraseRequired)
-        }
+        (
+            KeyProtection::Passphrase,
+            KeySource::Keychain
+            | KeySource::KeychainAndPasscode(_)
+            | KeySource::KeychainConfirmedByThePhone,
+        ) => return Err(Error::PassphraseRequired),
     };
     let keys = Keys::derive(&key)?;
     let check = meta::blob(conn, "key_check").await?.ok_or(Error::Corrupt)?;

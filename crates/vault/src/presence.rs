@@ -65,6 +65,8 @@ pub(crate) async fn check_at_unlock(
     match source {
         KeySource::KeychainAndPasscode(passcode) => verify(keys, &sealed, passcode).await,
         KeySource::Keychain => Err(Error::PasscodeRequired),
+        // The phone's own check of the patient stands in for the passcode.
+        KeySource::KeychainConfirmedByThePhone => Ok(()),
         // A passphrase vault has no verifier; the passphrase already proved the patient.
         KeySource::Passphrase(_) => Ok(()),
     }

@@ -64,7 +64,9 @@ impl Vault {
             let digest = head::store(&mut tx, &keys, &vault_id, &head).await?;
             tx.commit().await?;
             let protection = match source {
-                KeySource::Keychain | KeySource::KeychainAndPasscode(_) => KeyProtection::Keychain,
+                KeySource::Keychain
+                | KeySource::KeychainAndPasscode(_)
+                | KeySource::KeychainConfirmedByThePhone => KeyProtection::Keychain,
                 KeySource::Passphrase(_) => KeyProtection::Passphrase,
             };
             let checkpoints = checkpoint::Store::for_vault(dir, &vault_id, protection);

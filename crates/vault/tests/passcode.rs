@@ -38,6 +38,11 @@ async fn a_keychain_vault_with_a_passcode_opens_only_with_it(
         Vault::unlock(dir.path(), KeySource::KeychainAndPasscode(wrong)).await,
         Err(Error::WrongKey)
     ));
+    // On a phone, its own check of the patient (issue 19) stands in for the passcode.
+    Vault::unlock(dir.path(), KeySource::KeychainConfirmedByThePhone)
+        .await?
+        .close()
+        .await;
     let vault = Vault::unlock(dir.path(), KeySource::KeychainAndPasscode(passcode)).await?;
     // Presence again (before letting data out) checks the same passcode.
     assert!(matches!(
@@ -61,7 +66,7 @@ async fn a_keychain_vault_with_a_passcode_opens_only_with_it(
         Err(Error::PasscodeRequired)
     ));
 
-    // A passphrase vault takes no passcode: its passphrase is what is asked for.
+    // A passphrase vault takes no passcode, nor the phone's check: its passphrase is asked for.
     let other = tempfile::tempdir()?;
     let vault = Vault::create(
         other.path(),
@@ -72,11 +77,16 @@ async fn a_keychain_vault_with_a_passcode_opens_only_with_it(
         vault.set_passcode(Some(&Passcode::new("735102")?)).await,
         Err(Error::InvalidInput(_))
     ));
+
     assert!(matches!(
         vault.verify_presence("not the passphrase").await,
         Err(Error::WrongKey)
     ));
     vault.verify_presence("a long passphrase").await?;
     vault.close().await;
+    assert!(matches!(
+        Vault::unlock(other.path(), KeySource::KeychainConfirmedByThePhone).await,
+        Err(Error::PassphraseRequired)
+    ));
     Ok(())
 }

@@ -42,6 +42,7 @@ pub fn ipc<R: Runtime>() -> tauri_specta::Builder<R> {
             profile::vault_unlocked,
             profile::vault_create,
             profile::vault_unlock,
+            profile::vault_unlock_by_system,
             profile::vault_lock,
             profile::patient_active,
             profile::confirm_presence,

@@ -52,6 +52,23 @@ pub async fn vault_unlock(
     Ok(())
 }
 
+/// Unlocks a keychain vault with the phone's own check of the patient (fingerprint, face or the
+/// phone's PIN) in place of the passcode. `unavailable` on desktops and phones without one: the
+/// app asks for the passcode, as it does after `refused`.
+#[tauri::command]
+#[specta::specta]
+pub async fn vault_unlock_by_system(
+    tend: State<'_, Tend>,
+    sessions: State<'_, Arc<IdleLock>>,
+    platform: State<'_, crate::platform::Platform>,
+) -> Result<crate::platform::SystemCheck, IpcError> {
+    let (answer, session) = platform.unlock(&tend).await?;
+    if let Some(session) = session {
+        hold(&sessions, session).await;
+    }
+    Ok(answer)
+}
+
 /// Holds a session the patient just opened, locking after their own idle time.
 async fn hold(sessions: &IdleLock, session: Session) {
     if let Ok(preferences) = session.preferences().await {

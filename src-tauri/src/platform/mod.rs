@@ -11,7 +11,7 @@ use tauri::{
     plugin::{Builder, TauriPlugin},
     Manager, Runtime,
 };
-use tend_core::IdleLock;
+use tend_core::{IdleLock, KeySource, Session, Tend};
 
 #[cfg(desktop)]
 mod desktop;
@@ -60,10 +60,22 @@ impl Platform {
         }
         Ok(answer)
     }
+
+    /// Opens a keychain vault with the phone's own check of the patient in place of their
+    /// passcode: the session, when the phone confirmed them. Desktops: `Unavailable`, no session.
+    pub async fn unlock(&self, tend: &Tend) -> tend_core::Result<(SystemCheck, Option<Session>)> {
+        let answer = self.0.ask_the_phone(UNLOCK_REASON);
+        if answer != SystemCheck::Confirmed {
+            return Ok((answer, None));
+        }
+        let session = tend.unlock(KeySource::KeychainConfirmedByThePhone).await?;
+        Ok((answer, Some(session)))
+    }
 }
 
 /// What the phone's own check says it is for.
 const PRESENCE_REASON: &str = "Confirm it's you before your health data leaves Tend";
+const UNLOCK_REASON: &str = "Open Tend";
 
 /// What `Native` does on each platform.
 trait Calls: Send + Sync {

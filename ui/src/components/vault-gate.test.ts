@@ -1,5 +1,6 @@
 // Issue 21: a keychain vault with a passcode asks for it at unlock (the key in the keychain is
 // not enough), and a new keychain vault asks the patient to choose one unless they say otherwise.
+// Issue 19: on a phone, its own check of the patient opens it in place of the passcode.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushSync, mount, unmount } from "svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
@@ -59,6 +60,33 @@ describe("the vault gate", () => {
       { passphrase: null, passcode: "111111" },
       { passphrase: null, passcode: "482916" },
     ]);
+  });
+
+  it("on a phone, opens with the phone's own check, or says it did not confirm and takes the passcode", async () => {
+    const info = { version: "1", data_dir: "/p", vault: { state: "locked" as const, format_version: 3, protection: "keychain" as const, presence: "passcode" as const } };
+    let opened = 0;
+    let phone = "confirmed";
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+      if (cmd === "vault_unlock_by_system") return phone;
+      if (cmd === "vault_unlock" && (args as { passcode: string | null }).passcode !== "482916") throw { code: "wrong_key", message: "wrong key" };
+      return null;
+    });
+    gate = mount(VaultGate, { target, props: { info, onunlocked: () => opened++ } });
+    await settle();
+    expect(opened).toBe(1);
+    expect(calls.filter((c) => c.cmd === "vault_unlock")).toEqual([]);
+    unmount(gate);
+
+    phone = "refused";
+    gate = mount(VaultGate, { target, props: { info, onunlocked: () => opened++ } });
+    await settle();
+    expect(opened).toBe(1);
+    expect(target.querySelector("[data-testid=phone-refused]")?.textContent).toContain("didn't confirm");
+    type("passcode", "482916");
+    submit();
+    await settle();
+    expect(opened).toBe(2);
   });
 
   it("asks a new patient to choose a passcode next, or to say plainly they want none", async () => {
