@@ -279,7 +279,23 @@ async fn unbonded() -> Unbonded {
     Unbonded(BtleCentral::open().await.expect("hci0"))
 }
 
+/// Pairs `id` as its only user, with nobody to answer a passkey.
 async fn paired(central: &impl Central, id: &str) -> PairedDevice {
+    pair_with(
+        central,
+        id,
+        PairingChoices::only_user(tend_ble::no_prompt()),
+    )
+    .await
+    .expect("pairs")
+}
+
+/// Finds `id` by scanning and pairs it as the patient's `choices` say.
+async fn pair_with(
+    central: &impl Central,
+    id: &str,
+    choices: PairingChoices,
+) -> tend_ble::Result<PairedDevice> {
     let found = scan(central, SCAN, &[]).await.expect("scan");
     let ad = found
         .into_iter()
@@ -290,12 +306,11 @@ async fn paired(central: &impl Central, id: &str) -> PairedDevice {
         id,
         ad.name,
         ad.services,
-        tend_ble::PairingChoices::only_user(tend_ble::no_prompt()),
+        choices,
         &SystemClock,
         &jiff::tz::TimeZone::system(),
     )
     .await
-    .expect("pairs")
 }
 
 /// Waits until `done` holds, for at most `limit`.
@@ -919,25 +934,11 @@ fn a_cuff_with_two_users_stores_only_the_chosen_ones() {
         p.set_users(&cuff, &[1, 2]).unwrap();
         p.add_stored_records(&cuff, 6).unwrap();
         let central = unbonded().await;
-        let found = scan(&central, SCAN, &[]).await.expect("scan");
-        let ad = found.into_iter().find(|d| d.id == cuff).expect("found");
         let choices = PairingChoices {
             prompt: tend_ble::no_prompt(),
             user: Some(1),
         };
-        let clock = SystemClock;
-        let zone = jiff::tz::TimeZone::system();
-        let device = pair(
-            &central,
-            &cuff,
-            ad.name,
-            ad.services,
-            choices,
-            &clock,
-            &zone,
-        )
-        .await
-        .expect("pairs");
+        let device = pair_with(&central, &cuff, choices).await.expect("pairs");
         assert_eq!(device.user_id, Some(1));
 
         let sink = MemorySink::default();
@@ -1093,19 +1094,11 @@ fn a_passkey_bond_through_tends_own_agent_holds_across_a_reconnect() {
                 .unwrap(),
         );
         let central = BtleCentral::open().await.expect("hci0");
-        let found = scan(&central, SCAN, &[]).await.expect("scan");
-        let ad = found
-            .into_iter()
-            .find(|d| d.id == oximeter)
-            .expect("the oximeter is found");
-        let device = pair(
+        let reads_the_screen = std::sync::Arc::new(ReadsTheScreen(screen.clone()));
+        let device = pair_with(
             &central,
             &oximeter,
-            ad.name,
-            ad.services,
-            PairingChoices::only_user(std::sync::Arc::new(ReadsTheScreen(screen.clone()))),
-            &SystemClock,
-            &jiff::tz::TimeZone::system(),
+            PairingChoices::only_user(reads_the_screen),
         )
         .await
         .unwrap_or_else(|e| {
@@ -1180,19 +1173,11 @@ fn a_number_confirmed_on_both_ends_bonds_through_tends_own_agent() {
                 .unwrap(),
         );
         let central = BtleCentral::open().await.expect("hci0");
-        let found = scan(&central, SCAN, &[]).await.expect("scan");
-        let ad = found
-            .into_iter()
-            .find(|d| d.id == thermometer)
-            .expect("the thermometer is found");
-        let device = pair(
+        let reads_the_screen = std::sync::Arc::new(ReadsTheScreen(screen.clone()));
+        let device = pair_with(
             &central,
             &thermometer,
-            ad.name,
-            ad.services,
-            PairingChoices::only_user(std::sync::Arc::new(ReadsTheScreen(screen.clone()))),
-            &SystemClock,
-            &jiff::tz::TimeZone::system(),
+            PairingChoices::only_user(reads_the_screen),
         )
         .await
         .unwrap_or_else(|e| {

@@ -173,14 +173,9 @@ impl Peripherals {
 
     /// Puts `count` readings in the device's memory (glucose meter, CGM, cuff, thermometer, scale).
     pub fn add_stored_records(&self, address: &str, count: u32) -> Result<()> {
-        let served = self.find(address)?;
-        if lock(&served.model).store_offline(count, Timestamp::now()) {
-            Ok(())
-        } else {
-            Err(Error::UnknownPeripheral(format!(
-                "{address} (it keeps no records)"
-            )))
-        }
+        self.change(address, "it keeps no records", |model| {
+            model.store_offline(count, Timestamp::now())
+        })
     }
 
     /// How many readings the device has taken so far (stored ones included).
@@ -197,40 +192,25 @@ impl Peripherals {
     /// name `users` in turn, the first one next. Empty: back to one user, named by no
     /// measurement.
     pub fn set_users(&self, address: &str, users: &[u8]) -> Result<()> {
-        let served = self.find(address)?;
-        if lock(&served.model).set_users(users) {
-            Ok(())
-        } else {
-            Err(Error::UnknownPeripheral(format!(
-                "{address} (its measurements name no user)"
-            )))
-        }
+        self.change(address, "its measurements name no user", |model| {
+            model.set_users(users)
+        })
     }
 
     /// A meter or CGM numbers its records from the start again, its clock running on: a CGM's
     /// new sensor session, a meter whose memory was reset.
     pub fn start_record_series(&self, address: &str) -> Result<()> {
-        let served = self.find(address)?;
-        if lock(&served.model).start_record_series(Timestamp::now()) {
-            Ok(())
-        } else {
-            Err(Error::UnknownPeripheral(format!(
-                "{address} (it does not number its records)"
-            )))
-        }
+        self.change(address, "it does not number its records", |model| {
+            model.start_record_series(Timestamp::now())
+        })
     }
 
     /// A meter or CGM counts `count` records on without keeping them (days of a sensor whose
     /// records were read and dropped).
     pub fn skip_records(&self, address: &str, count: u16) -> Result<()> {
-        let served = self.find(address)?;
-        if lock(&served.model).skip_records(count) {
-            Ok(())
-        } else {
-            Err(Error::UnknownPeripheral(format!(
-                "{address} (it does not number its records)"
-            )))
-        }
+        self.change(address, "it does not number its records", |model| {
+            model.skip_records(count)
+        })
     }
 
     /// The record numbers a glucose meter (sequence numbers) or CGM (minutes since its session
@@ -308,6 +288,21 @@ impl Peripherals {
         lock(&self.tasks).push(task);
         lock(&self.devices).push(served);
         Ok(address)
+    }
+
+    /// Applies `change` to the device's model; `false` from it means the device cannot do
+    /// that, and `why_not` says why.
+    fn change(
+        &self,
+        address: &str,
+        why_not: &str,
+        change: impl FnOnce(&mut DeviceModel) -> bool,
+    ) -> Result<()> {
+        if change(&mut lock(&self.find(address)?.model)) {
+            Ok(())
+        } else {
+            Err(Error::UnknownPeripheral(format!("{address} ({why_not})")))
+        }
     }
 
     fn find(&self, address: &str) -> Result<Arc<Served>> {

@@ -318,18 +318,27 @@ mod tests {
         Ok(())
     }
 
+    const PRESENCE_T0: Timestamp = Timestamp::constant(1_772_352_000, 0); // 2026-03-01T08:00:00Z
+
+    /// A new vault with the passphrase "presence test passphrase", unlocked by the patient at `t0`.
+    async fn unlocked_at(
+        dir: &std::path::Path,
+        t0: Timestamp,
+    ) -> std::result::Result<IdleLock, Box<dyn std::error::Error>> {
+        let source = KeySource::Passphrase(Passphrase::new("presence test passphrase")?);
+        let lock = IdleLock::new(SignedDuration::from_mins(5));
+        lock.put(Session::create(dir, source).await?, t0).await;
+        Ok(lock)
+    }
+
     /// Issue 21: what lets data out needs the patient within the last minute; unlocking counts,
     /// a wrong passphrase does not, and locking forgets it.
     #[tokio::test]
     async fn presence_lasts_a_minute_and_takes_the_patients_own_secret(
     ) -> std::result::Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let source = KeySource::Passphrase(Passphrase::new("presence test passphrase")?);
-        let lock = IdleLock::new(SignedDuration::from_mins(5));
-        let t0: Timestamp = "2026-03-01T08:00:00Z".parse()?;
-        lock.put(Session::create(dir.path(), source).await?, t0)
-            .await;
-        let at = |secs: i64| t0 + SignedDuration::from_secs(secs);
+        let lock = unlocked_at(dir.path(), PRESENCE_T0).await?;
+        let at = |secs: i64| PRESENCE_T0 + SignedDuration::from_secs(secs);
 
         assert!(lock.presence(at(59)).await.is_ok(), "unlocking is presence");
         assert_eq!(
@@ -361,12 +370,8 @@ mod tests {
     async fn the_phones_own_check_counts_as_presence_for_a_minute(
     ) -> std::result::Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let source = KeySource::Passphrase(Passphrase::new("presence test passphrase")?);
-        let lock = IdleLock::new(SignedDuration::from_mins(5));
-        let t0: Timestamp = "2026-03-01T08:00:00Z".parse()?;
-        lock.put(Session::create(dir.path(), source).await?, t0)
-            .await;
-        let at = |secs: i64| t0 + SignedDuration::from_secs(secs);
+        let lock = unlocked_at(dir.path(), PRESENCE_T0).await?;
+        let at = |secs: i64| PRESENCE_T0 + SignedDuration::from_secs(secs);
         assert!(lock.presence(at(90)).await.is_err());
         lock.confirmed_by_the_phone(at(90)).await?;
         assert!(lock.presence(at(149)).await.is_ok());
