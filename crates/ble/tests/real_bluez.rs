@@ -716,10 +716,11 @@ fn hostile_peripherals_are_counted_and_never_stored() {
                 until(Duration::from_secs(20), || silent.readings() > before).await,
                 "back after silence"
             );
-            p.fault(&oximeter_at, Fault::Behave).await.unwrap();
             stop_tx.send(true).unwrap();
         };
         let ((oximeter, thermometer, scale), ()) = tokio::join!(watches, script);
+        // Only once every watch has ended: a behaving oximeter's readings are real ones.
+        p.fault(&oximeter_at, Fault::Behave).await.unwrap();
         assert!(oximeter.counters.malformed >= 3);
         assert_eq!(garbage.readings(), 0, "garbage never becomes a reading");
         assert!(thermometer.counters.flood_dropped > 0);
