@@ -104,21 +104,21 @@ export const commands = {
 	/**  Health devices in range, the paired ones marked, for `seconds` (1 to 30). */
 	scanDevices: (seconds: number) => typedError<ScanResult_Serialize[], IpcError>(__TAURI_INVOKE("scan_devices", { seconds })),
 	/**
-	 *  Pairs the device `id` (its address from a scan) as its user `user` (`null`: its only user)
-	 *  and starts receiving from it; what the pairing asks of the patient (a passkey the device
+	 *  Pairs the device `id` (its address from a scan) as the user `choice` says, and starts
+	 *  receiving from it; what the pairing asks of the patient (a passkey the device
 	 *  shows) goes to `questions`.
 	 */
-	pairDevice: (id: string, user: number | null, questions: Channel<PairingQuestion>) => typedError<PairedDevice_Serialize, IpcError>(__TAURI_INVOKE("pair_device", { id, user, questions })),
+	pairDevice: (id: string, choice: UserChoice_Deserialize, questions: Channel<PairingQuestion>) => typedError<PairedDevice_Serialize, IpcError>(__TAURI_INVOKE("pair_device", { id, choice, questions })),
 	/**
 	 *  The patient's answer to the pairing's question: the passkey typed (or, to a `confirm`, the
 	 *  number confirmed), or nothing to cancel.
 	 */
 	answerPairing: (passkey: number | null) => __TAURI_INVOKE<void>("answer_pairing", { passkey }),
 	/**
-	 *  Changes which of a shared cuff's or scale's users the patient is (`null`: its only user),
-	 *  without pairing it again; the watch restarts with the new choice. What is stored stays.
+	 *  Changes which of a shared cuff's or scale's users the patient is, as `choice` says, without
+	 *  pairing it again; the watch restarts with the new choice. What is stored stays.
 	 */
-	setDeviceUser: (id: string, user: number | null) => typedError<PairedDevice_Serialize, IpcError>(__TAURI_INVOKE("set_device_user", { id, user })),
+	setDeviceUser: (id: string, choice: UserChoice_Deserialize) => typedError<PairedDevice_Serialize, IpcError>(__TAURI_INVOKE("set_device_user", { id, choice })),
 	/**  Forgets a paired device; its readings stay in the history. */
 	forgetDevice: (id: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("forget_device", { id })),
 	devices: () => __TAURI_INVOKE<Devices_Serialize>("devices"),
@@ -615,6 +615,11 @@ export type DeviceCounters_Deserialize = {
 	 *  chose which user they are when pairing.
 	 */
 	other_users?: number,
+	/**
+	 *  Connections on which the device did not accept the patient's consent code (User Data
+	 *  Service): nothing was read on them.
+	 */
+	consent_refusals?: number,
 };
 
 /**  What went wrong with a device, counted. Never values. */
@@ -644,6 +649,11 @@ export type DeviceCounters_Serialize = {
 	 *  chose which user they are when pairing.
 	 */
 	other_users: number,
+	/**
+	 *  Connections on which the device did not accept the patient's consent code (User Data
+	 *  Service): nothing was read on them.
+	 */
+	consent_refusals: number,
 };
 
 /**  What Tend reports while it keeps a device connected: for the UI, the CLI and tests. */
@@ -1378,6 +1388,12 @@ export type PairedDevice_Deserialize = {
 	 *  `None`: the patient is the device's only user, and every measurement is theirs.
 	 */
 	user_id?: number | null,
+	/**
+	 *  That user's consent code, on a device that keeps its users apart through the User Data
+	 *  Service: given on every connection (a consent lasts one), before anything is read. The
+	 *  patient's secret, kept in the vault only: `tend devices list` never prints it.
+	 */
+	consent_code?: number | null,
 	paired_at: string,
 	last_seen?: string | null,
 	counters?: DeviceCounters_Deserialize,
@@ -1432,6 +1448,12 @@ export type PairedDevice_Serialize = {
 	 *  `None`: the patient is the device's only user, and every measurement is theirs.
 	 */
 	user_id: number | null,
+	/**
+	 *  That user's consent code, on a device that keeps its users apart through the User Data
+	 *  Service: given on every connection (a consent lasts one), before anything is read. The
+	 *  patient's secret, kept in the vault only: `tend devices list` never prints it.
+	 */
+	consent_code?: number,
 	paired_at: string,
 	last_seen: string | null,
 	counters: DeviceCounters_Serialize,
@@ -1537,7 +1559,12 @@ export type Problem = "malformed" | "flood" | "silent" | "download_incomplete" |
 /**  A device at its address could not prove the bond (one posing as it): not connected. */
 "not_the_bonded_device" | 
 /**  The system no longer holds the bond: the patient pairs it again. */
-"bond_lost";
+"bond_lost" | 
+/**
+ *  The device did not accept the patient's consent code: the code was changed on it, or
+ *  their user deleted. Nothing is read until they set their user again.
+ */
+"consent_refused";
 
 /**  The 5th, 25th, 50th, 75th and 95th percentiles (mg/dL) of the readings in one slot. */
 export type ProfileSlot = {
@@ -1940,6 +1967,30 @@ export type TimeSource = "device" | "received" | "manual";
 
 /**  A unit Tend understands. Serialized as its UCUM code (`mm[Hg]`, `Cel`, ...). */
 export type Unit = "/min" | "%" | "mm[Hg]" | "kPa" | "Cel" | "[degF]" | "mg/dL" | "mmol/L" | "kg" | "[lb_av]" | "kg/m2";
+
+/**
+ *  Which of a shared cuff's or scale's users the patient is (`user` null: its only user), with
+ *  that user's consent code where the device keeps its users apart with them.
+ */
+export type UserChoice = UserChoice_Serialize | UserChoice_Deserialize;
+
+/**
+ *  Which of a shared cuff's or scale's users the patient is (`user` null: its only user), with
+ *  that user's consent code where the device keeps its users apart with them.
+ */
+export type UserChoice_Deserialize = {
+	user?: number | null,
+	consent_code?: number | null,
+};
+
+/**
+ *  Which of a shared cuff's or scale's users the patient is (`user` null: its only user), with
+ *  that user's consent code where the device keeps its users apart with them.
+ */
+export type UserChoice_Serialize = {
+	user: number | null,
+	consent_code: number | null,
+};
 
 /**  The state of the vault in one profile directory. */
 export type VaultStatus = 

@@ -71,6 +71,7 @@ export const PROBLEMS: Record<Problem, string> = {
   implausible_time: "dated readings in the future (its clock is wrong); those were not kept",
   not_the_bonded_device: "was impersonated: a device at its address could not prove it is yours, and nothing was taken from it",
   bond_lost: "is no longer paired with this computer: forget it and pair it again",
+  consent_refused: "did not accept your consent code (was it changed on the device?): nothing is read until you set your user and code again with “Change user”",
 };
 
 /** "2 min ago" for an instant, from `now`. */

@@ -109,7 +109,7 @@ pub fn decode(
 
 /// The User ID a measurement carries for "unknown user" (a guest, or someone the device does
 /// not know): never the patient's.
-pub const UNKNOWN_USER: u8 = 0xFF;
+pub use tend_gatt::UNKNOWN_USER;
 
 /// Whose measurement a value is, on a cuff or scale that several people use: blood pressure,
 /// weight and body composition measurements may carry a User ID, the device's index of the

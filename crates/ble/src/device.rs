@@ -60,6 +60,11 @@ pub struct PairedDevice {
     /// `None`: the patient is the device's only user, and every measurement is theirs.
     #[serde(default)]
     pub user_id: Option<u8>,
+    /// That user's consent code, on a device that keeps its users apart through the User Data
+    /// Service: given on every connection (a consent lasts one), before anything is read. The
+    /// patient's secret, kept in the vault only: `tend devices list` never prints it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_code: Option<u16>,
     pub paired_at: Timestamp,
     pub last_seen: Option<Timestamp>,
     #[serde(default)]
@@ -111,6 +116,11 @@ pub struct DeviceCounters {
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub other_users: u64,
+    /// Connections on which the device did not accept the patient's consent code (User Data
+    /// Service): nothing was read on them.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub consent_refusals: u64,
 }
 
 /// Something hostile or broken a device did.
@@ -129,6 +139,9 @@ pub enum Problem {
     NotTheBondedDevice,
     /// The system no longer holds the bond: the patient pairs it again.
     BondLost,
+    /// The device did not accept the patient's consent code: the code was changed on it, or
+    /// their user deleted. Nothing is read until they set their user again.
+    ConsentRefused,
 }
 
 /// What Tend reports while it keeps a device connected: for the UI, the CLI and tests.

@@ -19,6 +19,7 @@ mod pairing;
 mod supervise;
 #[cfg(test)]
 mod supervise_tests;
+mod user_data;
 
 pub use bonding::{no_prompt, Answer, Bond, NoPrompt, PairingPrompt};
 pub use btle::{BtleCentral, BtleLink, ANSWER_WITHIN};
@@ -31,6 +32,7 @@ pub use link::{Advertisement, Central, GattChar, Link, LinkEvent};
 pub use link_state::LinkState;
 pub use pairing::{pair, scan, PairingChoices, ScanResult};
 pub use supervise::{backoff, keep_connected, LinkPolicy};
+pub use tend_gatt::MAX_CONSENT_CODE;
 
 use btleplug::api::Manager as _;
 
@@ -65,6 +67,13 @@ pub enum Error {
     /// The system no longer holds the bond with a device Tend bonded with.
     #[error("the system no longer holds the bond with {0}: pair it again")]
     BondLost(String),
+    /// A device that keeps its users apart with consent codes (User Data Service) was paired as
+    /// one of its users without that user's code.
+    #[error("{0} keeps each user's measurements behind a 4-digit consent code: give yours (the one set on the device for your user)")]
+    ConsentCodeNeeded(String),
+    /// The device did not accept the consent code for the user (a wrong code, or no such user).
+    #[error("{device} did not accept the consent code for user {user}: check the user number and the code set on the device")]
+    ConsentRefused { device: String, user: u8 },
 }
 
 impl From<btleplug::Error> for Error {

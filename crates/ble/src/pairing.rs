@@ -15,7 +15,7 @@ use crate::{
     device::{Clock, PairedDevice},
     link::{Central, Link},
     supervise::current_time,
-    Error, HealthService, PairingPrompt, Result,
+    user_data, Error, HealthService, PairingPrompt, Result,
 };
 
 /// What the patient brings to a pairing.
@@ -26,12 +26,16 @@ pub struct PairingChoices {
     /// Which of the device's users the patient is, on a cuff or scale several people share
     /// (`None`: its only user).
     pub user: Option<u8>,
+    /// That user's consent code, on a device that keeps its users apart through the User Data
+    /// Service (ignored by one that does not).
+    pub consent_code: Option<u16>,
 }
 
 impl std::fmt::Debug for PairingChoices {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PairingChoices")
             .field("user", &self.user)
+            .field("consent_code", &self.consent_code.map(|_| "…"))
             .finish_non_exhaustive()
     }
 }
@@ -39,7 +43,11 @@ impl std::fmt::Debug for PairingChoices {
 impl PairingChoices {
     /// The patient is the device's only user; `prompt` answers for them.
     pub fn only_user(prompt: Arc<dyn PairingPrompt>) -> PairingChoices {
-        PairingChoices { prompt, user: None }
+        PairingChoices {
+            prompt,
+            user: None,
+            consent_code: None,
+        }
     }
 }
 
@@ -104,7 +112,8 @@ pub async fn scan<C: Central>(
 /// clock (to `clock`, in the zone device clocks keep) where it allows, and returns the record to
 /// remember, with `user`: which of the device's users the patient is (`None`: its only user).
 /// The caller stores it. A scale that says it keeps no users apart is refused a user: none of
-/// its measurements would name one.
+/// its measurements would name one. One that keeps its users apart with consent codes (User
+/// Data Service) must accept the user's code first, and is refused without one.
 pub async fn pair<C: Central, K: Clock>(
     central: &C,
     id: &str,
@@ -117,15 +126,34 @@ pub async fn pair<C: Central, K: Clock>(
     if services.is_empty() {
         return Err(Error::NotAHealthDevice(id.to_owned()));
     }
-    let PairingChoices { prompt, user } = choices;
+    let PairingChoices {
+        prompt,
+        user,
+        consent_code,
+    } = choices;
     // The bond first (it connects by itself): a device that demands encryption answers nothing
     // before it, and the system would otherwise pair on its own, with no one to answer it.
     let bond = central.bond(id, prompt).await?;
-    let (link, _events) = central.connect(id).await?;
+    let (link, mut events) = central.connect(id).await?;
+    let called = || name.clone().unwrap_or_else(|| id.to_owned());
     if user.is_some() && says_one_user(&link).await {
         link.disconnect().await;
-        return Err(Error::OneUserOnly(name.unwrap_or_else(|| id.to_owned())));
+        return Err(Error::OneUserOnly(called()));
     }
+    let consent_code = match user.filter(|_| user_data::offers_consent(&link)) {
+        None => None,
+        Some(user) => {
+            let Some(code) = consent_code else {
+                link.disconnect().await;
+                return Err(Error::ConsentCodeNeeded(called()));
+            };
+            if let Err(e) = user_data::give_consent(&link, &mut events, id, user, code).await {
+                link.disconnect().await;
+                return Err(e);
+            }
+            Some(code)
+        }
+    };
     let mut device = PairedDevice {
         id: id.to_owned(),
         name: name.unwrap_or_else(|| id.to_owned()),
@@ -138,6 +166,7 @@ pub async fn pair<C: Central, K: Clock>(
         last_sequence: None,
         stored_after_last: Vec::new(),
         user_id: user,
+        consent_code,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,

@@ -19,7 +19,7 @@ use crate::{
     },
     device::{Clock, DeviceEvent, DeviceReading, DeviceSink, PairedDevice, Problem},
     link::{Central, Link, LinkEvent},
-    Error, LinkState,
+    user_data, Error, LinkState,
 };
 
 const BATTERY_LEVEL: u16 = 0x2A19;
@@ -87,6 +87,8 @@ enum SessionEnd {
     Lost,
     Silent,
     Stopped,
+    /// The device did not accept the patient's consent code: nothing was read.
+    ConsentRefused,
 }
 
 /// Keeps `device` connected until `stop` turns true, then returns its updated record.
@@ -180,6 +182,22 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
                         device.counters.silences += 1;
                         problem(sink, &device, Problem::Silent, device.counters.silences);
                         link.disconnect().await;
+                    }
+                    SessionEnd::ConsentRefused => {
+                        // Asked again after a wait that grows: a device may lock a user out
+                        // after several wrong codes.
+                        device.counters.consent_refusals += 1;
+                        let count = device.counters.consent_refusals;
+                        problem(sink, &device, Problem::ConsentRefused, count);
+                        link.disconnect().await;
+                        remember(sink, &device).await;
+                        failures = failures.saturating_add(1);
+                        state = LinkState::Reconnecting;
+                        tokio::select! {
+                            () = tokio::time::sleep(backoff(policy, failures)) => {}
+                            _ = stop.changed() => break,
+                        }
+                        continue;
                     }
                 }
                 remember(sink, &device).await;
@@ -294,6 +312,9 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
         set_state(self.sink, self.device, LinkState::Connected);
         let connected_at = self.clock.now();
         self.device.last_seen = Some(connected_at);
+        if let Some(end) = self.consent(&mut events).await {
+            return end;
+        }
         self.read_battery().await;
         self.sync_clock().await;
         self.read_cgm_session().await;
@@ -465,6 +486,25 @@ impl<L: Link, S: DeviceSink, K: Clock> Session<'_, L, S, K> {
             }
             if lost {
                 return SessionEnd::Lost;
+            }
+        }
+    }
+
+    /// On a device that keeps its users apart with consent codes, gives the patient's user's
+    /// code before anything else: how the connection ends when it cannot go on.
+    async fn consent(&mut self, events: &mut mpsc::Receiver<LinkEvent>) -> Option<SessionEnd> {
+        let (Some(user), Some(code)) = (self.device.user_id, self.device.consent_code) else {
+            return None;
+        };
+        if !user_data::offers_consent(self.link) {
+            return None;
+        }
+        match user_data::give_consent(self.link, events, &self.device.id, user, code).await {
+            Ok(()) => None,
+            Err(Error::ConsentRefused { .. }) => Some(SessionEnd::ConsentRefused),
+            Err(e) => {
+                tracing::debug!(device = %self.device.id, error = %e, "consent not given");
+                Some(SessionEnd::Lost)
             }
         }
     }

@@ -252,6 +252,7 @@ fn paired(last_sequence: Option<u16>) -> PairedDevice {
         last_sequence,
         stored_after_last: Vec::new(),
         user_id: None,
+        consent_code: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,

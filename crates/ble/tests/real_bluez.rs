@@ -211,6 +211,15 @@ impl MemorySink {
     fn readings(&self) -> usize {
         self.stored.lock().unwrap().len()
     }
+    /// The values stored of `metric`, in the order they were.
+    fn values(&self, metric: Metric) -> Vec<f64> {
+        let stored = self.stored.lock().unwrap();
+        stored
+            .iter()
+            .filter(|r| r.reading.metric == metric)
+            .map(|r| r.reading.value())
+            .collect()
+    }
     fn problems(&self, which: Problem) -> usize {
         self.events
             .lock()
@@ -938,19 +947,13 @@ fn a_cuff_with_two_users_stores_only_the_chosen_ones() {
         let choices = PairingChoices {
             prompt: tend_ble::no_prompt(),
             user: Some(1),
+            consent_code: None,
         };
         let device = pair_with(&central, &cuff, choices).await.expect("pairs");
         assert_eq!(device.user_id, Some(1));
 
         let sink = MemorySink::default();
-        let systolic = |sink: &MemorySink| -> Vec<f64> {
-            let stored = sink.stored.lock().unwrap();
-            stored
-                .iter()
-                .filter(|r| r.reading.metric == Metric::Systolic)
-                .map(|r| r.reading.value())
-                .collect()
-        };
+        let systolic = |sink: &MemorySink| sink.values(Metric::Systolic);
         let (stop_tx, stop) = tokio::sync::watch::channel(false);
         let policy = policy();
         let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
@@ -987,6 +990,69 @@ fn a_cuff_with_two_users_stores_only_the_chosen_ones() {
         );
         assert!(others >= 3, "{others} of user 2's counted");
         assert_eq!(sink.readings() as u64, stored * 4);
+    });
+}
+
+/// Issue 14, as in `sim.rs`: a scale a household shares keeps each person's measurements behind
+/// their consent code (User Data Service), served through the real BlueZ. Paired as user 2 with
+/// user 2's code, Tend receives only user 2's measurements, kept and live; another user's code
+/// pairs nothing.
+#[test]
+#[ignore = "boots the real BlueZ in QEMU: scripts/test runs it with --ignored"]
+fn a_scale_with_consent_codes_sends_only_the_consented_users_measurements() {
+    run(|p| async move {
+        let scale = p.add_another(Kind::Scale).await.unwrap();
+        p.set_interval(&scale, Duration::from_secs(3600)).unwrap();
+        p.register_users(&scale, &[(1, 1111), (2, 4321)]).unwrap();
+        // Six kept while nobody listened: users 1, 2, 1, 2, 1, 2.
+        p.add_stored_records(&scale, 6).unwrap();
+        let central = unbonded().await;
+        let as_user_2 = |consent_code| PairingChoices {
+            prompt: tend_ble::no_prompt(),
+            user: Some(2),
+            consent_code: Some(consent_code),
+        };
+        let users_1s = pair_with(&central, &scale, as_user_2(1111)).await;
+        assert!(
+            matches!(
+                users_1s,
+                Err(tend_ble::Error::ConsentRefused { user: 2, .. })
+            ),
+            "{:?}",
+            users_1s.map(|d| d.user_id)
+        );
+        let device = pair_with(&central, &scale, as_user_2(4321))
+            .await
+            .expect("pairs");
+
+        let sink = MemorySink::default();
+        let weights = |sink: &MemorySink| sink.values(Metric::Weight);
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            assert!(
+                until(Duration::from_secs(20), || weights(&sink).len() >= 3).await,
+                "the kept measurements of user 2"
+            );
+            let before = weights(&sink).len();
+            p.set_interval(&scale, Duration::from_millis(500)).unwrap();
+            assert!(
+                until(Duration::from_secs(20), || weights(&sink).len()
+                    >= before + 2)
+                .await,
+                "live measurements of user 2"
+            );
+            p.set_measuring(&scale, false).unwrap();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        let mine = weights(&sink);
+        // User 2 weighs 12 kg more than user 1 (82–83 kg against 70–71 kg).
+        assert!(mine.iter().all(|w| *w > 80.0), "{mine:?}");
+        // The scale sent none of user 1's: nothing to count.
+        assert_eq!(device.counters.other_users, 0);
     });
 }
 
@@ -1217,6 +1283,7 @@ fn garbage_free_record() -> PairedDevice {
         last_sequence: None,
         stored_after_last: Vec::new(),
         user_id: None,
+        consent_code: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,

@@ -108,6 +108,15 @@ impl MemorySink {
     fn readings(&self) -> usize {
         self.stored.lock().unwrap().len()
     }
+    /// The values stored of `metric`, in the order they were.
+    fn values(&self, metric: Metric) -> Vec<f64> {
+        let stored = self.stored.lock().unwrap();
+        stored
+            .iter()
+            .filter(|r| r.reading.metric == metric)
+            .map(|r| r.reading.value())
+            .collect()
+    }
     fn problems(&self, which: Problem) -> usize {
         self.events
             .lock()
@@ -172,6 +181,7 @@ async fn paired_as(
     let choices = PairingChoices {
         prompt: tend_ble::no_prompt(),
         user,
+        consent_code: None,
     };
     pair_with(central, id, choices).await
 }
@@ -748,14 +758,7 @@ fn a_cuff_with_two_users_stores_only_the_chosen_ones() {
         assert_eq!(device.user_id, Some(1));
 
         let sink = MemorySink::default();
-        let systolic = |sink: &MemorySink| -> Vec<f64> {
-            let stored = sink.stored.lock().unwrap();
-            stored
-                .iter()
-                .filter(|r| r.reading.metric == Metric::Systolic)
-                .map(|r| r.reading.value())
-                .collect()
-        };
+        let systolic = |sink: &MemorySink| sink.values(Metric::Systolic);
         let (stop_tx, stop) = tokio::sync::watch::channel(false);
         let policy = policy();
         let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
@@ -800,7 +803,8 @@ fn a_cuff_with_two_users_stores_only_the_chosen_ones() {
 }
 
 /// Issue 14: a scale that says it keeps no users apart is refused a user (none of its
-/// measurements would name one, so none would be stored); once it has several, it takes one.
+/// measurements would name one, so none would be stored); once it has several, it takes one
+/// (with that user's consent code: the scale keeps its users apart with them).
 #[test]
 fn a_scale_with_one_user_is_refused_a_user_choice() {
     run(|sim| async move {
@@ -812,9 +816,112 @@ fn a_scale_with_one_user_is_refused_a_user_choice() {
             "{:?}",
             refused.map(|d| d.user_id)
         );
-        sim.set_users(&scale, &[1, 2]).unwrap();
-        let device = paired_as(&central, &scale, Some(2)).await.expect("pairs");
+        // Its users, each with their consent code (its User Data Service).
+        sim.register_users(&scale, &[(1, 1234), (2, 5678)]).unwrap();
+        let choices = PairingChoices {
+            prompt: tend_ble::no_prompt(),
+            user: Some(2),
+            consent_code: Some(5678),
+        };
+        let device = pair_with(&central, &scale, choices).await.expect("pairs");
         assert_eq!(device.user_id, Some(2));
+    });
+}
+
+/// Issue 14: a scale a household shares keeps each person's measurements behind their consent
+/// code (User Data Service 0x181C). Paired as user 2 with user 2's code, Tend gives the code on
+/// each connection and receives user 2's measurements, kept and live, and never user 1's: the
+/// scale itself withholds them. Pairing without the code, or with another user's, pairs
+/// nothing; once the code is changed on the scale, connections are refused and counted, and
+/// nothing is read.
+#[test]
+fn a_scale_with_consent_codes_sends_only_the_consented_users_measurements() {
+    run(|sim| async move {
+        let scale = sim.add_another(SCALE).await.unwrap();
+        sim.set_interval(&scale, Duration::from_secs(3600)).unwrap();
+        sim.register_users(&scale, &[(1, 1111), (2, 4321)]).unwrap();
+        // Six kept while nobody listened: users 1, 2, 1, 2, 1, 2.
+        sim.add_stored_records(&scale, 6).unwrap();
+        let central = BtleCentral::open().await.expect("adapter");
+        let as_user_2 = |consent_code| PairingChoices {
+            prompt: tend_ble::no_prompt(),
+            user: Some(2),
+            consent_code,
+        };
+        let without = pair_with(&central, &scale, as_user_2(None)).await;
+        assert!(
+            matches!(without, Err(tend_ble::Error::ConsentCodeNeeded(_))),
+            "{:?}",
+            without.map(|d| d.user_id)
+        );
+        let users_1s = pair_with(&central, &scale, as_user_2(Some(1111))).await;
+        assert!(
+            matches!(
+                users_1s,
+                Err(tend_ble::Error::ConsentRefused { user: 2, .. })
+            ),
+            "{:?}",
+            users_1s.map(|d| d.user_id)
+        );
+        let device = pair_with(&central, &scale, as_user_2(Some(4321)))
+            .await
+            .expect("pairs");
+        assert_eq!((device.user_id, device.consent_code), (Some(2), Some(4321)));
+
+        let sink = MemorySink::default();
+        let weights = |sink: &MemorySink| sink.values(Metric::Weight);
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let policy = policy();
+        let watch = keep_connected(&central, device, &sink, &SystemClock, &policy, stop);
+        let script = async {
+            assert!(
+                until(Duration::from_secs(10), || weights(&sink).len() >= 3).await,
+                "the kept measurements of user 2"
+            );
+            sim.set_interval(&scale, Duration::from_millis(250))
+                .unwrap();
+            assert!(
+                until(Duration::from_secs(10), || weights(&sink).len() >= 6).await,
+                "live measurements of user 2"
+            );
+            sim.set_measuring(&scale, false).unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        let mine = weights(&sink);
+        // User 2 weighs 12 kg more than user 1 (82–83 kg against 70–71 kg).
+        assert!(mine.iter().all(|w| *w > 80.0), "{mine:?}");
+        // The scale sent Tend none of user 1's: there was nothing to count.
+        assert_eq!(device.counters.other_users, 0);
+        let measured = sim.measured(&scale).unwrap();
+        assert!(
+            (mine.len() as u64).abs_diff(measured / 2) <= 1,
+            "{} of {measured} stored",
+            mine.len()
+        );
+
+        // User 2's code changed on the scale: refused, counted, nothing read.
+        sim.register_users(&scale, &[(1, 1111), (2, 2468)]).unwrap();
+        sim.set_measuring(&scale, true).unwrap();
+        let refused = MemorySink::default();
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let watch = keep_connected(&central, device, &refused, &SystemClock, &policy, stop);
+        let script = async {
+            assert!(
+                until(Duration::from_secs(10), || refused
+                    .problems(Problem::ConsentRefused)
+                    >= 1)
+                .await,
+                "the refusal is told"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            stop_tx.send(true).unwrap();
+        };
+        let (device, ()) = tokio::join!(watch, script);
+        assert!(device.counters.consent_refusals >= 1);
+        assert_eq!(refused.readings(), 0, "nothing read without consent");
+        sim.set_measuring(&scale, false).unwrap();
     });
 }
 
@@ -966,6 +1073,7 @@ fn garbage_free_record() -> PairedDevice {
         last_sequence: None,
         stored_after_last: Vec::new(),
         user_id: None,
+        consent_code: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,

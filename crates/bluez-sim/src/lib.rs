@@ -16,7 +16,7 @@ mod peripheral;
 mod values;
 mod world;
 
-use std::time::Duration;
+use std::{collections::BTreeSet, time::Duration};
 
 use jiff::Timestamp;
 use zbus::Connection;
@@ -63,7 +63,7 @@ impl Sim {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
         let world = World {
             devices: Vec::new(),
-            discovering: false,
+            discovering: BTreeSet::new(),
             powered: true,
             agents: Vec::new(),
         };
@@ -164,6 +164,19 @@ impl Sim {
             Some(true) => Ok(()),
             _ => Err(Error::UnknownPeripheral(format!(
                 "{address} (its measurements name no user)"
+            ))),
+        }
+    }
+
+    /// Registers a household's people in the scale's User Data Service, each a `(user index,
+    /// consent code)`: their measurements take turns, and each goes only to a link that gave its
+    /// user's code. Empty: it keeps no one's measurements from anyone.
+    pub fn register_users(&self, address: &str, users: &[(u8, u16)]) -> Result<()> {
+        let path = self.path_of(address)?;
+        match self.shared.device(&path, |d| d.model.register_users(users)) {
+            Some(true) => Ok(()),
+            _ => Err(Error::UnknownPeripheral(format!(
+                "{address} (it has no User Data Service)"
             ))),
         }
     }

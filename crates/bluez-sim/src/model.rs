@@ -3,12 +3,15 @@
 //! Access Control Point — and misbehaves on command. `bluez-sim` serves it on its BlueZ
 //! look-alike; `tend-bluez-vm` serves the same model through the real BlueZ.
 
-use std::{collections::VecDeque, time::Duration};
+use std::{
+    collections::{BTreeMap, VecDeque},
+    time::Duration,
+};
 
 use jiff::{SignedDuration, Timestamp};
 use tend_gatt::{
     Characteristic, CurrentTime, RacpOperator, RacpRequest, RacpResponse, RacpService,
-    RecordFilter, ResponseCode,
+    RecordFilter, ResponseCode, UcpRequest, UcpResponse, UcpResult, UNKNOWN_USER,
 };
 
 use crate::{
@@ -57,8 +60,8 @@ pub struct DeviceModel {
     pub sequence: u16,
     /// Glucose and CGM records, kept for the Record Access Control Point.
     pub records: Vec<(u16, Vec<u8>)>,
-    /// Cuff, thermometer and scale readings not yet delivered.
-    pub undelivered: VecDeque<Vec<u8>>,
+    /// Cuff, thermometer and scale readings not yet delivered, with the user each names.
+    undelivered: VecDeque<(Option<u8>, Vec<u8>)>,
     pub battery: u8,
     /// How far the device's clock is from real time (cuff, thermometer, scale).
     pub clock_skew: SignedDuration,
@@ -79,6 +82,13 @@ pub struct DeviceModel {
     pub users: Vec<u8>,
     /// Measurements taken since users were set: whose turn it is.
     turn: usize,
+    /// The household's people registered in its User Data Service (a scale): each one's user
+    /// index and consent code. Empty: it keeps no one's measurements from anyone.
+    pub registered: BTreeMap<u8, u16>,
+    /// The user the current link consented as, with that user's code: while users are
+    /// registered, only their measurements go out on it. Forgotten when the link ends
+    /// ([`DeviceModel::link_ended`]), as a consent lasts one connection.
+    pub consented: Option<u8>,
     wobble: Wobble,
 }
 
@@ -138,6 +148,8 @@ impl DeviceModel {
             clock_origin: now - SignedDuration::from_hours(48),
             users: Vec::new(),
             turn: 0,
+            registered: BTreeMap::new(),
+            consented: None,
             wobble: Wobble::new(seed),
         }
     }
@@ -189,7 +201,7 @@ impl DeviceModel {
         if self.peripheral.keeps_numbered_records() {
             self.records.push((self.sequence, value.clone()));
         }
-        let can_send = self.can_send(subscribed);
+        let can_send = self.can_send(subscribed) && self.for_this_link(user);
         match self.fault {
             Fault::SendGarbage if can_send => {
                 // Every flag bit set and nothing after them: the flags promise fields the value
@@ -208,7 +220,7 @@ impl DeviceModel {
                 if self.undelivered.len() == MEMORY {
                     self.undelivered.pop_front();
                 }
-                self.undelivered.push_back(value);
+                self.undelivered.push_back((user, value));
             }
             _ => {}
         }
@@ -225,6 +237,80 @@ impl DeviceModel {
         self.users = users.to_vec();
         self.turn = 0;
         true
+    }
+
+    /// Registers the household's people in its User Data Service, each with the consent code
+    /// that lets a link speak for them (a scale; empty: none). Their measurements then take
+    /// turns, the first one's next, and each goes only to a link that consented as its user.
+    /// `false` for a device without the service.
+    pub fn register_users(&mut self, users: &[(u8, u16)]) -> bool {
+        if !self.peripheral.has_user_data() {
+            return false;
+        }
+        self.registered = users.iter().copied().collect();
+        let indices: Vec<u8> = users.iter().map(|(index, _)| *index).collect();
+        self.set_users(&indices)
+    }
+
+    /// What the device answers on its User Control Point: a consent with the right code makes
+    /// the link that user's until it ends.
+    pub fn user_control(&mut self, request: &[u8]) -> UcpResponse {
+        let Ok(parsed) = UcpRequest::decode(request) else {
+            let op = request.first().copied().unwrap_or(0);
+            let result = if matches!(op, 1..=3) {
+                UcpResult::InvalidParameter
+            } else {
+                UcpResult::OpCodeNotSupported
+            };
+            return UcpResponse::to(op, result);
+        };
+        let op = parsed.op_code();
+        match parsed {
+            UcpRequest::Consent {
+                user_index,
+                consent_code,
+            } => match self.registered.get(&user_index) {
+                None => UcpResponse::to(op, UcpResult::InvalidParameter),
+                Some(code) if *code == consent_code => {
+                    self.consented = Some(user_index);
+                    UcpResponse::to(op, UcpResult::Success)
+                }
+                Some(_) => UcpResponse::to(op, UcpResult::UserNotAuthorized),
+            },
+            UcpRequest::RegisterNewUser { consent_code } => {
+                match (0..UNKNOWN_USER).find(|i| !self.registered.contains_key(i)) {
+                    Some(index) => {
+                        self.registered.insert(index, consent_code);
+                        self.users.push(index);
+                        UcpResponse {
+                            user_index: Some(index),
+                            ..UcpResponse::to(op, UcpResult::Success)
+                        }
+                    }
+                    None => UcpResponse::to(op, UcpResult::OperationFailed),
+                }
+            }
+            UcpRequest::DeleteUserData => match self.consented.take() {
+                Some(index) => {
+                    self.registered.remove(&index);
+                    self.users.retain(|u| *u != index);
+                    self.undelivered.retain(|(user, _)| *user != Some(index));
+                    UcpResponse::to(op, UcpResult::Success)
+                }
+                None => UcpResponse::to(op, UcpResult::UserNotAuthorized),
+            },
+        }
+    }
+
+    /// The link ended: its consent with it.
+    pub fn link_ended(&mut self) {
+        self.consented = None;
+    }
+
+    /// Whether a measurement naming `user` may go out on the current link: any, unless people
+    /// are registered in its User Data Service; then only the consented user's.
+    fn for_this_link(&self, user: Option<u8>) -> bool {
+        self.registered.is_empty() || (user.is_some() && user == self.consented)
     }
 
     /// The User ID the next measurement names.
@@ -253,6 +339,7 @@ impl DeviceModel {
             uuids::FIRMWARE => b"1.4.2".to_vec(),
             uuids::CURRENT_TIME => values::current_time(self.device_clock(now)),
             uuids::CGM_SESSION_START => values::session_start(self.clock_origin),
+            uuids::USER_INDEX => vec![self.consented.unwrap_or(UNKNOWN_USER)],
             _ => self.last_value.clone(),
         }
     }
@@ -345,12 +432,27 @@ impl DeviceModel {
     }
 
     /// What a cuff, thermometer or scale kept while nobody listened, to indicate once Tend
-    /// subscribes to `uuid` (nothing for another characteristic, or while silent).
+    /// subscribes to `uuid` (nothing for another characteristic, or while silent); of a
+    /// household's measurements, only the consented user's.
     pub fn take_undelivered(&mut self, uuid: u16, subscribed: bool) -> Vec<Vec<u8>> {
         if uuid != self.peripheral.measurement() || !self.can_send(subscribed) {
             return Vec::new();
         }
-        self.undelivered.drain(..).collect()
+        let (now, later): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut self.undelivered)
+            .into_iter()
+            .partition(|(user, _)| self.for_this_link(*user));
+        self.undelivered = later;
+        now.into_iter().map(|(_, value)| value).collect()
+    }
+
+    /// A value taken for delivery that did not go out: kept for next time, first.
+    pub fn put_back(&mut self, value: Vec<u8>) {
+        self.undelivered.push_front((self.consented, value));
+    }
+
+    /// How many readings it keeps for delivery.
+    pub fn undelivered_count(&self) -> usize {
+        self.undelivered.len()
     }
 
     /// Readings taken before the simulation began (or while nobody listened), kept in memory as
@@ -379,7 +481,7 @@ impl DeviceModel {
                     let at = now + self.clock_skew - back;
                     let user = self.next_user();
                     let value = values::measurement(kind, &mut self.wobble, at, 0, user);
-                    self.undelivered.push_back(value.clone());
+                    self.undelivered.push_back((user, value.clone()));
                     value
                 }
                 Kind::HeartRateStrap | Kind::PulseOximeter => return false,
@@ -509,6 +611,68 @@ mod tests {
         assert!(feature(&scale).multiple_users_supported());
         assert_eq!(weighing(&mut scale), Some(3));
         assert!(!model(Kind::HeartRateStrap).set_users(&[1]));
+    }
+
+    #[test]
+    fn a_scale_sends_a_link_only_the_measurements_of_the_user_it_consented_as() {
+        use tend_gatt::WeightMeasurement;
+        let now: Timestamp = "2026-03-01T08:00:00Z".parse().expect("time");
+        let mut scale = model(Kind::Scale);
+        let weight = scale.peripheral.measurement();
+        let users = |values: &[Vec<u8>]| -> Vec<Option<u8>> {
+            values
+                .iter()
+                .map(|v| WeightMeasurement::decode(v).expect("valid").user_id)
+                .collect()
+        };
+        let consent = |user_index, consent_code| {
+            UcpRequest::Consent {
+                user_index,
+                consent_code,
+            }
+            .encode()
+        };
+        assert!(!model(Kind::BloodPressureCuff).register_users(&[(1, 1111)]));
+        assert!(scale.register_users(&[(1, 1111), (2, 4321)]));
+        // Kept: users 1, 2, 1, 2; then user 1 steps on it. Nothing goes out before a consent.
+        assert!(scale.store_offline(4, now));
+        assert!(scale.take_undelivered(weight, true).is_empty());
+        assert!(scale.tick(now, true).is_empty());
+        assert_eq!(scale.read(uuids::USER_INDEX, now), vec![UNKNOWN_USER]);
+        // Another user's code, a user it does not have, garbage: refused.
+        let result = |scale: &mut DeviceModel, request: &[u8]| scale.user_control(request).result;
+        assert_eq!(
+            result(&mut scale, &consent(2, 1111)),
+            UcpResult::UserNotAuthorized
+        );
+        assert_eq!(
+            result(&mut scale, &consent(3, 1111)),
+            UcpResult::InvalidParameter
+        );
+        assert_eq!(result(&mut scale, &[0x09]), UcpResult::OpCodeNotSupported);
+        assert_eq!(scale.consented, None);
+        // User 2's code: user 2's kept measurements, then their live ones, only.
+        assert_eq!(result(&mut scale, &consent(2, 4321)), UcpResult::Success);
+        assert_eq!(scale.read(uuids::USER_INDEX, now), vec![2]);
+        assert_eq!(
+            users(&scale.take_undelivered(weight, true)),
+            [Some(2), Some(2)]
+        );
+        assert_eq!(scale.undelivered_count(), 3, "user 1's three stay");
+        assert_eq!(users(&scale.tick(now, true)), [Some(2)]);
+        assert!(scale.tick(now, true).is_empty(), "user 1's, kept");
+        // A consent lasts one link.
+        scale.link_ended();
+        assert!(scale.tick(now, true).is_empty(), "user 2's, kept");
+        assert_eq!(scale.undelivered_count(), 5);
+        // A new user gets the first free index; deleting needs a consent.
+        let registered =
+            scale.user_control(&UcpRequest::RegisterNewUser { consent_code: 7 }.encode());
+        assert_eq!(registered.user_index, Some(0));
+        assert_eq!(
+            result(&mut scale, &UcpRequest::DeleteUserData.encode()),
+            UcpResult::UserNotAuthorized
+        );
     }
 
     #[test]

@@ -80,12 +80,14 @@ pub(crate) struct Adapter {
 impl Adapter {
     fn set_discovery_filter(&self, _filter: HashMap<String, OwnedValue>) {}
 
-    async fn start_discovery(&self) {
-        self.shared.lock().discovering = true;
+    async fn start_discovery(&self, #[zbus(header)] header: zbus::message::Header<'_>) {
+        let client = header.sender().map(|s| s.to_string()).unwrap_or_default();
+        self.shared.lock().discovering.insert(client);
     }
 
-    async fn stop_discovery(&self) {
-        self.shared.lock().discovering = false;
+    async fn stop_discovery(&self, #[zbus(header)] header: zbus::message::Header<'_>) {
+        let client = header.sender().map(|s| s.to_string()).unwrap_or_default();
+        self.shared.lock().discovering.remove(&client);
     }
 
     /// Forgets the device's bond (BlueZ also removes its object until it is seen again; the
@@ -131,7 +133,7 @@ impl Adapter {
 
     #[zbus(property)]
     fn discovering(&self) -> bool {
-        self.shared.lock().discovering
+        !self.shared.lock().discovering.is_empty()
     }
 
     #[zbus(property, name = "UUIDs")]
@@ -256,7 +258,7 @@ impl Device {
     /// discovery stops). An error leaves the property out of GetAll.
     #[zbus(property, name = "RSSI")]
     fn rssi(&self) -> fdo::Result<i16> {
-        let discovering = self.shared.lock().discovering;
+        let discovering = !self.shared.lock().discovering.is_empty();
         let in_range = self.get(|d| d.model.in_range)?;
         if discovering && in_range {
             Ok(-58)
@@ -400,6 +402,15 @@ impl Char {
                     let task = world::run_racp(self.shared.clone(), conn.clone(), plan);
                     self.shared.runtime.spawn(task);
                 }
+            }
+            uuids::USER_CONTROL_POINT => {
+                let task = world::run_user_control(
+                    self.shared.clone(),
+                    conn.clone(),
+                    self.device.clone(),
+                    value,
+                );
+                self.shared.runtime.spawn(task);
             }
             _ => {}
         }

@@ -121,12 +121,21 @@ pub mod uuids {
     pub const CGM_SESSION_START: u16 = 0x2AAA;
     pub const BLOOD_PRESSURE_FEATURE: u16 = 0x2A49;
     pub const WEIGHT_SCALE_FEATURE: u16 = 0x2A9E;
+    pub const USER_DATA_SERVICE: u16 = 0x181C;
+    pub const USER_INDEX: u16 = 0x2A9A;
+    pub const USER_CONTROL_POINT: u16 = 0x2A9F;
     pub const CCCD: u16 = 0x2902;
 }
 
 impl SimPeripheral {
     pub fn service_uuid(&self) -> Uuid {
         uuid16(self.service)
+    }
+
+    /// Whether it offers the User Data Service, through which a household's people each consent
+    /// with their own code (the scale, as shared body composition scales do).
+    pub fn has_user_data(&self) -> bool {
+        self.kind == Kind::Scale
     }
 
     /// Whether it numbers its readings and serves them through the Record Access Control Point.
@@ -198,6 +207,23 @@ impl SimPeripheral {
             chars.push(CharSpec {
                 service: self.service,
                 uuid: RACP,
+                flags: CharFlags {
+                    read: false,
+                    write: true,
+                    notify: false,
+                    indicate: true,
+                },
+            });
+        }
+        if self.has_user_data() {
+            chars.push(CharSpec {
+                service: USER_DATA_SERVICE,
+                uuid: USER_INDEX,
+                flags: CharFlags::READ,
+            });
+            chars.push(CharSpec {
+                service: USER_DATA_SERVICE,
+                uuid: USER_CONTROL_POINT,
                 flags: CharFlags {
                     read: false,
                     write: true,

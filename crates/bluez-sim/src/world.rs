@@ -3,7 +3,7 @@
 
 use std::{
     borrow::Cow,
-    collections::{HashMap, HashSet},
+    collections::{BTreeSet, HashMap, HashSet},
     sync::{Arc, Mutex, MutexGuard},
     time::Duration,
 };
@@ -26,7 +26,9 @@ const CHARACTERISTIC1: &str = "org.bluez.GattCharacteristic1";
 #[derive(Debug)]
 pub(crate) struct World {
     pub devices: Vec<DeviceState>,
-    pub discovering: bool,
+    /// The clients (bus names) discovering: as in BlueZ, discovery goes on until the last of
+    /// them stops it, so one client's scan ending never cuts another's short.
+    pub discovering: BTreeSet<String>,
     pub powered: bool,
     /// The pairing agents registered (`AgentManager1`), each as its bus name and object path,
     /// the default first: the first one registered, or the last to ask to be it.
@@ -165,6 +167,7 @@ impl DeviceState {
     pub fn end_link(&mut self) -> bool {
         let was = self.connected;
         self.connected = false;
+        self.model.link_ended();
         self.notifying.clear();
         self.renewing.clear();
         self.link_epoch += 1;
@@ -465,6 +468,36 @@ pub(crate) async fn run_racp(shared: Shared, conn: Connection, plan: RacpPlan) {
             }
         }
     }
+}
+
+/// Answers a User Control Point request on the control point (a consent makes the link that
+/// user's), then sends what the device kept for the user the link now speaks for.
+pub(crate) async fn run_user_control(
+    shared: Shared,
+    conn: Connection,
+    path: String,
+    request: Vec<u8>,
+) {
+    // Let the write's reply go out first, as the ATT write response precedes the indication.
+    tokio::time::sleep(Duration::from_millis(2)).await;
+    let answer = shared
+        .device(&path, |d| {
+            let control_point = d.char_path(uuids::USER_CONTROL_POINT)?;
+            let response = d.model.user_control(&request);
+            Some((
+                Emission {
+                    path: control_point,
+                    value: response.encode(),
+                },
+                d.model.peripheral.measurement(),
+            ))
+        })
+        .flatten();
+    let Some((answer, measurement)) = answer else {
+        return;
+    };
+    emit(&conn, vec![answer]).await;
+    deliver_kept(shared, conn, path, measurement).await;
 }
 
 /// Sends what a cuff, thermometer or scale kept while out of range, once Tend subscribes.

@@ -46,9 +46,9 @@ pub struct GuestOptions {
 impl Default for GuestOptions {
     fn default() -> Self {
         GuestOptions {
-            // The central, seven health devices, one impostor, and a second cuff and strap for
-            // journeys that change a device for good.
-            controllers: 11,
+            // The central, seven health devices, one impostor, and a second cuff, strap and
+            // scale for journeys that change a device for good.
+            controllers: 12,
             btmon: std::env::var_os("TEND_BLUEZ_VM_BTMON").is_some(),
             debug: std::env::var_os("TEND_BLUEZ_VM_DEBUG").is_some(),
             boot_limit: Duration::from_secs(240),

@@ -197,6 +197,15 @@ impl Peripherals {
         })
     }
 
+    /// Registers a household's people in the scale's User Data Service, each a `(user index,
+    /// consent code)`: their measurements take turns, and each goes only to a link that gave its
+    /// user's code.
+    pub fn register_users(&self, address: &str, users: &[(u8, u16)]) -> Result<()> {
+        self.change(address, "it has no User Data Service", |model| {
+            model.register_users(users)
+        })
+    }
+
     /// A meter or CGM numbers its records from the start again, its clock running on: a CGM's
     /// new sensor session, a meter whose memory was reset.
     pub fn start_record_series(&self, address: &str) -> Result<()> {
@@ -388,11 +397,16 @@ impl Served {
         if !lock(&self.model).in_range {
             return false;
         }
-        self.notifiers
-            .lock()
-            .await
-            .get(&uuid)
-            .is_some_and(|n| !n.is_stopped())
+        let notifiers = self.notifiers.lock().await;
+        // A consent lasts one connection: the link that gave it has ended once its
+        // subscription to the control point's answers has.
+        let consent_ended = notifiers
+            .get(&uuids::USER_CONTROL_POINT)
+            .is_none_or(CharacteristicNotifier::is_stopped);
+        if consent_ended {
+            lock(&self.model).link_ended();
+        }
+        notifiers.get(&uuid).is_some_and(|n| !n.is_stopped())
     }
 
     /// Sends `values` on `uuid`, one notification (or indication) each. A burst of indications
@@ -469,6 +483,17 @@ impl Served {
         self.send(uuids::RACP, vec![response.encode()]).await;
     }
 
+    /// Answers a User Control Point request on the control point (a consent makes the link that
+    /// user's), then sends what the device kept for the user the link now speaks for.
+    async fn answer_user_control(self: Arc<Self>, request: Vec<u8>) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let response = lock(&self.model).user_control(&request);
+        self.send(uuids::USER_CONTROL_POINT, vec![response.encode()])
+            .await;
+        let measurement = self.peripheral().measurement();
+        self.deliver_kept(measurement).await;
+    }
+
     /// Sends what a cuff, thermometer or scale kept while nobody listened, now that the central
     /// subscribed to `uuid`.
     async fn deliver_kept(self: Arc<Self>, uuid: u16) {
@@ -478,7 +503,7 @@ impl Served {
         for value in kept {
             if !self.send(uuid, vec![value.clone()]).await {
                 // Not delivered: the device keeps it for next time.
-                lock(&self.model).undelivered.push_front(value);
+                lock(&self.model).put_back(value);
                 return;
             }
         }
@@ -586,6 +611,10 @@ fn characteristic(served: &Arc<Served>, spec: CharSpec, security: Security) -> C
                         }
                         uuids::RACP => {
                             tokio::spawn(served.answer_racp(value, request.device_address));
+                            Ok(())
+                        }
+                        uuids::USER_CONTROL_POINT => {
+                            tokio::spawn(served.answer_user_control(value));
                             Ok(())
                         }
                         _ => Err(ReqError::NotSupported),

@@ -356,6 +356,10 @@ pub enum DevicesCommand {
         /// it, you are its only user and all its measurements are yours.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=254))]
         user: Option<u8>,
+        /// Your user's consent code (0000 to 9999), on a scale that keeps each user's
+        /// measurements behind one: the code set on the device for your user.
+        #[arg(long, value_name = "CODE", requires = "user", value_parser = consent_code)]
+        consent_code: Option<u16>,
     },
     /// Change which of a shared cuff's or scale's users you are, without pairing it again: from
     /// its next connection only that user's measurements are stored. What is stored stays.
@@ -364,6 +368,10 @@ pub enum DevicesCommand {
         /// Which of the device's users you are (0 to 254, as the device numbers them).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=254), required_unless_present = "only")]
         user: Option<u8>,
+        /// Your user's consent code (0000 to 9999), on a scale that keeps each user's
+        /// measurements behind one.
+        #[arg(long, value_name = "CODE", requires = "user", value_parser = consent_code)]
+        consent_code: Option<u16>,
         /// You are the device's only user: all its measurements are yours.
         #[arg(long, conflicts_with = "user")]
         only: bool,
@@ -480,4 +488,13 @@ pub enum BpWeekCommand {
     Status,
     /// End the week and its reminders (the readings stay).
     Stop,
+}
+
+/// A consent code as the patient types it: four digits, 0000 to 9999.
+fn consent_code(text: &str) -> Result<u16, String> {
+    if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("a consent code is 4 digits, 0000 to 9999".to_owned());
+    }
+    text.parse()
+        .map_err(|_| "a consent code is 4 digits, 0000 to 9999".to_owned())
 }

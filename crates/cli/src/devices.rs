@@ -29,7 +29,11 @@ const PAIR_SCAN: Duration = Duration::from_secs(2);
 pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(), Failure> {
     match command {
         DevicesCommand::Scan { seconds } => scan(tend, seconds, json).await,
-        DevicesCommand::Pair { address, user } => {
+        DevicesCommand::Pair {
+            address,
+            user,
+            consent_code,
+        } => {
             let central = central().await?;
             let session = unlock::session(tend, true).await?;
             let paired = session
@@ -39,6 +43,7 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
                     PairingChoices {
                         prompt: Arc::new(TerminalPrompt),
                         user,
+                        consent_code,
                     },
                     &SystemClock,
                     PAIR_SCAN,
@@ -62,11 +67,19 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
             if let Some(user) = device.user_id {
                 println!("You are its user {user}: other users' measurements are not stored.");
             }
+            if device.consent_code.is_some() {
+                println!("It accepted your consent code: Tend gives it on every connection.");
+            }
             Ok(())
         }
-        DevicesCommand::User { address, user, .. } => {
+        DevicesCommand::User {
+            address,
+            user,
+            consent_code,
+            ..
+        } => {
             let session = unlock::session(tend, false).await?;
-            let changed = session.set_device_user(&address, user).await;
+            let changed = session.set_device_user(&address, user, consent_code).await;
             session.close().await?;
             let device = changed?;
             if json {
@@ -138,19 +151,23 @@ pub async fn run(tend: &Tend, command: DevicesCommand, json: bool) -> Result<(),
     }
 }
 
-/// A paired device as `list` and `pair` print it.
+/// A paired device as `list` and `pair` print it: whether Tend keeps a consent code for it,
+/// never the code.
 #[derive(Debug, Serialize)]
 struct Listed {
     #[serde(flatten)]
     device: PairedDevice,
+    consent_code_kept: bool,
     paired: bool,
     state: LinkState,
 }
 
 impl Listed {
-    fn new(device: PairedDevice, state: LinkState) -> Listed {
+    fn new(mut device: PairedDevice, state: LinkState) -> Listed {
+        let consent_code_kept = device.consent_code.take().is_some();
         Listed {
             device,
+            consent_code_kept,
             paired: true,
             state,
         }
@@ -459,6 +476,9 @@ fn problem_text(problem: Problem) -> &'static str {
             "a device at its address could not prove it is the one you paired; nothing taken from it"
         }
         Problem::BondLost => "the system forgot its pairing; pair it again",
+        Problem::ConsentRefused => {
+            "did not accept your consent code; nothing read until you set your user and code again"
+        }
     }
 }
 

@@ -77,7 +77,7 @@ impl Session {
         scan_for: Duration,
     ) -> Result<PairedDevice> {
         let user = choices.user;
-        check_user(user)?;
+        check_user(user, choices.consent_code)?;
         let found = self.scan_devices(central, scan_for).await?;
         let Some(seen) = found.iter().find(|d| d.id.eq_ignore_ascii_case(id)) else {
             return Err(Error::not_found(Thing::DeviceInRange, id));
@@ -109,9 +109,15 @@ impl Session {
 
     /// Changes which of a shared cuff's or scale's users the patient is (`None`: its only user),
     /// without pairing it again: a watch started afterwards stores only that user's measurements.
+    /// `consent_code` is that user's code, on a device that keeps its users apart with them.
     /// What is stored already stays. Returns the device as now remembered.
-    pub async fn set_device_user(&self, id: &str, user: Option<u8>) -> Result<PairedDevice> {
-        check_user(user)?;
+    pub async fn set_device_user(
+        &self,
+        id: &str,
+        user: Option<u8>,
+        consent_code: Option<u16>,
+    ) -> Result<PairedDevice> {
+        check_user(user, consent_code)?;
         let paired = self.paired_devices().await?;
         let Some(mut device) = paired.into_iter().find(|d| d.id.eq_ignore_ascii_case(id)) else {
             return Err(Error::not_found(Thing::PairedDevice, id));
@@ -120,6 +126,7 @@ impl Session {
             return Err(one_user_only(&device.name));
         }
         device.user_id = user;
+        device.consent_code = user.and(consent_code);
         self.vault
             .put_record(RecordKind::Device, &device.id, &device)
             .await?;
@@ -338,8 +345,9 @@ impl<K: Clock> DeviceSink for VaultSink<'_, K> {
     }
 
     async fn remember(&self, device: &PairedDevice) -> tend_ble::Result<()> {
-        // A device forgotten while it was being watched stays forgotten, and the user the
-        // patient chose is theirs: a watch started before they changed it never puts it back.
+        // A device forgotten while it was being watched stays forgotten, and the user (and
+        // consent code) the patient chose is theirs: a watch started before they changed it
+        // never puts the old one back.
         let stored = self
             .session
             .vault
@@ -349,6 +357,7 @@ impl<K: Clock> DeviceSink for VaultSink<'_, K> {
         if let Some(stored) = stored {
             let device = PairedDevice {
                 user_id: stored.user_id,
+                consent_code: stored.consent_code,
                 ..device.clone()
             };
             self.session
@@ -366,12 +375,22 @@ impl<K: Clock> DeviceSink for VaultSink<'_, K> {
 }
 
 /// 255 is the standards' "unknown user", nobody's to choose.
-fn check_user(user: Option<u8>) -> Result<()> {
+fn check_user(user: Option<u8>, consent_code: Option<u16>) -> Result<()> {
     if user == Some(tend_ble::UNKNOWN_USER) {
         return Err(Error::InvalidInput(format!(
             "user {} stands for an unknown user: a device's users are 0 to 254",
             tend_ble::UNKNOWN_USER
         )));
+    }
+    if consent_code.is_some_and(|code| code > tend_ble::MAX_CONSENT_CODE) {
+        return Err(Error::InvalidInput(
+            "a consent code is 4 digits, 0000 to 9999".to_owned(),
+        ));
+    }
+    if user.is_none() && consent_code.is_some() {
+        return Err(Error::InvalidInput(
+            "a consent code is a user's: say which user you are too".to_owned(),
+        ));
     }
     Ok(())
 }
@@ -441,6 +460,7 @@ mod tests {
             last_sequence: None,
             stored_after_last: Vec::new(),
             user_id: None,
+            consent_code: None,
             record_series: 0,
             cgm_session: None,
             newest_record_time: None,

@@ -136,7 +136,11 @@ impl Error {
             Error::Bluetooth(tend_ble::Error::Malformed(_)) => ErrorCode::DeviceMalformed,
             Error::Bluetooth(tend_ble::Error::UnknownDevice(_)) => ErrorCode::NotFound,
             Error::Bluetooth(tend_ble::Error::NotAHealthDevice(_)) => ErrorCode::InvalidInput,
-            Error::Bluetooth(tend_ble::Error::OneUserOnly(_)) => ErrorCode::InvalidInput,
+            Error::Bluetooth(
+                tend_ble::Error::OneUserOnly(_)
+                | tend_ble::Error::ConsentCodeNeeded(_)
+                | tend_ble::Error::ConsentRefused { .. },
+            ) => ErrorCode::InvalidInput,
             Error::Bluetooth(tend_ble::Error::NotAllowed) => ErrorCode::BluetoothNotAllowed,
             Error::Bluetooth(_) => ErrorCode::BluetoothUnavailable,
             Error::Share(e) => share_code(e),
@@ -211,6 +215,13 @@ mod tests {
             Error::Bluetooth(tend_ble::Error::OneUserOnly("Scale".into())),
             ErrorCode::InvalidInput,
         );
+        check(
+            Error::Bluetooth(tend_ble::Error::ConsentRefused {
+                device: "Scale".into(),
+                user: 2,
+            }),
+            ErrorCode::InvalidInput,
+        );
     }
 
     #[test]
@@ -222,6 +233,7 @@ mod tests {
             Error::Locked,
             Error::Vault(tend_vault::Error::PassphraseRequired),
             Error::Bluetooth(tend_ble::Error::OneUserOnly("Scale".into())),
+            Error::Bluetooth(tend_ble::Error::ConsentCodeNeeded("Scale".into())),
         ] {
             let text = error.to_string();
             assert!(!text.contains("tend ") && !text.contains("--"), "{text}");

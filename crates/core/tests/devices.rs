@@ -226,6 +226,7 @@ async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
             tend_core::PairingChoices {
                 prompt: tend_core::no_prompt(),
                 user,
+                consent_code: None,
             },
             &SystemClock,
             Duration::from_millis(200),
@@ -263,8 +264,17 @@ async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
 
     // The patient is user 1 after all: changed without pairing again. What is stored stays;
     // from the next watch on, only user 1's measurements are stored.
-    for (id, user) in [(BP_CUFF, Some(255)), (GLUCOSE, Some(1))] {
-        let refused = session.set_device_user(id, user).await.map(|d| d.user_id);
+    // A consent code is refused without a user, and past 9999.
+    for (id, user, code) in [
+        (BP_CUFF, Some(255), None),
+        (GLUCOSE, Some(1), None),
+        (BP_CUFF, None, Some(1234)),
+        (BP_CUFF, Some(1), Some(10_000)),
+    ] {
+        let refused = session
+            .set_device_user(id, user, code)
+            .await
+            .map(|d| d.user_id);
         assert!(refused.is_err(), "{id} as user {user:?}: {refused:?}");
     }
     // Changed while a watch runs (the app restarts it at once): the watch, remembering the
@@ -281,14 +291,17 @@ async fn pair_watch_rewatch_and_forget_a_glucose_meter() {
         })
     };
     let change = async {
-        let cuff = session.set_device_user(BP_CUFF, Some(1)).await.unwrap();
+        let cuff = session
+            .set_device_user(BP_CUFF, Some(1), Some(4321))
+            .await
+            .unwrap();
         assert_eq!(cuff.user_id, Some(1));
     };
     watch_until_then(&session, &central, streaming, change).await;
     let devices = session.paired_devices().await.unwrap();
     assert_eq!(
-        devices[0].user_id,
-        Some(1),
+        (devices[0].user_id, devices[0].consent_code),
+        (Some(1), Some(4321)),
         "the watch kept the patient's choice"
     );
     sim.add_stored_records(BP_CUFF, 4).unwrap();

@@ -41,6 +41,7 @@ mod pulse_oximetry;
 mod racp;
 mod readings;
 mod temperature;
+mod user_data;
 mod weight;
 
 pub use battery::BatteryLevel;
@@ -71,6 +72,10 @@ pub use racp::{
 };
 pub use readings::{Context, NoValue, NoValueReason, Readings, ToReadings};
 pub use temperature::{TemperatureMeasurement, TemperatureType, TemperatureUnit};
+pub use user_data::{
+    UcpRequest, UcpResponse, UcpResult, UserControlPoint, UserIndex, MAX_CONSENT_CODE,
+    UNKNOWN_USER, USER_DATA_SERVICE,
+};
 pub use weight::{
     BmiHeight, HeightResolution, UnitSystem, WeightMeasurement, WeightResolution,
     WeightScaleFeature,

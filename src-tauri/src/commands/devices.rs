@@ -6,7 +6,7 @@ use std::{
     time::Duration,
 };
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{ipc::Channel, State};
 use tend_core::{
     Answer, DeviceEvent, DeviceStatus, DeviceWatch, DevicesUnavailable, IdleLock, LatestReading,
@@ -16,6 +16,14 @@ use tokio::sync::oneshot;
 
 use super::with_session;
 use crate::{devices::DeviceChannels, platform::Platform, IpcError};
+
+/// Which of a shared cuff's or scale's users the patient is (`user` null: its only user), with
+/// that user's consent code where the device keeps its users apart with them.
+#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
+pub struct UserChoice {
+    pub user: Option<u8>,
+    pub consent_code: Option<u16>,
+}
 
 /// Asks for Bluetooth where the phone wants the patient's permission; a refusal is an error the
 /// Devices screen explains, never a scan that waits for nothing.
@@ -120,8 +128,8 @@ pub fn answer_pairing(answers: State<'_, Arc<PairingAnswers>>, passkey: Option<u
     }
 }
 
-/// Pairs the device `id` (its address from a scan) as its user `user` (`null`: its only user)
-/// and starts receiving from it; what the pairing asks of the patient (a passkey the device
+/// Pairs the device `id` (its address from a scan) as the user `choice` says, and starts
+/// receiving from it; what the pairing asks of the patient (a passkey the device
 /// shows) goes to `questions`.
 #[tauri::command]
 #[specta::specta]
@@ -131,7 +139,7 @@ pub async fn pair_device(
     watch: State<'_, Arc<DeviceWatch>>,
     answers: State<'_, Arc<PairingAnswers>>,
     id: String,
-    user: Option<u8>,
+    choice: UserChoice,
     questions: Channel<PairingQuestion>,
 ) -> Result<PairedDevice, IpcError> {
     allowed(&platform)?;
@@ -141,7 +149,8 @@ pub async fn pair_device(
             questions,
             answers: Arc::clone(&answers),
         }),
-        user,
+        user: choice.user,
+        consent_code: choice.consent_code,
     };
     let paired = with_session(&sessions, async |s| {
         s.pair_device(&central, &id, choices, &SystemClock, PAIR_SCAN)
@@ -152,17 +161,21 @@ pub async fn pair_device(
     Ok(paired)
 }
 
-/// Changes which of a shared cuff's or scale's users the patient is (`null`: its only user),
-/// without pairing it again; the watch restarts with the new choice. What is stored stays.
+/// Changes which of a shared cuff's or scale's users the patient is, as `choice` says, without
+/// pairing it again; the watch restarts with the new choice. What is stored stays.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_device_user(
     sessions: State<'_, Arc<IdleLock>>,
     watch: State<'_, Arc<DeviceWatch>>,
     id: String,
-    user: Option<u8>,
+    choice: UserChoice,
 ) -> Result<PairedDevice, IpcError> {
-    let device = with_session(&sessions, async |s| s.set_device_user(&id, user).await).await?;
+    let device = with_session(&sessions, async |s| {
+        s.set_device_user(&id, choice.user, choice.consent_code)
+            .await
+    })
+    .await?;
     watch.restart();
     Ok(device)
 }

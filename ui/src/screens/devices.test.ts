@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushSync, mount, unmount } from "svelte";
 import type { Channel } from "@tauri-apps/api/core";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import type { PairingQuestion } from "../bindings";
+import type { PairingQuestion, UserChoice_Deserialize as UserChoice } from "../bindings";
 import Devices from "./Devices.svelte";
 
 let target: HTMLElement;
@@ -13,6 +13,8 @@ let screen: Record<string, unknown> | undefined;
 let paired: object[];
 let calls: string[];
 let pairedAs: { id: string; user: number | null }[];
+/** The consent codes pair_device and set_device_user were given, in order. */
+let consents: (number | null)[];
 /** What pair_device does: by default pairs by Just Works at once. */
 let pairing: (questions: Channel<PairingQuestion>) => Promise<string>;
 /** The passkeys answer_pairing was given. */
@@ -35,6 +37,7 @@ beforeEach(() => {
   paired = [];
   calls = [];
   pairedAs = [];
+  consents = [];
   answers = [];
   answered = () => {};
   pairing = async () => "just_works";
@@ -53,8 +56,10 @@ beforeEach(() => {
         case "scan_devices":
           return found;
         case "pair_device": {
-          const { id, user, questions } = args as { id: string; user: number | null; questions: Channel<PairingQuestion> };
+          const { id, choice, questions } = args as { id: string; choice: UserChoice; questions: Channel<PairingQuestion> };
+          const user = choice.user ?? null;
           pairedAs.push({ id, user });
+          consents.push(choice.consent_code ?? null);
           const device = id === strap.id ? strap : cuff;
           return pairing(questions).then((bond) => {
             paired = [...paired, { id, name: device.name, state: "streaming", battery_percent: 80, last_reading: null, problems: 0, user_id: user, services: device.services, user_choice: device.user_choice }];
@@ -62,7 +67,9 @@ beforeEach(() => {
           });
         }
         case "set_device_user": {
-          const { id, user } = args as { id: string; user: number | null };
+          const { id, choice } = args as { id: string; choice: UserChoice };
+          const user = choice.user ?? null;
+          consents.push(choice.consent_code ?? null);
           if (user === 255) return Promise.reject({ code: "invalid_input", message: "user 255 stands for an unknown user" });
           paired = paired.map((d) => ((d as { id: string }).id === id ? { ...d, user_id: user } : d));
           return paired.find((d) => (d as { id: string }).id === id);
@@ -178,6 +185,47 @@ describe("Devices screen", () => {
     expect(calls).toContain("pair_device");
     expect(pairedAs).toEqual([{ id: cuff.id, user: 8 }]);
     expect(target.querySelector(`[data-device="${cuff.id}"]`)?.textContent).toContain("You are user 8");
+  });
+
+  it("gives the chosen user's consent code where the device keeps one, four digits or none", async () => {
+    screen = mount(Devices, { target });
+    await settle();
+    target.querySelector<HTMLButtonElement>("[data-testid=scan]")!.click();
+    await settle();
+    target.querySelector<HTMLButtonElement>(`[data-found="${cuff.id}"] button`)!.click();
+    await settle();
+    // The only user has no code to give.
+    expect(target.querySelector("[data-testid=consent-code]")).toBeNull();
+    [...target.querySelectorAll<HTMLInputElement>("[data-testid=user-choice] input[type=radio]")][2].click();
+    flushSync();
+    const code = target.querySelector<HTMLInputElement>("[data-testid=consent-code]")!;
+    expect(code.closest("label")?.textContent).toContain("Consent code, if your cuff has one");
+    const submit = target.querySelector<HTMLButtonElement>("[data-testid=pair-as-user]")!;
+    for (const bad of ["42", "12a4", "10000"]) {
+      code.value = bad;
+      code.dispatchEvent(new Event("input"));
+      flushSync();
+      expect(submit.disabled, bad).toBe(true);
+      expect(code.getAttribute("aria-invalid"), bad).toBe("true");
+    }
+    code.value = "0042";
+    code.dispatchEvent(new Event("input"));
+    flushSync();
+    expect(submit.disabled).toBe(false);
+    submit.click();
+    await settle(120);
+    expect(pairedAs).toEqual([{ id: cuff.id, user: 2 }]);
+    expect(consents).toEqual([42]);
+
+    // Changed later to user 3, whose device asks no code: none is given.
+    [...target.querySelector(`[data-device="${cuff.id}"]`)!.querySelectorAll("button")].find((b) => b.textContent === "Change user")!.click();
+    flushSync();
+    expect(target.querySelector<HTMLInputElement>("[data-testid=consent-code]")?.value).toBe("");
+    [...target.querySelectorAll<HTMLInputElement>("[data-testid=user-choice] input[type=radio]")][3].click();
+    flushSync();
+    target.querySelector<HTMLButtonElement>("[data-testid=save-user]")!.click();
+    await settle(50);
+    expect(consents).toEqual([42, null]);
   });
 
   it("changes which user the patient is on a paired cuff, without pairing it again", async () => {

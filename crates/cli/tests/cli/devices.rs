@@ -12,6 +12,7 @@ use crate::harness::Tend;
 const GLUCOSE: &str = "C0:7E:4D:00:00:05";
 const HR_STRAP: &str = "C0:7E:4D:00:00:01";
 const BP_CUFF: &str = "C0:7E:4D:00:00:03";
+const SCALE: &str = "C0:7E:4D:00:00:07";
 
 #[test]
 fn scan_pair_list_watch_forget_against_the_simulator() {
@@ -251,4 +252,87 @@ fn pair_asks_for_the_passkey_a_device_shows() {
         !sim.is_bonded(BP_CUFF).unwrap(),
         "forgetting removes the bond"
     );
+}
+
+/// Issue 14: a scale a household shares keeps each user's measurements behind a consent code
+/// (User Data Service). `--consent-code` pairs as that user; the code is never printed; a
+/// missing or wrong code pairs nothing, with a clear error; a code that is not 4 digits is a
+/// usage error.
+#[test]
+fn pair_consent_code_receives_only_that_users_measurements() {
+    let bluetooth = SimulatedBluetooth::start_only(&[SCALE]).expect("simulated Bluetooth");
+    let sim = bluetooth.sim();
+    sim.set_interval(SCALE, Duration::from_secs(3600)).unwrap();
+    sim.register_users(SCALE, &[(1, 1111), (2, 4321)]).unwrap();
+    // Kept while nobody listened: users 1, 2, 1, 2.
+    sim.add_stored_records(SCALE, 4).unwrap();
+    let tend = Tend::with_passphrase("devices test passphrase")
+        .env("DBUS_SYSTEM_BUS_ADDRESS", bluetooth.address());
+
+    for bad in [
+        &[
+            "devices",
+            "pair",
+            SCALE,
+            "--user",
+            "2",
+            "--consent-code",
+            "42",
+        ][..],
+        &["devices", "pair", SCALE, "--consent-code", "4321"],
+    ] {
+        let refused = tend.run(bad);
+        assert_eq!(refused.code(), Some(2), "{bad:?}: {}", refused.stderr());
+    }
+    let stderr = tend
+        .run(&["devices", "pair", SCALE, "--user", "2"])
+        .failure_with(1);
+    assert!(stderr.contains("consent code"), "{stderr}");
+    let stderr = tend
+        .run(&[
+            "devices",
+            "pair",
+            SCALE,
+            "--user",
+            "2",
+            "--consent-code",
+            "1111",
+        ])
+        .failure_with(1);
+    assert!(
+        stderr.contains("did not accept the consent code"),
+        "{stderr}"
+    );
+
+    let run = tend.run(&[
+        "devices",
+        "pair",
+        SCALE,
+        "--user",
+        "2",
+        "--consent-code",
+        "4321",
+        "--json",
+    ]);
+    assert!(!run.stdout().contains("4321"), "the code is never printed");
+    let paired = run.json();
+    assert_eq!(paired["user_id"], 2);
+    assert_eq!(paired["consent_code_kept"], true);
+    assert!(paired.get("consent_code").is_none());
+
+    let lines = tend
+        .run(&["devices", "watch", "--json", "--for", "4"])
+        .json_lines();
+    let weights: Vec<f64> = lines
+        .iter()
+        .filter(|l| l["event"] == "reading" && l["metric"] == "weight")
+        .map(|l| l["value"].as_f64().unwrap())
+        .collect();
+    // User 2's two; user 1 weighs 12 kg less, and the scale sent none of theirs.
+    assert_eq!(weights.len(), 2, "{lines:?}");
+    assert!(weights.iter().all(|w| *w > 80.0), "{weights:?}");
+    let listed = tend.run(&["devices", "list", "--json"]).json();
+    assert_eq!(listed[0]["consent_code_kept"], true);
+    assert_eq!(listed[0]["counters"]["other_users"], 0);
+    drop(bluetooth);
 }

@@ -30,6 +30,7 @@ async fn readings_are_filed_under_their_source_with_the_kind_known_for_it() {
         last_sequence: None,
         stored_after_last: Vec::new(),
         user_id: None,
+        consent_code: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,

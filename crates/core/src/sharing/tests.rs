@@ -166,6 +166,7 @@ async fn a_paired_device_is_described_by_its_record() {
         last_sequence: None,
         stored_after_last: Vec::new(),
         user_id: None,
+        consent_code: None,
         record_series: 0,
         cgm_session: None,
         newest_record_time: None,
