@@ -153,7 +153,6 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
                 }
             }
             Ok((link, events)) => {
-                failures = 0;
                 let end = Session {
                     link: &link,
                     device: &mut device,
@@ -200,6 +199,8 @@ pub async fn keep_connected<C: Central, S: DeviceSink, K: Clock>(
                         continue;
                     }
                 }
+                // A link that worked: the next attempt starts again from the shortest wait.
+                failures = 0;
                 remember(sink, &device).await;
                 state = LinkState::Reconnecting;
             }
