@@ -53,6 +53,8 @@ struct FakeCentral {
     scans: Mutex<u32>,
     /// The system forgot the bond.
     bond_lost: Mutex<bool>,
+    /// When each connect was asked for.
+    connects: Mutex<Vec<std::time::Instant>>,
 }
 
 struct FakeLink {
@@ -75,6 +77,10 @@ impl Central for FakeCentral {
     }
 
     async fn connect(&self, _address: &str) -> Result<(FakeLink, mpsc::Receiver<LinkEvent>)> {
+        self.connects
+            .lock()
+            .unwrap()
+            .push(std::time::Instant::now());
         let attempt = self.script.lock().unwrap().pop_front();
         match attempt {
             Some(Attempt::Accept) => {
@@ -228,6 +234,14 @@ impl Recorder {
     fn count(&self) -> usize {
         self.stored.lock().unwrap().len()
     }
+    fn problems(&self, which: Problem) -> usize {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e, DeviceEvent::Problem { problem, .. } if *problem == which))
+            .count()
+    }
     async fn wait_for(&self, mut done: impl FnMut(&Recorder) -> bool) {
         for _ in 0..1000 {
             if done(self) {
@@ -374,6 +388,66 @@ async fn reconnects_with_backoff_after_link_loss() {
         ]
     );
     assert_eq!(device.counters.link_losses, 1);
+}
+
+/// A scale that keeps its users apart is given the patient's consent code first on every
+/// connection; when it refuses the code, nothing is read, the refusal is told and counted, and
+/// each attempt waits longer than the one before (a device may lock out a user after several).
+#[tokio::test]
+async fn a_refused_consent_code_is_told_and_asked_again_ever_later() {
+    use Attempt::*;
+    const USER_CONTROL_POINT: u16 = 0x2A9F;
+    const WEIGHT: u16 = 0x2A9D;
+    let central = FakeCentral::new(
+        &[Accept, Accept, Accept],
+        &[(USER_CONTROL_POINT, false, true), (WEIGHT, false, false)],
+    );
+    let sink = Recorder::default();
+    let (stop_tx, stop) = watch::channel(false);
+    let clock = FixedClock(now());
+    let policy = LinkPolicy {
+        backoff_first: Duration::from_millis(100),
+        backoff_max: Duration::from_secs(1),
+        ..policy()
+    };
+    let device = PairedDevice {
+        services: vec![HealthService::WeightScale],
+        user_id: Some(2),
+        consent_code: Some(1234),
+        ..paired(None)
+    };
+    let refused = LinkEvent::Value {
+        uuid: USER_CONTROL_POINT,
+        bytes: vec![0x20, 0x02, 0x05],
+    };
+    let script = async {
+        for n in 0..3 {
+            central.send(n, refused.clone()).await;
+        }
+        sink.wait_for(|s| s.problems(Problem::ConsentRefused) == 3)
+            .await;
+        stop_tx.send(true).unwrap();
+    };
+    let (device, ()) = tokio::join!(
+        keep_connected(&central, device, &sink, &clock, &policy, stop),
+        script
+    );
+    assert_eq!(device.counters.consent_refusals, 3);
+    assert_eq!(sink.count(), 0);
+    // Consent (2), user 2, code 1234: before anything else on each connection.
+    assert_eq!(
+        central.writes.lock().unwrap().clone(),
+        vec![(USER_CONTROL_POINT, vec![0x02, 0x02, 0xD2, 0x04]); 3]
+    );
+    let connects = central.connects.lock().unwrap().clone();
+    for (n, pair) in connects.windows(2).take(2).enumerate() {
+        let failures = u32::try_from(n + 1).unwrap();
+        assert!(
+            pair[1] - pair[0] >= backoff(&policy, failures),
+            "wait {failures}: {:?}",
+            pair[1] - pair[0]
+        );
+    }
 }
 
 #[tokio::test]
