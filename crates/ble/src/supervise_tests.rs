@@ -396,7 +396,7 @@ async fn reconnects_with_backoff_after_link_loss() {
 #[tokio::test]
 async fn a_refused_consent_code_is_told_and_asked_again_ever_later() {
     use Attempt::*;
-    const USER_CONTROL_POINT: u16 = 0x2A9F;
+    const USER_CONTROL_POINT: u16 = tend_gatt::UserControlPoint::UUID;
     const WEIGHT: u16 = 0x2A9D;
     let central = FakeCentral::new(
         &[Accept, Accept, Accept],

@@ -450,11 +450,6 @@ impl DeviceModel {
         self.undelivered.push_front((self.consented, value));
     }
 
-    /// How many readings it keeps for delivery.
-    pub fn undelivered_count(&self) -> usize {
-        self.undelivered.len()
-    }
-
     /// Readings taken before the simulation began (or while nobody listened), kept in memory as
     /// a real meter, cuff or scale keeps them. `false` for a device that keeps none.
     pub fn store_offline(&mut self, count: u32, now: Timestamp) -> bool {
@@ -658,13 +653,13 @@ mod tests {
             users(&scale.take_undelivered(weight, true)),
             [Some(2), Some(2)]
         );
-        assert_eq!(scale.undelivered_count(), 3, "user 1's three stay");
+        assert_eq!(scale.undelivered.len(), 3, "user 1's three stay");
         assert_eq!(users(&scale.tick(now, true)), [Some(2)]);
         assert!(scale.tick(now, true).is_empty(), "user 1's, kept");
         // A consent lasts one link.
         scale.link_ended();
         assert!(scale.tick(now, true).is_empty(), "user 2's, kept");
-        assert_eq!(scale.undelivered_count(), 5);
+        assert_eq!(scale.undelivered.len(), 5);
         // A new user gets the first free index; deleting needs a consent.
         let registered =
             scale.user_control(&UcpRequest::RegisterNewUser { consent_code: 7 }.encode());

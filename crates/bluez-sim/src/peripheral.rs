@@ -121,9 +121,9 @@ pub mod uuids {
     pub const CGM_SESSION_START: u16 = 0x2AAA;
     pub const BLOOD_PRESSURE_FEATURE: u16 = 0x2A49;
     pub const WEIGHT_SCALE_FEATURE: u16 = 0x2A9E;
-    pub const USER_DATA_SERVICE: u16 = 0x181C;
-    pub const USER_INDEX: u16 = 0x2A9A;
-    pub const USER_CONTROL_POINT: u16 = 0x2A9F;
+    pub const USER_DATA_SERVICE: u16 = tend_gatt::USER_DATA_SERVICE;
+    pub const USER_INDEX: u16 = <tend_gatt::UserIndex as tend_gatt::Characteristic>::UUID;
+    pub const USER_CONTROL_POINT: u16 = tend_gatt::UserControlPoint::UUID;
     pub const CCCD: u16 = 0x2902;
 }
 

@@ -492,9 +492,8 @@ pub enum BpWeekCommand {
 
 /// A consent code as the patient types it: four digits, 0000 to 9999.
 fn consent_code(text: &str) -> Result<u16, String> {
-    if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("a consent code is 4 digits, 0000 to 9999".to_owned());
+    match text.parse() {
+        Ok(code) if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(code),
+        _ => Err("a consent code is 4 digits, 0000 to 9999".to_owned()),
     }
-    text.parse()
-        .map_err(|_| "a consent code is 4 digits, 0000 to 9999".to_owned())
 }
